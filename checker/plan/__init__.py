@@ -1,0 +1,1 @@
+"""Loading `terraform show -json` plans and the normalised model rules query."""

@@ -1,0 +1,132 @@
+"""Read a plan from a path or stdin and refuse, clearly, what is not a plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from checker.errors import InputError
+from checker.plan.models import PlanDocument
+
+ZIP_MAGIC = b"PK\x03\x04"
+SUPPORTED = "format_version 0.1 to 1.x (Terraform 0.12 to 1.x)"
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan document and where it came from."""
+
+    name: str
+    document: PlanDocument
+    raw: dict[str, Any]
+    path: Path | None
+
+
+def read_bytes(name: str) -> tuple[bytes, Path | None]:
+    if name == "-":
+        return sys.stdin.buffer.read(), None
+    path = Path(name)
+    try:
+        return path.read_bytes(), path
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file", "pass a plan written by 'terraform show -json'") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory without .tf files") from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot be read ({error.strerror})") from None
+
+
+def decode(name: str, data: bytes) -> str:
+    """UTF-8 with or without BOM, or UTF-16 with BOM."""
+    if data.startswith(ZIP_MAGIC):
+        raise InputError(
+            f"{name}: is a binary plan file, not JSON",
+            f"run 'terraform show -json {name} > plan.json' and check plan.json",
+        )
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name}: is not UTF-8 or UTF-16 text (byte {error.start})",
+            "pass the JSON printed by 'terraform show -json PLAN'",
+        ) from None
+
+
+def parse_json(name: str, text: str) -> Any:
+    if not text.strip():
+        raise InputError(f"{name}: is empty", "pass the JSON printed by 'terraform show -json PLAN'")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{name}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{name}: JSON is nested too deeply to be a Terraform plan") from None
+
+
+def _classify(name: str, data: Any) -> None:
+    if not isinstance(data, dict):
+        raise InputError(f"{name}: is JSON but not a Terraform plan (top level is not an object)")
+    if "lineage" in data and "serial" in data:
+        raise InputError(
+            f"{name}: is a Terraform state file, not a plan",
+            "run 'terraform plan -out=tfplan' and 'terraform show -json tfplan'",
+        )
+    plan_keys = ("planned_values", "resource_changes", "configuration", "prior_state")
+    if "values" in data and not any(k in data for k in plan_keys):
+        raise InputError(
+            f"{name}: is 'terraform show -json' of a state, not of a plan",
+            "run 'terraform plan -out=tfplan' and 'terraform show -json tfplan'",
+        )
+    version = data.get("format_version")
+    if version is None or not any(k in data for k in plan_keys):
+        raise InputError(
+            f"{name}: is JSON but not a Terraform plan (no format_version and planned_values)",
+            "pass the JSON printed by 'terraform show -json PLAN'",
+        )
+    if not isinstance(version, str):
+        raise InputError(f"{name}: format_version must be a string, found {type(version).__name__}")
+    try:
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except ValueError:
+        raise InputError(f"{name}: unreadable format_version {version!r}; supported: {SUPPORTED}") from None
+    if major >= 2 or (major == 0 and minor < 1):
+        raise InputError(
+            f"{name}: plan format_version {version} is not supported; supported: {SUPPORTED}",
+            "upgrade the checker, or write the plan with a supported Terraform version",
+        )
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{where}: {first['msg']}"
+
+
+def load_plan(name: str, data: bytes | None = None) -> LoadedPlan:
+    """Load and validate one plan; raise InputError with one clear line otherwise."""
+    path: Path | None = None
+    if data is None:
+        data, path = read_bytes(name)
+    raw = parse_json(name, decode(name, data))
+    _classify(name, raw)
+    try:
+        document = PlanDocument.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(
+            f"{name}: not a valid Terraform plan: {_first_error(error)}",
+            "pass the unmodified JSON printed by 'terraform show -json PLAN'",
+        ) from None
+    except RecursionError:
+        raise InputError(f"{name}: plan is nested too deeply to be a Terraform plan") from None
+    return LoadedPlan(name=name, document=document, raw=raw, path=path)

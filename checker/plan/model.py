@@ -1,0 +1,583 @@
+"""The normalised model every rule queries, built once per plan.
+
+Values Terraform only knows after apply are the `UNKNOWN` sentinel inside the
+planned values, so a rule can tell "absent" (None), "unknown" and a value apart
+with one lookup. Instances are indexed by address, by type and by
+configuration address, and references resolve in O(1), so a rule that joins
+two resource types walks each once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.plan.address import join, module_path, parse_reference, split_address, strip_key
+from checker.plan.models import (
+    Change,
+    Configuration,
+    ModuleConfig,
+    ModuleValues,
+    PlanDocument,
+    ResourceConfig,
+)
+
+
+class _Unknown:
+    """A value Terraform knows only after apply."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+GONE_ACTIONS = frozenset({"delete", "forget"})
+
+
+def normalise_actions(actions: list[str]) -> str:
+    """Terraform's action list as one word: create, update, delete, replace, ..."""
+    kinds = set(actions)
+    if {"delete", "create"} <= kinds:
+        return "replace"
+    if len(actions) == 1:
+        return actions[0]
+    return "+".join(actions) if actions else "no-op"
+
+
+def merge_unknown(after: Any, unknown: Any) -> Any:
+    """Put UNKNOWN where `after_unknown` says true; copy only along those paths."""
+    if unknown is True:
+        return UNKNOWN
+    if isinstance(unknown, dict) and unknown:
+        base = dict(after) if isinstance(after, dict) else {}
+        for key, sub in unknown.items():
+            if sub is False or sub == {} or sub == []:
+                continue
+            base[key] = merge_unknown(base.get(key), sub)
+        return base
+    if isinstance(unknown, list) and unknown:
+        items = list(after) if isinstance(after, list) else []
+        for index, sub in enumerate(unknown):
+            if sub is False or sub == {} or sub == []:
+                continue
+            while len(items) <= index:
+                items.append(None)
+            items[index] = merge_unknown(items[index], sub)
+        return items
+    return after
+
+
+def _sensitive_leaves(value: Any, marks: Any, out: set[str]) -> None:
+    if marks is True:
+        _collect_strings(value, out)
+    elif isinstance(marks, dict) and isinstance(value, dict):
+        for key, sub in marks.items():
+            if key in value:
+                _sensitive_leaves(value[key], sub, out)
+    elif isinstance(marks, list) and isinstance(value, list):
+        for sub, item in zip(marks, value, strict=False):
+            _sensitive_leaves(item, sub, out)
+
+
+def _collect_strings(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        if len(value) >= 3:
+            out.add(value)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int | float):
+        text = str(value)
+        if len(text) >= 3:
+            out.add(text)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_strings(item, out)
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """One configuration expression: its constant value and/or its references."""
+
+    present: bool
+    constant: Any = None
+    has_constant: bool = False
+    references: tuple[str, ...] = ()
+
+
+ABSENT = Expression(present=False)
+
+
+@dataclass
+class ResourceConfiguration:
+    """A resource block of the configuration (one per block, not per instance)."""
+
+    address: str  # configuration address: module path + local address
+    module: str  # configuration module path, "" for the root module
+    local_address: str
+    type: str
+    mode: str
+    expressions: dict[str, Any]
+    depends_on: tuple[str, ...]  # configuration addresses
+    module_depends_on: tuple[str, ...] = ()
+
+    def expression(self, *path: str | int) -> Expression:
+        node: Any = self.expressions
+        for step in path:
+            if isinstance(step, int):
+                if not isinstance(node, list) or step >= len(node):
+                    return ABSENT
+                node = node[step]
+            else:
+                if not isinstance(node, dict) or step not in node:
+                    return ABSENT
+                node = node[step]
+        if isinstance(node, dict) and ("constant_value" in node or "references" in node):
+            refs = node.get("references") or ()
+            return Expression(
+                present=True,
+                constant=node.get("constant_value"),
+                has_constant="constant_value" in node,
+                references=tuple(r for r in refs if isinstance(r, str)),
+            )
+        if isinstance(node, dict | list):
+            return Expression(present=True, references=tuple(_nested_refs(node)))
+        return ABSENT
+
+
+def _nested_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        refs = node.get("references")
+        if isinstance(refs, list):
+            yield from (r for r in refs if isinstance(r, str))
+        for key, value in node.items():
+            if key not in ("references", "constant_value"):
+                yield from _nested_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _nested_refs(item)
+
+
+@dataclass
+class Instance:
+    """One resource instance (or data source read) of the plan."""
+
+    address: str
+    module_address: str  # with instance keys, "" for root
+    module: str  # configuration module path
+    type: str
+    name: str
+    mode: str
+    index: int | str | None
+    action: str
+    values: dict[str, Any]
+    config: ResourceConfiguration | None = None
+
+    @property
+    def config_address(self) -> str:
+        prefix = "data." if self.mode == "data" else ""
+        return join(self.module, f"{prefix}{self.type}.{self.name}")
+
+    @property
+    def exists(self) -> bool:
+        """False for instances being deleted or forgotten."""
+        return self.action not in GONE_ACTIONS
+
+    def get(self, *path: str | int) -> Any:
+        """The planned value at `path`: a value, UNKNOWN, or None when absent."""
+        node: Any = self.values
+        for step in path:
+            if node is UNKNOWN:
+                return UNKNOWN
+            if isinstance(step, int):
+                if not isinstance(node, list) or step >= len(node):
+                    return None
+                node = node[step]
+            else:
+                if not isinstance(node, dict):
+                    return None
+                node = node.get(step)
+        return node
+
+    def expression(self, *path: str | int) -> Expression:
+        return self.config.expression(*path) if self.config else ABSENT
+
+    def references(self, *path: str | int) -> tuple[str, ...]:
+        return self.expression(*path).references
+
+
+@dataclass
+class OutputInfo:
+    name: str
+    value: Any
+    sensitive: bool
+    references: tuple[str, ...]
+
+
+@dataclass
+class PlanModel:
+    """Everything a rule may ask about one plan."""
+
+    instances: list[Instance]
+    configs: dict[str, ResourceConfiguration]
+    variables: dict[str, Any]
+    outputs: dict[str, OutputInfo]
+    module_outputs: dict[str, dict[str, tuple[str, ...]]]
+    region: str | None
+    sensitive_strings: frozenset[str]
+    format_version: str
+    terraform_version: str | None
+    has_configuration: bool
+    source: Any = None  # checker.source.hcl.SourceTree when HCL sources match the plan
+    _by_address: dict[str, Instance] = field(default_factory=dict)
+    _by_type: dict[str, list[Instance]] = field(default_factory=dict)
+    _by_config: dict[str, list[Instance]] = field(default_factory=dict)
+    _value_index: dict[tuple[str, str], dict[Any, list[Instance]]] = field(default_factory=dict)
+    _edges: dict[str, frozenset[str]] | None = None
+
+    def __post_init__(self) -> None:
+        by_type: dict[str, list[Instance]] = defaultdict(list)
+        by_config: dict[str, list[Instance]] = defaultdict(list)
+        for inst in self.instances:
+            self._by_address[inst.address] = inst
+            by_config[inst.config_address].append(inst)
+            if inst.exists:
+                by_type[f"{inst.mode}:{inst.type}"].append(inst)
+        self._by_type = dict(by_type)
+        self._by_config = dict(by_config)
+
+    # ------------------------------------------------------------ lookups
+
+    def resources(self, type_: str) -> list[Instance]:
+        """Managed instances of a type that will exist after apply."""
+        return self._by_type.get(f"managed:{type_}", [])
+
+    def data(self, type_: str) -> list[Instance]:
+        return self._by_type.get(f"data:{type_}", [])
+
+    def instance(self, address: str) -> Instance | None:
+        return self._by_address.get(address)
+
+    def config_instances(self, config_address: str) -> list[Instance]:
+        return self._by_config.get(config_address, [])
+
+    def resolve(self, origin: Instance | str, ref: str) -> list[Instance]:
+        """Instances a reference made in `origin`'s module points at."""
+        parsed = parse_reference(ref)
+        if parsed is None:
+            return []
+        module = origin if isinstance(origin, str) else origin.module
+        candidates = self._by_config.get(join(module, parsed.local_address), [])
+        if not candidates:
+            return []
+        if isinstance(origin, Instance):
+            same_module = [c for c in candidates if c.module_address == origin.module_address]
+            if same_module:
+                candidates = same_module
+        if parsed.key is not None:
+            return [c for c in candidates if str(c.index) == parsed.key]
+        if len(candidates) > 1 and isinstance(origin, Instance) and origin.index is not None:
+            same_index = [c for c in candidates if c.index == origin.index]
+            if same_index:
+                return same_index
+        return [c for c in candidates if c.exists]
+
+    def referenced(
+        self, inst: Instance, *path: str | int, types: Iterable[str] | None = None
+    ) -> list[tuple[Instance, tuple[str, ...]]]:
+        """(instance, attribute path) pairs the expression at `path` references."""
+        wanted = set(types) if types is not None else None
+        found: dict[tuple[str, tuple[str, ...]], tuple[Instance, tuple[str, ...]]] = {}
+        for ref in inst.references(*path):
+            parsed = parse_reference(ref)
+            if parsed is None:
+                continue
+            for target in self.resolve(inst, ref):
+                if wanted is None or target.type in wanted:
+                    found.setdefault((target.address, parsed.attribute), (target, parsed.attribute))
+        return list(found.values())
+
+    def by_value(self, type_: str, attribute: str, value: Any) -> list[Instance]:
+        """Instances of `type_` whose known `attribute` equals `value` (indexed once)."""
+        key = (type_, attribute)
+        index = self._value_index.get(key)
+        if index is None:
+            index = defaultdict(list)
+            for inst in self.resources(type_) or self.data(type_):
+                known = inst.get(attribute)
+                if isinstance(known, str | int | float | bool):
+                    index[known].append(inst)
+            self._value_index[key] = index
+        if not isinstance(value, str | int | float | bool):
+            return []
+        return index.get(value, [])
+
+    # --------------------------------------------------------------- graph
+
+    def _config_edges(self) -> dict[str, frozenset[str]]:
+        if self._edges is None:
+            edges: dict[str, frozenset[str]] = {}
+            for address, conf in self.configs.items():
+                targets = set(conf.depends_on) | set(conf.module_depends_on)
+                for ref in _nested_refs(conf.expressions):
+                    parsed = parse_reference(ref)
+                    if parsed is not None:
+                        targets.add(join(conf.module, parsed.local_address))
+                edges[address] = frozenset(targets)
+            self._edges = edges
+        return self._edges
+
+    def depends_on_explicitly(self, inst: Instance, target: Instance) -> bool:
+        """True when `inst`'s own depends_on names `target` (or its module call does)."""
+        if inst.config is None:
+            return False
+        names = set(inst.config.depends_on) | set(inst.config.module_depends_on)
+        return target.config_address in names
+
+    def ordered_after(self, inst: Instance, target: Instance) -> bool:
+        """True when the graph (depends_on plus references) orders inst after target."""
+        edges = self._config_edges()
+        start, goal = inst.config_address, target.config_address
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            current = queue.popleft()
+            for nxt in edges.get(current, ()):
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return False
+
+
+# ---------------------------------------------------------------- building
+
+
+def _walk_config(
+    module: ModuleConfig,
+    path: str,
+    out: dict[str, ResourceConfiguration],
+    module_outputs: dict[str, dict[str, tuple[str, ...]]],
+    inherited_depends: tuple[str, ...],
+) -> None:
+    for res in module.resources:
+        conf = _resource_config(res, path, inherited_depends)
+        out[conf.address] = conf
+    module_outputs[path] = {
+        name: tuple(_nested_refs(output.expression or {})) for name, output in module.outputs.items()
+    }
+    for name, call in module.module_calls.items():
+        child = join(path, f"module.{name}")
+        depends = inherited_depends + tuple(_depends_address(path, d) for d in call.depends_on)
+        if call.module is not None:
+            _walk_config(call.module, child, out, module_outputs, depends)
+
+
+def _depends_address(module: str, target: str) -> str:
+    parts = split_address(target)
+    cleaned = ".".join(strip_key(part)[0] for part in parts)
+    return join(module, cleaned)
+
+
+def _resource_config(
+    res: ResourceConfig, module: str, inherited_depends: tuple[str, ...]
+) -> ResourceConfiguration:
+    local = res.address
+    if res.mode == "data" and not local.startswith("data."):
+        local = f"data.{res.type}.{res.name}"
+    return ResourceConfiguration(
+        address=join(module, local),
+        module=module,
+        local_address=local,
+        type=res.type,
+        mode=res.mode,
+        expressions=res.expressions,
+        depends_on=tuple(_depends_address(module, d) for d in res.depends_on),
+        module_depends_on=inherited_depends,
+    )
+
+
+def _instance(
+    address: str,
+    module_address: str | None,
+    type_: str,
+    name: str,
+    mode: str,
+    index: int | str | None,
+    action: str,
+    values: dict[str, Any],
+) -> Instance:
+    module_addr = module_address
+    if module_addr is None:
+        parts = split_address(address)
+        cut = len(parts) - (3 if mode == "data" else 2)
+        module_addr = ".".join(parts[:cut]) if cut > 0 else ""
+    return Instance(
+        address=address,
+        module_address=module_addr,
+        module=module_path(module_addr),
+        type=type_,
+        name=name,
+        mode=mode,
+        index=index,
+        action=action,
+        values=values,
+    )
+
+
+def _iter_module_values(module: ModuleValues | None) -> Iterator[Any]:
+    if module is None:
+        return
+    stack = [module]
+    while stack:
+        current = stack.pop()
+        yield from current.resources
+        stack.extend(current.child_modules)
+
+
+def _provider_region(
+    configuration: Configuration | None, variables: dict[str, Any], instances: list[Instance]
+) -> str | None:
+    if configuration is not None:
+        for key, provider in configuration.provider_config.items():
+            if (provider.name or key.split(".")[0]) != "aws" or provider.alias:
+                continue
+            if provider.module_address:
+                continue
+            region = provider.expressions.get("region")
+            if isinstance(region, dict):
+                if isinstance(region.get("constant_value"), str):
+                    return str(region["constant_value"])
+                for ref in region.get("references") or []:
+                    if isinstance(ref, str) and ref.startswith("var."):
+                        value = variables.get(ref[4:])
+                        if isinstance(value, str):
+                            return value
+    for inst in instances:
+        if inst.mode == "data" and inst.type == "aws_region" and inst.module == "":
+            for attr in ("region", "name", "id"):
+                value = inst.get(attr)
+                if isinstance(value, str) and value:
+                    return value
+    return None
+
+
+def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
+    for rc in doc.resource_changes:
+        change: Change = rc.change
+        _sensitive_leaves(change.after, change.after_sensitive, out)
+        _sensitive_leaves(change.before, change.before_sensitive, out)
+    for values in (doc.planned_values, doc.prior_state.values if doc.prior_state else None):
+        if values is None:
+            continue
+        for res in _iter_module_values(values.root_module):
+            _sensitive_leaves(res.values, res.sensitive_values, out)
+        for output in values.outputs.values():
+            if output.sensitive:
+                _collect_strings(output.value, out)
+    for oc in doc.output_changes.values():
+        _sensitive_leaves(oc.after, oc.after_sensitive, out)
+    if doc.configuration is not None:
+        for name, var in doc.configuration.root_module.variables.items():
+            if var.sensitive and name in doc.variables:
+                _collect_strings(doc.variables[name].value, out)
+        for output_conf in doc.configuration.root_module.outputs.values():
+            if output_conf.sensitive:
+                const = (output_conf.expression or {}).get("constant_value")
+                _collect_strings(const, out)
+
+
+def build_model(doc: PlanDocument) -> PlanModel:
+    """Normalise one validated plan document."""
+    instances: list[Instance] = []
+    seen: set[str] = set()
+    for rc in doc.resource_changes:
+        if rc.deposed:
+            continue
+        action = normalise_actions(rc.change.actions)
+        if action == "delete" or action == "forget":
+            values = rc.change.before if isinstance(rc.change.before, dict) else {}
+        else:
+            values = merge_unknown(rc.change.after, rc.change.after_unknown)
+            if not isinstance(values, dict):
+                values = {}
+        instances.append(
+            _instance(rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values)
+        )
+        seen.add(rc.address)
+    if doc.planned_values is not None:
+        for res in _iter_module_values(doc.planned_values.root_module):
+            if res.address in seen:
+                continue
+            seen.add(res.address)
+            instances.append(
+                _instance(res.address, None, res.type, res.name, res.mode, res.index, "no-op", res.values or {})
+            )
+    if doc.prior_state is not None and doc.prior_state.values is not None:
+        for res in _iter_module_values(doc.prior_state.values.root_module):
+            if res.mode != "data" or res.address in seen:
+                continue
+            seen.add(res.address)
+            instances.append(
+                _instance(res.address, None, res.type, res.name, res.mode, res.index, "no-op", res.values or {})
+            )
+
+    configs: dict[str, ResourceConfiguration] = {}
+    module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
+    if doc.configuration is not None:
+        _walk_config(doc.configuration.root_module, "", configs, module_outputs, ())
+    for inst in instances:
+        inst.config = configs.get(inst.config_address)
+
+    variables = {name: var.value for name, var in doc.variables.items()}
+    outputs: dict[str, OutputInfo] = {}
+    output_conf = doc.configuration.root_module.outputs if doc.configuration else {}
+    planned_outputs = doc.planned_values.outputs if doc.planned_values else {}
+    for name in set(doc.output_changes) | set(planned_outputs) | set(output_conf):
+        change = doc.output_changes.get(name)
+        value: Any = None
+        if change is not None:
+            value = UNKNOWN if change.after_unknown is True else change.after
+        elif name in planned_outputs:
+            value = planned_outputs[name].value
+        conf = output_conf.get(name)
+        outputs[name] = OutputInfo(
+            name=name,
+            value=value,
+            sensitive=bool(
+                (conf.sensitive if conf else False)
+                or (name in planned_outputs and planned_outputs[name].sensitive)
+            ),
+            references=tuple(_nested_refs(conf.expression or {})) if conf else (),
+        )
+
+    sensitive: set[str] = set()
+    _collect_sensitive(doc, sensitive)
+    return PlanModel(
+        instances=instances,
+        configs=configs,
+        variables=variables,
+        outputs=outputs,
+        module_outputs=module_outputs,
+        region=_provider_region(doc.configuration, variables, instances),
+        sensitive_strings=frozenset(sensitive),
+        format_version=doc.format_version,
+        terraform_version=doc.terraform_version,
+        has_configuration=doc.configuration is not None,
+    )

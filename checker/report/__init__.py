@@ -1,0 +1,1 @@
+"""Findings, the report document, the gate, and one renderer per output format."""

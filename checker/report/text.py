@@ -1,0 +1,68 @@
+"""`--format text`: for a person. Summary first, then failures grouped by rule with the fix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checker.report.model import Finding, Report
+from checker.rules.base import Status
+
+ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts()
+    gate = report.gate_result()
+    parts = [f"{counts['failed']} failed", f"{counts['unknown']} unknown", f"{counts['waived']} waived", f"{counts['passed']} passed"]
+    inputs = ", ".join(i.path for i in report.inputs)
+    return f"checker: gate {gate.upper()}: {', '.join(parts)} ({inputs})"
+
+
+def _group(findings: list[Finding], status: str) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.status == status:
+            groups[finding.rule_id].append(finding)
+    return dict(sorted(groups.items()))
+
+
+def render(report: Report, colour: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if colour else text
+
+    lines = [paint(summary_line(report), "1;31" if report.gate_result() != "passed" else "1;32"), ""]
+    for status, label, code in (
+        (Status.FAILED, "FAILED", "31"),
+        (Status.UNKNOWN, "UNKNOWN (cannot be decided from this plan)", "33"),
+        (Status.WAIVED, "WAIVED", "36"),
+    ):
+        groups = _group(report.findings, status)
+        if not groups:
+            continue
+        lines.append(paint(label, "1;" + code))
+        for rule_id, findings in groups.items():
+            first = findings[0]
+            lines.append(paint(f"  {rule_id} [{first.severity}] {first.title}", code))
+            for finding in findings:
+                where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
+                lines.append(f"    - {where}  [{finding.engine}]")
+                lines.append(f"        found:    {finding.found or finding.message}")
+                if finding.expected:
+                    lines.append(f"        expected: {finding.expected}")
+                if status == Status.FAILED:
+                    lines.append(f"        fix:      {finding.remediation}")
+                if finding.note:
+                    lines.append(f"        note:     {finding.note}")
+        lines.append("")
+    passed = _group(report.findings, Status.PASSED)
+    if passed:
+        lines.append(paint("PASSED", "1;32"))
+        for rule_id, findings in passed.items():
+            lines.append(f"  {rule_id} {findings[0].title}: {len(findings)} passed")
+            for finding in findings:
+                if finding.note:
+                    lines.append(f"    note: {finding.address}: {finding.note}")
+    for info in report.inputs:
+        for note in info.notes:
+            lines.append(f"note: {info.path}: {note}")
+    return "\n".join(lines).rstrip() + "\n"

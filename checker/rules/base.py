@@ -1,0 +1,89 @@
+"""What a rule is: explicit metadata and a stateless check over the plan model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from checker.plan.model import PlanModel
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything a report or a document says about a rule."""
+
+    id: str
+    title: str
+    severity: Severity
+    incident: int
+    rationale: str
+    remediation: str
+    resource_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check yields for one resource; the engine turns it into a finding."""
+
+    status: Status
+    address: str
+    attribute: str
+    found: str
+    expected: str = ""
+    remediation: str = ""
+    note: str = ""
+
+    @staticmethod
+    def passed(address: str, attribute: str, found: str, note: str = "") -> Result:
+        return Result(Status.PASSED, address, attribute, found, note=note)
+
+    @staticmethod
+    def failed(
+        address: str, attribute: str, found: str, expected: str, remediation: str = ""
+    ) -> Result:
+        return Result(Status.FAILED, address, attribute, found, expected, remediation)
+
+    @staticmethod
+    def unknown(address: str, attribute: str, found: str, expected: str = "") -> Result:
+        return Result(Status.UNKNOWN, address, attribute, found, expected)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check may read: the model and this rule's options."""
+
+    model: PlanModel
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+CheckFunction = Callable[[RuleContext], Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    meta: RuleMeta
+    check: CheckFunction
+    doc: str = ""

@@ -1,0 +1,44 @@
+"""The catalogue as text, JSON or Markdown, generated from rule metadata (one source of truth)."""
+
+from __future__ import annotations
+
+import json
+
+from checker.rules.registry import all_rules
+
+
+def render_catalogue(fmt: str) -> str:
+    rules = [r.meta for r in all_rules()]
+    if fmt == "json":
+        return json.dumps(
+            [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "severity": m.severity.value,
+                    "incident": m.incident,
+                    "rationale": m.rationale,
+                    "remediation": m.remediation,
+                    "resource_types": list(m.resource_types),
+                }
+                for m in rules
+            ],
+            indent=2,
+        ) + "\n"
+    if fmt == "markdown":
+        lines = [
+            "# Rules",
+            "",
+            "Generated from the rule metadata by `checker rules --format markdown`; "
+            "a test fails when this file is stale.",
+            "",
+            "| ID | incident | title | severity |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {m.id} | {m.incident} | {m.title} | {m.severity.value} |" for m in rules]
+        for m in rules:
+            lines += ["", f"## {m.id}: {m.title}", "", f"- Severity: {m.severity.value}",
+                      f"- Incident: {m.incident}", f"- Resource types: {', '.join(m.resource_types)}",
+                      f"- Why: {m.rationale}", f"- Fix: {m.remediation}"]
+        return "\n".join(lines) + "\n"
+    return "".join(f"{m.id}  {m.severity.value:<8}  {m.title}\n" for m in rules)

@@ -1,0 +1,390 @@
+"""IAM policy semantics shared by the rules: statements, wildcards, principals, conditions.
+
+Policies reach a plan in three shapes: a JSON string Terraform knows, an
+`aws_iam_policy_document` data source (read at plan time, or deferred with its
+statement blocks partly unknown), or an expression only known after apply. All
+three become `Statement`s here. A part Terraform hides is `Hidden(refs)` unless
+the HCL source settles it. Answers are tri-state: True, False, or None for
+"cannot be decided from this plan".
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.source.expr import MISSING, Opaque, Ref, Template
+
+Tri = bool | None
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A value Terraform only knows after apply; `refs` says what it is built from."""
+
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple[Any, ...]
+
+
+@dataclass
+class Statement:
+    effect: str
+    actions: list[Any] | None = None
+    not_actions: list[Any] | None = None
+    resources: list[Any] | Hidden | None = None
+    not_resources: list[Any] | Hidden | None = None
+    principals: dict[str, list[Any]] | str | Hidden | None = None
+    not_principals: dict[str, list[Any]] | str | Hidden | None = None
+    conditions: list[Condition] | Hidden = field(default_factory=list)
+    origin: str = ""
+    index: int = 0
+
+    @property
+    def allows(self) -> bool:
+        return self.effect.lower() == "allow"
+
+    @property
+    def denies(self) -> bool:
+        return self.effect.lower() == "deny"
+
+
+@dataclass
+class Policy:
+    statements: list[Statement]
+    complete: bool
+    reason: str = ""
+    origins: list[str] = field(default_factory=list)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def statements_from_json(text: str, origin: str) -> list[Statement] | None:
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    out: list[Statement] = []
+    for index, raw in enumerate(_as_list(document.get("Statement"))):
+        if not isinstance(raw, dict):
+            return None
+        conditions: list[Condition] = []
+        cond = raw.get("Condition") or {}
+        if isinstance(cond, dict):
+            for operator, pairs in cond.items():
+                if isinstance(pairs, dict):
+                    for key, values in pairs.items():
+                        conditions.append(Condition(str(operator), str(key), tuple(_as_list(values))))
+        out.append(
+            Statement(
+                effect=str(raw.get("Effect", "")),
+                actions=_as_list(raw["Action"]) if "Action" in raw else None,
+                not_actions=_as_list(raw["NotAction"]) if "NotAction" in raw else None,
+                resources=_as_list(raw["Resource"]) if "Resource" in raw else None,
+                not_resources=_as_list(raw["NotResource"]) if "NotResource" in raw else None,
+                principals=_json_principal(raw.get("Principal")),
+                not_principals=_json_principal(raw.get("NotPrincipal")),
+                conditions=conditions,
+                origin=origin,
+                index=index,
+            )
+        )
+    return out
+
+
+def _json_principal(value: Any) -> dict[str, list[Any]] | str | None:
+    if value is None:
+        return None
+    if value == "*":
+        return "*"
+    if isinstance(value, dict):
+        return {str(k): _as_list(v) for k, v in value.items()}
+    return {"AWS": _as_list(value)}
+
+
+def _document_field(model: PlanModel, doc: Instance, index: int, name: str) -> Any:
+    value = doc.get("statement", index, name)
+    if value is UNKNOWN or _has_unknown(value):
+        if model.source is not None:
+            evaluated = model.source.evaluate(doc, "statement", index, name)
+            if evaluated is not MISSING:
+                return evaluated
+        return Hidden(doc.references("statement", index, name))
+    return value
+
+
+def _has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    return False
+
+
+def _block_principals(value: Any) -> dict[str, list[Any]] | str | Hidden | None:
+    if isinstance(value, Hidden):
+        return value
+    if not value:
+        return None
+    out: dict[str, list[Any]] = {}
+    for block in _as_list(value):
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        ids = block.get("identifiers")
+        if kind is UNKNOWN or isinstance(kind, Ref | Template | Opaque):
+            return Hidden(())
+        if kind == "*":
+            return "*"
+        if ids is UNKNOWN:
+            ids = Hidden(())
+        out.setdefault(str(kind), []).extend(ids if isinstance(ids, list) else [ids])
+    return out
+
+
+def _block_conditions(value: Any) -> list[Condition] | Hidden:
+    if isinstance(value, Hidden):
+        return value
+    out: list[Condition] = []
+    for block in _as_list(value):
+        if not isinstance(block, dict):
+            continue
+        values = block.get("values")
+        out.append(
+            Condition(
+                str(block.get("test", "")),
+                str(block.get("variable", "")),
+                tuple(values if isinstance(values, list) else [values]),
+            )
+        )
+    return out
+
+
+def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
+    """Statements of an `aws_iam_policy_document`, known or partly unknown."""
+    known_json = doc.get("json")
+    if isinstance(known_json, str):
+        parsed = statements_from_json(known_json, doc.address)
+        if parsed is not None:
+            return parsed
+    blocks = doc.get("statement")
+    out: list[Statement] = []
+    if isinstance(blocks, list):
+        for index, block in enumerate(blocks):
+            if not isinstance(block, dict):
+                continue
+
+            def field_(name: str, i: int = index) -> Any:
+                return _document_field(model, doc, i, name)
+
+            effect = field_("effect")
+            actions = field_("actions")
+            not_actions = field_("not_actions")
+            resources = field_("resources")
+            not_resources = field_("not_resources")
+            out.append(
+                Statement(
+                    effect=effect if isinstance(effect, str) and effect else "Allow",
+                    actions=_listish(actions),
+                    not_actions=_listish(not_actions),
+                    resources=resources if isinstance(resources, Hidden) else _listish(resources),
+                    not_resources=(
+                        not_resources if isinstance(not_resources, Hidden) else _listish(not_resources)
+                    ),
+                    principals=_block_principals(field_("principals")),
+                    not_principals=_block_principals(field_("not_principals")),
+                    conditions=_block_conditions(field_("condition")),
+                    origin=doc.address,
+                    index=index,
+                )
+            )
+    return out
+
+
+def _listish(value: Any) -> list[Any] | None:
+    if value is None or value == []:
+        return None
+    if isinstance(value, Hidden):
+        return [value]
+    return value if isinstance(value, list) else [value]
+
+
+def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
+    """The policy held by `inst` at `path`, however the plan shows it."""
+    value = inst.get(*path)
+    if isinstance(value, str) and value:
+        parsed = statements_from_json(value, inst.address)
+        if parsed is not None:
+            return Policy(parsed, True, origins=[inst.address])
+        return Policy([], False, "the policy is not valid JSON", [inst.address])
+    if value is None and not inst.references(*path):
+        return Policy([], True, origins=[inst.address])
+    docs = model.referenced(inst, *path, types=("aws_iam_policy_document",))
+    if docs:
+        statements: list[Statement] = []
+        for doc, _attr in docs:
+            statements.extend(statements_from_document(model, doc))
+        return Policy(statements, True, origins=[doc.address for doc, _ in docs])
+    if model.source is not None:
+        evaluated = model.source.evaluate(inst, *path)
+        if isinstance(evaluated, str):
+            parsed = statements_from_json(evaluated, inst.address)
+            if parsed is not None:
+                return Policy(parsed, True, origins=[inst.address])
+    return Policy(
+        [],
+        False,
+        f"{'.'.join(map(str, path))} is only known after apply and no source settles it",
+        [inst.address],
+    )
+
+
+# ----------------------------------------------------------------- matching
+
+
+def _match(pattern: Any, value: str) -> Tri:
+    if isinstance(pattern, Hidden | Ref | Template | Opaque):
+        return None
+    if not isinstance(pattern, str):
+        return False
+    return fnmatch.fnmatchcase(value.lower(), pattern.lower())
+
+
+def any_true(values: list[Tri]) -> Tri:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def all_true(values: list[Tri]) -> Tri:
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def action_covered(stmt: Statement, action: str) -> Tri:
+    """Does the statement's Action (or NotAction) cover `action`?"""
+    if stmt.actions is not None:
+        return any_true([_match(p, action) for p in stmt.actions])
+    if stmt.not_actions is not None:
+        excluded = any_true([_match(p, action) for p in stmt.not_actions])
+        return None if excluded is None else not excluded
+    return False
+
+
+EXPANSIONS = {
+    "kms:generatedatakey*": ("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"),
+}
+
+
+def actions_covered(stmt: Statement, required: str) -> Tri:
+    concrete = EXPANSIONS.get(required.lower(), (required,))
+    return all_true([action_covered(stmt, action) for action in concrete])
+
+
+def is_wildcard_action(pattern: Any, service: str) -> bool:
+    return isinstance(pattern, str) and pattern.lower() in ("*", f"{service}:*")
+
+
+def principal_matches(stmt: Statement, kind: str, identifier: str) -> Tri:
+    principals = stmt.principals
+    if principals is None:
+        return False
+    if principals == "*":
+        return True
+    if isinstance(principals, Hidden) or not isinstance(principals, dict):
+        return None
+    results: list[Tri] = []
+    for key, ids in principals.items():
+        if key.lower() != kind.lower():
+            continue
+        for ident in ids:
+            if isinstance(ident, Hidden | Ref | Template | Opaque):
+                results.append(None)
+            elif isinstance(ident, str):
+                results.append(ident == "*" or ident.lower() == identifier.lower())
+    return any_true(results)
+
+
+def principal_is_everyone(stmt: Statement) -> Tri:
+    principals = stmt.principals
+    if principals == "*":
+        return True
+    if isinstance(principals, Hidden):
+        return None
+    if isinstance(principals, dict):
+        return any(
+            isinstance(i, str) and i == "*" for ids in principals.values() for i in ids
+        )
+    return False
+
+
+STRING_EQUALS = ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike")
+
+
+def _operator_base(operator: str) -> str:
+    base = operator.lower()
+    for prefix in ("forallvalues:", "foranyvalue:"):
+        if base.startswith(prefix):
+            base = base[len(prefix) :]
+    return base.removesuffix("ifexists")
+
+
+def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
+    """True when a condition pins `key` to `expected` (string or Bool operators)."""
+    if isinstance(stmt.conditions, Hidden):
+        return None
+    results: list[Tri] = []
+    for cond in stmt.conditions:
+        if cond.key.lower() != key.lower():
+            continue
+        base = _operator_base(cond.operator)
+        if base not in (*STRING_EQUALS, "bool"):
+            continue
+        values: list[Tri] = []
+        for value in cond.values:
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            if isinstance(value, Hidden | Ref | Template | Opaque):
+                values.append(None)
+            elif isinstance(value, str):
+                values.append(value.lower() == expected.lower())
+            else:
+                values.append(False)
+        results.append(all_true(values) if values else False)
+    return any_true(results)
+
+
+def has_condition_key(stmt: Statement, key: str) -> Tri:
+    if isinstance(stmt.conditions, Hidden):
+        return None
+    return any(cond.key.lower() == key.lower() for cond in stmt.conditions)
+
+
+def unconditional(stmt: Statement) -> Tri:
+    if isinstance(stmt.conditions, Hidden):
+        return None
+    return not stmt.conditions

@@ -1,0 +1,173 @@
+"""Joins between resources: by reference first, by equal known value second.
+
+A link built here costs one pass over the linking type, so a rule joining two
+types stays O(n). Value matching is what makes plans of existing stacks (where
+ARNs and IDs are known and references may be absent) work as well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
+
+# The attributes whose known value identifies an instance of a type.
+IDENTITY_ATTRS: dict[str, tuple[str, ...]] = {
+    "aws_s3_bucket": ("bucket", "id", "arn"),
+    "aws_lambda_function": ("function_name", "arn", "invoke_arn", "qualified_arn", "id"),
+    "aws_iam_role": ("name", "arn", "id"),
+    "aws_iam_policy": ("arn", "id"),
+    "aws_kms_key": ("arn", "key_id", "id"),
+    "aws_kms_alias": ("name", "arn", "target_key_arn"),
+    "aws_cloudwatch_log_group": ("arn", "name", "id"),
+    "aws_api_gateway_rest_api": ("id", "execution_arn", "arn"),
+    "aws_api_gateway_resource": ("id",),
+    "aws_api_gateway_deployment": ("id",),
+    "aws_iam_instance_profile": ("name", "arn", "id"),
+    "aws_dynamodb_table": ("name", "arn", "id"),
+}
+
+
+def linked(
+    model: PlanModel, inst: Instance, path: tuple[str | int, ...], types: tuple[str, ...]
+) -> list[Instance]:
+    """Instances of `types` that the attribute at `path` of `inst` designates."""
+    found = [target for target, _ in model.referenced(inst, *path, types=types)]
+    if found:
+        return found
+    value = inst.get(*path)
+    if value is None or value is UNKNOWN:
+        return []
+    values = value if isinstance(value, list) else [value]
+    out: dict[str, Instance] = {}
+    for item in values:
+        if not isinstance(item, str):
+            continue
+        for type_ in types:
+            for attr in IDENTITY_ATTRS.get(type_, ("id", "arn", "name")):
+                for target in model.by_value(type_, attr, item):
+                    out.setdefault(target.address, target)
+            # "arn:aws:s3:::bucket/*" and "arn:aws:s3:::bucket" designate the bucket too
+            if type_ == "aws_s3_bucket" and item.startswith("arn:aws:s3:::"):
+                name = item[len("arn:aws:s3:::") :].split("/", 1)[0]
+                for target in model.by_value(type_, "bucket", name):
+                    out.setdefault(target.address, target)
+    return list(out.values())
+
+
+def link_is_undecided(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
+    """The attribute is unknown and references nothing resolvable: a join can't be made."""
+    value = inst.get(*path)
+    return value is UNKNOWN and not model.referenced(inst, *path)
+
+
+@dataclass
+class ReverseIndex:
+    """target address -> instances of `source_type` whose `attr` designates the target."""
+
+    by_target: dict[str, list[Instance]]
+
+    @classmethod
+    def build(
+        cls,
+        model: PlanModel,
+        source_type: str,
+        path: tuple[str | int, ...],
+        target_types: tuple[str, ...],
+    ) -> ReverseIndex:
+        index: dict[str, list[Instance]] = defaultdict(list)
+        for inst in model.resources(source_type):
+            for target in linked(model, inst, path, target_types):
+                index[target.address].append(inst)
+        return cls(dict(index))
+
+    def get(self, target: Instance) -> list[Instance]:
+        return self.by_target.get(target.address, [])
+
+
+# AWS managed policies a rule may meet, as the statements that matter to the rules.
+MANAGED_POLICIES: dict[str, str] = {
+    "AdministratorAccess": '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    "AmazonDynamoDBFullAccess": (
+        '{"Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}'
+    ),
+    "AmazonDynamoDBReadOnlyAccess": (
+        '{"Statement":[{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:Query",'
+        '"dynamodb:Scan","dynamodb:BatchGetItem"],"Resource":"*"}]}'
+    ),
+    "AmazonS3FullAccess": '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+    "AWSLambdaBasicExecutionRole": (
+        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
+        '"logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}'
+    ),
+}
+
+
+def managed_policy_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+class RolePolicies:
+    """Every policy attached to each role of the plan, built in one pass."""
+
+    def __init__(self, model: PlanModel) -> None:
+        self.model = model
+        self.inline = ReverseIndex.build(model, "aws_iam_role_policy", ("role",), ("aws_iam_role",))
+        self.attachments = ReverseIndex.build(
+            model, "aws_iam_role_policy_attachment", ("role",), ("aws_iam_role",)
+        )
+
+    def managed_arns(self, role: Instance) -> list[str | None]:
+        """ARNs of managed policies attached to the role (None: an unknown ARN)."""
+        arns: list[str | None] = []
+        for attachment in self.attachments.get(role):
+            value = attachment.get("policy_arn")
+            arns.append(value if isinstance(value, str) else None)
+        listed = role.get("managed_policy_arns")
+        if isinstance(listed, list):
+            arns.extend(a if isinstance(a, str) else None for a in listed)
+        return arns
+
+    def policies(self, role: Instance) -> list[Policy]:
+        model = self.model
+        out: list[Policy] = []
+        for attached in self.inline.get(role):
+            out.append(policy_at(model, attached, "policy"))
+        inline_blocks = role.get("inline_policy")
+        if isinstance(inline_blocks, list):
+            for index, block in enumerate(inline_blocks):
+                if isinstance(block, dict) and block.get("policy") is not None:
+                    out.append(policy_at(model, role, "inline_policy", index, "policy"))
+        for attachment in self.attachments.get(role):
+            policies = linked(model, attachment, ("policy_arn",), ("aws_iam_policy",))
+            if policies:
+                out.extend(policy_at(model, p, "policy") for p in policies)
+                continue
+            arn = attachment.get("policy_arn")
+            if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
+                out.append(_managed(arn, attachment.address))
+        listed = role.get("managed_policy_arns")
+        if isinstance(listed, list):
+            for arn in listed:
+                if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
+                    out.append(_managed(arn, role.address))
+        return out
+
+    def statements(self, role: Instance) -> tuple[list[Statement], bool, list[str]]:
+        """All statements, whether every policy was readable, and why not."""
+        statements: list[Statement] = []
+        complete = True
+        reasons: list[str] = []
+        for policy in self.policies(role):
+            statements.extend(policy.statements)
+            if not policy.complete:
+                complete = False
+                reasons.append(policy.reason)
+        return statements, complete, reasons
+
+
+def _managed(arn: str, origin: str) -> Policy:
+    parsed = statements_from_json(MANAGED_POLICIES[managed_policy_name(arn)], origin) or []
+    return Policy(parsed, True, origins=[origin])

@@ -1,0 +1,273 @@
+"""TAP002: the Lambda role grants exactly the DynamoDB actions its handler calls, on the table only.
+
+Why: the role had only `dynamodb:PutItem` while the handler called
+`UpdateItem` and `Query`, so writes failed with AccessDenied (incident 2). The
+fix grants what the code calls, on the table ARN and its indexes, and nothing
+across all tables.
+
+Anti-pattern: a missing action, `dynamodb:*`, `Resource: "*"`, or a table
+wildcard such as `arn:aws:dynamodb:*:*:table/*`.
+Best practice: list the calls of the handler (read from the packaged source)
+and grant those actions on `aws_dynamodb_table.X.arn` and `"${...arn}/index/*"`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.iam import Hidden, Statement, action_covered, is_wildcard_action
+from checker.rules.links import RolePolicies, linked
+from checker.source.expr import Opaque, Ref, Template
+
+META = RuleMeta(
+    id="TAP002",
+    title="Lambda role grants exactly the DynamoDB actions its handler calls, on the table only",
+    severity=Severity.HIGH,
+    incident=2,
+    rationale=(
+        "A handler whose calls are not all granted fails at run time with AccessDenied; "
+        "wildcards grant every table and every action."
+    ),
+    remediation=(
+        "Grant each dynamodb action the handler calls (GetItem, PutItem, UpdateItem, ...) on "
+        'the table ARN and "<table ARN>/index/*" only; no dynamodb:*, no Resource "*", '
+        "no table wildcard."
+    ),
+    resource_types=("aws_lambda_function", "aws_iam_role", "aws_dynamodb_table"),
+)
+
+# boto3 method names (client and Table resource) -> IAM action.
+BOTO3_ACTIONS = {
+    "get_item": "dynamodb:GetItem",
+    "put_item": "dynamodb:PutItem",
+    "update_item": "dynamodb:UpdateItem",
+    "delete_item": "dynamodb:DeleteItem",
+    "query": "dynamodb:Query",
+    "scan": "dynamodb:Scan",
+    "batch_get_item": "dynamodb:BatchGetItem",
+    "batch_write_item": "dynamodb:BatchWriteItem",
+    "batch_writer": "dynamodb:BatchWriteItem",
+    "transact_get_items": "dynamodb:GetItem",
+    "transact_write_items": "dynamodb:UpdateItem",
+    "describe_table": "dynamodb:DescribeTable",
+    "execute_statement": "dynamodb:PartiQLSelect",
+}
+
+
+def dynamodb_calls(source: str) -> set[str] | None:
+    """IAM actions of every DynamoDB call the Python source makes; None if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    uses_dynamodb = "dynamodb" in source
+    actions: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            action = BOTO3_ACTIONS.get(node.func.attr)
+            if action and uses_dynamodb:
+                actions.add(action)
+    return actions
+
+
+def _archive_of(model: PlanModel, function: Instance) -> Instance | None:
+    for attr in ("filename", "source_code_hash"):
+        archives = [
+            target
+            for target, _ in model.referenced(function, attr, types=("archive_file",))
+            if target.mode == "data"
+        ]
+        if archives:
+            return archives[0]
+    return None
+
+
+def handler_source(model: PlanModel, function: Instance) -> tuple[str | None, str]:
+    """The handler's Python source as the archive packs it, and where it came from."""
+    archive = _archive_of(model, function)
+    if archive is None:
+        return None, "the function is not packaged by a data.archive_file of this plan"
+    handler = function.get("handler")
+    module = handler.rsplit(".", 1)[0] if isinstance(handler, str) and "." in handler else "index"
+    wanted = f"{module.replace('.', '/')}.py"
+    sources = archive.get("source")
+    if isinstance(sources, list):
+        for block in sources:
+            if isinstance(block, dict) and block.get("filename") == wanted:
+                content = block.get("content")
+                if isinstance(content, str):
+                    return content, f"{archive.address} source {wanted}"
+                return None, f"{archive.address}: the content of {wanted} is only known after apply"
+    content = archive.get("source_content")
+    if isinstance(content, str):
+        return content, f"{archive.address} source_content"
+    for attr in ("source_file", "source_dir"):
+        path = archive.get(attr)
+        if isinstance(path, str) and model.source is not None:
+            base = Path(model.source.directory)
+            candidate = base / path if attr == "source_file" else base / path / wanted
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8", errors="replace"), str(candidate)
+    return None, f"{archive.address}: the handler source {wanted} is not in the plan or sources"
+
+
+def _tables_of(model: PlanModel, function: Instance) -> list[Instance]:
+    tables = [
+        t for t, _ in model.referenced(function, "environment", types=("aws_dynamodb_table",))
+    ]
+    if tables:
+        return tables
+    variables = function.get("environment", 0, "variables")
+    found: list[Instance] = []
+    if isinstance(variables, dict):
+        for value in variables.values():
+            if isinstance(value, str):
+                found.extend(model.by_value("aws_dynamodb_table", "name", value))
+    return found
+
+
+def _resource_verdict(
+    model: PlanModel, stmt: Statement, resource: Any, tables: list[Instance]
+) -> tuple[bool | None, str]:
+    """Is one Resource entry limited to the table (and its indexes)?"""
+    table_addrs = {t.config_address for t in tables}
+
+    def refs_table(ref: str) -> bool:
+        target = ref.rsplit(".", 1)[0]
+        return target in table_addrs or (not table_addrs and ".aws_dynamodb_table." in f".{target}")
+
+    if isinstance(resource, str):
+        if resource == "*":
+            return False, 'Resource "*"'
+        table_arns = {t.get("arn") for t in tables if isinstance(t.get("arn"), str)}
+        base = resource.split("/index/", 1)[0]
+        if base in table_arns and (resource == base or resource.endswith("/index/*") or "/index/" in resource):
+            return True, ""
+        if "*" in resource.split("/index/", 1)[0]:
+            return False, f"table wildcard {resource}"
+        if ":table/" in resource:
+            return (None, "") if not table_arns else (False, f"another table {resource}")
+        return False, f"resource {resource}"
+    if isinstance(resource, Ref):
+        if refs_table(resource.traversal) and resource.traversal.endswith(".arn"):
+            return True, ""
+        return False, f"resource ${{{resource.traversal}}}"
+    if isinstance(resource, Template):
+        head, tail = resource.parts[0], resource.parts[1:]
+        text = "".join(p if isinstance(p, str) else "?" for p in tail)
+        if isinstance(head, Ref) and refs_table(head.traversal) and head.traversal.endswith(".arn"):
+            if text.startswith("/index/") and "*" not in text[len("/index/") :].rstrip("*"):
+                return True, ""
+            return False, f"table wildcard ${{{head.traversal}}}{text}"
+        return False, "resource built from other values"
+    if isinstance(resource, Hidden | Opaque):
+        refs = resource.refs
+        if refs and all(refs_table(r) for r in refs if "." in r and not r.startswith(("var.", "local."))):
+            return None, "resource ARNs are only known after apply"
+        return None, "resource ARNs are only known after apply"
+    return None, "resource not readable"
+
+
+def check(ctx: RuleContext) -> Iterator[Result]:
+    model = ctx.model
+    roles = RolePolicies(model)
+    for function in model.resources("aws_lambda_function"):
+        source, origin = handler_source(model, function)
+        if source is None:
+            yield Result.unknown(function.address, "handler", origin, "the handler source")
+            continue
+        called = dynamodb_calls(source)
+        if called is None:
+            yield Result.unknown(function.address, "handler", f"{origin} is not valid Python")
+            continue
+        if not called:
+            continue
+        role_list = linked(model, function, ("role",), ("aws_iam_role",))
+        if not role_list:
+            if function.get("role") is UNKNOWN and not function.references("role"):
+                yield Result.unknown(function.address, "role", "the execution role is not in this plan")
+            else:
+                yield Result.unknown(
+                    function.address, "role", "the execution role is managed outside this plan"
+                )
+            continue
+        role = role_list[0]
+        statements, complete, reasons = roles.statements(role)
+        tables = _tables_of(model, function)
+        yield from _judge(model, function, role, called, statements, complete, reasons, tables)
+
+
+def _judge(
+    model: PlanModel,
+    function: Instance,
+    role: Instance,
+    called: set[str],
+    statements: list[Statement],
+    complete: bool,
+    reasons: list[str],
+    tables: list[Instance],
+) -> Iterator[Result]:
+    problems: list[str] = []
+    undecided: list[str] = []
+    granted: set[str] = set()
+    for stmt in statements:
+        if not stmt.allows:
+            continue
+        patterns = stmt.actions or []
+        dynamo = [p for p in patterns if isinstance(p, str) and p.lower().startswith(("dynamodb:", "*"))]
+        if not dynamo and stmt.not_actions is None:
+            continue
+        if any(is_wildcard_action(p, "dynamodb") for p in dynamo) or stmt.not_actions is not None:
+            problems.append(f"{stmt.origin} grants dynamodb:* (statement {stmt.index})")
+            continue
+        resources = stmt.resources
+        entries = [resources] if isinstance(resources, Hidden) else list(resources or [])
+        verdicts = [_resource_verdict(model, stmt, r, tables) for r in entries]
+        bad = [why for ok, why in verdicts if ok is False]
+        if bad:
+            problems.append(f"{stmt.origin} grants dynamodb actions on {bad[0]}")
+            continue
+        for action in called | {p for p in dynamo if "*" not in p}:
+            if action_covered(stmt, action):
+                granted.add(action if "*" not in action else action)
+        if any(ok is None for ok, _ in verdicts):
+            undecided.append(next(why for ok, why in verdicts if ok is None))
+    granted_actions = {
+        a for stmt in statements if stmt.allows for a in (stmt.actions or [])
+        if isinstance(a, str) and a.lower().startswith("dynamodb:")
+    }
+    missing = sorted(a for a in called if not any(
+        stmt.allows and action_covered(stmt, a) for stmt in statements))
+    if problems:
+        yield Result.failed(
+            role.address, "policy", problems[0],
+            "dynamodb actions on the table ARN and its /index/* only",
+        )
+        return
+    if missing and complete:
+        yield Result.failed(
+            role.address,
+            "policy",
+            f"{function.address} calls {', '.join(missing)} but {role.address} does not grant it",
+            f"allow {', '.join(sorted(called))} on the table",
+        )
+        return
+    if missing or undecided:
+        why = (reasons or undecided or ["part of the policy is only known after apply"])[0]
+        yield Result.unknown(role.address, "policy", why, "the handler's calls granted on the table only")
+        return
+    unused = sorted(a for a in granted_actions if a not in called and "*" not in a)
+    yield Result.passed(
+        role.address,
+        "policy",
+        f"grants {', '.join(sorted(called))} called by {function.address}, on the table only",
+        note=f"granted but never called: {', '.join(unused)}" if unused else "",
+    )
+
+
+RULE = Rule(meta=META, check=check, doc=__doc__ or "")

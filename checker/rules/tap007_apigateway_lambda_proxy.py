@@ -1,0 +1,223 @@
+"""TAP007: API Gateway invokes Lambda through AWS_PROXY with a matching permission.
+
+Why: `POST /process` returned 403/500: the `apigateway.amazonaws.com`
+permission was missing or its `source_arn` did not match the method and path,
+and one integration was `AWS` while the handler expected proxy events (incident 7).
+
+Anti-pattern: `type = "AWS"` for a proxy handler; `integration_http_method`
+other than POST; no permission, or one whose source_arn names another method,
+path or API.
+Best practice: `type = "AWS_PROXY"`, `integration_http_method = "POST"`, and an
+`aws_lambda_permission` with `source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/POST/process"`
+(or `/*/*`).
+
+Option `routes` (list of "METHOD /path"): routes that must exist with a Lambda integration.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from typing import Any
+
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.links import linked
+from checker.source.expr import MISSING, Ref, Template
+
+META = RuleMeta(
+    id="TAP007",
+    title="API Gateway invokes Lambda through AWS_PROXY with a matching permission",
+    severity=Severity.HIGH,
+    incident=7,
+    rationale=(
+        "A proxy handler behind a non-proxy integration gets the wrong payload, and without a "
+        "permission whose source_arn matches the route API Gateway gets 403 from Lambda."
+    ),
+    remediation=(
+        'Set type = "AWS_PROXY" and integration_http_method = "POST" on the integration, and '
+        'add aws_lambda_permission with principal "apigateway.amazonaws.com", the function, and '
+        'source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/METHOD/path" (or "/*/*").'
+    ),
+    resource_types=("aws_api_gateway_integration", "aws_lambda_permission"),
+)
+
+
+def resource_path(model: PlanModel, integration: Instance) -> str | None:
+    """The path of the integration's API resource, rebuilt from path_part when unknown."""
+    resources = linked(model, integration, ("resource_id",), ("aws_api_gateway_resource",))
+    if not resources:
+        refs = integration.references("resource_id")
+        if any(r.endswith(".root_resource_id") for r in refs):
+            return "/"
+        return None
+    parts: list[str] = []
+    current: Instance | None = resources[0]
+    for _ in range(32):
+        if current is None:
+            return None
+        known = current.get("path")
+        if isinstance(known, str):
+            return known.rstrip("/") + ("/" + "/".join(reversed(parts)) if parts else "") or "/"
+        part = current.get("path_part")
+        if not isinstance(part, str):
+            return None
+        parts.append(part)
+        parents = linked(model, current, ("parent_id",), ("aws_api_gateway_resource",))
+        if parents:
+            current = parents[0]
+            continue
+        if any(r.endswith(".root_resource_id") for r in current.references("parent_id")):
+            return "/" + "/".join(reversed(parts))
+        return None
+    return None
+
+
+def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str | None, str]:
+    """The source_arn after the API's execution ARN; (None, why) when not decidable."""
+    value = permission.get("source_arn")
+    execution = api.get("execution_arn")
+    if isinstance(value, str) and isinstance(execution, str):
+        return (value[len(execution) :], "") if value.startswith(execution) else (None, "other API")
+    if isinstance(value, str) and ":execute-api:" in value:
+        api_id = api.get("id")
+        if isinstance(api_id, str):
+            head = value.split(":", 5)[-1]
+            if head.startswith(api_id + "/"):
+                return head[len(api_id) :], ""
+            return None, "other API"
+    if model.source is not None:
+        evaluated = model.source.evaluate(permission, "source_arn")
+        if isinstance(evaluated, Template) and isinstance(evaluated.parts[0], Ref):
+            if evaluated.parts[0].traversal.endswith(f"{api.config_address}.execution_arn"):
+                tail = evaluated.parts[1:]
+                if all(isinstance(p, str) for p in tail):
+                    return "".join(tail), ""
+        if isinstance(evaluated, Ref):
+            return "", ""
+        if evaluated is not MISSING and evaluated is not None:
+            return None, "source_arn is built from values only known after apply"
+    return None, "source_arn is only known after apply and no source settles it"
+
+
+def _route_matches(suffix: str, stages: list[str], method: str, path: str) -> bool:
+    if suffix in ("", "/*", "*"):
+        return True
+    pattern = suffix if suffix.startswith("/") else "/" + suffix
+    return any(
+        fnmatch.fnmatchcase(f"/{stage}/{method}{path}", pattern) for stage in stages or ["stage"]
+    )
+
+
+def _stages(model: PlanModel, api: Instance) -> list[str]:
+    names: list[str] = []
+    for stage in model.resources("aws_api_gateway_stage"):
+        if api in linked(model, stage, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
+            name = stage.get("stage_name")
+            if isinstance(name, str):
+                names.append(name)
+    return names
+
+
+def _permission_verdict(
+    model: PlanModel, permissions: list[Instance], function: Instance, api: Instance | None,
+    method: str | None, path: str | None,
+) -> tuple[bool | None, str]:
+    candidates = [
+        p for p in permissions
+        if p.get("principal") == "apigateway.amazonaws.com"
+        and function in linked(model, p, ("function_name",), ("aws_lambda_function",))
+    ]
+    if not candidates:
+        return False, f"no aws_lambda_permission lets apigateway.amazonaws.com invoke {function.address}"
+    reasons: list[str] = []
+    undecided = False
+    for permission in candidates:
+        if permission.get("source_arn") is None and not permission.references("source_arn"):
+            reasons.append(f"{permission.address} has no source_arn")
+            continue
+        if api is None or method is None or path is None:
+            undecided = True
+            reasons.append("the integration's API, method or path is only known after apply")
+            continue
+        suffix, why = _suffix(model, permission, api)
+        if suffix is None:
+            if why == "other API":
+                reasons.append(f"{permission.address} source_arn names another API")
+            else:
+                undecided = True
+                reasons.append(f"{permission.address}: {why}")
+            continue
+        if _route_matches(suffix, _stages(model, api), method, path):
+            return True, f"{permission.address} allows {method} {path} from {api.address}"
+        reasons.append(f"{permission.address} source_arn suffix {suffix!r} does not match {method} {path}")
+    return (None if undecided else False), reasons[0]
+
+
+def check(ctx: RuleContext) -> Iterator[Result]:
+    model = ctx.model
+    permissions = model.resources("aws_lambda_permission")
+    routes_seen: set[str] = set()
+    for integration in model.resources("aws_api_gateway_integration"):
+        functions = linked(model, integration, ("uri",), ("aws_lambda_function",))
+        uri = integration.get("uri")
+        targets_lambda = bool(functions) or (isinstance(uri, str) and ":lambda:" in uri)
+        if not targets_lambda:
+            continue
+        method = integration.get("http_method")
+        method = method if isinstance(method, str) else None
+        path = resource_path(model, integration)
+        if method and path:
+            routes_seen.add(f"{method.upper()} {path}")
+        kind = integration.get("type")
+        if kind != "AWS_PROXY":
+            if kind is UNKNOWN:
+                yield Result.unknown(integration.address, "type", "type is only known after apply", "AWS_PROXY")
+            else:
+                yield Result.failed(integration.address, "type", f"type = {kind!r}", 'type = "AWS_PROXY"')
+            continue
+        if integration.get("integration_http_method") != "POST":
+            yield Result.failed(
+                integration.address, "integration_http_method",
+                f"integration_http_method = {integration.get('integration_http_method')!r}",
+                'integration_http_method = "POST" (Lambda is always invoked with POST)',
+            )
+            continue
+        if not functions:
+            yield Result.unknown(integration.address, "uri", "the function is managed outside this plan")
+            continue
+        apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
+        verdict, text = _permission_verdict(
+            model, permissions, functions[0], apis[0] if apis else None, method, path
+        )
+        if verdict is True:
+            yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")
+        elif verdict is None:
+            yield Result.unknown(integration.address, "aws_lambda_permission", text,
+                                 "a permission whose source_arn matches the route")
+        else:
+            yield Result.failed(
+                integration.address, "aws_lambda_permission", text,
+                'principal "apigateway.amazonaws.com", the function, source_arn = '
+                f"execution_arn/*/{method or 'METHOD'}{path or '/path'}",
+            )
+    yield from _routes(ctx.options.get("routes", []), routes_seen, model)
+
+
+def _routes(routes: Any, seen: set[str], model: PlanModel) -> Iterator[Result]:
+    if not isinstance(routes, list) or not model.resources("aws_api_gateway_rest_api"):
+        return
+    for route in routes:
+        if not isinstance(route, str):
+            continue
+        method, _, path = route.strip().partition(" ")
+        wanted = f"{method.upper()} {path}"
+        if wanted not in seen:
+            yield Result.failed(
+                "aws_api_gateway_integration", "routes",
+                f"no Lambda integration serves {wanted}",
+                f"an AWS_PROXY integration for {wanted}",
+            )
+
+
+RULE = Rule(meta=META, check=check, doc=__doc__ or "")

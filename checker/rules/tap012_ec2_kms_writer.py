@@ -1,0 +1,221 @@
+"""TAP012: the EC2 proof writer can encrypt with the CMK and has a KMS fallback.
+
+Why: user data wrote with `aws s3 cp` into a KMS-encrypted bucket and failed:
+the instance role had no KMS permissions, and the CLI sometimes needed an
+explicit `--ssekms-key-id` (incident 12).
+
+Anti-pattern: an instance role with `s3:PutObject` on an SSE-KMS bucket but no
+`kms:Encrypt`/`kms:GenerateDataKey*`/`kms:DescribeKey` on its key; user data
+with no `s3api put-object --server-side-encryption aws:kms --ssekms-key-id` fallback.
+Best practice: grant those three KMS actions on the CMK and keep the fallback.
+Plans store `user_data` as a hash: the rule reads the configuration or the HCL
+source, and says `unknown` without them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.iam import Hidden, Statement, Tri, action_covered, actions_covered, all_true, any_true
+from checker.rules.links import ReverseIndex, RolePolicies, linked
+from checker.source.expr import MISSING, Opaque, Ref, Template, text_of
+
+META = RuleMeta(
+    id="TAP012",
+    title="The EC2 proof writer can encrypt with the CMK and has a KMS fallback",
+    severity=Severity.MEDIUM,
+    incident=12,
+    rationale=(
+        "Writing to an SSE-KMS bucket needs KMS permissions on the bucket's key; the CLI's "
+        "put-object with explicit SSE-KMS arguments is the fallback that always works."
+    ),
+    remediation=(
+        "Allow kms:Encrypt, kms:GenerateDataKey* and kms:DescribeKey on the bucket's CMK and "
+        "s3:PutObject on the bucket in the instance role; in user_data fall back to "
+        "'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id <key>'."
+    ),
+    resource_types=("aws_instance", "aws_iam_role", "aws_iam_instance_profile"),
+)
+
+KMS_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
+HASHED = re.compile(r"^[0-9a-f]{40}$")
+FALLBACK = (
+    re.compile(r"s3api\s+put-object"),
+    re.compile(r"--server-side-encryption[\s=]+aws:kms"),
+    re.compile(r"--ssekms-key-id"),
+)
+WRITES_S3 = re.compile(r"aws\s+s3\s+(cp|mv|sync)|s3api\s+put-object")
+
+
+def user_data_text(model: PlanModel, instance: Instance) -> str | None:
+    """The user data script as written, or None when the plan only has its hash."""
+    value = instance.get("user_data")
+    if isinstance(value, str) and value and not HASHED.match(value):
+        return value
+    expression = instance.expression("user_data")
+    if expression.has_constant and isinstance(expression.constant, str):
+        return expression.constant
+    if model.source is not None:
+        evaluated = model.source.evaluate(instance, "user_data")
+        if evaluated is not MISSING and evaluated is not None:
+            return text_of(evaluated)
+    if value is None and not expression.present:
+        return ""
+    return None
+
+
+def _resource_targets(model: PlanModel, stmt: Statement, entry: Any, type_: str) -> list[str]:
+    """Configuration addresses of `type_` that one Resource entry points at ('*' = any)."""
+    if isinstance(entry, str):
+        if entry == "*" or entry in ("arn:aws:s3:::*", "arn:aws:kms:*"):
+            return ["*"]
+        if type_ == "aws_s3_bucket" and entry.startswith("arn:aws:s3:::"):
+            name = entry[len("arn:aws:s3:::") :].split("/", 1)[0]
+            return [i.config_address for i in model.by_value(type_, "bucket", name)]
+        return [i.config_address for i in model.by_value(type_, "arn", entry)]
+    refs: tuple[str, ...] = ()
+    if isinstance(entry, Hidden | Opaque):
+        refs = entry.refs
+    elif isinstance(entry, Ref):
+        refs = (entry.traversal,)
+    elif isinstance(entry, Template):
+        refs = tuple(p.traversal for p in entry.parts if isinstance(p, Ref))
+    out = []
+    for ref in refs:
+        base = ref.rsplit(".", 1)[0]
+        if f".{type_}." in f".{base}":
+            out.append(base)
+    return out
+
+
+def _entries(stmt: Statement) -> list[Any]:
+    resources = stmt.resources
+    return [resources] if isinstance(resources, Hidden) else list(resources or [])
+
+
+def _kms_key_of_bucket(model: PlanModel, sse: ReverseIndex, bucket: Instance) -> Instance | None:
+    for conf in sse.get(bucket):
+        if conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm") not in (
+            "aws:kms",
+            "aws:kms:dsse",
+        ):
+            continue
+        path = ("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
+        keys = linked(model, conf, path, ("aws_kms_key",))
+        if keys:
+            return keys[0]
+        for alias in linked(model, conf, path, ("aws_kms_alias",)):
+            targets = linked(model, alias, ("target_key_id",), ("aws_kms_key",))
+            if targets:
+                return targets[0]
+    return None
+
+
+def _role_of(model: PlanModel, instance: Instance) -> Instance | None:
+    profiles = linked(model, instance, ("iam_instance_profile",), ("aws_iam_instance_profile",))
+    if not profiles:
+        return None
+    roles = linked(model, profiles[0], ("role",), ("aws_iam_role",))
+    return roles[0] if roles else None
+
+
+def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: Instance) -> Tri:
+    results: list[Tri] = []
+    for stmt in stmts:
+        if not stmt.allows:
+            continue
+        covered = actions_covered(stmt, action)
+        if covered is False:
+            continue
+        hits: list[Tri] = []
+        for entry in _entries(stmt):
+            targets = _resource_targets(model, stmt, entry, target.type)
+            if "*" in targets or target.config_address in targets:
+                hits.append(True)
+            elif isinstance(entry, str):
+                hits.append(False)
+            else:
+                hits.append(None if not targets else False)
+        results.append(all_true([covered, any_true(hits)]))
+    return any_true(results)
+
+
+def check(ctx: RuleContext) -> Iterator[Result]:
+    model = ctx.model
+    roles = RolePolicies(model)
+    sse = ReverseIndex.build(
+        model, "aws_s3_bucket_server_side_encryption_configuration", ("bucket",), ("aws_s3_bucket",)
+    )
+    kms_buckets = {
+        b.address: (b, key)
+        for b in model.resources("aws_s3_bucket")
+        if (key := _kms_key_of_bucket(model, sse, b)) is not None
+    }
+    for instance in model.resources("aws_instance"):
+        script = user_data_text(model, instance)
+        role = _role_of(model, instance)
+        statements = roles.statements(role)[0] if role else []
+        written = [
+            (bucket, key) for bucket, key in kms_buckets.values()
+            if _allows_on(statements, model, "s3:PutObject", bucket) is not False
+            and any(action_covered(s, "s3:PutObject") for s in statements if s.allows)
+        ]
+        writes_in_script = bool(script and WRITES_S3.search(script))
+        if not written and not writes_in_script:
+            continue
+        if role is None:
+            yield Result.failed(
+                instance.address, "iam_instance_profile",
+                "the instance writes to S3 but has no instance profile with a role of this plan",
+                "an instance profile whose role may write to the bucket with its CMK",
+            )
+            continue
+        if not written:
+            yield Result.failed(
+                instance.address, "iam_instance_profile",
+                f"{role.address} cannot s3:PutObject on a KMS-encrypted bucket of this plan",
+                "s3:PutObject on the bucket and KMS use of its CMK",
+            )
+            continue
+        bucket, key = written[0]
+        kms = all_true([_allows_on(statements, model, action, key) for action in KMS_ACTIONS])
+        if kms is False:
+            yield Result.failed(
+                role.address, "policy",
+                f"{role.address} lacks {', '.join(KMS_ACTIONS)} on {key.address} "
+                f"used by {bucket.address}",
+                f"allow {', '.join(KMS_ACTIONS)} on {key.config_address}.arn",
+            )
+            continue
+        if script is None:
+            yield Result.unknown(
+                instance.address, "user_data",
+                "the plan only has the hash of user_data and no source settles it",
+                "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' fallback",
+            )
+            continue
+        missing = [p.pattern for p in FALLBACK if not p.search(script)]
+        if missing:
+            yield Result.failed(
+                instance.address, "user_data",
+                "user_data has no 'aws s3api put-object --server-side-encryption aws:kms "
+                "--ssekms-key-id' fallback",
+                "the put-object fallback with explicit SSE-KMS arguments",
+            )
+        elif kms is None:
+            yield Result.unknown(
+                role.address, "policy",
+                f"cannot confirm KMS permissions on {key.address}: resources are only known after apply",
+            )
+        else:
+            yield Result.passed(
+                instance.address, "user_data",
+                f"{role.address} may encrypt with {key.address}; user_data has the SSE-KMS fallback",
+            )
+
+
+RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -1,0 +1,110 @@
+"""TAP015: outputs expose everything validation needs.
+
+Why: CI could not find the table name, function ARN, API URL, bucket, CMK or
+EC2 instance it had to check (incident 15).
+
+Anti-pattern: a stack with a bucket, table, function, API, key or instance but
+no output that references its name/ID and ARN/URL/IP.
+Best practice: one output per value, recognised here by what it references
+(`aws_s3_bucket.X.arn`, `aws_api_gateway_stage.X.invoke_url`, ...), never by its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.plan.address import join, parse_reference, split_address
+from checker.plan.model import PlanModel
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+
+META = RuleMeta(
+    id="TAP015",
+    title="Outputs expose everything validation needs",
+    severity=Severity.LOW,
+    incident=15,
+    rationale="Tests and CI resolve endpoints and names from outputs; a missing output breaks validation.",
+    remediation=(
+        "Add outputs for the environment/stack name, bucket name and ARN, table name and ARN, "
+        "function name and ARN, API id and invoke URL, CMK id and ARN, EC2 instance id and public IP."
+    ),
+    resource_types=(
+        "aws_s3_bucket", "aws_dynamodb_table", "aws_lambda_function", "aws_api_gateway_rest_api",
+        "aws_kms_key", "aws_instance",
+    ),
+)
+
+# kind -> (resource types whose presence requires it, attributes that satisfy it)
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bucket_name": (("aws_s3_bucket",), ("bucket", "id")),
+    "bucket_arn": (("aws_s3_bucket",), ("arn",)),
+    "table_name": (("aws_dynamodb_table",), ("name", "id")),
+    "table_arn": (("aws_dynamodb_table",), ("arn",)),
+    "function_name": (("aws_lambda_function",), ("function_name", "id")),
+    "function_arn": (("aws_lambda_function",), ("arn", "qualified_arn")),
+    "api_id": (("aws_api_gateway_rest_api",), ("id",)),
+    "api_url": (("aws_api_gateway_stage", "aws_api_gateway_deployment"), ("invoke_url",)),
+    "kms_key_id": (("aws_kms_key",), ("key_id", "id")),
+    "kms_key_arn": (("aws_kms_key",), ("arn",)),
+    "instance_id": (("aws_instance",), ("id",)),
+    "instance_public_ip": (("aws_instance", "aws_eip"), ("public_ip", "public_dns")),
+}
+TRIGGER = {
+    "api_url": "aws_api_gateway_rest_api",
+    "instance_public_ip": "aws_instance",
+}
+
+
+def _expand(model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0) -> set[tuple[str, str]]:
+    """(resource type, attribute) pairs the references reach, through module outputs."""
+    out: set[tuple[str, str]] = set()
+    for ref in refs:
+        parts = split_address(ref)
+        if parts[0] == "module" and len(parts) >= 3 and depth < 8:
+            child = join(module, f"module.{parts[1].split('[')[0]}")
+            inner = model.module_outputs.get(child, {}).get(parts[2], ())
+            out |= _expand(model, child, inner, depth + 1)
+            continue
+        parsed = parse_reference(ref)
+        if parsed is None or not parsed.attribute:
+            continue
+        type_ = parsed.local_address.split(".")[-2] if parsed.local_address.startswith("data.") else parsed.local_address.split(".")[0]
+        out.add((type_, parsed.attribute[0]))
+    return out
+
+
+def check(ctx: RuleContext) -> Iterator[Result]:
+    model = ctx.model
+    if not model.outputs and not model.has_configuration:
+        return
+    exposed: set[tuple[str, str]] = set()
+    names_only = False
+    for output in model.outputs.values():
+        exposed |= _expand(model, "", output.references)
+        refs = output.references
+        if refs and all(r.startswith(("var.", "local.")) for r in refs):
+            names_only = True
+        elif not refs and isinstance(output.value, str):
+            names_only = True
+    present = {t for t in KINDS for t in KINDS[t][0] if model.resources(t)}
+    required = [
+        kind for kind, (types, _) in KINDS.items()
+        if (TRIGGER.get(kind) in present if kind in TRIGGER else any(t in present for t in types))
+    ]
+    if not required:
+        return
+    if names_only:
+        yield Result.passed("outputs", "environment", "an output exposes the environment/stack name")
+    else:
+        yield Result.failed("outputs", "environment", "no output exposes the environment or stack name",
+                            "an output referencing the environment variable or stack-name local")
+    for kind in required:
+        types, attrs = KINDS[kind]
+        if any((t, a) in exposed for t in types for a in attrs):
+            yield Result.passed("outputs", kind, f"an output exposes {kind.replace('_', ' ')}")
+        else:
+            wanted = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])
+            yield Result.failed("outputs", kind, f"no output exposes {kind.replace('_', ' ')}",
+                                f"an output whose value references {wanted}")
+
+
+RULE = Rule(meta=META, check=check, doc=__doc__ or "")

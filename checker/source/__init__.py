@@ -1,0 +1,1 @@
+"""Reading Terraform HCL sources for values a plan hides."""

@@ -1,0 +1,360 @@
+"""Symbolic evaluation of HCL expressions for values a plan hides.
+
+A plan shows `references` but not the shape of an expression: from
+`"${aws_s3_bucket.b.arn}/*"` it keeps only the reference. Evaluating the source
+gives `Template((Ref("aws_s3_bucket.b.arn"), "/*"))`: the known parts become
+text and what stays unknown keeps its reference, so rules can compare shapes.
+Function calls other than plain references stay `Opaque` with their references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.plan.address import join, parse_reference
+from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.source.hcl import SourceBlock, SourceModule
+
+TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])+$")
+REFERENCE_IN_TEXT = re.compile(
+    r"(?<![\w.\"])(?:data\.)?[a-z][a-z0-9_-]*\.[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*"
+)
+NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference whose value is unknown until apply."""
+
+    traversal: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string template with unknown parts."""
+
+    parts: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """An expression the evaluator does not compute (a function call, a for expression)."""
+
+    text: str
+    refs: tuple[str, ...]
+
+
+def text_of(value: Any) -> str:
+    """Text with `${ref}` placeholders for the unknown parts, for substring checks."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return "${" + value.traversal + "}"
+    if isinstance(value, Template):
+        return "".join(text_of(part) for part in value.parts)
+    if isinstance(value, Opaque):
+        return "${" + value.text + "}"
+    return str(value)
+
+
+def refs_of(value: Any) -> tuple[str, ...]:
+    if isinstance(value, Ref):
+        return (value.traversal,)
+    if isinstance(value, Template):
+        return tuple(r for part in value.parts for r in refs_of(part))
+    if isinstance(value, Opaque):
+        return value.refs
+    if isinstance(value, list):
+        return tuple(r for item in value for r in refs_of(item))
+    if isinstance(value, dict):
+        return tuple(r for item in value.values() for r in refs_of(item))
+    return ()
+
+
+# ----------------------------------------------------------------- parsing
+
+
+def _split_template(body: str) -> list[tuple[str, str]]:
+    """Split a quoted template body into ('text', s) and ('expr', s) pieces."""
+    pieces: list[tuple[str, str]] = []
+    text: list[str] = []
+    i = 0
+    while i < len(body):
+        if body.startswith("$${", i):
+            text.append("${")
+            i += 3
+            continue
+        if body.startswith("${", i) or body.startswith("%{", i):
+            depth = 1
+            j = i + 2
+            quote = False
+            while j < len(body) and depth:
+                char = body[j]
+                if quote:
+                    if char == "\\":
+                        j += 1
+                    elif char == '"':
+                        quote = False
+                elif char == '"':
+                    quote = True
+                elif char == "{":
+                    depth += 1
+                elif char == "}":
+                    depth -= 1
+                j += 1
+            if text:
+                pieces.append(("text", "".join(text)))
+                text = []
+            kind = "expr" if body.startswith("${", i) else "directive"
+            pieces.append((kind, body[i + 2 : j - 1]))
+            i = j
+            continue
+        if body[i] == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            text.append({"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}.get(nxt, nxt))
+            i += 2
+            continue
+        text.append(body[i])
+        i += 1
+    if text:
+        pieces.append(("text", "".join(text)))
+    return pieces
+
+
+def parse_raw(raw: Any) -> Any:
+    """python-hcl2 output -> literals, Ref, Template, Opaque (not yet resolved)."""
+    if isinstance(raw, list):
+        return [parse_raw(item) for item in raw]
+    if isinstance(raw, dict):
+        return {key: parse_raw(value) for key, value in raw.items()}
+    if not isinstance(raw, str):
+        return raw
+    if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
+        return _template(raw[1:-1])
+    if raw.startswith("${") and raw.endswith("}"):
+        return parse_expression(raw[2:-1])
+    return raw
+
+
+def _template(body: str) -> Any:
+    parts: list[Any] = []
+    for kind, piece in _split_template(body):
+        if kind == "text":
+            parts.append(piece)
+        elif kind == "expr":
+            parts.append(parse_expression(piece))
+        else:
+            parts.append(Opaque("%{" + piece + "}", tuple(REFERENCE_IN_TEXT.findall(piece))))
+    if not parts:
+        return ""
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return parts[0]
+    return Template(tuple(parts))
+
+
+def parse_expression(text: str) -> Any:
+    expr = text.strip()
+    if TRAVERSAL.match(expr):
+        return Ref(expr)
+    if expr in ("true", "false"):
+        return expr == "true"
+    if expr == "null":
+        return None
+    if NUMBER.match(expr):
+        return float(expr) if "." in expr else int(expr)
+    if len(expr) >= 2 and expr[0] == '"' and expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
+        return _template(expr[1:-1])
+    return Opaque(expr, tuple(dict.fromkeys(REFERENCE_IN_TEXT.findall(_strip_strings(expr)))))
+
+
+def _strip_strings(expr: str) -> str:
+    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+
+
+# --------------------------------------------------------------- evaluation
+
+
+class SourceTree:
+    """HCL sources bound to the plan they describe."""
+
+    def __init__(self, root: SourceModule, model: PlanModel) -> None:
+        self.root = root
+        self.model = model
+        self._local_stack: set[tuple[str, str]] = set()
+
+    @property
+    def directory(self) -> Path:
+        return self.root.directory
+
+    def module(self, path: str) -> SourceModule | None:
+        current: SourceModule | None = self.root
+        if not path:
+            return current
+        parts = path.split(".")
+        for i in range(0, len(parts), 2):
+            if current is None or parts[i] != "module" or i + 1 >= len(parts):
+                return None
+            current = current.children.get(parts[i + 1])
+        return current
+
+    def block(self, inst: Instance) -> SourceBlock | None:
+        module = self.module(inst.module)
+        if module is None:
+            return None
+        prefix = "data." if inst.mode == "data" else ""
+        return module.blocks.get(f"{prefix}{inst.type}.{inst.name}")
+
+    def raw(self, inst: Instance, *path: str | int) -> Any:
+        block = self.block(inst)
+        if block is None:
+            return MISSING
+        node: Any = block.body
+        for step in path:
+            if isinstance(step, int):
+                if not isinstance(node, list) or step >= len(node):
+                    return MISSING
+                node = node[step]
+            else:
+                if not isinstance(node, dict) or step not in node:
+                    return MISSING
+                node = node[step]
+        return node
+
+    def evaluate(self, inst: Instance, *path: str | int) -> Any:
+        """The source expression at `path` of `inst`, evaluated as far as the plan allows."""
+        raw = self.raw(inst, *path)
+        if raw is MISSING:
+            return MISSING
+        return self.resolve(parse_raw(raw), inst.module, inst)
+
+    def resolve(self, value: Any, module: str, origin: Instance | None = None) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item, module, origin) for item in value]
+        if isinstance(value, dict):
+            return {key: self.resolve(item, module, origin) for key, item in value.items()}
+        if isinstance(value, Ref):
+            return self._resolve_ref(value, module, origin)
+        if isinstance(value, Template):
+            parts: list[Any] = []
+            for part in value.parts:
+                resolved = self.resolve(part, module, origin)
+                if isinstance(resolved, bool):
+                    resolved = "true" if resolved else "false"
+                elif isinstance(resolved, int | float):
+                    resolved = str(resolved)
+                if isinstance(resolved, Template):
+                    parts.extend(resolved.parts)
+                elif parts and isinstance(parts[-1], str) and isinstance(resolved, str):
+                    parts[-1] += resolved
+                else:
+                    parts.append(resolved)
+            if len(parts) == 1 and isinstance(parts[0], str):
+                return parts[0]
+            return Template(tuple(parts))
+        return value
+
+    def _resolve_ref(self, ref: Ref, module: str, origin: Instance | None) -> Any:
+        head, _, rest = ref.traversal.partition(".")
+        if head == "var":
+            return self._variable(rest, module, ref)
+        if head == "local":
+            return self._local(rest, module, ref)
+        if head == "path" and rest in ("module", "root", "cwd"):
+            return "."
+        parsed = parse_reference(ref.traversal)
+        if parsed is None:
+            return ref
+        targets = self.model.resolve(origin if origin is not None else module, ref.traversal)
+        if len(targets) == 1 and parsed.attribute:
+            value = targets[0].get(*parsed.attribute)
+            if value is not None and value is not UNKNOWN and not _contains_unknown(value):
+                return value
+        return Ref(_qualified(ref.traversal, module))
+
+    def _variable(self, name: str, module: str, ref: Ref) -> Any:
+        if not module:
+            if name in self.model.variables and self.model.variables[name] is not None:
+                return self.model.variables[name]
+        source = self.module(module)
+        if source is None:
+            return ref
+        if module:
+            parent_path, _, call = module.rpartition(".module.")
+            if not _:
+                parent_path, call = "", module.split(".", 1)[1]
+            parent = self.module(parent_path)
+            if parent is not None and call in parent.module_calls:
+                raw = parent.module_calls[call].get(name, MISSING)
+                if raw is not MISSING:
+                    return self.resolve(parse_raw(raw), parent_path)
+        declared = source.variables.get(name, {})
+        if isinstance(declared, dict) and "default" in declared:
+            return self.resolve(parse_raw(declared["default"]), module)
+        return ref
+
+    def _local(self, name: str, module: str, ref: Ref) -> Any:
+        source = self.module(module)
+        if source is None or name not in source.locals:
+            return ref
+        key = (module, name)
+        if key in self._local_stack:
+            return ref
+        self._local_stack.add(key)
+        try:
+            return self.resolve(parse_raw(source.locals[name]), module)
+        finally:
+            self._local_stack.discard(key)
+
+
+def _qualified(traversal: str, module: str) -> str:
+    return join(module, traversal) if module else traversal
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return False
+
+
+def source_addresses(root: SourceModule) -> set[str]:
+    """Configuration addresses of every block in the source tree."""
+    out: set[str] = set()
+    stack: list[tuple[str, SourceModule]] = [("", root)]
+    while stack:
+        path, module = stack.pop()
+        out.update(join(path, local) for local in module.blocks)
+        for name, child in module.children.items():
+            stack.append((join(path, f"module.{name}"), child))
+    return out
+
+
+def bind_source(root: SourceModule, model: PlanModel) -> tuple[SourceTree | None, str]:
+    """Bind sources to a plan when they describe the same configuration."""
+    if not model.has_configuration:
+        return None, "the plan has no configuration to compare the sources with"
+    plan_addresses = set(model.configs)
+    source = source_addresses(root)
+    if source != plan_addresses:
+        missing = sorted(plan_addresses - source)[:3]
+        extra = sorted(source - plan_addresses)[:3]
+        detail = ", ".join(
+            [f"not in source: {', '.join(missing)}"] * bool(missing)
+            + [f"not in plan: {', '.join(extra)}"] * bool(extra)
+        )
+        return None, f"sources in {root.directory} do not match the plan ({detail}); ignored"
+    return SourceTree(root, model), ""
