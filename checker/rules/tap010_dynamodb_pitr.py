@@ -29,6 +29,12 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         enabled = table.get("point_in_time_recovery", 0, "enabled")
         if enabled is True:
             yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
+        elif table.config is not None and not table.expression("point_in_time_recovery").present:
+            yield Result.failed(
+                table.address, "point_in_time_recovery.enabled",
+                "no point_in_time_recovery block in the configuration (AWS defaults to disabled)",
+                "enabled = true",
+            )
         elif enabled is UNKNOWN or table.get("point_in_time_recovery") is UNKNOWN:
             yield Result.unknown(
                 table.address, "point_in_time_recovery.enabled", "PITR is only known after apply", "true"

@@ -68,8 +68,8 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
     return None
 
 
-def _resource_targets(model: PlanModel, stmt: Statement, entry: Any, type_: str) -> list[str]:
-    """Configuration addresses of `type_` that one Resource entry points at ('*' = any)."""
+def _resource_targets(model: PlanModel, entry: Any, type_: str) -> list[str] | None:
+    """Configuration addresses of `type_` one Resource entry points at ('*' = any; None = unknown)."""
     if isinstance(entry, str):
         if entry == "*" or entry in ("arn:aws:s3:::*", "arn:aws:kms:*"):
             return ["*"]
@@ -84,12 +84,10 @@ def _resource_targets(model: PlanModel, stmt: Statement, entry: Any, type_: str)
         refs = (entry.traversal,)
     elif isinstance(entry, Template):
         refs = tuple(p.traversal for p in entry.parts if isinstance(p, Ref))
-    out = []
-    for ref in refs:
-        base = ref.rsplit(".", 1)[0]
-        if f".{type_}." in f".{base}":
-            out.append(base)
-    return out
+    resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "path."))]
+    if not resource_refs:
+        return None
+    return [r.rsplit(".", 1)[0] for r in resource_refs if f".{type_}." in f".{r.rsplit('.', 1)[0]}"]
 
 
 def _entries(stmt: Statement) -> list[Any]:
@@ -133,13 +131,11 @@ def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: In
             continue
         hits: list[Tri] = []
         for entry in _entries(stmt):
-            targets = _resource_targets(model, stmt, entry, target.type)
-            if "*" in targets or target.config_address in targets:
-                hits.append(True)
-            elif isinstance(entry, str):
-                hits.append(False)
+            targets = _resource_targets(model, entry, target.type)
+            if targets is None:
+                hits.append(None)
             else:
-                hits.append(None if not targets else False)
+                hits.append("*" in targets or target.config_address in targets)
         results.append(all_true([covered, any_true(hits)]))
     return any_true(results)
 
@@ -159,11 +155,12 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         script = user_data_text(model, instance)
         role = _role_of(model, instance)
         statements = roles.statements(role)[0] if role else []
-        written = [
-            (bucket, key) for bucket, key in kms_buckets.values()
-            if _allows_on(statements, model, "s3:PutObject", bucket) is not False
-            and any(action_covered(s, "s3:PutObject") for s in statements if s.allows)
-        ]
+        can_put = [s for s in statements if s.allows and action_covered(s, "s3:PutObject") is not False]
+        writable = [
+            b for b in model.resources("aws_s3_bucket")
+            if _allows_on(statements, model, "s3:PutObject", b) is not False
+        ] if can_put else []
+        written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
         writes_in_script = bool(script and WRITES_S3.search(script))
         if not written and not writes_in_script:
             continue
@@ -174,13 +171,15 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "an instance profile whose role may write to the bucket with its CMK",
             )
             continue
-        if not written:
+        if not writable:
             yield Result.failed(
                 instance.address, "iam_instance_profile",
-                f"{role.address} cannot s3:PutObject on a KMS-encrypted bucket of this plan",
+                f"{role.address} cannot s3:PutObject on any bucket of this plan",
                 "s3:PutObject on the bucket and KMS use of its CMK",
             )
             continue
+        if not written:
+            continue  # it writes to buckets without SSE-KMS: incident 12 does not apply
         bucket, key = written[0]
         kms = all_true([_allows_on(statements, model, action, key) for action in KMS_ACTIONS])
         if kms is False:

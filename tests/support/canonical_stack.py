@@ -810,6 +810,25 @@ def _proof_resources(content_bucket: str, alias: str, kms_arn: Expr) -> list[Res
     ]
 
 
+def refresh_derived(stack: Stack) -> Stack:
+    """Recompute what Terraform derives from edited attributes: policy JSON, user_data hash."""
+    documents: dict[str, str] = {}
+    for res in stack.resources:
+        if res.type == "aws_iam_policy_document" and res.read_values is not None:
+            fresh = policy_document(res.name, res.attrs["statement"].items, readable=True)
+            res.read_values = fresh.read_values
+            assert fresh.read_values is not None
+            documents[f"{res.address}.json"] = fresh.read_values["json"]
+    for res in stack.resources:
+        for key, value in res.attrs.items():
+            if isinstance(value, Expr) and value.refs and value.refs[0] in documents:
+                res.attrs[key] = Expr(documents[value.refs[0]], value.refs)
+        user_data = res.attrs.get("user_data")
+        if res.type == "aws_instance" and isinstance(user_data, Expr) and isinstance(user_data.value, str):
+            res.stored["user_data"] = sha1_hex(user_data.value)
+    return stack
+
+
 def write_fixture(path: Path = FIXTURE) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps(render_plan(canonical_stack())), encoding="utf-8")

@@ -33,6 +33,12 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Unknown:
+        return self
+
+    def __copy__(self) -> _Unknown:
+        return self
+
 
 UNKNOWN: Any = _Unknown()
 
@@ -103,6 +109,16 @@ COMPUTED: dict[str, tuple[str, ...]] = {
         "tags_all",
     ),
     "aws_iam_policy_document": ("id", "json", "minified_json"),
+    "archive_file": (
+        "id",
+        "output_base64sha256",
+        "output_base64sha512",
+        "output_md5",
+        "output_sha",
+        "output_sha256",
+        "output_sha512",
+        "output_size",
+    ),
 }
 
 
@@ -116,6 +132,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "aws_iam_role": {"force_detach_policies": False, "max_session_duration": 3600, "path": "/"},
     "aws_iam_instance_profile": {"path": "/"},
+    "aws_s3_bucket": {"force_destroy": False},
+    "aws_dynamodb_table": {"point_in_time_recovery": UNKNOWN},
     "aws_s3_bucket_notification": {"eventbridge": False, "queue": [], "topic": []},
     "aws_lambda_function": {
         "package_type": "Zip",
