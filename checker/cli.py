@@ -62,12 +62,25 @@ def check(
     engine: Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")] = [  # noqa: B006
         Engine.native
     ],
-    format: Annotated[Format | None, typer.Option(help="Report format (default: text on a TTY, else json).")] = None,
-    output: Annotated[Path | None, typer.Option(help="Write the report to FILE; summary to stderr.")] = None,
-    fail_on: Annotated[Level, typer.Option(help="Lowest severity that fails the gate.")] = Level.low,
-    unknown: Annotated[UnknownPolicy, typer.Option(help="What an undecidable result costs.")] = UnknownPolicy.warn,
-    source: Annotated[Path | None, typer.Option(help="HCL sources for values the plan hides.")] = None,
-    config: Annotated[Path | None, typer.Option(help="Rule options file (default: [tool.checker] in pyproject.toml).")] = None,
+    format: Annotated[
+        Format | None, typer.Option(help="Report format (default: text on a TTY, else json).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the report to FILE; summary to stderr.")
+    ] = None,
+    fail_on: Annotated[
+        Level, typer.Option(help="Lowest severity that fails the gate.")
+    ] = Level.low,
+    unknown: Annotated[
+        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
+    ] = UnknownPolicy.warn,
+    source: Annotated[
+        Path | None, typer.Option(help="HCL sources for values the plan hides.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Rule options file (default: [tool.checker] in pyproject.toml)."),
+    ] = None,
 ) -> None:
     """Check plans against every documented fix and exit with the gate's verdict."""
     from checker.config import load_config
@@ -77,8 +90,10 @@ def check(
 
     try:
         conf = load_config(config)
-        engines: tuple[str, ...] = ("native", "checkov", "compliance") if Engine.all in engine else tuple(
-            dict.fromkeys(e.value for e in engine)
+        engines: tuple[str, ...] = (
+            ("native", "checkov", "compliance")
+            if Engine.all in engine
+            else tuple(dict.fromkeys(e.value for e in engine))
         )
         options = CheckOptions(
             engines=engines,
@@ -89,8 +104,13 @@ def check(
     except CheckerError as error:
         _fail(error)
     except Exception as error:  # never a traceback for input we could not read
-        typer.echo(f"error: the input could not be checked ({type(error).__name__}: {str(error)[:200]})", err=True)
-        typer.echo("hint: pass the unmodified JSON printed by 'terraform show -json PLAN'", err=True)
+        typer.echo(
+            f"error: the input could not be checked ({type(error).__name__}: {str(error)[:200]})",
+            err=True,
+        )
+        typer.echo(
+            "hint: pass the unmodified JSON printed by 'terraform show -json PLAN'", err=True
+        )
         raise typer.Exit(2) from None
     chosen = format or (Format.text if sys.stdout.isatty() else Format.json)
     text = _render(report, chosen, colour=output is None and sys.stdout.isatty())

@@ -39,7 +39,8 @@ class CheckerConfig:
 def _section(data: dict[str, Any], path: Path) -> dict[str, Any]:
     tool = data.get("tool", {})
     if isinstance(tool, dict) and isinstance(tool.get("checker"), dict):
-        return tool["checker"]
+        section: dict[str, Any] = tool["checker"]
+        return section
     if path.name == "pyproject.toml":
         return {}
     return data

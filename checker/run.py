@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.config import CheckerConfig
@@ -14,10 +14,12 @@ from checker.report.model import Finding, Gate, InputInfo, Report
 class CheckOptions:
     engines: tuple[str, ...] = ("native",)
     source: Path | None = None
-    gate: Gate = Gate()
+    gate: Gate = field(default_factory=Gate)
 
 
-def _bind_sources(model: object, plan_path: Path | None, options: CheckOptions, config: CheckerConfig) -> list[str]:
+def _bind_sources(
+    model: object, plan_path: Path | None, options: CheckOptions, config: CheckerConfig
+) -> list[str]:
     from checker.plan.model import PlanModel
     from checker.source.expr import bind_source
     from checker.source.hcl import has_tf_files, load_module
@@ -27,7 +29,10 @@ def _bind_sources(model: object, plan_path: Path | None, options: CheckOptions, 
     candidates: list[Path] = []
     if explicit is not None:
         if not explicit.is_dir():
-            raise InputError(f"{explicit}: source directory not found", "pass --source DIR with the stack's .tf files")
+            raise InputError(
+                f"{explicit}: source directory not found",
+                "pass --source DIR with the stack's .tf files",
+            )
         candidates.append(explicit)
     elif plan_path is not None and has_tf_files(plan_path.parent):
         candidates.append(plan_path.parent)
@@ -45,7 +50,9 @@ def _bind_sources(model: object, plan_path: Path | None, options: CheckOptions, 
     return notes
 
 
-def check_plan(name: str, options: CheckOptions, config: CheckerConfig) -> tuple[InputInfo, list[Finding]]:
+def check_plan(
+    name: str, options: CheckOptions, config: CheckerConfig
+) -> tuple[InputInfo, list[Finding]]:
     from checker.engines.native import run_native
     from checker.plan.load import load_plan
     from checker.plan.model import build_model

@@ -57,7 +57,9 @@ MUTATIONS: list[Mutation] = [
         "tap001-wrong-principal",
         "TAP001",
         "the permission authorises another service principal",
-        hcl=(('  principal      = "s3.amazonaws.com"', '  principal      = "events.amazonaws.com"'),),
+        hcl=(
+            ('  principal      = "s3.amazonaws.com"', '  principal      = "events.amazonaws.com"'),
+        ),
         plan=(set_(S3_PERMISSION, "principal", value="events.amazonaws.com"),),
         fails=fails(TAP001=[NOTIFICATION]),
     ),
@@ -65,7 +67,12 @@ MUTATIONS: list[Mutation] = [
         "tap001-permission-for-other-bucket",
         "TAP001",
         "the permission's source_arn names the logs bucket",
-        hcl=(("  source_arn     = aws_s3_bucket.content.arn", "  source_arn     = aws_s3_bucket.logs.arn"),),
+        hcl=(
+            (
+                "  source_arn     = aws_s3_bucket.content.arn",
+                "  source_arn     = aws_s3_bucket.logs.arn",
+            ),
+        ),
         plan=(set_(S3_PERMISSION, "source_arn", value=unknown("aws_s3_bucket.logs.arn")),),
         fails=fails(TAP001=[NOTIFICATION]),
     ),
@@ -144,7 +151,9 @@ MUTATIONS: list[Mutation] = [
                 '    resources = ["arn:aws:dynamodb:*:*:table/*"]',
             ),
         ),
-        plan=(set_(LAMBDA_DOC, "statement", 0, "resources", value=["arn:aws:dynamodb:*:*:table/*"]),),
+        plan=(
+            set_(LAMBDA_DOC, "statement", 0, "resources", value=["arn:aws:dynamodb:*:*:table/*"]),
+        ),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
     Mutation(
@@ -172,7 +181,15 @@ MUTATIONS: list[Mutation] = [
             ),
         ),
         plan=(
-            set_(KMS_DOC, "statement", 1, "principals", 0, "identifiers", value=["cloudtrail.amazonaws.com"]),
+            set_(
+                KMS_DOC,
+                "statement",
+                1,
+                "principals",
+                0,
+                "identifiers",
+                value=["cloudtrail.amazonaws.com"],
+            ),
         ),
         fails=fails(TAP003=["aws_kms_key.main"]),
     ),
@@ -187,7 +204,15 @@ MUTATIONS: list[Mutation] = [
             ),
         ),
         plan=(
-            set_(KMS_DOC, "statement", 3, "condition", 0, "values", value=["lambda.us-west-2.amazonaws.com"]),
+            set_(
+                KMS_DOC,
+                "statement",
+                3,
+                "condition",
+                0,
+                "values",
+                value=["lambda.us-west-2.amazonaws.com"],
+            ),
         ),
         fails=fails(TAP003=["aws_kms_key.main"]),
     ),
@@ -218,8 +243,12 @@ MUTATIONS: list[Mutation] = [
         "tap004-deny-tls-inverted",
         "TAP004",
         "the content bucket denies TLS requests instead of plain HTTP",
-        hcl=(('      variable = "aws:SecureTransport"\n      values   = ["false"]',
-              '      variable = "aws:SecureTransport"\n      values   = ["true"]'),),
+        hcl=(
+            (
+                '      variable = "aws:SecureTransport"\n      values   = ["false"]',
+                '      variable = "aws:SecureTransport"\n      values   = ["true"]',
+            ),
+        ),
         plan=(set_(CONTENT_DOC, "statement", 0, "condition", 0, "values", value=["true"]),),
         fails=fails(TAP004=["aws_s3_bucket.content"]),
     ),
@@ -290,7 +319,11 @@ MUTATIONS: list[Mutation] = [
                             resources=unknown("aws_s3_bucket.logs.arn"),
                             principals=[{"type": "*", "identifiers": ["*"]}],
                             condition=[
-                                {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
+                                {
+                                    "test": "Bool",
+                                    "variable": "aws:SecureTransport",
+                                    "values": ["false"],
+                                }
                             ],
                         ),
                     ]
@@ -313,7 +346,10 @@ MUTATIONS: list[Mutation] = [
         plan=(
             set_(
                 "aws_s3_bucket_server_side_encryption_configuration.content",
-                "rule", 0, "apply_server_side_encryption_by_default", 0,
+                "rule",
+                0,
+                "apply_server_side_encryption_by_default",
+                0,
                 value={"sse_algorithm": "AES256", "kms_master_key_id": None},
             ),
         ),
@@ -331,7 +367,15 @@ MUTATIONS: list[Mutation] = [
                 '  versioning_configuration {\n    status = "Suspended"',
             ),
         ),
-        plan=(set_("aws_s3_bucket_versioning.logs", "versioning_configuration", 0, "status", value="Suspended"),),
+        plan=(
+            set_(
+                "aws_s3_bucket_versioning.logs",
+                "versioning_configuration",
+                0,
+                "status",
+                value="Suspended",
+            ),
+        ),
         fails=fails(TAP005=["aws_s3_bucket.logs"]),
     ),
     Mutation(
@@ -348,7 +392,11 @@ MUTATIONS: list[Mutation] = [
                 "  restrict_public_buckets = false",
             ),
         ),
-        plan=(set_("aws_s3_bucket_public_access_block.content", "restrict_public_buckets", value=False),),
+        plan=(
+            set_(
+                "aws_s3_bucket_public_access_block.content", "restrict_public_buckets", value=False
+            ),
+        ),
         fails=fails(TAP005=["aws_s3_bucket.content"]),
     ),
     Mutation(
@@ -376,18 +424,33 @@ MUTATIONS: list[Mutation] = [
                 "  source_code_hash = data.archive_file.lambda.output_md5",
             ),
         ),
-        plan=(set_(FUNCTION, "source_code_hash", value=Expr.of("0" * 32, "data.archive_file.lambda.output_md5")),),
+        plan=(
+            set_(
+                FUNCTION,
+                "source_code_hash",
+                value=Expr.of("0" * 32, "data.archive_file.lambda.output_md5"),
+            ),
+        ),
         fails=fails(TAP006=[FUNCTION]),
     ),
     Mutation(
         "tap006-temp-output-path",
         "TAP006",
         "the archive is written to /tmp",
-        hcl=(('  output_path = "${path.module}/build/lambda.zip"', '  output_path = "/tmp/lambda.zip"'),),
+        hcl=(
+            (
+                '  output_path = "${path.module}/build/lambda.zip"',
+                '  output_path = "/tmp/lambda.zip"',
+            ),
+        ),
         plan=(
             set_(ARCHIVE, "output_path", value="/tmp/lambda.zip"),
             read_values(ARCHIVE, output_path="/tmp/lambda.zip"),
-            set_(FUNCTION, "filename", value=Expr.of("/tmp/lambda.zip", "data.archive_file.lambda.output_path")),
+            set_(
+                FUNCTION,
+                "filename",
+                value=Expr.of("/tmp/lambda.zip", "data.archive_file.lambda.output_path"),
+            ),
         ),
         fails=fails(TAP006=[FUNCTION]),
     ),
@@ -405,7 +468,11 @@ MUTATIONS: list[Mutation] = [
             deferred(ARCHIVE),
             set_(ARCHIVE, "output_path", value=Expr.of(UNKNOWN, "path.module")),
             set_(FUNCTION, "filename", value=unknown("data.archive_file.lambda.output_path")),
-            set_(FUNCTION, "source_code_hash", value=unknown("data.archive_file.lambda.output_base64sha256")),
+            set_(
+                FUNCTION,
+                "source_code_hash",
+                value=unknown("data.archive_file.lambda.output_base64sha256"),
+            ),
         ),
         fails=fails(TAP006=[FUNCTION]),
     ),
@@ -506,7 +573,12 @@ MUTATIONS: list[Mutation] = [
         "tap008-function-not-after-log-group",
         "TAP008",
         "the function no longer depends on its log group (nor on the policy that references it)",
-        hcl=(("\n  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]\n", "\n"),),
+        hcl=(
+            (
+                "\n  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]\n",
+                "\n",
+            ),
+        ),
         plan=(depends(FUNCTION, []),),
         fails=fails(TAP008=[FUNCTION], TAP013=[FUNCTION]),
     ),
@@ -558,7 +630,9 @@ MUTATIONS: list[Mutation] = [
                         "lambda_function": Block(
                             [
                                 {
-                                    "lambda_function_arn": unknown("aws_lambda_function.processor.arn"),
+                                    "lambda_function_arn": unknown(
+                                        "aws_lambda_function.processor.arn"
+                                    ),
                                     "events": ["s3:ObjectCreated:*"],
                                     "filter_prefix": None,
                                     "filter_suffix": ".csv",
@@ -591,8 +665,12 @@ MUTATIONS: list[Mutation] = [
             add(
                 Resource(
                     "aws_s3_bucket_notification.content_events",
-                    {"bucket": Expr.of("tap-dev-content-123456789012", "aws_s3_bucket.content.bucket"),
-                     "eventbridge": True},
+                    {
+                        "bucket": Expr.of(
+                            "tap-dev-content-123456789012", "aws_s3_bucket.content.bucket"
+                        ),
+                        "eventbridge": True,
+                    },
                 )
             ),
         ),
@@ -618,7 +696,9 @@ MUTATIONS: list[Mutation] = [
         "TAP010",
         "point-in-time recovery is switched off",
         hcl=(("    enabled = true # incident 10", "    enabled = false # incident 10"),),
-        plan=(set_("aws_dynamodb_table.main", "point_in_time_recovery", 0, "enabled", value=False),),
+        plan=(
+            set_("aws_dynamodb_table.main", "point_in_time_recovery", 0, "enabled", value=False),
+        ),
         fails=fails(TAP010=["aws_dynamodb_table.main"]),
     ),
     Mutation(
@@ -731,7 +811,7 @@ MUTATIONS: list[Mutation] = [
         "user data has only the plain aws s3 cp",
         hcl=(
             (
-                ' --region ${local.region} \\\n'
+                " --region ${local.region} \\\n"
                 '      || aws s3api put-object --bucket "${aws_s3_bucket.content.bucket}" --key uploads/proof.txt \\\n'
                 "           --body /tmp/proof.txt --server-side-encryption aws:kms \\\n"
                 '           --ssekms-key-id "${aws_kms_alias.main.name}" --region ${local.region}\n',
@@ -766,7 +846,9 @@ MUTATIONS: list[Mutation] = [
                 "    resources = [aws_kms_alias.main.arn]",
             ),
         ),
-        plan=(set_(PROOF_DOC, "statement", 1, "resources", value=unknown("aws_kms_alias.main.arn")),),
+        plan=(
+            set_(PROOF_DOC, "statement", 1, "resources", value=unknown("aws_kms_alias.main.arn")),
+        ),
         fails=fails(TAP012=["aws_iam_role.proof"]),
     ),
     Mutation(
@@ -846,7 +928,10 @@ MUTATIONS: list[Mutation] = [
                 "}\n",
                 "",
             ),
-            ("  depends_on          = [aws_iam_role_policy_attachment.apigateway_cloudwatch]\n", ""),
+            (
+                "  depends_on          = [aws_iam_role_policy_attachment.apigateway_cloudwatch]\n",
+                "",
+            ),
         ),
         plan=(drop("aws_iam_role_policy_attachment.apigateway_cloudwatch"), depends(ACCOUNT, [])),
         fails=fails(TAP014=[ACCOUNT]),
@@ -891,7 +976,11 @@ MUTATIONS: list[Mutation] = [
         plan=(
             set_(
                 "data.aws_iam_policy_document.apigateway_assume",
-                "statement", 0, "principals", 0, "identifiers",
+                "statement",
+                0,
+                "principals",
+                0,
+                "identifiers",
                 value=["lambda.amazonaws.com"],
             ),
         ),
@@ -902,7 +991,12 @@ MUTATIONS: list[Mutation] = [
         "tap015-no-api-url",
         "TAP015",
         "the API URL output is gone",
-        hcl=(('output "api_url" {\n  value = "${aws_api_gateway_stage.main.invoke_url}/process"\n}\n\n', ""),),
+        hcl=(
+            (
+                'output "api_url" {\n  value = "${aws_api_gateway_stage.main.invoke_url}/process"\n}\n\n',
+                "",
+            ),
+        ),
         plan=(drop_output("api_url"),),
         fails=fails(TAP015=["outputs"]),
     ),
@@ -921,7 +1015,12 @@ MUTATIONS: list[Mutation] = [
         "tap015-key-arn-is-alias",
         "TAP015",
         "the 'CMK ARN' output gives the alias ARN",
-        hcl=(('output "kms_key_arn" {\n  value = aws_kms_key.main.arn', 'output "kms_key_arn" {\n  value = aws_kms_alias.main.arn'),),
+        hcl=(
+            (
+                'output "kms_key_arn" {\n  value = aws_kms_key.main.arn',
+                'output "kms_key_arn" {\n  value = aws_kms_alias.main.arn',
+            ),
+        ),
         plan=(set_output("kms_key_arn", unknown("aws_kms_alias.main.arn")),),
         fails=fails(TAP015=["outputs"]),
     ),

@@ -30,12 +30,22 @@ def test_committed_fixture_is_the_rendered_description() -> None:
     [
         ("retention_in_days = 14", "retention_in_days = 30", "retention_in_days"),
         ('runtime          = "python3.12"', 'runtime          = "python3.13"', "runtime"),
-        ("force_destroy = true # incident 11: versioned", "force_destroy = false # incident 11: versioned", "force_destroy"),
+        (
+            "force_destroy = true # incident 11: versioned",
+            "force_destroy = false # incident 11: versioned",
+            "force_destroy",
+        ),
         ("depends_on = [aws_lambda_permission.s3]", "", "depends_on"),
-        ('resource "aws_kms_alias" "main"', 'resource "aws_kms_alias" "renamed"', "aws_kms_alias.renamed"),
+        (
+            'resource "aws_kms_alias" "main"',
+            'resource "aws_kms_alias" "renamed"',
+            "aws_kms_alias.renamed",
+        ),
     ],
 )
-def test_drift_is_detected_in_a_changed_copy(tmp_path: Path, old: str, new: str, expected: str) -> None:
+def test_drift_is_detected_in_a_changed_copy(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     text = (ROOT / "tap_stack.tf").read_text(encoding="utf-8")
     assert old in text
     shutil.copytree(ROOT / "lambda", tmp_path / "lambda")
@@ -67,5 +77,9 @@ def test_fixture_is_a_plan_terraform_could_write() -> None:
     assert len(user_data) == 40 and "s3api" not in user_data
     # data sources readable at plan time sit in prior_state
     prior = {r["address"] for r in plan["prior_state"]["values"]["root_module"]["resources"]}
-    assert {"data.archive_file.lambda", "data.aws_caller_identity.current", "data.aws_region.current",
-            "data.aws_iam_policy_document.kms"} <= prior
+    assert {
+        "data.archive_file.lambda",
+        "data.aws_caller_identity.current",
+        "data.aws_region.current",
+        "data.aws_iam_policy_document.kms",
+    } <= prior

@@ -126,7 +126,10 @@ def test_api_list_queries_uploads_of_a_bucket(handler: ModuleType) -> None:
     handler.handler({"Records": [s3_record("uploads/a.txt", "01", bucket="b1")]}, None)
     handler.handler({"Records": [s3_record("uploads/z.txt", "01", bucket="b2")]}, None)
     listed = handler.handler(api_event({"action": "list", "bucket": "b1"}), None)
-    assert _body(listed) == {"bucket": "b1", "objects": [{"key": "uploads/a.txt", "upload_count": 1}]}
+    assert _body(listed) == {
+        "bucket": "b1",
+        "objects": [{"key": "uploads/a.txt", "upload_count": 1}],
+    }
 
 
 @pytest.mark.parametrize(
@@ -174,7 +177,9 @@ def test_table_that_rejects_writes_gives_5xx_and_no_partial_item(handler: Module
     )
     with mock.patch.object(handler, "_table") as table:
         table.return_value.update_item.side_effect = error
-        response = handler.handler(api_event({"id": "job-1", "payload": {"secret": "s3cr3t"}}), None)
+        response = handler.handler(
+            api_event({"id": "job-1", "payload": {"secret": "s3cr3t"}}), None
+        )
     assert response["statusCode"] == 502
     assert "retry" in _body(response)["error"]
     assert "s3cr3t" not in response["body"]

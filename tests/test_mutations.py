@@ -25,7 +25,9 @@ def test_mutation_fails_exactly_where_expected(mutation: Mutation, tmp_path: Pat
     stack = write_scenario(tmp_path, mutation)
     assert drift(tmp_path, stack) == [], "the plan and HCL twins of the mutation disagree"
     report = check_folder(tmp_path, with_source=True)
-    assert not [f for f in report.findings if f.error], [f.message for f in report.findings if f.error]
+    assert not [f for f in report.findings if f.error], [
+        f.message for f in report.findings if f.error
+    ]
     assert failed(report.findings) == expected(mutation), report.findings
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from checker.config import CheckerConfig
 from checker.plan.model import PlanModel
@@ -51,12 +53,12 @@ def scrub(finding: Finding, secrets: frozenset[str]) -> Finding:
     if not secrets:
         return finding
     ordered = sorted(secrets, key=len, reverse=True)
-    return Finding(
-        **{
-            key: redact(value, ordered) if isinstance(value, str) and key != "input" else value
-            for key, value in finding.__dict__.items()
-        }
-    )
+    changes: dict[str, Any] = {
+        key: redact(value, ordered)
+        for key, value in finding.__dict__.items()
+        if isinstance(value, str) and key != "input"
+    }
+    return replace(finding, **changes)
 
 
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:

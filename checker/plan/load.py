@@ -34,7 +34,9 @@ def read_bytes(name: str) -> tuple[bytes, Path | None]:
     try:
         return path.read_bytes(), path
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file", "pass a plan written by 'terraform show -json'") from None
+        raise InputError(
+            f"{name}: no such file", "pass a plan written by 'terraform show -json'"
+        ) from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory without .tf files") from None
     except OSError as error:
@@ -63,7 +65,9 @@ def decode(name: str, data: bytes) -> str:
 
 def parse_json(name: str, text: str) -> Any:
     if not text.strip():
-        raise InputError(f"{name}: is empty", "pass the JSON printed by 'terraform show -json PLAN'")
+        raise InputError(
+            f"{name}: is empty", "pass the JSON printed by 'terraform show -json PLAN'"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -99,7 +103,9 @@ def _classify(name: str, data: Any) -> None:
     try:
         major, minor = (int(part) for part in version.split(".")[:2])
     except ValueError:
-        raise InputError(f"{name}: unreadable format_version {version!r}; supported: {SUPPORTED}") from None
+        raise InputError(
+            f"{name}: unreadable format_version {version!r}; supported: {SUPPORTED}"
+        ) from None
     if major >= 2 or (major == 0 and minor < 1):
         raise InputError(
             f"{name}: plan format_version {version} is not supported; supported: {SUPPORTED}",

@@ -380,7 +380,8 @@ def _walk_config(
         conf = _resource_config(res, path, inherited_depends)
         out[conf.address] = conf
     module_outputs[path] = {
-        name: tuple(_nested_refs(output.expression or {})) for name, output in module.outputs.items()
+        name: tuple(_nested_refs(output.expression or {}))
+        for name, output in module.outputs.items()
     }
     for name, call in module.module_calls.items():
         child = join(path, f"module.{name}")
@@ -518,7 +519,9 @@ def build_model(doc: PlanDocument) -> PlanModel:
             if not isinstance(values, dict):
                 values = {}
         instances.append(
-            _instance(rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values)
+            _instance(
+                rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values
+            )
         )
         seen.add(rc.address)
     if doc.planned_values is not None:
@@ -527,7 +530,16 @@ def build_model(doc: PlanDocument) -> PlanModel:
                 continue
             seen.add(res.address)
             instances.append(
-                _instance(res.address, None, res.type, res.name, res.mode, res.index, "no-op", res.values or {})
+                _instance(
+                    res.address,
+                    None,
+                    res.type,
+                    res.name,
+                    res.mode,
+                    res.index,
+                    "no-op",
+                    res.values or {},
+                )
             )
     if doc.prior_state is not None and doc.prior_state.values is not None:
         for res in _iter_module_values(doc.prior_state.values.root_module):
@@ -535,7 +547,16 @@ def build_model(doc: PlanDocument) -> PlanModel:
                 continue
             seen.add(res.address)
             instances.append(
-                _instance(res.address, None, res.type, res.name, res.mode, res.index, "no-op", res.values or {})
+                _instance(
+                    res.address,
+                    None,
+                    res.type,
+                    res.name,
+                    res.mode,
+                    res.index,
+                    "no-op",
+                    res.values or {},
+                )
             )
 
     configs: dict[str, ResourceConfiguration] = {}

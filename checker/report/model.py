@@ -93,7 +93,10 @@ class Report:
         if any(f.error for f in self.findings):
             return "error"
         for finding in self.findings:
-            if finding.status == Status.FAILED and Severity(finding.severity).rank >= self.gate.fail_on.rank:
+            if (
+                finding.status == Status.FAILED
+                and Severity(finding.severity).rank >= self.gate.fail_on.rank
+            ):
                 return "failed"
             if finding.status == Status.UNKNOWN and self.gate.unknown == "fail":
                 return "failed"

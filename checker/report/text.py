@@ -13,7 +13,12 @@ ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3
 def summary_line(report: Report) -> str:
     counts = report.counts()
     gate = report.gate_result()
-    parts = [f"{counts['failed']} failed", f"{counts['unknown']} unknown", f"{counts['waived']} waived", f"{counts['passed']} passed"]
+    parts = [
+        f"{counts['failed']} failed",
+        f"{counts['unknown']} unknown",
+        f"{counts['waived']} waived",
+        f"{counts['passed']} passed",
+    ]
     inputs = ", ".join(i.path for i in report.inputs)
     return f"checker: gate {gate.upper()}: {', '.join(parts)} ({inputs})"
 
@@ -30,7 +35,10 @@ def render(report: Report, colour: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
-    lines = [paint(summary_line(report), "1;31" if report.gate_result() != "passed" else "1;32"), ""]
+    lines = [
+        paint(summary_line(report), "1;31" if report.gate_result() != "passed" else "1;32"),
+        "",
+    ]
     for status, label, code in (
         (Status.FAILED, "FAILED", "31"),
         (Status.UNKNOWN, "UNKNOWN (cannot be decided from this plan)", "33"),

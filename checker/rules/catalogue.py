@@ -10,21 +10,24 @@ from checker.rules.registry import all_rules
 def render_catalogue(fmt: str) -> str:
     rules = [r.meta for r in all_rules()]
     if fmt == "json":
-        return json.dumps(
-            [
-                {
-                    "id": m.id,
-                    "title": m.title,
-                    "severity": m.severity.value,
-                    "incident": m.incident,
-                    "rationale": m.rationale,
-                    "remediation": m.remediation,
-                    "resource_types": list(m.resource_types),
-                }
-                for m in rules
-            ],
-            indent=2,
-        ) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "severity": m.severity.value,
+                        "incident": m.incident,
+                        "rationale": m.rationale,
+                        "remediation": m.remediation,
+                        "resource_types": list(m.resource_types),
+                    }
+                    for m in rules
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "markdown":
         lines = [
             "# Rules",
@@ -37,8 +40,15 @@ def render_catalogue(fmt: str) -> str:
         ]
         lines += [f"| {m.id} | {m.incident} | {m.title} | {m.severity.value} |" for m in rules]
         for m in rules:
-            lines += ["", f"## {m.id}: {m.title}", "", f"- Severity: {m.severity.value}",
-                      f"- Incident: {m.incident}", f"- Resource types: {', '.join(m.resource_types)}",
-                      f"- Why: {m.rationale}", f"- Fix: {m.remediation}"]
+            lines += [
+                "",
+                f"## {m.id}: {m.title}",
+                "",
+                f"- Severity: {m.severity.value}",
+                f"- Incident: {m.incident}",
+                f"- Resource types: {', '.join(m.resource_types)}",
+                f"- Why: {m.rationale}",
+                f"- Fix: {m.remediation}",
+            ]
         return "\n".join(lines) + "\n"
     return "".join(f"{m.id}  {m.severity.value:<8}  {m.title}\n" for m in rules)

@@ -91,7 +91,9 @@ def statements_from_json(text: str, origin: str) -> list[Statement] | None:
             for operator, pairs in cond.items():
                 if isinstance(pairs, dict):
                     for key, values in pairs.items():
-                        conditions.append(Condition(str(operator), str(key), tuple(_as_list(values))))
+                        conditions.append(
+                            Condition(str(operator), str(key), tuple(_as_list(values)))
+                        )
         out.append(
             Statement(
                 effect=str(raw.get("Effect", "")),
@@ -208,7 +210,9 @@ def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]
                     not_actions=_listish(not_actions),
                     resources=resources if isinstance(resources, Hidden) else _listish(resources),
                     not_resources=(
-                        not_resources if isinstance(not_resources, Hidden) else _listish(not_resources)
+                        not_resources
+                        if isinstance(not_resources, Hidden)
+                        else _listish(not_resources)
                     ),
                     principals=_block_principals(field_("principals")),
                     not_principals=_block_principals(field_("not_principals")),
@@ -336,9 +340,7 @@ def principal_is_everyone(stmt: Statement) -> Tri:
     if isinstance(principals, Hidden):
         return None
     if isinstance(principals, dict):
-        return any(
-            isinstance(i, str) and i == "*" for ids in principals.values() for i in ids
-        )
+        return any(isinstance(i, str) and i == "*" for ids in principals.values() for i in ids)
     return False
 
 

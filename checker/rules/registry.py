@@ -42,7 +42,9 @@ def validate(rules: list[Rule]) -> None:
             raise RegistryError(f"duplicate rule id {meta.id}")
         seen.add(meta.id)
         if not (meta.title and meta.rationale and meta.remediation and meta.resource_types):
-            raise RegistryError(f"{meta.id}: title, rationale, remediation and resource types are required")
+            raise RegistryError(
+                f"{meta.id}: title, rationale, remediation and resource types are required"
+            )
         if meta.id != f"TAP{meta.incident:03d}":
             raise RegistryError(f"{meta.id}: incident {meta.incident} does not match its id")
 

@@ -72,7 +72,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         for index, _entry in enumerate(entries):
             attribute = f"lambda_function[{index}]"
             functions = linked(
-                model, notification, ("lambda_function", index, "lambda_function_arn"),
+                model,
+                notification,
+                ("lambda_function", index, "lambda_function_arn"),
                 ("aws_lambda_function",),
             )
             if not functions:
@@ -86,7 +88,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                     )
                 continue
             function = functions[0]
-            verdicts = {p.address: permission_matches(model, p, function, bucket) for p in permissions}
+            verdicts = {
+                p.address: permission_matches(model, p, function, bucket) for p in permissions
+            }
             matching = [p for p in permissions if verdicts[p.address] is True]
             maybe = [p for p in permissions if verdicts[p.address] is None]
             if not matching and not maybe:

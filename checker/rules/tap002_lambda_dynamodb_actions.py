@@ -146,7 +146,9 @@ def _resource_verdict(
             return False, 'Resource "*"'
         table_arns = {t.get("arn") for t in tables if isinstance(t.get("arn"), str)}
         base = resource.split("/index/", 1)[0]
-        if base in table_arns and (resource == base or resource.endswith("/index/*") or "/index/" in resource):
+        if base in table_arns and (
+            resource == base or resource.endswith("/index/*") or "/index/" in resource
+        ):
             return True, ""
         if "*" in resource.split("/index/", 1)[0]:
             return False, f"table wildcard {resource}"
@@ -166,9 +168,6 @@ def _resource_verdict(
             return False, f"table wildcard ${{{head.traversal}}}{text}"
         return False, "resource built from other values"
     if isinstance(resource, Hidden | Opaque):
-        refs = resource.refs
-        if refs and all(refs_table(r) for r in refs if "." in r and not r.startswith(("var.", "local."))):
-            return None, "resource ARNs are only known after apply"
         return None, "resource ARNs are only known after apply"
     return None, "resource not readable"
 
@@ -190,7 +189,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         role_list = linked(model, function, ("role",), ("aws_iam_role",))
         if not role_list:
             if function.get("role") is UNKNOWN and not function.references("role"):
-                yield Result.unknown(function.address, "role", "the execution role is not in this plan")
+                yield Result.unknown(
+                    function.address, "role", "the execution role is not in this plan"
+                )
             else:
                 yield Result.unknown(
                     function.address, "role", "the execution role is managed outside this plan"
@@ -218,11 +219,11 @@ def _judge(
     for stmt in statements:
         if not stmt.allows:
             continue
-        patterns = stmt.actions or []
-        dynamo = [p for p in patterns if isinstance(p, str) and p.lower().startswith(("dynamodb:", "*"))]
+        patterns = [p for p in stmt.actions or [] if isinstance(p, str)]
+        dynamo = [p for p in patterns if p.lower().startswith("dynamodb:") or p == "*"]
         if not dynamo and stmt.not_actions is None:
             continue
-        if any(is_wildcard_action(p, "dynamodb") for p in dynamo) or stmt.not_actions is not None:
+        if stmt.not_actions is not None or any(is_wildcard_action(p, "dynamodb") for p in dynamo):
             problems.append(f"{stmt.origin} grants dynamodb:* (statement {stmt.index})")
             continue
         resources = stmt.resources
@@ -232,23 +233,19 @@ def _judge(
         if bad:
             problems.append(f"{stmt.origin} grants dynamodb actions on {bad[0]}")
             continue
-        for action in called | {p for p in dynamo if "*" not in p}:
-            if action_covered(stmt, action):
-                granted.add(action if "*" not in action else action)
-        if any(ok is None for ok, _ in verdicts):
-            undecided.append(next(why for ok, why in verdicts if ok is None))
-    granted_actions = {
-        a for stmt in statements if stmt.allows for a in (stmt.actions or [])
-        if isinstance(a, str) and a.lower().startswith("dynamodb:")
-    }
-    missing = sorted(a for a in called if not any(
-        stmt.allows and action_covered(stmt, a) for stmt in statements))
+        undecided += [why for ok, why in verdicts if ok is None]
+        granted |= {p for p in dynamo if "*" not in p}
     if problems:
         yield Result.failed(
-            role.address, "policy", problems[0],
+            role.address,
+            "policy",
+            problems[0],
             "dynamodb actions on the table ARN and its /index/* only",
         )
         return
+    missing = sorted(
+        a for a in called if not any(s.allows and action_covered(s, a) for s in statements)
+    )
     if missing and complete:
         yield Result.failed(
             role.address,
@@ -259,9 +256,11 @@ def _judge(
         return
     if missing or undecided:
         why = (reasons or undecided or ["part of the policy is only known after apply"])[0]
-        yield Result.unknown(role.address, "policy", why, "the handler's calls granted on the table only")
+        yield Result.unknown(
+            role.address, "policy", why, "the handler's calls granted on the table only"
+        )
         return
-    unused = sorted(a for a in granted_actions if a not in called and "*" not in a)
+    unused = sorted(granted - called)
     yield Result.passed(
         role.address,
         "policy",

@@ -60,7 +60,10 @@ ROOT = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:root$|^\d{12}$")
 def keys_in_use(model: PlanModel) -> dict[str, Instance]:
     """Every aws_kms_key a log group or a Lambda function uses."""
     keys: dict[str, Instance] = {}
-    for type_, attr in (("aws_cloudwatch_log_group", "kms_key_id"), ("aws_lambda_function", "kms_key_arn")):
+    for type_, attr in (
+        ("aws_cloudwatch_log_group", "kms_key_id"),
+        ("aws_lambda_function", "kms_key_arn"),
+    ):
         for inst in model.resources(type_):
             for key in linked(model, inst, (attr,), ("aws_kms_key",)):
                 keys.setdefault(key.address, key)
@@ -120,7 +123,11 @@ def judge_policy(policy: Policy, region: str) -> tuple[Tri, str]:
             f"Service lambda.amazonaws.com allowed {', '.join(USE_ACTIONS)}",
         ),
     ]
-    grants = [s for s in statements if _allows(s, "lambda.amazonaws.com", ("kms:CreateGrant",)) is not False]
+    grants = [
+        s
+        for s in statements
+        if _allows(s, "lambda.amazonaws.com", ("kms:CreateGrant",)) is not False
+    ]
     scoped = [
         all_true(
             [
@@ -149,14 +156,17 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for key in keys_in_use(model).values():
         policy = key_policy(model, key)
         if not policy.complete:
-            yield Result.unknown(key.address, "policy", policy.reason, "a key policy readable in the plan")
+            yield Result.unknown(
+                key.address, "policy", policy.reason, "a key policy readable in the plan"
+            )
             continue
         if model.region is None:
             yield Result.unknown(key.address, "policy", "the provider region is unknown")
             continue
         if not policy.statements and key.get("policy") is None:
             yield Result.failed(
-                key.address, "policy",
+                key.address,
+                "policy",
                 "no key policy: the default policy trusts only the account root",
                 "statements for CloudWatch Logs and Lambda",
             )
@@ -166,10 +176,15 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if verdict is False:
             yield Result.failed(key.address, "policy", f"{where} lacks {text}", text)
         elif verdict is None:
-            yield Result.unknown(key.address, "policy", f"cannot confirm {text}: part of {where} is only known after apply")
+            yield Result.unknown(
+                key.address,
+                "policy",
+                f"cannot confirm {text}: part of {where} is only known after apply",
+            )
         else:
             yield Result.passed(
-                key.address, "policy",
+                key.address,
+                "policy",
                 f"key policy trusts the root, logs.{model.region}.amazonaws.com and Lambda with "
                 "ViaService-scoped grants",
             )

@@ -97,7 +97,11 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
     """(verdict, found, expected) for one bucket's policy statements."""
     for stmt in statements:
         if stmt.allows and principal_is_everyone(stmt) is True:
-            return False, f"{stmt.origin} statement {stmt.index} allows Principal \"*\"", "no Allow to everyone"
+            return (
+                False,
+                f'{stmt.origin} statement {stmt.index} allows Principal "*"',
+                "no Allow to everyone",
+            )
         if stmt.denies and has_condition_key(stmt, "aws:SecureTransport") is False:
             return (
                 False,
@@ -131,7 +135,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             sources.append(policy_at(model, bucket, "policy"))
         if not sources:
             yield Result.failed(
-                bucket.address, "policy", "no bucket policy",
+                bucket.address,
+                "policy",
+                "no bucket policy",
                 'an aws_s3_bucket_policy that denies s3:* when aws:SecureTransport = "false"',
             )
             continue

@@ -56,7 +56,12 @@ LEGACY_BLOCKS = (
     "cors_rule",
     "object_lock_configuration",
 )
-PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+PAB_FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
 
 
 def _inline_blocks(bucket: Instance) -> list[str]:
@@ -75,14 +80,18 @@ def _sse(configs: list[Instance]) -> tuple[bool | None, str]:
             verdicts.append((None if rules is UNKNOWN else False, f"{conf.address} has no rule"))
             continue
         default = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0)
-        algorithm = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm")
+        algorithm = conf.get(
+            "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
+        )
         key = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
         if algorithm is UNKNOWN or default is UNKNOWN:
             verdicts.append((None, f"{conf.address} sse_algorithm is only known after apply"))
         elif algorithm not in ("aws:kms", "aws:kms:dsse"):
             verdicts.append((False, f"{conf.address} uses sse_algorithm {algorithm!r}"))
         elif key is None or key == "":
-            verdicts.append((False, f"{conf.address} has aws:kms without kms_master_key_id (AWS managed key)"))
+            verdicts.append(
+                (False, f"{conf.address} has aws:kms without kms_master_key_id (AWS managed key)")
+            )
         else:
             verdicts.append((True, ""))
     if any(v is True for v, _ in verdicts):
@@ -105,7 +114,9 @@ def _pab(blocks: list[Instance]) -> tuple[bool | None, str]:
     if not blocks:
         return False, "no aws_s3_bucket_public_access_block"
     block = blocks[0]
-    off = [flag for flag in PAB_FLAGS if block.get(flag) is not True and block.get(flag) is not UNKNOWN]
+    off = [
+        flag for flag in PAB_FLAGS if block.get(flag) is not True and block.get(flag) is not UNKNOWN
+    ]
     if off:
         return False, f"{block.address} leaves {', '.join(off)} off"
     if any(block.get(flag) is UNKNOWN for flag in PAB_FLAGS):
@@ -118,20 +129,38 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     sse = ReverseIndex.build(
         model, "aws_s3_bucket_server_side_encryption_configuration", ("bucket",), ("aws_s3_bucket",)
     )
-    versioning = ReverseIndex.build(model, "aws_s3_bucket_versioning", ("bucket",), ("aws_s3_bucket",))
-    pab = ReverseIndex.build(model, "aws_s3_bucket_public_access_block", ("bucket",), ("aws_s3_bucket",))
+    versioning = ReverseIndex.build(
+        model, "aws_s3_bucket_versioning", ("bucket",), ("aws_s3_bucket",)
+    )
+    pab = ReverseIndex.build(
+        model, "aws_s3_bucket_public_access_block", ("bucket",), ("aws_s3_bucket",)
+    )
     for bucket in model.resources("aws_s3_bucket"):
         inline = _inline_blocks(bucket)
         if inline:
             yield Result.failed(
-                bucket.address, inline[0], f"inline {', '.join(inline)} block in aws_s3_bucket",
+                bucket.address,
+                inline[0],
+                f"inline {', '.join(inline)} block in aws_s3_bucket",
                 "the setting in its own resource (aws_s3_bucket_<setting>)",
             )
             continue
         checks = [
-            ("server_side_encryption", _sse(sse.get(bucket)), "SSE-KMS with a CMK in its own resource"),
-            ("versioning", _versioning(versioning.get(bucket)), 'aws_s3_bucket_versioning with status "Enabled"'),
-            ("public_access_block", _pab(pab.get(bucket)), "aws_s3_bucket_public_access_block with all four flags true"),
+            (
+                "server_side_encryption",
+                _sse(sse.get(bucket)),
+                "SSE-KMS with a CMK in its own resource",
+            ),
+            (
+                "versioning",
+                _versioning(versioning.get(bucket)),
+                'aws_s3_bucket_versioning with status "Enabled"',
+            ),
+            (
+                "public_access_block",
+                _pab(pab.get(bucket)),
+                "aws_s3_bucket_public_access_block with all four flags true",
+            ),
         ]
         failed = [(attr, why, expected) for attr, (ok, why), expected in checks if ok is False]
         unknown = [(attr, why, expected) for attr, (ok, why), expected in checks if ok is None]
@@ -143,7 +172,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.unknown(bucket.address, attr, why, expected)
         else:
             yield Result.passed(
-                bucket.address, "server_side_encryption",
+                bucket.address,
+                "server_side_encryption",
                 "SSE-KMS, versioning and the public-access block are separate resources",
             )
 

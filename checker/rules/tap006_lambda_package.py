@@ -102,22 +102,30 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         ok, attribute, why = _archive_problem(model, archive)
         if ok is False:
             yield Result.failed(
-                function.address, attribute, why,
+                function.address,
+                attribute,
+                why,
                 "a single source file or source block written to a fixed output_path",
             )
             continue
         from_archive = _hash_from_archive(model, function, archive)
         if from_archive is False:
             yield Result.failed(
-                function.address, "source_code_hash",
+                function.address,
+                "source_code_hash",
                 f"source_code_hash is not {archive.config_address}.output_base64sha256",
                 f"source_code_hash = {archive.config_address}.output_base64sha256",
             )
         elif from_archive is None or ok is None:
-            yield Result.unknown(function.address, "source_code_hash", why or "source_code_hash is only known after apply")
+            yield Result.unknown(
+                function.address,
+                "source_code_hash",
+                why or "source_code_hash is only known after apply",
+            )
         else:
             yield Result.passed(
-                function.address, "source_code_hash",
+                function.address,
+                "source_code_hash",
                 f"{archive.address} packs fixed inputs to {archive.get('output_path')} and feeds "
                 "source_code_hash",
             )

@@ -82,17 +82,19 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
     if isinstance(value, str) and ":execute-api:" in value:
         api_id = api.get("id")
         if isinstance(api_id, str):
-            head = value.split(":", 5)[-1]
-            if head.startswith(api_id + "/"):
-                return head[len(api_id) :], ""
+            resource = value.split(":", 5)[-1]
+            if resource.startswith(api_id + "/"):
+                return resource[len(api_id) :], ""
             return None, "other API"
     if model.source is not None:
         evaluated = model.source.evaluate(permission, "source_arn")
-        if isinstance(evaluated, Template) and isinstance(evaluated.parts[0], Ref):
-            if evaluated.parts[0].traversal.endswith(f"{api.config_address}.execution_arn"):
-                tail = evaluated.parts[1:]
-                if all(isinstance(p, str) for p in tail):
-                    return "".join(tail), ""
+        first = evaluated.parts[0] if isinstance(evaluated, Template) else None
+        if isinstance(first, Ref) and first.traversal.endswith(
+            f"{api.config_address}.execution_arn"
+        ):
+            tail = evaluated.parts[1:]
+            if all(isinstance(p, str) for p in tail):
+                return "".join(tail), ""
         if isinstance(evaluated, Ref):
             return "", ""
         if evaluated is not MISSING and evaluated is not None:
@@ -120,16 +122,24 @@ def _stages(model: PlanModel, api: Instance) -> list[str]:
 
 
 def _permission_verdict(
-    model: PlanModel, permissions: list[Instance], function: Instance, api: Instance | None,
-    method: str | None, path: str | None,
+    model: PlanModel,
+    permissions: list[Instance],
+    function: Instance,
+    api: Instance | None,
+    method: str | None,
+    path: str | None,
 ) -> tuple[bool | None, str]:
     candidates = [
-        p for p in permissions
+        p
+        for p in permissions
         if p.get("principal") == "apigateway.amazonaws.com"
         and function in linked(model, p, ("function_name",), ("aws_lambda_function",))
     ]
     if not candidates:
-        return False, f"no aws_lambda_permission lets apigateway.amazonaws.com invoke {function.address}"
+        return (
+            False,
+            f"no aws_lambda_permission lets apigateway.amazonaws.com invoke {function.address}",
+        )
     reasons: list[str] = []
     undecided = False
     for permission in candidates:
@@ -150,7 +160,9 @@ def _permission_verdict(
             continue
         if _route_matches(suffix, _stages(model, api), method, path):
             return True, f"{permission.address} allows {method} {path} from {api.address}"
-        reasons.append(f"{permission.address} source_arn suffix {suffix!r} does not match {method} {path}")
+        reasons.append(
+            f"{permission.address} source_arn suffix {suffix!r} does not match {method} {path}"
+        )
     return (None if undecided else False), reasons[0]
 
 
@@ -172,19 +184,26 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         kind = integration.get("type")
         if kind != "AWS_PROXY":
             if kind is UNKNOWN:
-                yield Result.unknown(integration.address, "type", "type is only known after apply", "AWS_PROXY")
+                yield Result.unknown(
+                    integration.address, "type", "type is only known after apply", "AWS_PROXY"
+                )
             else:
-                yield Result.failed(integration.address, "type", f"type = {kind!r}", 'type = "AWS_PROXY"')
+                yield Result.failed(
+                    integration.address, "type", f"type = {kind!r}", 'type = "AWS_PROXY"'
+                )
             continue
         if integration.get("integration_http_method") != "POST":
             yield Result.failed(
-                integration.address, "integration_http_method",
+                integration.address,
+                "integration_http_method",
                 f"integration_http_method = {integration.get('integration_http_method')!r}",
                 'integration_http_method = "POST" (Lambda is always invoked with POST)',
             )
             continue
         if not functions:
-            yield Result.unknown(integration.address, "uri", "the function is managed outside this plan")
+            yield Result.unknown(
+                integration.address, "uri", "the function is managed outside this plan"
+            )
             continue
         apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
         verdict, text = _permission_verdict(
@@ -193,11 +212,17 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if verdict is True:
             yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")
         elif verdict is None:
-            yield Result.unknown(integration.address, "aws_lambda_permission", text,
-                                 "a permission whose source_arn matches the route")
+            yield Result.unknown(
+                integration.address,
+                "aws_lambda_permission",
+                text,
+                "a permission whose source_arn matches the route",
+            )
         else:
             yield Result.failed(
-                integration.address, "aws_lambda_permission", text,
+                integration.address,
+                "aws_lambda_permission",
+                text,
                 'principal "apigateway.amazonaws.com", the function, source_arn = '
                 f"execution_arn/*/{method or 'METHOD'}{path or '/path'}",
             )
@@ -214,7 +239,8 @@ def _routes(routes: Any, seen: set[str], model: PlanModel) -> Iterator[Result]:
         wanted = f"{method.upper()} {path}"
         if wanted not in seen:
             yield Result.failed(
-                "aws_api_gateway_integration", "routes",
+                "aws_api_gateway_integration",
+                "routes",
                 f"no Lambda integration serves {wanted}",
                 f"an AWS_PROXY integration for {wanted}",
             )

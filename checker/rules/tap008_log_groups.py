@@ -50,7 +50,11 @@ def _group_settings(group: Instance) -> tuple[bool | None, str, str]:
     if key is None or key == "":
         return False, "kms_key_id", f"{group.address} has no kms_key_id"
     if retention is None or retention == 0:
-        return False, "retention_in_days", f"{group.address} keeps logs forever (no retention_in_days)"
+        return (
+            False,
+            "retention_in_days",
+            f"{group.address} keeps logs forever (no retention_in_days)",
+        )
     if retention is UNKNOWN:
         return None, "retention_in_days", f"{group.address} retention is only known after apply"
     return True, "", ""
@@ -61,32 +65,41 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for function in model.resources("aws_lambda_function"):
         group, decidable = function_log_group(model, function)
         if not decidable:
-            yield Result.unknown(function.address, "function_name", "the function name is only known after apply")
+            yield Result.unknown(
+                function.address, "function_name", "the function name is only known after apply"
+            )
             continue
         if group is None:
             yield Result.failed(
-                function.address, "aws_cloudwatch_log_group",
+                function.address,
+                "aws_cloudwatch_log_group",
                 f"no aws_cloudwatch_log_group named /aws/lambda/{function.get('function_name')}",
                 "the log group declared with kms_key_id and retention_in_days",
             )
             continue
         if not model.ordered_after(function, group):
             yield Result.failed(
-                function.address, "depends_on",
+                function.address,
+                "depends_on",
                 f"the function is not ordered after {group.address}",
                 f"depends_on = [{group.config_address}]",
             )
             continue
-        yield Result.passed(function.address, "depends_on", f"created after its log group {group.address}")
+        yield Result.passed(
+            function.address, "depends_on", f"created after its log group {group.address}"
+        )
     for group in model.resources("aws_cloudwatch_log_group"):
         ok, attribute, why = _group_settings(group)
         if ok is False:
-            yield Result.failed(group.address, attribute, why, "kms_key_id = the CMK ARN and a retention_in_days")
+            yield Result.failed(
+                group.address, attribute, why, "kms_key_id = the CMK ARN and a retention_in_days"
+            )
         elif ok is None:
             yield Result.unknown(group.address, attribute, why)
         else:
             yield Result.passed(
-                group.address, "kms_key_id",
+                group.address,
+                "kms_key_id",
                 f"CMK-encrypted, retention {group.get('retention_in_days')} days",
             )
 

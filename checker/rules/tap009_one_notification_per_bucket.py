@@ -43,19 +43,24 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if isinstance(name, str):
             by_bucket[f"bucket:{name}"].append(notification)
         elif link_is_undecided(model, notification, ("bucket",)):
-            yield Result.unknown(notification.address, "bucket", "the bucket is only known after apply")
+            yield Result.unknown(
+                notification.address, "bucket", "the bucket is only known after apply"
+            )
     for bucket, notifications in by_bucket.items():
         label = bucket.removeprefix("bucket:")
         if len(notifications) > 1:
             others = ", ".join(n.address for n in notifications)
             for notification in notifications:
                 yield Result.failed(
-                    notification.address, "bucket",
+                    notification.address,
+                    "bucket",
                     f"{len(notifications)} notification resources target {label}: {others}",
                     "one aws_s3_bucket_notification per bucket",
                 )
         else:
-            yield Result.passed(notifications[0].address, "bucket", f"the only notification of {label}")
+            yield Result.passed(
+                notifications[0].address, "bucket", f"the only notification of {label}"
+            )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

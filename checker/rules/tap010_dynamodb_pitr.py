@@ -31,17 +31,25 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
         elif table.config is not None and not table.expression("point_in_time_recovery").present:
             yield Result.failed(
-                table.address, "point_in_time_recovery.enabled",
+                table.address,
+                "point_in_time_recovery.enabled",
                 "no point_in_time_recovery block in the configuration (AWS defaults to disabled)",
                 "enabled = true",
             )
         elif enabled is UNKNOWN or table.get("point_in_time_recovery") is UNKNOWN:
             yield Result.unknown(
-                table.address, "point_in_time_recovery.enabled", "PITR is only known after apply", "true"
+                table.address,
+                "point_in_time_recovery.enabled",
+                "PITR is only known after apply",
+                "true",
             )
         else:
-            found = "no point_in_time_recovery block" if enabled is None else f"enabled = {enabled!r}"
-            yield Result.failed(table.address, "point_in_time_recovery.enabled", found, "enabled = true")
+            found = (
+                "no point_in_time_recovery block" if enabled is None else f"enabled = {enabled!r}"
+            )
+            yield Result.failed(
+                table.address, "point_in_time_recovery.enabled", found, "enabled = true"
+            )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

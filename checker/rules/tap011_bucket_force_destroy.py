@@ -33,10 +33,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if value is True:
             yield Result.passed(bucket.address, "force_destroy", "force_destroy = true")
         elif value is UNKNOWN:
-            yield Result.unknown(bucket.address, "force_destroy", "force_destroy is only known after apply", "true")
+            yield Result.unknown(
+                bucket.address, "force_destroy", "force_destroy is only known after apply", "true"
+            )
         else:
             yield Result.failed(
-                bucket.address, "force_destroy",
+                bucket.address,
+                "force_destroy",
                 "force_destroy is not set" if value is None else f"force_destroy = {value!r}",
                 "force_destroy = true",
             )

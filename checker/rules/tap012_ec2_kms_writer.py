@@ -18,9 +18,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.iam import Hidden, Statement, Tri, action_covered, actions_covered, all_true, any_true
+from checker.rules.iam import (
+    Hidden,
+    Statement,
+    Tri,
+    action_covered,
+    actions_covered,
+    all_true,
+    any_true,
+)
 from checker.rules.links import ReverseIndex, RolePolicies, linked
 from checker.source.expr import MISSING, Opaque, Ref, Template, text_of
 
@@ -97,7 +105,9 @@ def _entries(stmt: Statement) -> list[Any]:
 
 def _kms_key_of_bucket(model: PlanModel, sse: ReverseIndex, bucket: Instance) -> Instance | None:
     for conf in sse.get(bucket):
-        if conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm") not in (
+        if conf.get(
+            "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
+        ) not in (
             "aws:kms",
             "aws:kms:dsse",
         ):
@@ -155,25 +165,34 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         script = user_data_text(model, instance)
         role = _role_of(model, instance)
         statements = roles.statements(role)[0] if role else []
-        can_put = [s for s in statements if s.allows and action_covered(s, "s3:PutObject") is not False]
-        writable = [
-            b for b in model.resources("aws_s3_bucket")
-            if _allows_on(statements, model, "s3:PutObject", b) is not False
-        ] if can_put else []
+        can_put = [
+            s for s in statements if s.allows and action_covered(s, "s3:PutObject") is not False
+        ]
+        writable = (
+            [
+                b
+                for b in model.resources("aws_s3_bucket")
+                if _allows_on(statements, model, "s3:PutObject", b) is not False
+            ]
+            if can_put
+            else []
+        )
         written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
         writes_in_script = bool(script and WRITES_S3.search(script))
         if not written and not writes_in_script:
             continue
         if role is None:
             yield Result.failed(
-                instance.address, "iam_instance_profile",
+                instance.address,
+                "iam_instance_profile",
                 "the instance writes to S3 but has no instance profile with a role of this plan",
                 "an instance profile whose role may write to the bucket with its CMK",
             )
             continue
         if not writable:
             yield Result.failed(
-                instance.address, "iam_instance_profile",
+                instance.address,
+                "iam_instance_profile",
                 f"{role.address} cannot s3:PutObject on any bucket of this plan",
                 "s3:PutObject on the bucket and KMS use of its CMK",
             )
@@ -184,7 +203,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         kms = all_true([_allows_on(statements, model, action, key) for action in KMS_ACTIONS])
         if kms is False:
             yield Result.failed(
-                role.address, "policy",
+                role.address,
+                "policy",
                 f"{role.address} lacks {', '.join(KMS_ACTIONS)} on {key.address} "
                 f"used by {bucket.address}",
                 f"allow {', '.join(KMS_ACTIONS)} on {key.config_address}.arn",
@@ -192,7 +212,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             continue
         if script is None:
             yield Result.unknown(
-                instance.address, "user_data",
+                instance.address,
+                "user_data",
                 "the plan only has the hash of user_data and no source settles it",
                 "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' fallback",
             )
@@ -200,19 +221,22 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         missing = [p.pattern for p in FALLBACK if not p.search(script)]
         if missing:
             yield Result.failed(
-                instance.address, "user_data",
+                instance.address,
+                "user_data",
                 "user_data has no 'aws s3api put-object --server-side-encryption aws:kms "
                 "--ssekms-key-id' fallback",
                 "the put-object fallback with explicit SSE-KMS arguments",
             )
         elif kms is None:
             yield Result.unknown(
-                role.address, "policy",
+                role.address,
+                "policy",
                 f"cannot confirm KMS permissions on {key.address}: resources are only known after apply",
             )
         else:
             yield Result.passed(
-                instance.address, "user_data",
+                instance.address,
+                "user_data",
                 f"{role.address} may encrypt with {key.address}; user_data has the SSE-KMS fallback",
             )
 

@@ -44,9 +44,12 @@ META = RuleMeta(
 
 def _edge(model: PlanModel, source: Instance, target: Instance, what: str) -> Result:
     if model.ordered_after(source, target):
-        return Result.passed(source.address, "depends_on", f"ordered after {target.address} ({what})")
+        return Result.passed(
+            source.address, "depends_on", f"ordered after {target.address} ({what})"
+        )
     return Result.failed(
-        source.address, "depends_on",
+        source.address,
+        "depends_on",
         f"nothing orders it after {target.address} ({what})",
         f"depends_on = [{target.config_address}]",
     )
@@ -63,8 +66,10 @@ def _notification_edges(model: PlanModel) -> Iterator[Result]:
             path = ("lambda_function", index, "lambda_function_arn")
             for function in linked(model, notification, path, ("aws_lambda_function",)):
                 matches = [
-                    p for p in permissions
-                    if permission_matches(model, p, function, buckets[0] if buckets else None) is not False
+                    p
+                    for p in permissions
+                    if permission_matches(model, p, function, buckets[0] if buckets else None)
+                    is not False
                 ]
                 if matches:
                     yield _edge(model, notification, matches[0], "S3 may invoke the function")
@@ -78,7 +83,9 @@ def _deployment_edges(model: PlanModel) -> Iterator[Result]:
     for deployment in model.resources("aws_api_gateway_deployment"):
         for api in linked(model, deployment, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
             for integration in integrations_by_api.get(api.address, []):
-                yield _edge(model, deployment, integration, "the deployment snapshots the integration")
+                yield _edge(
+                    model, deployment, integration, "the deployment snapshots the integration"
+                )
 
 
 def _stage_edges(model: PlanModel) -> Iterator[Result]:
@@ -89,7 +96,8 @@ def _stage_edges(model: PlanModel) -> Iterator[Result]:
             continue
         if not accounts:
             yield Result.failed(
-                stage.address, "depends_on",
+                stage.address,
+                "depends_on",
                 "the stage writes access logs but no aws_api_gateway_account sets the logging role",
                 "depends_on = [aws_api_gateway_account.<name>]",
             )

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import UNKNOWN, Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.iam import any_true, principal_matches, policy_at
+from checker.rules.iam import any_true, policy_at, principal_matches
 from checker.rules.links import RolePolicies, linked, managed_policy_name
 
 META = RuleMeta(
@@ -46,7 +46,11 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
     if not trust.complete:
         return None, f"{role.address} trust policy is only known after apply"
     trusted = any_true(
-        [principal_matches(s, "Service", "apigateway.amazonaws.com") for s in trust.statements if s.allows]
+        [
+            principal_matches(s, "Service", "apigateway.amazonaws.com")
+            for s in trust.statements
+            if s.allows
+        ]
     )
     if trusted is False:
         return False, f"{role.address} is not trusted by apigateway.amazonaws.com"
@@ -66,7 +70,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     accounts = model.resources("aws_api_gateway_account")
     if stages and not accounts:
         yield Result.failed(
-            stages[0].address, "aws_api_gateway_account",
+            stages[0].address,
+            "aws_api_gateway_account",
             "no aws_api_gateway_account sets the CloudWatch Logs role",
             "aws_api_gateway_account with cloudwatch_role_arn",
         )
@@ -76,40 +81,72 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if not role_list:
             value = account.get("cloudwatch_role_arn")
             if value is None:
-                yield Result.failed(account.address, "cloudwatch_role_arn", "no cloudwatch_role_arn",
-                                    "the ARN of a role with AmazonAPIGatewayPushToCloudWatchLogs")
+                yield Result.failed(
+                    account.address,
+                    "cloudwatch_role_arn",
+                    "no cloudwatch_role_arn",
+                    "the ARN of a role with AmazonAPIGatewayPushToCloudWatchLogs",
+                )
             else:
-                yield Result.unknown(account.address, "cloudwatch_role_arn",
-                                     "the role is managed outside this plan")
+                yield Result.unknown(
+                    account.address, "cloudwatch_role_arn", "the role is managed outside this plan"
+                )
             continue
         ok, why = _role_verdict(model, roles, role_list[0])
         if ok is False:
-            yield Result.failed(account.address, "cloudwatch_role_arn", why,
-                                f"a role trusted by apigateway.amazonaws.com with {PUSH_POLICY}")
+            yield Result.failed(
+                account.address,
+                "cloudwatch_role_arn",
+                why,
+                f"a role trusted by apigateway.amazonaws.com with {PUSH_POLICY}",
+            )
         elif ok is None:
             yield Result.unknown(account.address, "cloudwatch_role_arn", why)
         else:
-            yield Result.passed(account.address, "cloudwatch_role_arn",
-                                f"{role_list[0].address} is trusted by API Gateway and has {PUSH_POLICY}")
+            yield Result.passed(
+                account.address,
+                "cloudwatch_role_arn",
+                f"{role_list[0].address} is trusted by API Gateway and has {PUSH_POLICY}",
+            )
     for stage in stages:
         destination = stage.get("access_log_settings", 0, "destination_arn")
         if not stage.get("access_log_settings"):
-            yield Result.failed(stage.address, "access_log_settings", "no access_log_settings",
-                                "access_log_settings with destination_arn = an encrypted log group")
+            yield Result.failed(
+                stage.address,
+                "access_log_settings",
+                "no access_log_settings",
+                "access_log_settings with destination_arn = an encrypted log group",
+            )
             continue
-        groups = linked(model, stage, ("access_log_settings", 0, "destination_arn"), ("aws_cloudwatch_log_group",))
+        groups = linked(
+            model,
+            stage,
+            ("access_log_settings", 0, "destination_arn"),
+            ("aws_cloudwatch_log_group",),
+        )
         if not groups:
-            yield Result.unknown(stage.address, "access_log_settings.destination_arn",
-                                 "the log group is not in this plan" if destination is not UNKNOWN
-                                 else "the destination is only known after apply")
+            yield Result.unknown(
+                stage.address,
+                "access_log_settings.destination_arn",
+                "the log group is not in this plan"
+                if destination is not UNKNOWN
+                else "the destination is only known after apply",
+            )
             continue
         key = groups[0].get("kms_key_id")
         if key is None or key == "":
-            yield Result.failed(stage.address, "access_log_settings.destination_arn",
-                                f"{groups[0].address} is not CMK-encrypted", "a log group with kms_key_id")
+            yield Result.failed(
+                stage.address,
+                "access_log_settings.destination_arn",
+                f"{groups[0].address} is not CMK-encrypted",
+                "a log group with kms_key_id",
+            )
         else:
-            yield Result.passed(stage.address, "access_log_settings",
-                                f"access logs go to the encrypted {groups[0].address}")
+            yield Result.passed(
+                stage.address,
+                "access_log_settings",
+                f"access logs go to the encrypted {groups[0].address}",
+            )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

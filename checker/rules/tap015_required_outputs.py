@@ -28,8 +28,12 @@ META = RuleMeta(
         "function name and ARN, API id and invoke URL, CMK id and ARN, EC2 instance id and public IP."
     ),
     resource_types=(
-        "aws_s3_bucket", "aws_dynamodb_table", "aws_lambda_function", "aws_api_gateway_rest_api",
-        "aws_kms_key", "aws_instance",
+        "aws_s3_bucket",
+        "aws_dynamodb_table",
+        "aws_lambda_function",
+        "aws_api_gateway_rest_api",
+        "aws_kms_key",
+        "aws_instance",
     ),
 )
 
@@ -54,7 +58,9 @@ TRIGGER = {
 }
 
 
-def _expand(model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0) -> set[tuple[str, str]]:
+def _expand(
+    model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0
+) -> set[tuple[str, str]]:
     """(resource type, attribute) pairs the references reach, through module outputs."""
     out: set[tuple[str, str]] = set()
     for ref in refs:
@@ -67,7 +73,11 @@ def _expand(model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0
         parsed = parse_reference(ref)
         if parsed is None or not parsed.attribute:
             continue
-        type_ = parsed.local_address.split(".")[-2] if parsed.local_address.startswith("data.") else parsed.local_address.split(".")[0]
+        type_ = (
+            parsed.local_address.split(".")[-2]
+            if parsed.local_address.startswith("data.")
+            else parsed.local_address.split(".")[0]
+        )
         out.add((type_, parsed.attribute[0]))
     return out
 
@@ -81,30 +91,41 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for output in model.outputs.values():
         exposed |= _expand(model, "", output.references)
         refs = output.references
-        if refs and all(r.startswith(("var.", "local.")) for r in refs):
-            names_only = True
-        elif not refs and isinstance(output.value, str):
+        if (refs and all(r.startswith(("var.", "local.")) for r in refs)) or (
+            not refs and isinstance(output.value, str)
+        ):
             names_only = True
     present = {t for t in KINDS for t in KINDS[t][0] if model.resources(t)}
     required = [
-        kind for kind, (types, _) in KINDS.items()
+        kind
+        for kind, (types, _) in KINDS.items()
         if (TRIGGER.get(kind) in present if kind in TRIGGER else any(t in present for t in types))
     ]
     if not required:
         return
     if names_only:
-        yield Result.passed("outputs", "environment", "an output exposes the environment/stack name")
+        yield Result.passed(
+            "outputs", "environment", "an output exposes the environment/stack name"
+        )
     else:
-        yield Result.failed("outputs", "environment", "no output exposes the environment or stack name",
-                            "an output referencing the environment variable or stack-name local")
+        yield Result.failed(
+            "outputs",
+            "environment",
+            "no output exposes the environment or stack name",
+            "an output referencing the environment variable or stack-name local",
+        )
     for kind in required:
         types, attrs = KINDS[kind]
         if any((t, a) in exposed for t in types for a in attrs):
             yield Result.passed("outputs", kind, f"an output exposes {kind.replace('_', ' ')}")
         else:
             wanted = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])
-            yield Result.failed("outputs", kind, f"no output exposes {kind.replace('_', ' ')}",
-                                f"an output whose value references {wanted}")
+            yield Result.failed(
+                "outputs",
+                kind,
+                f"no output exposes {kind.replace('_', ' ')}",
+                f"an output whose value references {wanted}",
+            )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

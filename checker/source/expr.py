@@ -173,7 +173,12 @@ def parse_expression(text: str) -> Any:
         return None
     if NUMBER.match(expr):
         return float(expr) if "." in expr else int(expr)
-    if len(expr) >= 2 and expr[0] == '"' and expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
+    if (
+        len(expr) >= 2
+        and expr[0] == '"'
+        and expr[-1] == '"'
+        and '"' not in expr[1:-1].replace('\\"', "")
+    ):
         return _template(expr[1:-1])
     return Opaque(expr, tuple(dict.fromkeys(REFERENCE_IN_TEXT.findall(_strip_strings(expr)))))
 
@@ -283,9 +288,8 @@ class SourceTree:
         return Ref(_qualified(ref.traversal, module))
 
     def _variable(self, name: str, module: str, ref: Ref) -> Any:
-        if not module:
-            if name in self.model.variables and self.model.variables[name] is not None:
-                return self.model.variables[name]
+        if not module and self.model.variables.get(name) is not None:
+            return self.model.variables[name]
         source = self.module(module)
         if source is None:
             return ref

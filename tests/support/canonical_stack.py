@@ -307,16 +307,25 @@ def canonical_stack() -> Stack:
                 statement(
                     sid="LambdaUseKey",
                     effect="Allow",
-                    actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    actions=[
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
                     resources=["*"],
-                    principals=[{"type": service_principal, "identifiers": ["lambda.amazonaws.com"]}],
+                    principals=[
+                        {"type": service_principal, "identifiers": ["lambda.amazonaws.com"]}
+                    ],
                 ),
                 statement(
                     sid="LambdaCreateGrantViaService",
                     effect="Allow",
                     actions=["kms:CreateGrant"],
                     resources=["*"],
-                    principals=[{"type": service_principal, "identifiers": ["lambda.amazonaws.com"]}],
+                    principals=[
+                        {"type": service_principal, "identifiers": ["lambda.amazonaws.com"]}
+                    ],
                     condition=[
                         {
                             "test": "StringEquals",
@@ -442,7 +451,12 @@ def canonical_stack() -> Stack:
                 statement(
                     sid="UseStackKey",
                     effect="Allow",
-                    actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    actions=[
+                        "kms:Decrypt",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
                     resources=unknown("aws_kms_key.main.arn"),
                 ),
             ],
@@ -614,7 +628,9 @@ def _api_resources(kms_arn: Expr) -> list[Resource]:
             "aws_api_gateway_rest_api.main",
             {
                 "name": local("stack_name", f"{STACK}-api"),
-                "endpoint_configuration": Block([{"types": ["REGIONAL"], "vpc_endpoint_ids": UNKNOWN}]),
+                "endpoint_configuration": Block(
+                    [{"types": ["REGIONAL"], "vpc_endpoint_ids": UNKNOWN}]
+                ),
                 "put_rest_api_mode": None,
                 "tags": None,
             },
@@ -824,7 +840,11 @@ def refresh_derived(stack: Stack) -> Stack:
             if isinstance(value, Expr) and value.refs and value.refs[0] in documents:
                 res.attrs[key] = Expr(documents[value.refs[0]], value.refs)
         user_data = res.attrs.get("user_data")
-        if res.type == "aws_instance" and isinstance(user_data, Expr) and isinstance(user_data.value, str):
+        if (
+            res.type == "aws_instance"
+            and isinstance(user_data, Expr)
+            and isinstance(user_data.value, str)
+        ):
             res.stored["user_data"] = sha1_hex(user_data.value)
     return stack
 

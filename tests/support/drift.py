@@ -25,8 +25,12 @@ def _is_literal(value: Any) -> bool:
 def _spec_literal(value: Any) -> tuple[bool, Any]:
     """(is a literal, value) for one attribute of the description."""
     if isinstance(value, Expr):
-        return (not value.refs and value.value is not None and _is_literal(value.value)
-                and not isinstance(value.value, str | dict)), value.value
+        return (
+            not value.refs
+            and value.value is not None
+            and _is_literal(value.value)
+            and not isinstance(value.value, str | dict)
+        ), value.value
     if isinstance(value, Block):
         return False, None
     return True, value
@@ -40,8 +44,10 @@ def _compare_attrs(where: str, hcl: dict[str, Any], spec: dict[str, Any], out: l
         spec_value = spec.get(key)
         if isinstance(spec_value, Block):
             if not isinstance(value, list) or len(value) != len(spec_value.items):
-                out.append(f"{where}.{key}: {len(value) if isinstance(value, list) else '?'} blocks in HCL, "
-                           f"{len(spec_value.items)} in the fixture")
+                out.append(
+                    f"{where}.{key}: {len(value) if isinstance(value, list) else '?'} blocks in HCL, "
+                    f"{len(spec_value.items)} in the fixture"
+                )
                 continue
             for index, (h, s) in enumerate(zip(raw, spec_value.items, strict=True)):
                 _compare_attrs(f"{where}.{key}[{index}]", h, s, out)
@@ -54,7 +60,11 @@ def _compare_attrs(where: str, hcl: dict[str, Any], spec: dict[str, Any], out: l
         if key not in spec or not literal or spec_plain != value:
             out.append(f"{where}.{key}: HCL has {value!r}, the fixture has {spec_value!r}")
     for key, spec_value in spec.items():
-        if key in hcl or spec_value is None or isinstance(spec_value, Expr) and spec_value.value is None:
+        if (
+            key in hcl
+            or spec_value is None
+            or (isinstance(spec_value, Expr) and spec_value.value is None)
+        ):
             continue
         if isinstance(spec_value, Block) and not spec_value.items:
             continue
@@ -79,10 +89,14 @@ def drift(directory: Path, stack: Stack) -> list[str]:
         depends = [parse_raw(d) for d in block.body.get("depends_on", [])]
         names = sorted(d.traversal if isinstance(d, Ref) else str(d) for d in depends)
         if names != sorted(res.depends_on):
-            out.append(f"{address}.depends_on: HCL has {names}, the fixture has {sorted(res.depends_on)}")
+            out.append(
+                f"{address}.depends_on: HCL has {names}, the fixture has {sorted(res.depends_on)}"
+            )
         _compare_attrs(address, block.body, res.attrs, out)
     hcl_outputs, spec_outputs = set(module.outputs), {o.name for o in stack.outputs}
-    out += [f"output.{n}: differs between HCL and fixture" for n in sorted(hcl_outputs ^ spec_outputs)]
+    out += [
+        f"output.{n}: differs between HCL and fixture" for n in sorted(hcl_outputs ^ spec_outputs)
+    ]
     hcl_vars = {name: parse_raw(body.get("default")) for name, body in module.variables.items()}
     spec_vars = {v.name: v.default for v in stack.variables}
     if hcl_vars != spec_vars:

@@ -295,9 +295,7 @@ def _unknown_shape(value: Any) -> Any:
 
 def _sensitive_shape(value: Any, sensitive: tuple[str, ...] = ()) -> Any:
     if isinstance(value, dict):
-        out = {
-            k: _sensitive_shape(v) for k, v in value.items() if isinstance(v, dict | list)
-        }
+        out = {k: _sensitive_shape(v) for k, v in value.items() if isinstance(v, dict | list)}
         for key in sensitive:
             out[key] = True
         return out
@@ -493,8 +491,7 @@ def _render_module(
         config["outputs"] = outputs_conf
     if stack.variables and module:
         config["variables"] = {
-            v.name: {"default": v.default} if v.default is not None else {}
-            for v in stack.variables
+            v.name: {"default": v.default} if v.default is not None else {} for v in stack.variables
         }
     for name, child in stack.modules.items():
         child_addr = f"{module}.module.{name}" if module else f"module.{name}"
