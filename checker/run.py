@@ -25,17 +25,18 @@ def _bind_sources(
     from checker.source.hcl import has_tf_files, load_module
 
     assert isinstance(model, PlanModel)
-    explicit = options.source or config.source
     candidates: list[Path] = []
-    if explicit is not None:
-        if not explicit.is_dir():
+    if options.source is not None:
+        if not options.source.is_dir():
             raise InputError(
-                f"{explicit}: source directory not found",
+                f"{options.source}: source directory not found",
                 "pass --source DIR with the stack's .tf files",
             )
-        candidates.append(explicit)
+        candidates.append(options.source)
     elif plan_path is not None and has_tf_files(plan_path.parent):
         candidates.append(plan_path.parent)
+    elif config.source is not None:
+        candidates.append(config.source)
     notes: list[str] = []
     for directory in candidates:
         if not has_tf_files(directory):

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.plan.address import join, parse_reference
 from checker.plan.model import UNKNOWN, Instance, PlanModel
 from checker.source.expr import MISSING, Opaque, Ref, Template
 
@@ -128,8 +129,15 @@ def _document_field(model: PlanModel, doc: Instance, index: int, name: str) -> A
             evaluated = model.source.evaluate(doc, "statement", index, name)
             if evaluated is not MISSING:
                 return evaluated
-        return Hidden(doc.references("statement", index, name))
+        return Hidden(qualified_refs(doc, doc.references("statement", index, name)))
     return value
+
+
+def qualified_refs(origin: Instance, refs: tuple[str, ...]) -> tuple[str, ...]:
+    """Resource references made inside a module, prefixed with that module's path."""
+    return tuple(
+        join(origin.module, ref) if parse_reference(ref) is not None else ref for ref in refs
+    )
 
 
 def _has_unknown(value: Any) -> bool:

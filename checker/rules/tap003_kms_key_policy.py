@@ -102,16 +102,36 @@ def _root_admin(stmt: Statement) -> Tri:
     return all_true([any_true(root), actions_covered(stmt, "kms:PutKeyPolicy")])
 
 
-def judge_policy(policy: Policy, region: str) -> tuple[Tri, str]:
-    """(verdict, what is wrong or missing)."""
+def _describe_grant(statements: list[Statement]) -> str:
+    if not statements:
+        return "no statement lets lambda.amazonaws.com kms:CreateGrant"
+    stmt = statements[0]
+    if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
+        return (
+            f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant without conditions"
+        )
+    conditions = ", ".join(
+        f"{c.operator} {c.key} = {', '.join(map(str, c.values))}" for c in stmt.conditions
+    )
+    return f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant with {conditions}"
+
+
+def judge_policy(policy: Policy, region: str) -> tuple[Tri, str, str]:
+    """(verdict, what was found, what is expected)."""
     statements = policy.statements
     logs = f"logs.{region}.amazonaws.com"
     via = f"lambda.{region}.amazonaws.com"
-    checks: list[tuple[Tri, str]] = [
-        (any_true([_root_admin(s) for s in statements]), "the account root as key administrator"),
+    uses = ", ".join(USE_ACTIONS)
+    checks: list[tuple[Tri, str, str]] = [
+        (
+            any_true([_root_admin(s) for s in statements]),
+            "no statement keeps the account root as key administrator (kms:*)",
+            "the account root allowed kms:* (no lock-out)",
+        ),
         (
             any_true([_allows(s, logs, USE_ACTIONS) for s in statements]),
-            f"Service {logs} allowed {', '.join(USE_ACTIONS)}",
+            f"no statement allows Service {logs} all of {uses}",
+            f"Service {logs} allowed {uses}",
         ),
         (
             all_true(
@@ -120,7 +140,8 @@ def judge_policy(policy: Policy, region: str) -> tuple[Tri, str]:
                     for a in USE_ACTIONS
                 ]
             ),
-            f"Service lambda.amazonaws.com allowed {', '.join(USE_ACTIONS)}",
+            f"lambda.amazonaws.com is not allowed all of {uses}",
+            f"Service lambda.amazonaws.com allowed {uses}",
         ),
     ]
     grants = [
@@ -137,18 +158,22 @@ def judge_policy(policy: Policy, region: str) -> tuple[Tri, str]:
         )
         for s in grants
     ]
-    grant_text = (
-        f"kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = {via} "
-        "and kms:GrantIsForAWSResource = true"
+    unscoped = [s for s, ok in zip(grants, scoped, strict=True) if ok is not True]
+    checks.append(
+        (
+            all_true(scoped) if grants else False,
+            _describe_grant(unscoped or grants),
+            f"kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = {via} "
+            "and kms:GrantIsForAWSResource = true",
+        )
     )
-    checks.append((all_true(scoped) if grants else False, grant_text))
-    for verdict, text in checks:
+    for verdict, found, expected in checks:
         if verdict is False:
-            return False, text
-    for verdict, text in checks:
+            return False, found, expected
+    for verdict, _found, expected in checks:
         if verdict is None:
-            return None, text
-    return True, ""
+            return None, f"cannot confirm {expected}", expected
+    return True, "", ""
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
@@ -171,15 +196,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "statements for CloudWatch Logs and Lambda",
             )
             continue
-        verdict, text = judge_policy(policy, model.region)
+        verdict, found, expected = judge_policy(policy, model.region)
         where = policy.origins[0] if policy.origins else key.address
         if verdict is False:
-            yield Result.failed(key.address, "policy", f"{where} lacks {text}", text)
+            yield Result.failed(key.address, "policy", f"{where}: {found}", expected)
         elif verdict is None:
             yield Result.unknown(
-                key.address,
-                "policy",
-                f"cannot confirm {text}: part of {where} is only known after apply",
+                key.address, "policy", f"{found}: part of {where} is only known after apply"
             )
         else:
             yield Result.passed(

@@ -7,6 +7,9 @@ Anti-pattern: a stack with a bucket, table, function, API, key or instance but
 no output that references its name/ID and ARN/URL/IP.
 Best practice: one output per value, recognised here by what it references
 (`aws_s3_bucket.X.arn`, `aws_api_gateway_stage.X.invoke_url`, ...), never by its name.
+
+Scope: stacks of the TAP shape, that is plans with a Lambda function fed by a
+bucket, a table or an API. A plan of unrelated resources is not judged.
 """
 
 from __future__ import annotations
@@ -58,51 +61,57 @@ TRIGGER = {
 }
 
 
-def _expand(
+def _leaf_groups(
     model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0
-) -> set[tuple[str, str]]:
-    """(resource type, attribute) pairs the references reach, through module outputs."""
-    out: set[tuple[str, str]] = set()
+) -> list[list[str]]:
+    """The references an output reaches, one group per output, through child-module outputs."""
+    own: list[str] = []
+    groups: list[list[str]] = []
     for ref in refs:
         parts = split_address(ref)
-        if parts[0] == "module" and len(parts) >= 3 and depth < 8:
+        if parts[0] == "module" and len(parts) >= 2 and depth < 8:
             child = join(module, f"module.{parts[1].split('[')[0]}")
-            inner = model.module_outputs.get(child, {}).get(parts[2], ())
-            out |= _expand(model, child, inner, depth + 1)
-            continue
+            outputs = model.module_outputs.get(child, {})
+            names = [parts[2]] if len(parts) >= 3 else list(outputs)
+            for name in names:
+                groups += _leaf_groups(model, child, outputs.get(name, ()), depth + 1)
+        else:
+            own.append(ref)
+    return [own, *groups] if own else groups
+
+
+def _exposed(refs: list[str]) -> set[tuple[str, str]]:
+    """(resource type, attribute) pairs among leaf references."""
+    out: set[tuple[str, str]] = set()
+    for ref in refs:
         parsed = parse_reference(ref)
         if parsed is None or not parsed.attribute:
             continue
-        type_ = (
-            parsed.local_address.split(".")[-2]
-            if parsed.local_address.startswith("data.")
-            else parsed.local_address.split(".")[0]
-        )
-        out.add((type_, parsed.attribute[0]))
+        pieces = parsed.local_address.split(".")
+        out.add((pieces[1] if pieces[0] == "data" else pieces[0], parsed.attribute[0]))
     return out
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    if not model.outputs and not model.has_configuration:
+    shape = ("aws_s3_bucket", "aws_dynamodb_table", "aws_api_gateway_rest_api")
+    if not model.resources("aws_lambda_function") or not any(model.resources(t) for t in shape):
         return
     exposed: set[tuple[str, str]] = set()
     names_only = False
     for output in model.outputs.values():
-        exposed |= _expand(model, "", output.references)
-        refs = output.references
-        if (refs and all(r.startswith(("var.", "local.")) for r in refs)) or (
-            not refs and isinstance(output.value, str)
-        ):
+        for leaves in _leaf_groups(model, "", output.references):
+            exposed |= _exposed(leaves)
+            if leaves and all(r.startswith(("var.", "local.")) for r in leaves):
+                names_only = True
+        if not output.references and isinstance(output.value, str):
             names_only = True
-    present = {t for t in KINDS for t in KINDS[t][0] if model.resources(t)}
+    present = {t for kind in KINDS for t in KINDS[kind][0] if model.resources(t)}
     required = [
         kind
         for kind, (types, _) in KINDS.items()
-        if (TRIGGER.get(kind) in present if kind in TRIGGER else any(t in present for t in types))
+        if (TRIGGER[kind] in present if kind in TRIGGER else any(t in present for t in types))
     ]
-    if not required:
-        return
     if names_only:
         yield Result.passed(
             "outputs", "environment", "an output exposes the environment/stack name"

@@ -361,4 +361,50 @@ def bind_source(root: SourceModule, model: PlanModel) -> tuple[SourceTree | None
             + [f"not in plan: {', '.join(extra)}"] * bool(extra)
         )
         return None, f"sources in {root.directory} do not match the plan ({detail}); ignored"
-    return SourceTree(root, model), ""
+    tree = SourceTree(root, model)
+    conflict = _first_conflict(tree, model)
+    if conflict:
+        return None, f"sources in {root.directory} differ from the plan ({conflict}); ignored"
+    return tree, ""
+
+
+def _first_conflict(tree: SourceTree, model: PlanModel) -> str:
+    """A literal the plan's configuration and the HCL disagree on, if any."""
+    for address, conf in model.configs.items():
+        module = tree.module(conf.module)
+        block = module.blocks.get(conf.local_address) if module else None
+        if block is None:
+            continue
+        found = _compare(conf.expressions, block.body, address)
+        if found:
+            return found
+    return ""
+
+
+def _compare(expressions: Any, body: Any, where: str) -> str:
+    if not isinstance(expressions, dict) or not isinstance(body, dict):
+        return ""
+    for key, expression in expressions.items():
+        if key not in body:
+            continue
+        raw = body[key]
+        if isinstance(expression, dict) and "constant_value" in expression:
+            value = parse_raw(raw)
+            if _is_literal(value) and value != expression["constant_value"]:
+                return f"{where}.{key}"
+        elif isinstance(expression, list) and isinstance(raw, list):
+            for index, (sub, sub_body) in enumerate(zip(expression, raw, strict=False)):
+                found = _compare(sub, sub_body, f"{where}.{key}[{index}]")
+                if found:
+                    return found
+    return ""
+
+
+def _is_literal(value: Any) -> bool:
+    if isinstance(value, Ref | Template | Opaque):
+        return False
+    if isinstance(value, list):
+        return all(_is_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_literal(v) for v in value.values())
+    return True

@@ -223,6 +223,8 @@ class Stack:
     terraform_version: str = "1.9.8"
     modules: dict[str, Stack] = field(default_factory=dict)
     module_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # for_each keys (str) or count indexes (int) of a module call; absent = one instance
+    module_keys: dict[str, list[str | int]] = field(default_factory=dict)
 
     def resource(self, address: str) -> Resource:
         for res in self.resources:
@@ -494,18 +496,31 @@ def _render_module(
             v.name: {"default": v.default} if v.default is not None else {} for v in stack.variables
         }
     for name, child in stack.modules.items():
-        child_addr = f"{module}.module.{name}" if module else f"module.{name}"
-        child_planned, child_prior, child_config = _render_module(child, child_addr, plan)
-        planned.setdefault("child_modules", []).append(child_planned)
-        if child_prior["resources"]:
-            prior.setdefault("child_modules", []).append(child_prior)
-        config.setdefault("module_calls", {})[name] = {
+        base = f"{module}.module.{name}" if module else f"module.{name}"
+        keys = stack.module_keys.get(name) or [None]
+        child_config: dict[str, Any] = {}
+        for key in keys:
+            suffix = "" if key is None else (f"[{key}]" if isinstance(key, int) else f'["{key}"]')
+            child_planned, child_prior, child_config = _render_module(child, base + suffix, plan)
+            planned.setdefault("child_modules", []).append(child_planned)
+            if child_prior["resources"]:
+                prior.setdefault("child_modules", []).append(child_prior)
+        call: dict[str, Any] = {
             "source": f"./modules/{name}",
             "expressions": {
                 k: _expression(v) for k, v in stack.module_inputs.get(name, {}).items()
             },
             "module": child_config,
         }
+        if name in stack.module_keys:
+            first = stack.module_keys[name][0]
+            if isinstance(first, int):
+                call["count_expression"] = {"constant_value": len(stack.module_keys[name])}
+            else:
+                call["for_each_expression"] = {
+                    "constant_value": {str(k): k for k in stack.module_keys[name]}
+                }
+        config.setdefault("module_calls", {})[name] = call
     return planned, prior, config
 
 
