@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checker.config import CheckerConfig
 from checker.errors import InputError
+from checker.plan.model import PlanModel
 from checker.report.model import Finding, Gate, InputInfo, Report
 
 
@@ -51,22 +53,21 @@ def _bind_sources(
     return notes
 
 
-def check_plan(
-    name: str, options: CheckOptions, config: CheckerConfig
-) -> tuple[InputInfo, list[Finding]]:
-    from checker.engines.native import run_native
+@dataclass
+class LoadedInput:
+    name: str
+    info: InputInfo
+    model: PlanModel
+    raw: dict[str, Any]
+
+
+def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInput:
     from checker.plan.load import load_plan
     from checker.plan.model import build_model
 
     loaded = load_plan(name)
     model = build_model(loaded.document)
     notes = _bind_sources(model, loaded.path, options, config)
-    findings: list[Finding] = []
-    for engine in options.engines:
-        if engine == "native":
-            findings.extend(run_native(model, config, name))
-        else:
-            raise InputError(f"engine {engine!r} is not available yet", "use --engine native")
     info = InputInfo(
         path=name,
         kind="plan",
@@ -75,19 +76,39 @@ def check_plan(
         resources=sum(1 for i in model.instances if i.mode == "managed"),
         notes=tuple(notes),
     )
-    return info, findings
+    return LoadedInput(name=name, info=info, model=model, raw=loaded.raw)
+
+
+def run_engines(
+    inputs: list[LoadedInput], options: CheckOptions, config: CheckerConfig
+) -> list[Finding]:
+    """Every engine over every input; engines that run once for many inputs do so."""
+    from checker.engines.native import run_native, scrub
+
+    findings: list[Finding] = []
+    for engine in options.engines:
+        if engine == "native":
+            for item in inputs:
+                findings.extend(run_native(item.model, config, item.name))
+        elif engine == "checkov":
+            from checker.engines.checkov import CheckovInput, run_checkov
+
+            found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in inputs])
+            secrets = {i.name: i.model.sensitive_strings for i in inputs}
+            findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
+        else:
+            raise InputError(f"engine {engine!r} is not available yet", "use --engine native")
+    return findings
 
 
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
-    inputs: list[InputInfo] = []
-    findings: list[Finding] = []
+    inputs: list[LoadedInput] = []
     for name in names:
         if name != "-" and Path(name).is_dir():
             raise InputError(
                 f"{name}: is a directory; checking .tf directories without a plan is not supported yet",
                 "run 'terraform plan -out=tfplan && terraform show -json tfplan > plan.json' and check plan.json",
             )
-        info, found = check_plan(name, options, config)
-        inputs.append(info)
-        findings.extend(found)
-    return Report(inputs=inputs, findings=findings, gate=options.gate)
+        inputs.append(load_input(name, options, config))
+    findings = run_engines(inputs, options, config)
+    return Report(inputs=[i.info for i in inputs], findings=findings, gate=options.gate)

@@ -1,0 +1,228 @@
+"""The checkov engine: run the custom checks of policies/checkov in checkov's own environment.
+
+Checkov is never imported: it runs as a separate program (found through
+`CHECKER_CHECKOV`, the project's `.tools/checkov`, or PATH), offline, on a view
+of each plan where `depends_on` is visible (see `checkov_plan`). Its JSON
+results become findings under the catalogue IDs. Checkov drops the checks that
+return UNKNOWN from its report, so a supported resource without a result is
+reported here as `unknown`, never as a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.engines.checkov_plan import write_checkov_view
+from checker.errors import EngineError
+from checker.plan.model import PlanModel
+from checker.report.model import Finding
+from checker.rules.registry import rule_by_id
+
+ENGINE = "checkov"
+PROJECT = Path(__file__).resolve().parents[2]
+
+# check ID -> (catalogue ID, resource types it judges); tests/test_checkov.py keeps it
+# equal to the checks in policies/checkov.
+CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "CKV_TAP_001": ("TAP001", ("aws_s3_bucket_notification",)),
+    "CKV_TAP_003": ("TAP003", ("aws_kms_key",)),
+    "CKV_TAP_005": ("TAP005", ("aws_s3_bucket",)),
+    "CKV_TAP_007": ("TAP007", ("aws_api_gateway_integration",)),
+    "CKV_TAP_008": ("TAP008", ("aws_lambda_function", "aws_cloudwatch_log_group")),
+    "CKV_TAP_009": ("TAP009", ("aws_s3_bucket_notification",)),
+    "CKV_TAP_010": ("TAP010", ("aws_dynamodb_table",)),
+    "CKV_TAP_011": ("TAP011", ("aws_s3_bucket",)),
+    "CKV_TAP_013": (
+        "TAP013",
+        (
+            "aws_s3_bucket_notification",
+            "aws_lambda_function",
+            "aws_api_gateway_deployment",
+            "aws_api_gateway_stage",
+        ),
+    ),
+    "CKV_TAP_014": ("TAP014", ("aws_api_gateway_account", "aws_api_gateway_stage")),
+}
+OFFLINE_ENV = {
+    "EVAL_TF_PLAN_AFTER_UNKNOWN": "1",
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1",
+    "BC_SKIP_MAPPING": "TRUE",
+    "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@dataclass(frozen=True)
+class CheckovInput:
+    name: str
+    model: PlanModel
+    raw: dict[str, Any]
+
+
+def find_checkov() -> str:
+    explicit = os.environ.get("CHECKER_CHECKOV")
+    if explicit:
+        if Path(explicit).is_file() and os.access(explicit, os.X_OK):
+            return explicit
+        raise EngineError(f"CHECKER_CHECKOV={explicit} is not an executable checkov")
+    local = PROJECT / ".tools" / "checkov" / "bin" / "checkov"
+    if local.is_file():
+        return str(local)
+    found = shutil.which("checkov")
+    if found:
+        return found
+    raise EngineError(
+        "checkov is not installed",
+        "run './dev setup' (isolated install in .tools/checkov) or set CHECKER_CHECKOV",
+    )
+
+
+def policies_dir() -> Path:
+    directory = Path(os.environ.get("CHECKER_POLICIES", PROJECT / "policies")) / "checkov"
+    if not (directory / "__init__.py").is_file():
+        raise EngineError(f"custom checkov checks not found in {directory}", "set CHECKER_POLICIES")
+    return directory
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_API", "PRISMA_"))}
+    env.update(OFFLINE_ENV)
+    return env
+
+
+def run_checkov_raw(args: Sequence[str], timeout: float = 600) -> list[dict[str, Any]]:
+    """Run checkov with the custom checks; return its JSON reports (one per framework)."""
+    command = [
+        find_checkov(),
+        *args,
+        "--external-checks-dir",
+        str(policies_dir()),
+        "--check",
+        ",".join(CHECKS),
+        "--output",
+        "json",
+        "--skip-download",
+        "--compact",
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=_environment(),
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EngineError(f"checkov could not run: {error}") from None
+    if "Cannot load external check" in done.stderr:
+        line = next(x for x in done.stderr.splitlines() if "Cannot load external check" in x)
+        raise EngineError(f"checkov could not load a custom check: {line.strip()[:200]}")
+    if done.returncode not in (0, 1):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise EngineError(f"checkov crashed (exit {done.returncode}): {tail[:200]}")
+    try:
+        parsed = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise EngineError(
+            "checkov printed no JSON report", "run checkov by hand to see why"
+        ) from None
+    reports = parsed if isinstance(parsed, list) else [parsed]
+    return [r for r in reports if isinstance(r, dict)]
+
+
+def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """(file path, check id, resource address, PASSED|FAILED) of every result."""
+    out: list[tuple[str, str, str, str]] = []
+    for report in reports:
+        results = report.get("results") or {}
+        for key, status in (("passed_checks", "passed"), ("failed_checks", "failed")):
+            for record in results.get(key) or []:
+                out.append(
+                    (
+                        str(record.get("file_abs_path") or record.get("file_path") or ""),
+                        str(record.get("check_id")),
+                        str(record.get("resource_address") or record.get("resource") or ""),
+                        status,
+                    )
+                )
+    return out
+
+
+def _finding(check_id: str, address: str, status: str, message: str, input_name: str) -> Finding:
+    rule_id, _types = CHECKS[check_id]
+    rule = rule_by_id(rule_id)
+    assert rule is not None
+    meta = rule.meta
+    return Finding(
+        rule_id=rule_id,
+        engine=ENGINE,
+        engine_check_id=check_id,
+        status=status,
+        severity=meta.severity.value,
+        incident=meta.incident,
+        title=meta.title,
+        address=address,
+        attribute="",
+        message=message,
+        remediation=meta.remediation,
+        input=input_name,
+    )
+
+
+def run_checkov(inputs: Sequence[CheckovInput]) -> list[Finding]:
+    """One checkov run over every plan; findings per input, unknowns inferred."""
+    if not inputs:
+        return []
+    with tempfile.TemporaryDirectory(prefix="checker-checkov-") as tmp:
+        views: dict[str, CheckovInput] = {}
+        args: list[str] = ["--framework", "terraform_plan"]
+        for index, item in enumerate(inputs):
+            view = write_checkov_view(item.raw, Path(tmp) / f"plan{index}.json", item.model)
+            views[str(view.resolve())] = item
+            args += ["--file", str(view)]
+        records = _records(run_checkov_raw(args))
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for path, check_id, address, status in records:
+        found = views.get(str(Path(path).resolve())) if path else None
+        if found is None and len(inputs) == 1:
+            found = inputs[0]
+        if found is None or check_id not in CHECKS:
+            continue
+        item = found
+        seen.add((item.name, check_id, address))
+        verdict = "meets" if status == "passed" else "violates"
+        findings.append(
+            _finding(
+                check_id,
+                address,
+                status,
+                f"checkov {check_id}: {address} {verdict} the check",
+                item.name,
+            )
+        )
+    for item in inputs:
+        for check_id, (_rule, types) in CHECKS.items():
+            for type_ in types:
+                for inst in item.model.resources(type_):
+                    if (item.name, check_id, inst.address) not in seen:
+                        findings.append(
+                            _finding(
+                                check_id,
+                                inst.address,
+                                "unknown",
+                                f"checkov {check_id} gave no verdict for {inst.address}: a value "
+                                "it needs is only known after apply",
+                                item.name,
+                            )
+                        )
+    return findings
