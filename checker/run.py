@@ -96,8 +96,14 @@ def run_engines(
             found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in inputs])
             secrets = {i.name: i.model.sensitive_strings for i in inputs}
             findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
+        elif engine == "compliance":
+            from checker.engines.compliance import ComplianceInput, run_compliance
+
+            found = run_compliance([ComplianceInput(i.name, i.model, i.raw) for i in inputs])
+            secrets = {i.name: i.model.sensitive_strings for i in inputs}
+            findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
         else:
-            raise InputError(f"engine {engine!r} is not available yet", "use --engine native")
+            raise InputError(f"unknown engine {engine!r}", "use native, checkov, compliance or all")
     return findings
 
 

@@ -986,6 +986,25 @@ MUTATIONS: list[Mutation] = [
         ),
         fails=fails(TAP014=[ACCOUNT]),
     ),
+    Mutation(
+        "tap014-wrong-managed-policy",
+        "TAP014",
+        "the logging role gets CloudWatchLogsReadOnlyAccess instead of the push policy",
+        hcl=(
+            (
+                '  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"',
+                '  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"',
+            ),
+        ),
+        plan=(
+            set_(
+                "aws_iam_role_policy_attachment.apigateway_cloudwatch",
+                "policy_arn",
+                value="arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess",
+            ),
+        ),
+        fails=fails(TAP014=[ACCOUNT]),
+    ),
     # ------------------------------------------------------------------ TAP015
     Mutation(
         "tap015-no-api-url",

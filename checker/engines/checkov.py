@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -21,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from checker.engines.checkov_plan import write_checkov_view
+from checker.engines.external import engine_finding, find_tool, policies_root
 from checker.errors import EngineError
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
-from checker.rules.registry import rule_by_id
 
 ENGINE = "checkov"
-PROJECT = Path(__file__).resolve().parents[2]
 
 # check ID -> (catalogue ID, resource types it judges); tests/test_checkov.py keeps it
 # equal to the checks in policies/checkov.
@@ -68,25 +66,11 @@ class CheckovInput:
 
 
 def find_checkov() -> str:
-    explicit = os.environ.get("CHECKER_CHECKOV")
-    if explicit:
-        if Path(explicit).is_file() and os.access(explicit, os.X_OK):
-            return explicit
-        raise EngineError(f"CHECKER_CHECKOV={explicit} is not an executable checkov")
-    local = PROJECT / ".tools" / "checkov" / "bin" / "checkov"
-    if local.is_file():
-        return str(local)
-    found = shutil.which("checkov")
-    if found:
-        return found
-    raise EngineError(
-        "checkov is not installed",
-        "run './dev setup' (isolated install in .tools/checkov) or set CHECKER_CHECKOV",
-    )
+    return find_tool("CHECKER_CHECKOV", "checkov", "checkov")
 
 
 def policies_dir() -> Path:
-    directory = Path(os.environ.get("CHECKER_POLICIES", PROJECT / "policies")) / "checkov"
+    directory = policies_root() / "checkov"
     if not (directory / "__init__.py").is_file():
         raise EngineError(f"custom checkov checks not found in {directory}", "set CHECKER_POLICIES")
     return directory
@@ -158,23 +142,8 @@ def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
 
 
 def _finding(check_id: str, address: str, status: str, message: str, input_name: str) -> Finding:
-    rule_id, _types = CHECKS[check_id]
-    rule = rule_by_id(rule_id)
-    assert rule is not None
-    meta = rule.meta
-    return Finding(
-        rule_id=rule_id,
-        engine=ENGINE,
-        engine_check_id=check_id,
-        status=status,
-        severity=meta.severity.value,
-        incident=meta.incident,
-        title=meta.title,
-        address=address,
-        attribute="",
-        message=message,
-        remediation=meta.remediation,
-        input=input_name,
+    return engine_finding(
+        ENGINE, CHECKS[check_id][0], check_id, status, address, message, input_name
     )
 
 

@@ -1,0 +1,246 @@
+"""The terraform-compliance engine: Gherkin features of policies/compliance, run in isolation.
+
+terraform-compliance runs as a separate program (`CHECKER_COMPLIANCE`, the
+project's `.tools/compliance`, or PATH) on a one-line copy of each plan (it
+rewrites multi-line plan files in place). Outcomes come from machine-readable
+reports, never from its coloured console: radish's Cucumber JSON
+(`--cucumber-json`) says which scenarios ran and how; radish's JUnit writer
+(`--junit-xml`) misattributes skipped scenarios and crashes when a feature's
+first scenario is skipped, so it is read only to name the failing resources of
+failed scenarios. The tool is known to exit 0 when a feature does not parse and
+to drop or skip scenarios silently, so the report is checked against the
+scenarios the feature files declare: a missing scenario, a step error, or a
+skip while the plan holds the resources the scenario is about is an engine
+error (exit 3), never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.engines.external import engine_finding, find_tool, policies_root
+from checker.errors import EngineError
+from checker.plan.model import PlanModel
+from checker.report.model import Finding
+
+ENGINE = "compliance"
+TAG = re.compile(r"@(TAP\d{3})\b")
+GIVEN = re.compile(r"^\s*Given I have (\S+) defined\s*$")
+Outcomes = dict[tuple[str, str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    feature: str
+    name: str
+    rule_id: str
+    resource_type: str
+    file: str
+
+    @property
+    def check_id(self) -> str:
+        return f"{Path(self.file).stem}:{self.name}"
+
+
+@dataclass(frozen=True)
+class ComplianceInput:
+    name: str
+    model: PlanModel
+    raw: dict[str, Any]
+
+
+def find_compliance() -> str:
+    return find_tool("CHECKER_COMPLIANCE", "terraform-compliance", "compliance")
+
+
+def features_dir() -> Path:
+    directory = policies_root() / "compliance"
+    if not any(directory.glob("*.feature")):
+        raise EngineError(f"no .feature files in {directory}", "set CHECKER_POLICIES")
+    return directory
+
+
+def declared_scenarios(directory: Path) -> list[Scenario]:
+    """The scenarios the feature files declare, with their catalogue tag and resource type."""
+    out: list[Scenario] = []
+    for path in sorted(directory.glob("*.feature")):
+        feature = ""
+        tags: list[str] = []
+        feature_tags: list[str] = []
+        pending: str | None = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith("@"):
+                tags += TAG.findall(stripped)
+            elif stripped.startswith("Feature:"):
+                feature = stripped.removeprefix("Feature:").strip()
+                feature_tags, tags = tags, []
+            elif stripped.startswith(("Scenario:", "Scenario Outline:")):
+                pending = stripped.split(":", 1)[1].strip()
+                rule = (tags or feature_tags or [""])[0]
+                tags = []
+                out.append(Scenario(feature, pending, rule, "", str(path)))
+            elif pending is not None and (match := GIVEN.match(line)):
+                last = out[-1]
+                out[-1] = Scenario(last.feature, last.name, last.rule_id, match.group(1), last.file)
+                pending = None
+    return out
+
+
+def _cucumber_outcomes(path: Path) -> Outcomes:
+    """(feature, scenario) -> (passed|failed|skipped|error, step error text)."""
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise EngineError("terraform-compliance wrote no readable Cucumber JSON report") from None
+    out: Outcomes = {}
+    for feature in features if isinstance(features, list) else []:
+        for element in feature.get("elements") or []:
+            results = [(s.get("result") or {}) for s in element.get("steps") or []]
+            errors = [
+                r.get("error_message", "").strip() for r in results if r.get("status") == "failed"
+            ]
+            kinds = {r.get("status") for r in results}
+            if "undefined" in kinds or any(errors):
+                outcome = ("error", next((e for e in errors if e), "undefined step"))
+            elif "failed" in kinds:
+                outcome = ("failed", "")  # terraform-compliance leaves policy failures blank here
+            elif kinds == {"passed"}:
+                outcome = ("passed", "")
+            else:
+                outcome = ("skipped", "")
+            out[(str(feature.get("name", "")), str(element.get("name", "")))] = outcome
+    return out
+
+
+def _junit_failures(path: Path) -> dict[tuple[str, str], str]:
+    """(feature, scenario) -> failure text; failed testcases are attributed correctly."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError):
+        return {}
+    out: dict[tuple[str, str], str] = {}
+    for case in root.iter("testcase"):
+        failure = case.find("failure")
+        if failure is not None and failure.get("type") == "Failure":
+            out[(case.get("classname", ""), case.get("name", ""))] = failure.text or ""
+    return out
+
+
+def _run(executable: str, features: Path, plan: Path, flag: str, report: Path) -> Path:
+    env = {k: v for k, v in os.environ.items() if k != "TF_CLI_ARGS"}
+    env["NO_COLOR"] = "1"
+    command = [executable, "--features", str(features), "--planfile", str(plan), flag, str(report)]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env=env,
+            cwd=plan.parent,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EngineError(f"terraform-compliance could not run: {error}") from None
+    if done.returncode not in (0, 1) or (flag == "--cucumber-json" and not report.is_file()):
+        lines = [x for x in (done.stdout + done.stderr).splitlines() if x.strip()]
+        tail = re.sub(r"\x1b\[[0-9;]*m", "", lines[-1] if lines else "no output")
+        raise EngineError(
+            f"terraform-compliance failed (exit {done.returncode}): {tail.strip()[:200]}"
+        )
+    return report
+
+
+def _check_one(
+    executable: str, features: Path, item: ComplianceInput, folder: Path
+) -> tuple[Outcomes, dict[tuple[str, str], str]]:
+    plan = folder / "plan.json"
+    plan.write_text(json.dumps(item.raw, separators=(",", ":")), encoding="utf-8")
+    outcomes = _cucumber_outcomes(
+        _run(executable, features, plan, "--cucumber-json", folder / "report.json")
+    )
+    failures: dict[tuple[str, str], str] = {}
+    if any(status == "failed" for status, _ in outcomes.values()):
+        failures = _junit_failures(
+            _run(executable, features, plan, "--junit-xml", folder / "report.xml")
+        )
+    return outcomes, failures
+
+
+def _finding(scenario: Scenario, status: str, address: str, message: str, item: str) -> Finding:
+    return engine_finding(
+        ENGINE, scenario.rule_id, scenario.check_id, status, address, message, item
+    )
+
+
+def _findings_for(
+    item: ComplianceInput,
+    scenarios: list[Scenario],
+    outcomes: Outcomes,
+    failures: dict[tuple[str, str], str],
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for scenario in scenarios:
+        key = (scenario.feature, scenario.name)
+        where = f"scenario {scenario.name!r} of {Path(scenario.file).name}"
+        if key not in outcomes:
+            raise EngineError(
+                f"terraform-compliance did not report {where}: the feature may not parse"
+            )
+        status, error = outcomes[key]
+        if status == "error":
+            raise EngineError(f"terraform-compliance could not run {where}: {error[:150]}")
+        instances = item.model.resources(scenario.resource_type) if scenario.resource_type else []
+        if status == "skipped":
+            if instances:
+                raise EngineError(
+                    f"terraform-compliance skipped {where} although the plan has "
+                    f"{scenario.resource_type} resources"
+                )
+            continue  # nothing of that type in this plan: the scenario does not apply
+        message = failures.get(key, "")
+        addresses = [i.address for i in instances]
+        named = {a for a in addresses if re.search(re.escape(a) + r"(?![\w\[.])", message)}
+        detail = message.split("Failure:", 1)[-1].strip() or f"{scenario.name}: does not hold"
+        for address in addresses:
+            failed = status == "failed" and (address in named or not named)
+            text = detail if failed else f"{scenario.name}: holds"
+            findings.append(
+                _finding(scenario, "failed" if failed else "passed", address, text[:500], item.name)
+            )
+    return findings
+
+
+def run_compliance(inputs: Sequence[ComplianceInput]) -> list[Finding]:
+    if not inputs:
+        return []
+    executable = find_compliance()
+    features = features_dir()
+    scenarios = declared_scenarios(features)
+    with tempfile.TemporaryDirectory(prefix="checker-compliance-") as tmp:
+        folders = [Path(tmp) / str(i) for i in range(len(inputs))]
+        for folder in folders:
+            folder.mkdir()
+        workers = max(1, min(len(inputs), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(
+                    lambda pair: _check_one(executable, features, *pair),
+                    zip(inputs, folders, strict=True),
+                )
+            )
+    findings: list[Finding] = []
+    for item, (outcomes, failures) in zip(inputs, results, strict=True):
+        findings.extend(_findings_for(item, scenarios, outcomes, failures))
+    return findings

@@ -1,0 +1,200 @@
+"""The terraform-compliance engine: real terraform-compliance, isolated, with policies/compliance.
+
+These tests run terraform-compliance itself (installed by ./dev into
+.tools/compliance); they are never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from checker.cli import app
+from checker.engines.compliance import declared_scenarios
+from checker.report.model import Finding
+from checker.run import CheckOptions, check_inputs
+from tests.mutations import MUTATIONS
+from tests.support.canonical_stack import FIXTURE, ROOT
+from tests.support.mutate import Mutation
+from tests.support.scenario import CONFIG, write_scenario
+
+FEATURES = ROOT / "policies" / "compliance"
+SCENARIOS = declared_scenarios(FEATURES)
+COVERED = {s.rule_id for s in SCENARIOS}
+RUNNER = CliRunner()
+# (mutation, rule) pairs where the mutation breaks a part of the rule no scenario asserts
+# (rules are only partly expressible as attribute scenarios): native fails, the features pass.
+OUTSIDE_FEATURES = {
+    (
+        "tap005-inline-versioning",
+        "TAP005",
+    ): "inline blocks of aws_s3_bucket are computed in real plans",
+    (
+        "tap007-permission-wrong-method",
+        "TAP007",
+    ): "the source_arn route pattern is hidden in the plan",
+    (
+        "tap007-permission-missing",
+        "TAP007",
+    ): "asserting a missing resource needs a filter step, which skips",
+    ("tap008-function-not-after-log-group", "TAP008"): "depends_on is not visible to the features",
+    ("tap008-log-group-misnamed", "TAP008"): "joining a log group to its function by name",
+    ("tap008-unencrypted-api-logs", "TAP014"): "joining a stage to its log group's encryption",
+    (
+        "tap014-no-account",
+        "TAP014",
+    ): "asserting a missing resource needs a filter step, which skips",
+    (
+        "tap014-role-trusts-lambda",
+        "TAP014",
+    ): "the role's trust policy is JSON: no step reads into it",
+    (
+        "tap014-no-managed-policy",
+        "TAP014",
+    ): "asserting a missing resource needs a filter step, which skips",
+}
+
+
+def _verdict(findings: list[Finding], rule: str) -> str:
+    statuses = {f.status for f in findings if f.rule_id == rule}
+    for status in ("failed", "unknown", "passed"):
+        if status in statuses:
+            return status
+    return "none"
+
+
+def test_every_scenario_is_tagged_and_names_its_resource_type() -> None:
+    assert SCENARIOS
+    for scenario in SCENARIOS:
+        assert scenario.rule_id.startswith("TAP"), scenario
+        assert scenario.resource_type.startswith("aws_"), scenario
+
+
+def test_canonical_plan_passes_every_feature_and_all_engines_report() -> None:
+    result = RUNNER.invoke(app, ["check", str(FIXTURE), "--engine", "all", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, result.stderr
+    engines = defaultdict(set)
+    for finding in report["findings"]:
+        engines[finding["engine"]].add(finding["status"])
+    assert dict(engines) == {"native": {"passed"}, "checkov": {"passed"}, "compliance": {"passed"}}
+    reported = {f["engine_check_id"] for f in report["findings"] if f["engine"] == "compliance"}
+    assert reported == {s.check_id for s in SCENARIOS}
+
+
+@pytest.fixture(scope="module")
+def mutation_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
+    names: dict[str, str] = {}
+    for mutation in MUTATIONS:
+        folder = tmp_path_factory.mktemp(mutation.id)
+        write_scenario(folder, mutation)
+        names[str(folder / "plan.json")] = mutation.id
+    report = check_inputs(list(names), CheckOptions(engines=("native", "compliance")), CONFIG)
+    out: dict[str, list[Finding]] = {m: [] for m in names.values()}
+    for finding in report.findings:
+        out[names[finding.input]].append(finding)
+    return out
+
+
+def test_each_feature_fails_on_at_least_two_mutations_of_its_rule(
+    mutation_reports: dict[str, list[Finding]],
+) -> None:
+    failing: dict[str, set[str]] = defaultdict(set)
+    for mutation in MUTATIONS:
+        for finding in mutation_reports[mutation.id]:
+            if (
+                finding.engine == "compliance"
+                and finding.status == "failed"
+                and finding.rule_id == mutation.rule
+            ):
+                failing[Path(finding.engine_check_id.split(":")[0]).name].add(mutation.id)
+    features = {Path(s.file).stem for s in SCENARIOS}
+    assert {f: len(failing[f]) >= 2 for f in features} == {f: True for f in features}, dict(failing)
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.id for m in MUTATIONS])
+def test_agreement_with_the_native_engine(
+    mutation_reports: dict[str, list[Finding]], mutation: Mutation
+) -> None:
+    findings = mutation_reports[mutation.id]
+    native = [f for f in findings if f.engine == "native"]
+    compliance = [f for f in findings if f.engine == "compliance"]
+    for rule in sorted(COVERED):
+        ours, theirs = _verdict(native, rule), _verdict(compliance, rule)
+        if theirs == "failed":
+            assert ours == "failed", (rule, [f.to_dict() for f in compliance if f.rule_id == rule])
+        if ours == "passed":
+            assert theirs in ("passed", "none"), (rule, theirs)
+        if ours == "failed" and theirs == "passed":
+            assert (mutation.id, rule) in OUTSIDE_FEATURES, (
+                rule,
+                "native fails, compliance passes",
+            )
+
+
+def _copy_features(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(FEATURES, target / "compliance")
+    return target
+
+
+def _run_with(policies: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    monkeypatch.setenv("CHECKER_POLICIES", str(policies))
+    result = RUNNER.invoke(
+        app, ["check", str(FIXTURE), "--engine", "compliance", "--format", "json"]
+    )
+    return result.exit_code, result.stderr
+
+
+def test_a_feature_that_does_not_parse_is_an_engine_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies = _copy_features(tmp_path)
+    broken = policies / "compliance" / "tap011_force_destroy.feature"
+    broken.write_text(broken.read_text().replace("  Scenario:", "  Scenaro:"))
+    code, err = _run_with(policies, monkeypatch)
+    assert code == 3 and "error:" in err and "Traceback" not in err
+
+
+def test_a_silently_skipped_scenario_is_an_engine_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies = _copy_features(tmp_path)
+    (policies / "compliance" / "tap099_skips.feature").write_text(
+        "Feature: TAP010 filter that matches nothing\n\n"
+        "  @TAP010\n"
+        "  Scenario: Tables named nowhere\n"
+        "    Given I have aws_dynamodb_table defined\n"
+        "    When its name is nowhere-to-be-found\n"
+        "    Then it must contain point_in_time_recovery\n"
+    )
+    code, err = _run_with(policies, monkeypatch)
+    assert code == 3 and "skipped scenario 'Tables named nowhere'" in err
+
+
+def test_a_broken_step_is_an_engine_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    policies = _copy_features(tmp_path)
+    (policies / "compliance" / "tap098_bad_step.feature").write_text(
+        "Feature: TAP011 bad step\n\n"
+        "  @TAP011\n"
+        "  Scenario: A step with a section that does not exist\n"
+        "    Given I have aws_s3_bucket defined\n"
+        "    Given I have api_url output configured\n"
+    )
+    code, err = _run_with(policies, monkeypatch)
+    assert (
+        code == 3 and "could not run scenario" in err and "configuration type does not exist" in err
+    )
+
+
+def test_missing_terraform_compliance_is_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKER_COMPLIANCE", str(tmp_path / "nope"))
+    result = RUNNER.invoke(app, ["check", str(FIXTURE), "--engine", "compliance"])
+    assert result.exit_code == 3 and "not an executable terraform-compliance" in result.stderr
