@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from checker.errors import CheckerError
+from checker.report.formats import ReportFormat
 
 app = typer.Typer(
     add_completion=False,
@@ -25,11 +26,6 @@ class Engine(StrEnum):
     checkov = "checkov"
     compliance = "compliance"
     all = "all"
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class RulesFormat(StrEnum):
@@ -56,6 +52,33 @@ def _fail(error: CheckerError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+def _emit(report: object, fmt: ReportFormat | None, output: Path | None) -> None:
+    """The report to stdout, or to --output with the summary line on stderr."""
+    from checker.report.formats import render
+    from checker.report.model import Report
+    from checker.report.text import summary_line
+
+    assert isinstance(report, Report)
+    tty = sys.stdout.isatty()
+    chosen = fmt or (ReportFormat.text if tty else ReportFormat.json)
+    text = render(report, chosen, colour=output is None and tty and chosen == ReportFormat.text)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise typer.Exit(_report_error(f"cannot write {output}: {error.strerror}")) from None
+        typer.echo(summary_line(report), err=True)
+    else:
+        sys.stdout.write(text)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _report_error(message: str) -> int:
+    typer.echo(f"error: {message}", err=True)
+    return 2
+
+
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Plan JSON files ('-' for stdin).")],
@@ -63,7 +86,7 @@ def check(
         Engine.native
     ],
     format: Annotated[
-        Format | None, typer.Option(help="Report format (default: text on a TTY, else json).")
+        ReportFormat | None, typer.Option(help="Report format (default: text on a TTY, else json).")
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write the report to FILE; summary to stderr.")
@@ -74,6 +97,12 @@ def check(
     unknown: Annotated[
         UnknownPolicy, typer.Option(help="What an undecidable result costs.")
     ] = UnknownPolicy.warn,
+    waivers: Annotated[
+        Path | None, typer.Option(help="Waiver file (default: .checker-waivers.yaml if present).")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
+    ] = None,
     source: Annotated[
         Path | None, typer.Option(help="HCL sources for values the plan hides.")
     ] = None,
@@ -90,15 +119,16 @@ def check(
 
     try:
         conf = load_config(config)
-        engines: tuple[str, ...] = (
-            ("native", "checkov", "compliance")
-            if Engine.all in engine
-            else tuple(dict.fromkeys(e.value for e in engine))
+        chosen = [e.value for e in engine]
+        engines = (
+            ("native", "checkov", "compliance") if "all" in chosen else tuple(dict.fromkeys(chosen))
         )
         options = CheckOptions(
             engines=engines,
             source=source.resolve() if source else None,
             gate=Gate(fail_on=Severity(fail_on.value), unknown=unknown.value),
+            waivers=waivers,
+            baseline=baseline,
         )
         report = check_inputs(paths, options, conf)
     except CheckerError as error:
@@ -112,28 +142,35 @@ def check(
             "hint: pass the unmodified JSON printed by 'terraform show -json PLAN'", err=True
         )
         raise typer.Exit(2) from None
-    chosen = format or (Format.text if sys.stdout.isatty() else Format.json)
-    text = _render(report, chosen, colour=output is None and sys.stdout.isatty())
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        from checker.report.text import summary_line
-
-        typer.echo(summary_line(report), err=True)
-    else:
-        sys.stdout.write(text)
+    _emit(report, format, output)
     raise typer.Exit(exit_code(report.gate_result()))
 
 
-def _render(report: object, chosen: Format, colour: bool) -> str:
-    from checker.report import json_format, text
-    from checker.report.model import Report
+@app.command()
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A JSON report written by 'checker check'.")],
+    format: Annotated[ReportFormat, typer.Option(help="Format to render.")] = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option(help="Write it to FILE.")] = None,
+) -> None:
+    """Re-render a saved JSON report in another format, without checking anything again."""
+    import json
 
-    assert isinstance(report, Report)
-    match chosen:
-        case Format.text:
-            return text.render(report, colour=colour)
-        case Format.json:
-            return json_format.render(report)
+    from checker.report.model import Report, exit_code
+
+    try:
+        try:
+            data = json.loads(report_file.read_text(encoding="utf-8-sig"))
+        except OSError as error:
+            raise CheckerError(f"{report_file}: cannot read ({error.strerror})") from None
+        except json.JSONDecodeError as error:
+            raise CheckerError(
+                f"{report_file}: invalid JSON at line {error.lineno}, column {error.colno}"
+            ) from None
+        saved = Report.from_dict(data, str(report_file))
+    except CheckerError as error:
+        _fail(error)
+    _emit(saved, format, output)
+    raise typer.Exit(exit_code(saved.gate_result()))
 
 
 @app.command()

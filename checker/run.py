@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ class CheckOptions:
     engines: tuple[str, ...] = ("native",)
     source: Path | None = None
     gate: Gate = field(default_factory=Gate)
+    waivers: Path | None = None
+    baseline: Path | None = None
+    today: dt.date | None = None
 
 
 def _bind_sources(
@@ -107,6 +112,43 @@ def run_engines(
     return findings
 
 
+def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]:
+    """Point findings at the .tf file and line of their resource when sources are bound."""
+    models = {i.name: i.model for i in inputs}
+    out: list[Finding] = []
+    for finding in findings:
+        model = models.get(finding.input)
+        inst = model.instance(finding.address) if model is not None else None
+        block = model.source.block(inst) if model is not None and model.source and inst else None
+        if block is None:
+            out.append(finding)
+            continue
+        path = Path(block.file)
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = str(path)
+        out.append(replace(finding, file=shown, line=block.line))
+    return out
+
+
+def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Finding], list[str]]:
+    """Waivers and baseline: what the gate forgives, and the warnings that come with it."""
+    from checker.report.baseline import apply_baseline, load_baseline
+    from checker.report.waivers import DEFAULT_FILE, apply_waivers, load_waivers
+
+    warnings: list[str] = []
+    waiver_file = options.waivers
+    if waiver_file is None and Path(DEFAULT_FILE).is_file():
+        waiver_file = Path(DEFAULT_FILE)
+    if waiver_file is not None:
+        today = options.today or dt.date.today()
+        findings, warnings = apply_waivers(findings, load_waivers(waiver_file), today)
+    if options.baseline is not None:
+        findings = apply_baseline(findings, load_baseline(options.baseline))
+    return findings, warnings
+
+
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
     inputs: list[LoadedInput] = []
     for name in names:
@@ -116,5 +158,8 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
                 "run 'terraform plan -out=tfplan && terraform show -json tfplan > plan.json' and check plan.json",
             )
         inputs.append(load_input(name, options, config))
-    findings = run_engines(inputs, options, config)
-    return Report(inputs=[i.info for i in inputs], findings=findings, gate=options.gate)
+    findings = _locate(run_engines(inputs, options, config), inputs)
+    findings, warnings = _policy(findings, options)
+    return Report(
+        inputs=[i.info for i in inputs], findings=findings, gate=options.gate, warnings=warnings
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from checker import __version__
+from checker.errors import InputError
 from checker.rules.base import Severity, Status
 
 SCHEMA = "checker.report/v1"
+OPTIONAL = ("found", "expected", "note", "file", "line", "waiver", "baselined", "error")
 
 
 @dataclass(frozen=True)
@@ -29,19 +31,21 @@ class Finding:
     expected: str = ""
     note: str = ""
     error: bool = False
+    file: str = ""  # the .tf file of the resource, when the source is known
+    line: int = 0
+    waiver: str = ""  # who waived it, why, until when
+    baselined: bool = False  # failed already in the baseline report: does not fail the gate
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for optional in ("note", "found", "expected"):
-            if not data[optional]:
-                data.pop(optional)
-        if not self.error:
-            data.pop("error")
+        for key in OPTIONAL:
+            if not data[key]:
+                data.pop(key)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        known = {f for f in cls.__dataclass_fields__}
+        known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def with_status(self, status: str, **changes: Any) -> Finding:
@@ -81,6 +85,7 @@ class Report:
     inputs: list[InputInfo]
     findings: list[Finding]
     gate: Gate = field(default_factory=Gate)
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -88,23 +93,23 @@ class Report:
             counts[finding.status] = counts.get(finding.status, 0) + 1
         return counts
 
+    def gating(self, finding: Finding) -> bool:
+        """Does this finding, on its own, fail the gate?"""
+        if finding.status == Status.FAILED:
+            return (
+                not finding.baselined and Severity(finding.severity).rank >= self.gate.fail_on.rank
+            )
+        return finding.status == Status.UNKNOWN and self.gate.unknown == "fail"
+
     def gate_result(self) -> str:
         """passed, failed (policy findings) or error (an engine or rule could not run)."""
         if any(f.error for f in self.findings):
             return "error"
-        for finding in self.findings:
-            if (
-                finding.status == Status.FAILED
-                and Severity(finding.severity).rank >= self.gate.fail_on.rank
-            ):
-                return "failed"
-            if finding.status == Status.UNKNOWN and self.gate.unknown == "fail":
-                return "failed"
-        return "passed"
+        return "failed" if any(self.gating(f) for f in self.findings) else "passed"
 
     def to_dict(self) -> dict[str, Any]:
         counts = self.counts()
-        return {
+        data: dict[str, Any] = {
             "schema": SCHEMA,
             "tool": {"name": "checker", "version": __version__},
             "inputs": [i.to_dict() for i in self.inputs],
@@ -113,6 +118,7 @@ class Report:
                 "failed": counts["failed"],
                 "unknown": counts["unknown"],
                 "waived": counts["waived"],
+                "baselined": sum(1 for f in self.findings if f.baselined),
                 "errors": sum(1 for f in self.findings if f.error),
                 "gate": self.gate_result(),
                 "fail_on": self.gate.fail_on.value,
@@ -120,6 +126,41 @@ class Report:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, name: str = "report") -> Report:
+        """Read a saved checker.report/v1 document (for `checker report` and --baseline)."""
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise InputError(
+                f"{name}: not a checker JSON report (schema {SCHEMA})",
+                "write one with 'checker check ... --format json --output FILE'",
+            )
+        try:
+            summary = data.get("summary") or {}
+            gate = Gate(
+                fail_on=Severity(summary.get("fail_on", "low")),
+                unknown=str(summary.get("unknown_policy", "warn")),
+            )
+            inputs = [
+                InputInfo(
+                    path=str(i["path"]),
+                    kind=str(i.get("kind", "plan")),
+                    format_version=i.get("format_version"),
+                    terraform_version=i.get("terraform_version"),
+                    resources=int(i.get("resources", 0)),
+                    notes=tuple(i.get("notes", ())),
+                )
+                for i in data.get("inputs") or []
+            ]
+            findings = [Finding.from_dict(f) for f in data.get("findings") or []]
+        except (KeyError, TypeError, ValueError) as error:
+            raise InputError(f"{name}: malformed checker report ({error})") from None
+        return cls(
+            inputs=inputs, findings=findings, gate=gate, warnings=list(data.get("warnings") or [])
+        )
 
 
 def exit_code(gate: str) -> int:

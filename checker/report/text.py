@@ -61,6 +61,14 @@ def render(report: Report, colour: bool = False) -> str:
                     lines.append(f"        fix:      {finding.remediation}")
                 if finding.note:
                     lines.append(f"        note:     {finding.note}")
+                if finding.waiver:
+                    lines.append(f"        waiver:   {finding.waiver}")
+                if finding.baselined:
+                    lines.append(
+                        "        baseline: already failing in the baseline; does not fail the gate"
+                    )
+                if finding.file:
+                    lines.append(f"        at:       {finding.file}:{finding.line}")
         lines.append("")
     passed = _group(report.findings, Status.PASSED)
     if passed:
@@ -73,4 +81,6 @@ def render(report: Report, colour: bool = False) -> str:
     for info in report.inputs:
         for note in info.notes:
             lines.append(f"note: {info.path}: {note}")
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
     return "\n".join(lines).rstrip() + "\n"

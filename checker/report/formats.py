@@ -1,0 +1,44 @@
+"""The output formats and the one place that picks a renderer for each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from checker.report.model import Report
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+    html = "html"
+
+
+def render(report: Report, fmt: ReportFormat, colour: bool = False) -> str:
+    match fmt:
+        case ReportFormat.text:
+            from checker.report import text
+
+            return text.render(report, colour=colour)
+        case ReportFormat.json:
+            from checker.report import json_format
+
+            return json_format.render(report)
+        case ReportFormat.sarif:
+            from checker.report import sarif
+
+            return sarif.render(report)
+        case ReportFormat.junit:
+            from checker.report import junit
+
+            return junit.render(report)
+        case ReportFormat.markdown:
+            from checker.report import markdown
+
+            return markdown.render(report)
+        case ReportFormat.html:
+            from checker.report import html
+
+            return html.render(report)

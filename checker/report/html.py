@@ -1,0 +1,78 @@
+"""`--format html`: one self-contained page. Failures first, filters by status and severity.
+
+No network fetch (inline CSS and script, no external URL), every value
+HTML-escaped; the page's own script reads only the data-* attributes it wrote.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from checker.report.model import Finding, Report
+from checker.rules.base import Status
+
+ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
+STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1b1f24}
+h1{font-size:1.4rem}.gate-failed{color:#b42318}.gate-passed{color:#067647}.gate-error{color:#b42318}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.4rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}.status-failed{color:#b42318;font-weight:600}.status-unknown{color:#9a6700}
+.status-waived{color:#57606a}.status-passed{color:#067647}code{font-size:12px}
+.filters{margin:1rem 0}.filters label{margin-right:1rem}
+"""
+SCRIPT = """
+(function(){
+  var rows=document.querySelectorAll('tbody tr');
+  function apply(){
+    var s=document.getElementById('f-status').value, v=document.getElementById('f-severity').value;
+    rows.forEach(function(r){
+      var ok=(s==='all'||r.dataset.status===s)&&(v==='all'||r.dataset.severity===v);
+      r.style.display=ok?'':'none';
+    });
+  }
+  document.getElementById('f-status').addEventListener('change',apply);
+  document.getElementById('f-severity').addEventListener('change',apply);
+})();
+"""
+
+
+def _row(finding: Finding) -> str:
+    location = escape(f"{finding.file}:{finding.line}") if finding.file else escape(finding.input)
+    detail = finding.waiver if finding.status == Status.WAIVED else finding.remediation
+    return (
+        f'<tr data-status="{escape(finding.status)}" data-severity="{escape(finding.severity)}">'
+        f'<td class="status-{escape(finding.status)}">{escape(finding.status)}</td>'
+        f"<td>{escape(finding.rule_id)}</td><td>{escape(finding.severity)}</td>"
+        f"<td><code>{escape(finding.address)}</code><br><small>{location}</small></td>"
+        f"<td>{escape(finding.message)}</td><td>{escape(detail)}</td><td>{escape(finding.engine)}</td></tr>"
+    )
+
+
+def _options(name: str, values: list[str]) -> str:
+    items = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in ["all", *values])
+    return f'<label>{escape(name)} <select id="f-{escape(name)}">{items}</select></label>'
+
+
+def render(report: Report) -> str:
+    gate = report.gate_result()
+    counts = report.counts()
+    findings = sorted(
+        report.findings, key=lambda f: (ORDER[Status(f.status)], f.rule_id, f.address)
+    )
+    inputs = ", ".join(escape(i.path) for i in report.inputs)
+    warnings = "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+        f"<title>checker report: gate {escape(gate)}</title><style>{STYLE}</style></head><body>"
+        f'<h1 class="gate-{escape(gate)}">checker: gate {escape(gate.upper())}</h1>'
+        f"<p>{counts['failed']} failed, {counts['unknown']} unknown, {counts['waived']} waived, "
+        f"{counts['passed']} passed &middot; inputs: {inputs}</p>{warnings}"
+        f'<div class="filters">{_options("status", ["failed", "unknown", "waived", "passed"])}'
+        f"{_options('severity', ['critical', 'high', 'medium', 'low'])}</div>"
+        "<table><thead><tr><th>status</th><th>rule</th><th>severity</th><th>resource</th>"
+        "<th>finding</th><th>fix</th><th>engine</th></tr></thead><tbody>"
+        + "".join(_row(f) for f in findings)
+        + f"</tbody></table><script>{SCRIPT}</script></body></html>\n"
+    )

@@ -1,0 +1,96 @@
+"""`--format markdown`: a pull-request comment. Verdict first, failures as a table, passes folded.
+
+GitHub refuses comments over 65,536 characters; the body is cut at
+`LIMIT` with a note saying how many rows were left out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checker.report.model import Finding, Report
+from checker.rules.base import Status
+
+LIMIT = 60_000
+ICON = {"passed": "✅", "failed": "❌", "error": "💥"}
+
+
+def _cell(text: str) -> str:
+    cleaned = " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return cleaned.replace("`", "'")
+
+
+def _row(finding: Finding) -> str:
+    where = f"`{_cell(finding.address)}`" if finding.address else "—"
+    if finding.file:
+        where += f" ({_cell(finding.file)}:{finding.line})"
+    return (
+        f"| {finding.rule_id} | {finding.severity} | {where} | {_cell(finding.found or finding.message)} "
+        f"| {_cell(finding.remediation)} | {finding.engine} |"
+    )
+
+
+def render(report: Report) -> str:
+    gate = report.gate_result()
+    counts = report.counts()
+    head = [
+        f"## {ICON[gate]} checker: gate {gate.upper()}",
+        "",
+        f"**{counts['failed']} failed**, {counts['unknown']} unknown, {counts['waived']} waived, "
+        f"{counts['passed']} passed · fail on `{report.gate.fail_on.value}`, unknown `{report.gate.unknown}` · "
+        + ", ".join(f"`{_cell(i.path)}`" for i in report.inputs),
+        "",
+    ]
+    sections: list[list[str]] = []
+    for status, title in (
+        (Status.FAILED, "Failures"),
+        (Status.UNKNOWN, "Cannot be decided from the plan"),
+        (Status.WAIVED, "Waived"),
+    ):
+        rows = [f for f in report.findings if f.status == status]
+        if not rows:
+            continue
+        rows.sort(key=lambda f: (f.rule_id, f.address))
+        sections.append(
+            [
+                f"### {title}",
+                "",
+                "| rule | severity | resource | found | what to fix | engine |",
+                "|---|---|---|---|---|---|",
+            ]
+            + [_row(f) for f in rows]
+            + [""]
+        )
+    passed: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        if finding.status == Status.PASSED:
+            passed[finding.rule_id].append(finding)
+    if passed:
+        sections.append(
+            ["<details><summary>Passed rules</summary>", ""]
+            + [
+                f"- {rule}: {items[0].title} ({len(items)} checks)"
+                for rule, items in sorted(passed.items())
+            ]
+            + ["", "</details>", ""]
+        )
+    for warning in report.warnings:
+        head.append(f"> ⚠️ {_cell(warning)}")
+    lines = head + [line for section in sections for line in section]
+    out: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        if size + len(line) + 1 > LIMIT - 300:
+            rest = lines[index:]
+            left = sum(1 for x in rest if x.startswith("| ") and not x.startswith("| rule"))
+            if "<details>" in "".join(out) and "</details>" not in "".join(out):
+                out.append("</details>")
+            out.append("")
+            out.append(
+                f"_Truncated at {LIMIT // 1000} KB: {left} more rows are in the full report "
+                "(JSON, SARIF or HTML)._"
+            )
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out) + "\n"

@@ -1,0 +1,138 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning.
+
+One `rule` per catalogue ID (help text, help URI, severity), results for
+failed, unknown and waived findings (waived ones carry a suppression), located
+at the .tf file and line of the resource when the source was bound, else at the
+plan file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from checker import __version__
+from checker.report.model import Finding, Report
+from checker.rules.base import Status
+from checker.rules.registry import all_rules
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS_URI = os.environ.get(
+    "CHECKER_DOCS_URI", "https://github.com/tap-platform/tap-checker/blob/main/docs/rules.md"
+)
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def _rules() -> list[dict[str, Any]]:
+    out = []
+    for rule in all_rules():
+        meta = rule.meta
+        out.append(
+            {
+                "id": meta.id,
+                "name": meta.title.replace(" ", "")[:60],
+                "shortDescription": {"text": meta.title},
+                "fullDescription": {"text": meta.rationale},
+                "help": {
+                    "text": f"{meta.rationale} Fix: {meta.remediation}",
+                    "markdown": f"**Why:** {meta.rationale}\n\n**Fix:** {meta.remediation}",
+                },
+                "helpUri": f"{DOCS_URI}#{meta.id.lower()}-{_anchor(meta.title)}",
+                "defaultConfiguration": {"level": LEVEL[meta.severity.value]},
+                "properties": {
+                    "security-severity": SECURITY_SEVERITY[meta.severity.value],
+                    "precision": "high",
+                    "tags": ["terraform", "security", f"incident-{meta.incident}"],
+                },
+            }
+        )
+    return out
+
+
+def _anchor(title: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+
+
+def _uri(path: str) -> str:
+    """Relative to the working directory when inside it (code scanning wants repo paths)."""
+    if path in ("-", ""):
+        return "stdin"
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_uri()
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    if finding.file:
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": _uri(finding.file)},
+            "region": {"startLine": max(1, finding.line)},
+        }
+    else:
+        physical = {"artifactLocation": {"uri": _uri(finding.input)}, "region": {"startLine": 1}}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if finding.address:
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
+    return location
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    text = (
+        finding.message if finding.status != Status.UNKNOWN else f"Cannot decide: {finding.message}"
+    )
+    if finding.status == Status.FAILED:
+        text = f"{text} Fix: {finding.remediation}"
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index[finding.rule_id],
+        "level": LEVEL[finding.severity] if finding.status != Status.UNKNOWN else "note",
+        "message": {"text": f"{finding.address}: {text}" if finding.address else text},
+        "locations": [_location(finding)],
+        "partialFingerprints": {
+            "checkerFinding/v1": hashlib.sha256(
+                f"{finding.rule_id}|{finding.engine}|{finding.address}|{finding.attribute}".encode()
+            ).hexdigest()
+        },
+        "properties": {"engine": finding.engine, "engineCheckId": finding.engine_check_id},
+    }
+    if finding.status == Status.UNKNOWN:
+        result["kind"] = "review"
+    if finding.status == Status.WAIVED:
+        result["suppressions"] = [{"kind": "external", "justification": finding.waiver or "waived"}]
+    if finding.baselined:
+        result["baselineState"] = "unchanged"
+    return result
+
+
+def render(report: Report) -> str:
+    rules = _rules()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    shown = [
+        f for f in report.findings if f.status in (Status.FAILED, Status.UNKNOWN, Status.WAIVED)
+    ]
+    document = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "checker",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": DOCS_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": [_result(f, index) for f in shown],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,163 @@
+"""Waivers: a failure someone owns, for a reason, until a date.
+
+    waivers:                        # .checker-waivers.yaml (or TOML with [[waivers]])
+      - rule: TAP011
+        address: "aws_s3_bucket.logs*"   # exact address or glob
+        owner: platform-team
+        reason: logs bucket is kept on destroy until the audit ends
+        expires: 2027-01-31
+
+Parsed safely: YAML with the safe loader (no tags that construct objects). A
+malformed file is an input error naming the line at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from checker.errors import InputError
+from checker.report.model import Finding
+from checker.rules.base import Status
+
+DEFAULT_FILE = ".checker-waivers.yaml"
+REQUIRED = ("rule", "address", "owner", "reason", "expires")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    address: str
+    owner: str
+    reason: str
+    expires: dt.date
+    line: int
+
+    def matches(self, finding: Finding) -> bool:
+        return finding.rule_id == self.rule and fnmatch.fnmatchcase(finding.address, self.address)
+
+    def describe(self) -> str:
+        return (
+            f"{self.rule} {self.address} (owner {self.owner}, expires {self.expires.isoformat()})"
+        )
+
+
+def _yaml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(f"{path}: invalid YAML at {where}: {problem}") from None
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("waivers"), list):
+        raise InputError(f"{path}: line 1: expected a mapping with a 'waivers' list")
+    items = next(v for k, v in root.value if k.value == "waivers").value  # type: ignore[union-attr]
+    return [
+        (entry, node.start_mark.line + 1)
+        for entry, node in zip(data["waivers"], items, strict=True)
+    ]
+
+
+def _toml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: invalid TOML: {error}") from None
+    entries = data.get("waivers", [])
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: line 1: expected [[waivers]] tables")
+    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "[[waivers]]"]
+    return [(entry, lines[i] if i < len(lines) else 1) for i, entry in enumerate(entries)]
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read waiver file ({error.strerror})") from None
+    entries = _toml_entries(path, text) if path.suffix == ".toml" else _yaml_entries(path, text)
+    waivers: list[Waiver] = []
+    for entry, line in entries:
+        if not isinstance(entry, dict):
+            raise InputError(
+                f"{path}: line {line}: a waiver must be a mapping of {', '.join(REQUIRED)}"
+            )
+        missing = [key for key in REQUIRED if entry.get(key) in (None, "")]
+        if missing:
+            raise InputError(f"{path}: line {line}: waiver lacks {', '.join(missing)}")
+        expires = _parse_date(entry["expires"])
+        if expires is None:
+            raise InputError(f"{path}: line {line}: expires must be a date (YYYY-MM-DD)")
+        waivers.append(
+            Waiver(
+                rule=str(entry["rule"]),
+                address=str(entry["address"]),
+                owner=str(entry["owner"]),
+                reason=str(entry["reason"]),
+                expires=expires,
+                line=line,
+            )
+        )
+    return waivers
+
+
+def apply_waivers(
+    findings: list[Finding], waivers: list[Waiver], today: dt.date
+) -> tuple[list[Finding], list[str]]:
+    """Waive the failures live waivers cover; warn about expired and unmatched ones."""
+    warnings: list[str] = []
+    used: set[int] = set()
+    out: list[Finding] = []
+    live = [w for w in waivers if w.expires >= today]
+    for waiver in waivers:
+        if waiver.expires < today:
+            warnings.append(
+                f"waiver expired on {waiver.expires.isoformat()}, no longer waives: {waiver.describe()}"
+            )
+    for finding in findings:
+        match = next(
+            (
+                w
+                for w in live
+                if finding.status in (Status.FAILED, Status.UNKNOWN) and w.matches(finding)
+            ),
+            None,
+        )
+        if match is None:
+            out.append(finding)
+            continue
+        used.add(id(match))
+        out.append(
+            replace(
+                finding,
+                status=Status.WAIVED.value,
+                waiver=f"waived by {match.owner} until {match.expires.isoformat()}: {match.reason}",
+            )
+        )
+    for waiver in live:
+        if id(waiver) not in used and not any(waiver.matches(f) for f in findings):
+            warnings.append(f"waiver matches no finding: {waiver.describe()}")
+    return out, warnings
