@@ -53,7 +53,7 @@ def _yaml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "unknown line"
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputError(f"{path}: invalid YAML at {where}: {problem}") from None

@@ -56,7 +56,7 @@ def _clean(body: Any) -> Any:
 
 def _line_of(text: str, kind: str, type_: str, name: str) -> int:
     pattern = re.compile(
-        rf'^\s*{kind}\s+"?{re.escape(type_)}"?\s+"?{re.escape(name)}"?\s*\{{', re.M
+        rf'^[ \t]*{kind}[ \t]+"?{re.escape(type_)}"?[ \t]+"?{re.escape(name)}"?[ \t]*\{{', re.M
     )
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 1
