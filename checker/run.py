@@ -84,6 +84,22 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
     return LoadedInput(name=name, info=info, model=model, raw=loaded.raw)
 
 
+def load_directory(name: str) -> LoadedInput:
+    """A directory of .tf files: the static HCL model (no plan, no Terraform)."""
+    from checker.source.static import build_static_model
+
+    model = build_static_model(Path(name))
+    info = InputInfo(
+        path=name,
+        kind="hcl",
+        format_version=None,
+        terraform_version=None,
+        resources=sum(1 for i in model.instances if i.mode == "managed"),
+        notes=("static HCL mode: values computed by providers are unknown",),
+    )
+    return LoadedInput(name=name, info=info, model=model, raw={})
+
+
 def run_engines(
     inputs: list[LoadedInput], options: CheckOptions, config: CheckerConfig
 ) -> list[Finding]:
@@ -98,13 +114,15 @@ def run_engines(
         elif engine == "checkov":
             from checker.engines.checkov import CheckovInput, run_checkov
 
-            found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in inputs])
+            plans = [i for i in inputs if i.info.kind == "plan"]
+            found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in plans])
             secrets = {i.name: i.model.sensitive_strings for i in inputs}
             findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
         elif engine == "compliance":
             from checker.engines.compliance import ComplianceInput, run_compliance
 
-            found = run_compliance([ComplianceInput(i.name, i.model, i.raw) for i in inputs])
+            plans = [i for i in inputs if i.info.kind == "plan"]
+            found = run_compliance([ComplianceInput(i.name, i.model, i.raw) for i in plans])
             secrets = {i.name: i.model.sensitive_strings for i in inputs}
             findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
         else:
@@ -153,11 +171,9 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
     inputs: list[LoadedInput] = []
     for name in names:
         if name != "-" and Path(name).is_dir():
-            raise InputError(
-                f"{name}: is a directory; checking .tf directories without a plan is not supported yet",
-                "run 'terraform plan -out=tfplan && terraform show -json tfplan > plan.json' and check plan.json",
-            )
-        inputs.append(load_input(name, options, config))
+            inputs.append(load_directory(name))
+        else:
+            inputs.append(load_input(name, options, config))
     findings = _locate(run_engines(inputs, options, config), inputs)
     findings, warnings = _policy(findings, options)
     return Report(

@@ -41,7 +41,7 @@ def render(report: Report, colour: bool = False) -> str:
     ]
     for status, label, code in (
         (Status.FAILED, "FAILED", "31"),
-        (Status.UNKNOWN, "UNKNOWN (cannot be decided from this plan)", "33"),
+        (Status.UNKNOWN, "UNKNOWN (cannot be decided from this input)", "33"),
         (Status.WAIVED, "WAIVED", "36"),
     ):
         groups = _group(report.findings, status)

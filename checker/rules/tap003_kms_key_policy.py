@@ -33,6 +33,7 @@ from checker.rules.iam import (
     principal_matches,
 )
 from checker.rules.links import linked
+from checker.source.expr import Ref, Template, text_of
 
 META = RuleMeta(
     id="TAP003",
@@ -55,6 +56,7 @@ META = RuleMeta(
 
 USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 ROOT = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:root$|^\d{12}$")
+ROOT_TEMPLATE = re.compile(r"^arn:aws[\w-]*:iam::\$\{[\w.\[\]\"-]*account_id\}:root$")
 
 
 def keys_in_use(model: PlanModel) -> dict[str, Instance]:
@@ -97,6 +99,9 @@ def _root_admin(stmt: Statement) -> Tri:
     for ident in ids:
         if isinstance(ident, str):
             root.append(bool(ROOT.match(ident)))
+        elif isinstance(ident, Template | Ref):
+            # "arn:aws:iam::${data.aws_caller_identity.x.account_id}:root": the root of this account
+            root.append(True if ROOT_TEMPLATE.match(text_of(ident)) else None)
         else:
             root.append(None)
     return all_true([any_true(root), actions_covered(stmt, "kms:PutKeyPolicy")])

@@ -40,6 +40,7 @@ class SourceModule:
     outputs: dict[str, Any] = field(default_factory=dict)
     module_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     children: dict[str, SourceModule] = field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def unquote(key: str) -> str:
@@ -103,6 +104,11 @@ def load_module(directory: Path, depth: int = 0) -> SourceModule:
         for entry in parsed.get("output", []):
             for name_key, body in entry.items():
                 module.outputs[unquote(name_key)] = _clean(body)
+        for entry in parsed.get("provider", []):
+            for name_key, body in entry.items():
+                cleaned = _clean(body)
+                if isinstance(cleaned, dict) and "alias" not in cleaned:
+                    module.providers[unquote(name_key)] = cleaned
         for entry in parsed.get("module", []):
             for name_key, body in entry.items():
                 module.module_calls[unquote(name_key)] = _clean(body)

@@ -1,0 +1,222 @@
+"""A small recursive-descent parser for HCL expressions (the text python-hcl2 leaves in `${...}`).
+
+It covers what stacks like ours write: literals, templates, traversals with
+index keys, function calls, tuples, objects, parentheses, unary and binary
+operators and the conditional. `for` expressions and splats parse as `Opaque`.
+The result is a small tree of tuples evaluated by `checker.source.static`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+    | (?P<string>"(?:[^"\\]|\\.)*")
+    | (?P<name>[A-Za-z_][\w-]*)
+    | (?P<op>==|!=|<=|>=|&&|\|\||=>|\.\.\.|[-+*/%<>!?:=.,()\[\]{}])
+    )""",
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str  # lit, tmpl, ref, call, tuple, object, unary, binary, cond, index, opaque
+    value: Any = None
+    args: tuple[Any, ...] = ()
+
+
+class ParseError(Exception):
+    pass
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise ParseError(f"unexpected {text[position : position + 10]!r}")
+        kind = match.lastgroup or "op"
+        out.append((kind, match.group(kind)))
+        position = match.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> tuple[str, str]:
+        index = self.pos + offset
+        return self.tokens[index] if index < len(self.tokens) else ("eof", "")
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        token = self.peek()
+        if expected is not None and token[1] != expected:
+            raise ParseError(f"expected {expected!r}, found {token[1]!r}")
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node:
+        node = self.expression()
+        if self.peek()[0] != "eof":
+            raise ParseError(f"trailing {self.peek()[1]!r}")
+        return node
+
+    def expression(self) -> Node:
+        condition = self.binary(0)
+        if self.peek()[1] == "?":
+            self.take("?")
+            yes = self.expression()
+            self.take(":")
+            no = self.expression()
+            return Node("cond", None, (condition, yes, no))
+        return condition
+
+    PRECEDENCE = (
+        ("||",),
+        ("&&",),
+        ("==", "!="),
+        ("<", ">", "<=", ">="),
+        ("+", "-"),
+        ("*", "/", "%"),
+    )
+
+    def binary(self, level: int) -> Node:
+        if level == len(self.PRECEDENCE):
+            return self.unary()
+        left = self.binary(level + 1)
+        while self.peek()[0] == "op" and self.peek()[1] in self.PRECEDENCE[level]:
+            operator = self.take()[1]
+            right = self.binary(level + 1)
+            left = Node("binary", operator, (left, right))
+        return left
+
+    def unary(self) -> Node:
+        if self.peek()[1] in ("!", "-"):
+            operator = self.take()[1]
+            return Node("unary", operator, (self.unary(),))
+        return self.postfix(self.primary())
+
+    def postfix(self, node: Node) -> Node:
+        while True:
+            kind, value = self.peek()
+            if value == "[":
+                self.take("[")
+                if self.peek()[1] == "*":
+                    return self._opaque_rest()
+                key = self.expression()
+                self.take("]")
+                node = Node("index", None, (node, key))
+            elif value == "." and node.kind in ("ref", "index", "call", "tuple", "object"):
+                self.take(".")
+                name = self.take()
+                if name[1] == "*":
+                    return self._opaque_rest()
+                if node.kind == "ref":
+                    node = Node("ref", f"{node.value}.{name[1]}")
+                else:
+                    node = Node("index", None, (node, Node("lit", name[1])))
+            else:
+                return node
+            del kind
+
+    def _opaque_rest(self) -> Node:
+        self.pos = len(self.tokens)
+        return Node("opaque", self.text)
+
+    def primary(self) -> Node:
+        kind, value = self.peek()
+        if kind == "number":
+            self.take()
+            return Node("lit", float(value) if any(c in value for c in ".eE") else int(value))
+        if kind == "string":
+            self.take()
+            return Node("tmpl", value[1:-1])
+        if kind == "name":
+            self.take()
+            if value in ("true", "false"):
+                return Node("lit", value == "true")
+            if value == "null":
+                return Node("lit", None)
+            if value == "for":
+                return self._opaque_rest()
+            if self.peek()[1] == "(":
+                return self.call(value)
+            return Node("ref", value)
+        if value == "(":
+            self.take("(")
+            inner = self.expression()
+            self.take(")")
+            return inner
+        if value == "[":
+            return self.tuple_()
+        if value == "{":
+            return self.object_()
+        raise ParseError(f"unexpected {value!r}")
+
+    def call(self, name: str) -> Node:
+        self.take("(")
+        args: list[Node] = []
+        while self.peek()[1] != ")":
+            args.append(self.expression())
+            if self.peek()[1] == "...":
+                self.take("...")
+            if self.peek()[1] == ",":
+                self.take(",")
+            elif self.peek()[1] != ")":
+                raise ParseError("expected ',' or ')'")
+        self.take(")")
+        return Node("call", name, tuple(args))
+
+    def tuple_(self) -> Node:
+        self.take("[")
+        if self.peek()[1] == "for":
+            return self._opaque_rest()
+        items: list[Node] = []
+        while self.peek()[1] != "]":
+            items.append(self.expression())
+            if self.peek()[1] == ",":
+                self.take(",")
+            elif self.peek()[1] != "]":
+                raise ParseError("expected ',' or ']'")
+        self.take("]")
+        return Node("tuple", None, tuple(items))
+
+    def object_(self) -> Node:
+        self.take("{")
+        if self.peek()[1] == "for":
+            return self._opaque_rest()
+        pairs: list[tuple[Node, Node]] = []
+        while self.peek()[1] != "}":
+            key_kind, key_value = self.peek()
+            if key_kind == "name" and self.peek(1)[1] in ("=", ":"):
+                self.take()
+                key = Node("lit", key_value)
+            else:
+                key = self.expression()
+            separator = self.take()[1]
+            if separator not in ("=", ":"):
+                raise ParseError("expected '=' in object")
+            pairs.append((key, self.expression()))
+            if self.peek()[1] == ",":
+                self.take(",")
+        self.take("}")
+        return Node("object", None, tuple(pairs))
+
+
+def parse_hcl_expression(text: str) -> Node:
+    """Parse; an expression this parser does not know becomes an opaque node, never an error."""
+    try:
+        return _Parser(text).parse()
+    except (ParseError, IndexError, RecursionError):
+        return Node("opaque", text)
