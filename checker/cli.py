@@ -173,6 +173,62 @@ def report(
     raise typer.Exit(exit_code(saved.gate_result()))
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def apply(
+    ctx: typer.Context,
+    engine: Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")] = [  # noqa: B006
+        Engine.native
+    ],
+    format: Annotated[
+        ReportFormat, typer.Option(help="Format of the printed report.")
+    ] = ReportFormat.text,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Keep the JSON report in FILE.")
+    ] = None,
+    fail_on: Annotated[
+        Level, typer.Option(help="Lowest severity that fails the gate.")
+    ] = Level.low,
+    unknown: Annotated[
+        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
+    ] = UnknownPolicy.warn,
+    waivers: Annotated[Path | None, typer.Option(help="Waiver file.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Rule options file.")] = None,
+) -> None:
+    """terraform plan, check that saved plan, and apply it only when the gate passes.
+
+    Arguments after -- go to terraform plan, e.g. checker apply -- -var env=prod.
+    """
+    from checker.apply import plan_check_apply
+    from checker.config import load_config
+    from checker.report.formats import render
+    from checker.report.model import Gate, Report, exit_code
+    from checker.rules.base import Severity
+    from checker.run import CheckOptions
+
+    def announce(report: Report) -> None:
+        sys.stdout.write(render(report, format))
+        if report_file is not None:
+            report_file.write_text(render(report, ReportFormat.json), encoding="utf-8")
+        verdict = (
+            "applying the checked plan" if report.gate_result() == "passed" else "not applying"
+        )
+        typer.echo(f"checker: gate {report.gate_result().upper()}: {verdict}", err=True)
+
+    try:
+        chosen = [e.value for e in engine]
+        options = CheckOptions(
+            engines=("native", "checkov", "compliance")
+            if "all" in chosen
+            else tuple(dict.fromkeys(chosen)),
+            gate=Gate(fail_on=Severity(fail_on.value), unknown=unknown.value),
+            waivers=waivers,
+        )
+        result = plan_check_apply(list(ctx.args), options, load_config(config), announce=announce)
+    except CheckerError as error:
+        _fail(error)
+    raise typer.Exit(exit_code(result.report.gate_result()))
+
+
 @app.command()
 def rules(
     format: Annotated[RulesFormat, typer.Option(help="Catalogue format.")] = RulesFormat.text,
