@@ -81,7 +81,10 @@ def _report_error(message: str) -> int:
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Plan JSON files ('-' for stdin).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Plan JSON files ('-' for stdin) or directories of .tf files."),
+    ],
     engine: Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")] = [  # noqa: B006
         Engine.native
     ],
@@ -110,8 +113,11 @@ def check(
         Path | None,
         typer.Option(help="Rule options file (default: [tool.checker] in pyproject.toml)."),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Processes checking many inputs at once (native engine).")
+    ] = 1,
 ) -> None:
-    """Check plans against every documented fix and exit with the gate's verdict."""
+    """Check plans (or directories of .tf files) and exit with the gate's verdict."""
     from checker.config import load_config
     from checker.report.model import Gate, exit_code
     from checker.rules.base import Severity
@@ -129,6 +135,7 @@ def check(
             gate=Gate(fail_on=Severity(fail_on.value), unknown=unknown.value),
             waivers=waivers,
             baseline=baseline,
+            jobs=jobs,
         )
         report = check_inputs(paths, options, conf)
     except CheckerError as error:

@@ -22,6 +22,7 @@ class CheckOptions:
     waivers: Path | None = None
     baseline: Path | None = None
     today: dt.date | None = None
+    jobs: int = 1
 
 
 def _bind_sources(
@@ -167,15 +168,43 @@ def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Findin
     return findings, warnings
 
 
+def _load(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInput:
+    if name != "-" and Path(name).is_dir():
+        return load_directory(name)
+    return load_input(name, options, config)
+
+
+def _native_one(
+    name: str, options: CheckOptions, config: CheckerConfig
+) -> tuple[InputInfo, list[Finding]]:
+    """One input, loaded and checked by the native engine (a process-pool task)."""
+    item = _load(name, options, config)
+    return item.info, _locate(run_engines([item], options, config), [item])
+
+
+def _check_in_pool(
+    names: list[str], options: CheckOptions, config: CheckerConfig
+) -> tuple[list[InputInfo], list[Finding]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    infos: list[InputInfo] = []
+    findings: list[Finding] = []
+    with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+        for info, found in pool.map(
+            _native_one, names, [options] * len(names), [config] * len(names), chunksize=4
+        ):
+            infos.append(info)
+            findings.extend(found)
+    return infos, findings
+
+
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
-    inputs: list[LoadedInput] = []
-    for name in names:
-        if name != "-" and Path(name).is_dir():
-            inputs.append(load_directory(name))
-        else:
-            inputs.append(load_input(name, options, config))
-    findings = _locate(run_engines(inputs, options, config), inputs)
+    """Check every input; with --jobs N and the native engine only, N processes share them."""
+    if options.jobs > 1 and len(names) > 1 and options.engines == ("native",) and "-" not in names:
+        infos, findings = _check_in_pool(names, options, config)
+    else:
+        inputs = [_load(name, options, config) for name in names]
+        infos = [i.info for i in inputs]
+        findings = _locate(run_engines(inputs, options, config), inputs)
     findings, warnings = _policy(findings, options)
-    return Report(
-        inputs=[i.info for i in inputs], findings=findings, gate=options.gate, warnings=warnings
-    )
+    return Report(inputs=infos, findings=findings, gate=options.gate, warnings=warnings)

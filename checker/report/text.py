@@ -19,7 +19,9 @@ def summary_line(report: Report) -> str:
         f"{counts['waived']} waived",
         f"{counts['passed']} passed",
     ]
-    inputs = ", ".join(i.path for i in report.inputs)
+    inputs = ", ".join(i.path for i in report.inputs[:3])
+    if len(report.inputs) > 3:
+        inputs += f" and {len(report.inputs) - 3} more"
     return f"checker: gate {gate.upper()}: {', '.join(parts)} ({inputs})"
 
 
@@ -35,10 +37,17 @@ def render(report: Report, colour: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
-    lines = [
-        paint(summary_line(report), "1;31" if report.gate_result() != "passed" else "1;32"),
-        "",
-    ]
+    lines = [paint(summary_line(report), "1;31" if report.gate_result() != "passed" else "1;32")]
+    if len(report.inputs) > 1:
+        per_input: dict[str, dict[str, int]] = {i.path: defaultdict(int) for i in report.inputs}
+        for finding in report.findings:
+            per_input.setdefault(finding.input, defaultdict(int))[finding.status] += 1
+        for path, counts in per_input.items():
+            lines.append(
+                f"  {path}: {counts['failed']} failed, {counts['unknown']} unknown, "
+                f"{counts['waived']} waived, {counts['passed']} passed"
+            )
+    lines.append("")
     for status, label, code in (
         (Status.FAILED, "FAILED", "31"),
         (Status.UNKNOWN, "UNKNOWN (cannot be decided from this input)", "33"),
@@ -53,6 +62,8 @@ def render(report: Report, colour: bool = False) -> str:
             lines.append(paint(f"  {rule_id} [{first.severity}] {first.title}", code))
             for finding in findings:
                 where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
+                if len(report.inputs) > 1:
+                    where = f"{finding.input}: {where}"
                 lines.append(f"    - {where}  [{finding.engine}]")
                 lines.append(f"        found:    {finding.found or finding.message}")
                 if finding.expected:

@@ -1,0 +1,85 @@
+"""The pre-commit hooks, run by the pre-commit package itself (`pre-commit try-repo`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.mutations import MUTATIONS
+from tests.support.scenario import write_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "pre-commit"
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A committed copy of this repository: try-repo installs the hook from it."""
+    target = tmp_path_factory.mktemp("hook-repo") / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
+    for name in ("checker", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.rmtree(target / name)
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "--allow-empty", "-m", "working tree under test")
+    return target
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _git(folder: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}  # fmt: skip
+    subprocess.run(["git", *args], cwd=folder, check=True, env=env)
+
+
+def _consumer(tmp_path: Path, mutation_id: str | None) -> Path:
+    folder = tmp_path / "consumer"
+    folder.mkdir()
+    write_scenario(folder, next((m for m in MUTATIONS if m.id == mutation_id), None))
+    (folder / "plan.json").rename(folder / "stack.plan.json")
+    _git(folder, "init", "-q")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "-m", "stack")
+    return folder
+
+
+def _try_repo(folder: Path, repo: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    return subprocess.run(
+        [str(PRE_COMMIT), "try-repo", str(repo), hook, "--all-files"],
+        cwd=folder, capture_output=True, text=True, env=env, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("hook", ["tap-checker-hcl", "tap-checker-plan"])
+def test_hook_passes_the_good_stack(
+    hook: str, hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    result = _try_repo(_consumer(tmp_path, None), hook_repo, hook, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
+@pytest.mark.parametrize("hook", ["tap-checker-hcl", "tap-checker-plan"])
+def test_hook_fails_the_broken_stack_with_the_text_report(
+    hook: str, hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    result = _try_repo(
+        _consumer(tmp_path, "tap010-pitr-disabled"), hook_repo, hook, pre_commit_home
+    )
+    assert result.returncode == 1
+    assert "Failed" in result.stdout
+    assert "checker: gate FAILED" in result.stdout
+    assert "TAP010 [medium] DynamoDB tables have point-in-time recovery" in result.stdout
