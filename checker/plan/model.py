@@ -247,19 +247,23 @@ class PlanModel:
     _by_address: dict[str, Instance] = field(default_factory=dict)
     _by_type: dict[str, list[Instance]] = field(default_factory=dict)
     _by_config: dict[str, list[Instance]] = field(default_factory=dict)
+    _by_config_module: dict[tuple[str, str], list[Instance]] = field(default_factory=dict)
     _value_index: dict[tuple[str, str], dict[Any, list[Instance]]] = field(default_factory=dict)
     _edges: dict[str, frozenset[str]] | None = None
 
     def __post_init__(self) -> None:
         by_type: dict[str, list[Instance]] = defaultdict(list)
         by_config: dict[str, list[Instance]] = defaultdict(list)
+        by_config_module: dict[tuple[str, str], list[Instance]] = defaultdict(list)
         for inst in self.instances:
             self._by_address[inst.address] = inst
             by_config[inst.config_address].append(inst)
+            by_config_module[(inst.config_address, inst.module_address)].append(inst)
             if inst.exists:
                 by_type[f"{inst.mode}:{inst.type}"].append(inst)
         self._by_type = dict(by_type)
         self._by_config = dict(by_config)
+        self._by_config_module = dict(by_config_module)
 
     # ------------------------------------------------------------ lookups
 
@@ -282,13 +286,14 @@ class PlanModel:
         if parsed is None:
             return []
         module = origin if isinstance(origin, str) else origin.module
-        candidates = self._by_config.get(join(module, parsed.local_address), [])
+        target = join(module, parsed.local_address)
+        candidates: list[Instance] = []
+        if isinstance(origin, Instance):
+            candidates = self._by_config_module.get((target, origin.module_address), [])
+        if not candidates:
+            candidates = self._by_config.get(target, [])
         if not candidates:
             return []
-        if isinstance(origin, Instance):
-            same_module = [c for c in candidates if c.module_address == origin.module_address]
-            if same_module:
-                candidates = same_module
         if parsed.key is not None:
             return [c for c in candidates if str(c.index) == parsed.key]
         if len(candidates) > 1 and isinstance(origin, Instance) and origin.index is not None:

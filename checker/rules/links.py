@@ -87,6 +87,13 @@ class ReverseIndex:
         return self.by_target.get(target.address, [])
 
 
+def permissions_by_function(model: PlanModel) -> ReverseIndex:
+    """aws_lambda_permission instances per function they name (built once per check)."""
+    return ReverseIndex.build(
+        model, "aws_lambda_permission", ("function_name",), ("aws_lambda_function",)
+    )
+
+
 # AWS managed policies a rule may meet, as the statements that matter to the rules.
 MANAGED_POLICIES: dict[str, str] = {
     "AdministratorAccess": '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import UNKNOWN, Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import link_is_undecided, linked
+from checker.rules.links import link_is_undecided, linked, permissions_by_function
 
 META = RuleMeta(
     id="TAP001",
@@ -62,7 +62,7 @@ def permission_matches(
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    permissions = model.resources("aws_lambda_permission")
+    by_function = permissions_by_function(model)
     for notification in model.resources("aws_s3_bucket_notification"):
         entries = notification.get("lambda_function")
         if not isinstance(entries, list) or not entries:
@@ -88,6 +88,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                     )
                 continue
             function = functions[0]
+            permissions = by_function.get(function)
             verdicts = {
                 p.address: permission_matches(model, p, function, bucket) for p in permissions
             }

@@ -175,12 +175,15 @@ def _resource_verdict(
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     roles = RolePolicies(model)
+    parsed: dict[str, set[str] | None] = {}  # the same handler is parsed once
     for function in model.resources("aws_lambda_function"):
         source, origin = handler_source(model, function)
         if source is None:
             yield Result.unknown(function.address, "handler", origin, "the handler source")
             continue
-        called = dynamodb_calls(source)
+        if source not in parsed:
+            parsed[source] = dynamodb_calls(source)
+        called = parsed[source]
         if called is None:
             yield Result.unknown(function.address, "handler", f"{origin} is not valid Python")
             continue

@@ -22,7 +22,7 @@ from typing import Any
 
 from checker.plan.model import UNKNOWN, Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import linked
+from checker.rules.links import ReverseIndex, linked, permissions_by_function
 from checker.source.expr import MISSING, Ref, Template
 
 META = RuleMeta(
@@ -111,30 +111,20 @@ def _route_matches(suffix: str, stages: list[str], method: str, path: str) -> bo
     )
 
 
-def _stages(model: PlanModel, api: Instance) -> list[str]:
-    names: list[str] = []
-    for stage in model.resources("aws_api_gateway_stage"):
-        if api in linked(model, stage, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
-            name = stage.get("stage_name")
-            if isinstance(name, str):
-                names.append(name)
-    return names
+def _stages(stages: ReverseIndex, api: Instance) -> list[str]:
+    return [n for s in stages.get(api) if isinstance(n := s.get("stage_name"), str)]
 
 
 def _permission_verdict(
     model: PlanModel,
+    stages: ReverseIndex,
     permissions: list[Instance],
     function: Instance,
     api: Instance | None,
     method: str | None,
     path: str | None,
 ) -> tuple[bool | None, str]:
-    candidates = [
-        p
-        for p in permissions
-        if p.get("principal") == "apigateway.amazonaws.com"
-        and function in linked(model, p, ("function_name",), ("aws_lambda_function",))
-    ]
+    candidates = [p for p in permissions if p.get("principal") == "apigateway.amazonaws.com"]
     if not candidates:
         return (
             False,
@@ -158,7 +148,7 @@ def _permission_verdict(
                 undecided = True
                 reasons.append(f"{permission.address}: {why}")
             continue
-        if _route_matches(suffix, _stages(model, api), method, path):
+        if _route_matches(suffix, _stages(stages, api), method, path):
             return True, f"{permission.address} allows {method} {path} from {api.address}"
         reasons.append(
             f"{permission.address} source_arn suffix {suffix!r} does not match {method} {path}"
@@ -168,7 +158,10 @@ def _permission_verdict(
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    permissions = model.resources("aws_lambda_permission")
+    by_function = permissions_by_function(model)
+    stages = ReverseIndex.build(
+        model, "aws_api_gateway_stage", ("rest_api_id",), ("aws_api_gateway_rest_api",)
+    )
     routes_seen: set[str] = set()
     for integration in model.resources("aws_api_gateway_integration"):
         functions = linked(model, integration, ("uri",), ("aws_lambda_function",))
@@ -207,7 +200,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             continue
         apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
         verdict, text = _permission_verdict(
-            model, permissions, functions[0], apis[0] if apis else None, method, path
+            model,
+            stages,
+            by_function.get(functions[0]),
+            functions[0],
+            apis[0] if apis else None,
+            method,
+            path,
         )
         if verdict is True:
             yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")

@@ -150,6 +150,30 @@ def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: In
     return any_true(results)
 
 
+def _candidate_buckets(
+    model: PlanModel, statements: list[Statement], role: Instance
+) -> list[Instance]:
+    """Buckets the PutObject statements point at (all buckets of the role's module for '*')."""
+    found: dict[str, Instance] = {}
+    broad = False
+    for stmt in statements:
+        for entry in _entries(stmt):
+            targets = _resource_targets(model, entry, "aws_s3_bucket")
+            if targets is None or "*" in targets:
+                broad = True
+                continue
+            for config_address in targets:
+                instances = model.config_instances(config_address)
+                same = [i for i in instances if i.module_address == role.module_address]
+                for inst in same or instances:
+                    found.setdefault(inst.address, inst)
+    if broad:
+        for bucket in model.resources("aws_s3_bucket"):
+            if bucket.module_address == role.module_address:
+                found.setdefault(bucket.address, bucket)
+    return [b for b in found.values() if b.exists]
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     roles = RolePolicies(model)
@@ -168,15 +192,10 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         can_put = [
             s for s in statements if s.allows and action_covered(s, "s3:PutObject") is not False
         ]
-        writable = (
-            [
-                b
-                for b in model.resources("aws_s3_bucket")
-                if _allows_on(statements, model, "s3:PutObject", b) is not False
-            ]
-            if can_put
-            else []
-        )
+        candidates = _candidate_buckets(model, can_put, role) if role else []
+        writable = [
+            b for b in candidates if _allows_on(statements, model, "s3:PutObject", b) is not False
+        ]
         written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
         writes_in_script = bool(script and WRITES_S3.search(script))
         if not written and not writes_in_script:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import linked
+from checker.rules.links import linked, permissions_by_function
 from checker.rules.tap001_s3_notification_permission import permission_matches
 from checker.rules.tap008_log_groups import function_log_group
 
@@ -56,7 +56,7 @@ def _edge(model: PlanModel, source: Instance, target: Instance, what: str) -> Re
 
 
 def _notification_edges(model: PlanModel) -> Iterator[Result]:
-    permissions = model.resources("aws_lambda_permission")
+    by_function = permissions_by_function(model)
     for notification in model.resources("aws_s3_bucket_notification"):
         entries = notification.get("lambda_function")
         if not isinstance(entries, list):
@@ -67,7 +67,7 @@ def _notification_edges(model: PlanModel) -> Iterator[Result]:
             for function in linked(model, notification, path, ("aws_lambda_function",)):
                 matches = [
                     p
-                    for p in permissions
+                    for p in by_function.get(function)
                     if permission_matches(model, p, function, buckets[0] if buckets else None)
                     is not False
                 ]

@@ -8,7 +8,6 @@ from tests.support.plan_builder import UNKNOWN, Expr, Output, Stack, Variable
 def in_module(stack: Stack, name: str, keys: list[str | int] | None = None) -> Stack:
     """A root module that calls `stack` as module `name` and re-exports its outputs."""
     child = stack.copy()
-    child.modules, child.module_inputs, child.module_keys = {}, {}, {}
     inputs = {v.name: Expr.of(v.default, f"var.{v.name}") for v in stack.variables}
     if keys is None:
         outputs = [
