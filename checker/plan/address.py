@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 NON_RESOURCE_ROOTS = frozenset(
     {"var", "local", "module", "path", "count", "each", "self", "terraform", "ephemeral"}
@@ -11,6 +12,8 @@ NON_RESOURCE_ROOTS = frozenset(
 
 def split_address(address: str) -> list[str]:
     """Split on dots that are not inside brackets or quotes: a.b["x.y"][0].c -> 3 parts."""
+    if "[" not in address and '"' not in address:
+        return address.split(".")
     parts: list[str] = []
     current: list[str] = []
     depth = 0
@@ -72,6 +75,7 @@ class Reference:
     attribute: tuple[str, ...]
 
 
+@lru_cache(maxsize=65536)
 def parse_reference(ref: str) -> Reference | None:
     """Parse a `references` entry; None for var., local., module. and the like."""
     parts = split_address(ref)

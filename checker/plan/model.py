@@ -61,22 +61,34 @@ def merge_unknown(after: Any, unknown: Any) -> Any:
     """Put UNKNOWN where `after_unknown` says true; copy only along those paths."""
     if unknown is True:
         return UNKNOWN
-    if isinstance(unknown, dict) and unknown:
-        base = dict(after) if isinstance(after, dict) else {}
+    if not unknown:
+        return after
+    if isinstance(unknown, dict):
+        base = after if isinstance(after, dict) else {}
+        changes = {}
         for key, sub in unknown.items():
-            if sub is False or sub == {} or sub == []:
-                continue
-            base[key] = merge_unknown(base.get(key), sub)
-        return base
-    if isinstance(unknown, list) and unknown:
-        items = list(after) if isinstance(after, list) else []
+            if sub:
+                merged = merge_unknown(base.get(key), sub)
+                if merged is not base.get(key):
+                    changes[key] = merged
+        if not changes:
+            return after
+        return {**base, **changes}
+    if isinstance(unknown, list):
+        items = after if isinstance(after, list) else []
+        replaced: dict[int, Any] = {}
         for index, sub in enumerate(unknown):
-            if sub is False or sub == {} or sub == []:
-                continue
-            while len(items) <= index:
-                items.append(None)
-            items[index] = merge_unknown(items[index], sub)
-        return items
+            if sub:
+                current = items[index] if index < len(items) else None
+                merged = merge_unknown(current, sub)
+                if merged is not current:
+                    replaced[index] = merged
+        if not replaced:
+            return after
+        out = list(items) + [None] * (max(replaced) + 1 - len(items))
+        for index, value in replaced.items():
+            out[index] = value
+        return out
     return after
 
 
@@ -244,6 +256,8 @@ class PlanModel:
     terraform_version: str | None
     has_configuration: bool
     source: Any = None  # checker.source.hcl.SourceTree when HCL sources match the plan
+    # Derived data several rules need (policy statements of a document, ...), computed once.
+    derived: dict[Any, Any] = field(default_factory=dict)
     _by_address: dict[str, Instance] = field(default_factory=dict)
     _by_type: dict[str, list[Instance]] = field(default_factory=dict)
     _by_config: dict[str, list[Instance]] = field(default_factory=dict)

@@ -190,7 +190,15 @@ def _block_conditions(value: Any) -> list[Condition] | Hidden:
 
 
 def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
-    """Statements of an `aws_iam_policy_document`, known or partly unknown."""
+    """Statements of an `aws_iam_policy_document`, known or partly unknown (computed once)."""
+    key = ("statements", doc.address)
+    if key not in model.derived:
+        model.derived[key] = _statements_from_document(model, doc)
+    cached: list[Statement] = model.derived[key]
+    return cached
+
+
+def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
     known_json = doc.get("json")
     if isinstance(known_json, str):
         parsed = statements_from_json(known_json, doc.address)
