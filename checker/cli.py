@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from checker.errors import CheckerError
-from checker.report.formats import ReportFormat
+from checker.report.kinds import ReportFormat
 
 app = typer.Typer(
     add_completion=False,

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from checker.report.kinds import ReportFormat
 from checker.report.model import Report
 
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-    markdown = "markdown"
-    html = "html"
+__all__ = ["ReportFormat", "render"]
 
 
 def render(report: Report, fmt: ReportFormat, colour: bool = False) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker.plan.model import PlanModel
+if TYPE_CHECKING:
+    from checker.plan.model import PlanModel
 
 
 class Severity(StrEnum):
