@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from checker.errors import CheckerError
 from checker.report.kinds import ReportFormat
+
+if TYPE_CHECKING:
+    from checker.report.model import Gate
 
 app = typer.Typer(
     add_completion=False,
@@ -74,6 +77,18 @@ def _emit(report: object, fmt: ReportFormat | None, output: Path | None) -> None
         typer.echo(f"warning: {warning}", err=True)
 
 
+def _engines(engine: list[Engine]) -> tuple[str, ...]:
+    chosen = [e.value for e in engine]
+    return ("native", "checkov", "compliance") if "all" in chosen else tuple(dict.fromkeys(chosen))
+
+
+def _gate(fail_on: Level, unknown: UnknownPolicy) -> Gate:
+    from checker.report.model import Gate
+    from checker.rules.base import Severity
+
+    return Gate(fail_on=Severity(fail_on.value), unknown=unknown.value)
+
+
 def _report_error(message: str) -> int:
     typer.echo(f"error: {message}", err=True)
     return 2
@@ -119,20 +134,15 @@ def check(
 ) -> None:
     """Check plans (or directories of .tf files) and exit with the gate's verdict."""
     from checker.config import load_config
-    from checker.report.model import Gate, exit_code
-    from checker.rules.base import Severity
+    from checker.report.model import exit_code
     from checker.run import CheckOptions, check_inputs
 
     try:
         conf = load_config(config)
-        chosen = [e.value for e in engine]
-        engines = (
-            ("native", "checkov", "compliance") if "all" in chosen else tuple(dict.fromkeys(chosen))
-        )
         options = CheckOptions(
-            engines=engines,
+            engines=_engines(engine),
             source=source.resolve() if source else None,
-            gate=Gate(fail_on=Severity(fail_on.value), unknown=unknown.value),
+            gate=_gate(fail_on, unknown),
             waivers=waivers,
             baseline=baseline,
             jobs=jobs,
@@ -160,20 +170,10 @@ def report(
     output: Annotated[Path | None, typer.Option(help="Write it to FILE.")] = None,
 ) -> None:
     """Re-render a saved JSON report in another format, without checking anything again."""
-    import json
-
-    from checker.report.model import Report, exit_code
+    from checker.report.model import exit_code, load_report
 
     try:
-        try:
-            data = json.loads(report_file.read_text(encoding="utf-8-sig"))
-        except OSError as error:
-            raise CheckerError(f"{report_file}: cannot read ({error.strerror})") from None
-        except json.JSONDecodeError as error:
-            raise CheckerError(
-                f"{report_file}: invalid JSON at line {error.lineno}, column {error.colno}"
-            ) from None
-        saved = Report.from_dict(data, str(report_file))
+        saved = load_report(report_file)
     except CheckerError as error:
         _fail(error)
     _emit(saved, format, output)
@@ -208,8 +208,7 @@ def apply(
     from checker.apply import plan_check_apply
     from checker.config import load_config
     from checker.report.formats import render
-    from checker.report.model import Gate, Report, exit_code
-    from checker.rules.base import Severity
+    from checker.report.model import Report, exit_code
     from checker.run import CheckOptions
 
     def announce(report: Report) -> None:
@@ -222,13 +221,8 @@ def apply(
         typer.echo(f"checker: gate {report.gate_result().upper()}: {verdict}", err=True)
 
     try:
-        chosen = [e.value for e in engine]
         options = CheckOptions(
-            engines=("native", "checkov", "compliance")
-            if "all" in chosen
-            else tuple(dict.fromkeys(chosen)),
-            gate=Gate(fail_on=Severity(fail_on.value), unknown=unknown.value),
-            waivers=waivers,
+            engines=_engines(engine), gate=_gate(fail_on, unknown), waivers=waivers
         )
         result = plan_check_apply(list(ctx.args), options, load_config(config), announce=announce)
     except CheckerError as error:

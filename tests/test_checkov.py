@@ -22,7 +22,7 @@ from checker.report.model import Finding
 from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
-from tests.support.scenario import CONFIG, write_scenario
+from tests.support.scenario import CONFIG, verdict, write_scenario
 
 COVERED = {rule for rule, _ in CHECKS.values()}
 # Mutations whose change the plan itself does not show: checkov must say unknown, not pass.
@@ -31,15 +31,6 @@ HIDDEN_FROM_CHECKOV = {
     "configuration shows that the block is absent",
 }
 RUNNER = CliRunner()
-
-
-def _verdict(findings: list[Finding], rule: str) -> str:
-    statuses = {f.status for f in findings if f.rule_id == rule}
-    if "failed" in statuses:
-        return "failed"
-    if "unknown" in statuses:
-        return "unknown"
-    return "passed" if statuses else "none"
 
 
 def test_check_table_matches_the_policy_files() -> None:
@@ -93,7 +84,7 @@ def test_engines_agree_on_every_mutation(
     native = [f for f in findings if f.engine == "native"]
     checkov = [f for f in findings if f.engine == "checkov"]
     for rule in sorted(COVERED):
-        ours, theirs = _verdict(native, rule), _verdict(checkov, rule)
+        ours, theirs = verdict(native, rule), verdict(checkov, rule)
         if theirs in ("unknown", "none") or ours in ("unknown", "none"):
             continue  # an engine that cannot see the value does not contradict the other
         assert ours == theirs, (
@@ -102,9 +93,9 @@ def test_engines_agree_on_every_mutation(
             [f.to_dict() for f in checkov if f.rule_id == rule],
         )
     if mutation.id in HIDDEN_FROM_CHECKOV:  # type: ignore[attr-defined]
-        assert _verdict(checkov, mutation.rule) == "unknown"  # type: ignore[attr-defined]
+        assert verdict(checkov, mutation.rule) == "unknown"  # type: ignore[attr-defined]
     elif mutation.rule in COVERED:  # type: ignore[attr-defined]
-        assert _verdict(checkov, mutation.rule) == "failed"  # type: ignore[attr-defined]
+        assert verdict(checkov, mutation.rule) == "failed"  # type: ignore[attr-defined]
 
 
 def _tap001_results(reports: list[dict[str, object]]) -> set[str]:

@@ -21,7 +21,7 @@ from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.mutate import Mutation
-from tests.support.scenario import CONFIG, write_scenario
+from tests.support.scenario import CONFIG, verdict, write_scenario
 
 FEATURES = ROOT / "policies" / "compliance"
 SCENARIOS = declared_scenarios(FEATURES)
@@ -58,14 +58,6 @@ OUTSIDE_FEATURES = {
         "TAP014",
     ): "asserting a missing resource needs a filter step, which skips",
 }
-
-
-def _verdict(findings: list[Finding], rule: str) -> str:
-    statuses = {f.status for f in findings if f.rule_id == rule}
-    for status in ("failed", "unknown", "passed"):
-        if status in statuses:
-            return status
-    return "none"
 
 
 def test_every_scenario_is_tagged_and_names_its_resource_type() -> None:
@@ -125,7 +117,7 @@ def test_agreement_with_the_native_engine(
     native = [f for f in findings if f.engine == "native"]
     compliance = [f for f in findings if f.engine == "compliance"]
     for rule in sorted(COVERED):
-        ours, theirs = _verdict(native, rule), _verdict(compliance, rule)
+        ours, theirs = verdict(native, rule), verdict(compliance, rule)
         if theirs == "failed":
             assert ours == "failed", (rule, [f.to_dict() for f in compliance if f.rule_id == rule])
         if ours == "passed":

@@ -543,26 +543,14 @@ def build_model(doc: PlanDocument) -> PlanModel:
             )
         )
         seen.add(rc.address)
-    if doc.planned_values is not None:
-        for res in _iter_module_values(doc.planned_values.root_module):
-            if res.address in seen:
-                continue
-            seen.add(res.address)
-            instances.append(
-                _instance(
-                    res.address,
-                    None,
-                    res.type,
-                    res.name,
-                    res.mode,
-                    res.index,
-                    "no-op",
-                    res.values or {},
-                )
-            )
-    if doc.prior_state is not None and doc.prior_state.values is not None:
-        for res in _iter_module_values(doc.prior_state.values.root_module):
-            if res.mode != "data" or res.address in seen:
+    # Resources without a change entry: planned values, then data sources read at plan time.
+    planned = doc.planned_values.root_module if doc.planned_values is not None else None
+    prior = (
+        doc.prior_state.values.root_module if doc.prior_state and doc.prior_state.values else None
+    )
+    for module_values, data_only in ((planned, False), (prior, True)):
+        for res in _iter_module_values(module_values):
+            if res.address in seen or (data_only and res.mode != "data"):
                 continue
             seen.add(res.address)
             instances.append(

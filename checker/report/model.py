@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from checker import __version__
@@ -161,6 +163,19 @@ class Report:
         return cls(
             inputs=inputs, findings=findings, gate=gate, warnings=list(data.get("warnings") or [])
         )
+
+
+def load_report(path: Path) -> Report:
+    """A saved JSON report (for `checker report` and `--baseline`), or an InputError."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path}: invalid JSON at line {error.lineno}, column {error.colno}"
+        ) from None
+    return Report.from_dict(data, str(path))
 
 
 def exit_code(gate: str) -> int:

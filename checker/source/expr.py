@@ -390,7 +390,7 @@ def _compare(expressions: Any, body: Any, where: str) -> str:
         raw = body[key]
         if isinstance(expression, dict) and "constant_value" in expression:
             value = parse_raw(raw)
-            if _is_literal(value) and value != expression["constant_value"]:
+            if is_literal(value) and value != expression["constant_value"]:
                 return f"{where}.{key}"
         elif isinstance(expression, list) and isinstance(raw, list):
             for index, (sub, sub_body) in enumerate(zip(expression, raw, strict=False)):
@@ -400,11 +400,11 @@ def _compare(expressions: Any, body: Any, where: str) -> str:
     return ""
 
 
-def _is_literal(value: Any) -> bool:
+def is_literal(value: Any) -> bool:
     if isinstance(value, Ref | Template | Opaque):
         return False
     if isinstance(value, list):
-        return all(_is_literal(v) for v in value)
+        return all(is_literal(v) for v in value)
     if isinstance(value, dict):
-        return all(_is_literal(v) for v in value.values())
+        return all(is_literal(v) for v in value.values())
     return True

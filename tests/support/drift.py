@@ -5,21 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from checker.source.expr import Opaque, Ref, Template, parse_raw
+from checker.source.expr import Ref, is_literal, parse_raw
 from checker.source.hcl import load_module
 from tests.support.plan_builder import Block, Expr, Stack
 
 META_KEYS = {"depends_on", "lifecycle", "count", "for_each", "provider"}
-
-
-def _is_literal(value: Any) -> bool:
-    if isinstance(value, Ref | Template | Opaque):
-        return False
-    if isinstance(value, list):
-        return all(_is_literal(v) for v in value)
-    if isinstance(value, dict):
-        return all(_is_literal(v) for v in value.values())
-    return True
 
 
 def _spec_literal(value: Any) -> tuple[bool, Any]:
@@ -28,7 +18,7 @@ def _spec_literal(value: Any) -> tuple[bool, Any]:
         return (
             not value.refs
             and value.value is not None
-            and _is_literal(value.value)
+            and is_literal(value.value)
             and not isinstance(value.value, str | dict)
         ), value.value
     if isinstance(value, Block):
@@ -52,7 +42,7 @@ def _compare_attrs(where: str, hcl: dict[str, Any], spec: dict[str, Any], out: l
             for index, (h, s) in enumerate(zip(raw, spec_value.items, strict=True)):
                 _compare_attrs(f"{where}.{key}[{index}]", h, s, out)
             continue
-        if not _is_literal(value):
+        if not is_literal(value):
             if key not in spec:
                 out.append(f"{where}.{key}: set in HCL, missing in the fixture")
             continue

@@ -50,3 +50,12 @@ def statuses(findings: list[Finding]) -> dict[tuple[str, str], set[str]]:
     for f in findings:
         out.setdefault((f.rule_id, f.address), set()).add(f.status)
     return out
+
+
+def verdict(findings: list[Finding], rule: str) -> str:
+    """A rule's verdict over findings: failed, else unknown, else passed; none without findings."""
+    statuses = {f.status for f in findings if f.rule_id == rule}
+    for status in ("failed", "unknown", "passed"):
+        if status in statuses:
+            return status
+    return "none"
