@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,6 @@ class Finding:
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
-
-    def with_status(self, status: str, **changes: Any) -> Finding:
-        return replace(self, status=status, **changes)
 
 
 @dataclass(frozen=True)

@@ -400,9 +400,3 @@ def has_condition_key(stmt: Statement, key: str) -> Tri:
     if isinstance(stmt.conditions, Hidden):
         return None
     return any(cond.key.lower() == key.lower() for cond in stmt.conditions)
-
-
-def unconditional(stmt: Statement) -> Tri:
-    if isinstance(stmt.conditions, Hidden):
-        return None
-    return not stmt.conditions

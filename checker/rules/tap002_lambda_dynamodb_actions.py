@@ -132,7 +132,7 @@ def _tables_of(model: PlanModel, function: Instance) -> list[Instance]:
 
 
 def _resource_verdict(
-    model: PlanModel, stmt: Statement, resource: Any, tables: list[Instance]
+    model: PlanModel, resource: Any, tables: list[Instance]
 ) -> tuple[bool | None, str]:
     """Is one Resource entry limited to the table (and its indexes)?"""
     table_addrs = {t.config_address for t in tables}
@@ -231,7 +231,7 @@ def _judge(
             continue
         resources = stmt.resources
         entries = [resources] if isinstance(resources, Hidden) else list(resources or [])
-        verdicts = [_resource_verdict(model, stmt, r, tables) for r in entries]
+        verdicts = [_resource_verdict(model, r, tables) for r in entries]
         bad = [why for ok, why in verdicts if ok is False]
         if bad:
             problems.append(f"{stmt.origin} grants dynamodb actions on {bad[0]}")

@@ -68,20 +68,6 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def refs_of(value: Any) -> tuple[str, ...]:
-    if isinstance(value, Ref):
-        return (value.traversal,)
-    if isinstance(value, Template):
-        return tuple(r for part in value.parts for r in refs_of(part))
-    if isinstance(value, Opaque):
-        return value.refs
-    if isinstance(value, list):
-        return tuple(r for item in value for r in refs_of(item))
-    if isinstance(value, dict):
-        return tuple(r for item in value.values() for r in refs_of(item))
-    return ()
-
-
 # ----------------------------------------------------------------- parsing
 
 
