@@ -94,12 +94,16 @@ def _checkov(path: Path, timeout: float) -> float:
         "BC_SKIP_MAPPING=TRUE",
     ]
     wall, code, _ = _timed([*env_prefix, *command], timeout)
+    if wall == float("inf"):
+        return wall  # timed out: reported as "> timeout"
     return wall if code in (0, 1) else float("nan")
 
 
 def _fmt(seconds: float) -> str:
     if seconds == float("inf"):
         return "timeout"
+    if seconds != seconds:
+        return "failed"
     return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
 
 
@@ -147,8 +151,12 @@ def main() -> None:
         rows.append((size, native))
         print(
             f"| {size:,} | {file_size / 1e6:.1f} MB | {_fmt(floor)} | {_fmt(native)} | {native / floor:.1f}x "
-            f"| {rss / 1e6:.0f} MB | {rss / file_size:.1f}x | {_fmt(checkov)} | "
-            f"{checkov / native:.0f}x |"
+            f"| {rss / 1e6:.0f} MB | {rss / file_size:.1f}x | "
+            + (
+                f"> {args.checkov_timeout:.0f} s (timeout) | > {args.checkov_timeout / native:.0f}x |"
+                if checkov == float("inf")
+                else f"{_fmt(checkov)} | {checkov / native:.0f}x |"
+            )
         )
         sys.stdout.flush()
     for (small, t_small), (large, t_large) in itertools.pairwise(rows):

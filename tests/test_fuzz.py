@@ -59,3 +59,17 @@ def test_engine_never_crashes_on_mutated_plans(seed: int, count: int) -> None:
 @settings(max_examples=200, deadline=None)
 def test_arbitrary_bytes_are_refused_cleanly(data: bytes) -> None:
     assert check_bytes(data) in ("report", "refused")
+
+
+def test_regressions_found_by_the_long_fuzzing_run() -> None:
+    """Scalars where Terraform writes lists or objects crashed the model (seeds 7268, 32619, ...)."""
+    plan = json.loads(json.dumps(BASES["format_1_2"]))
+    plan["configuration"]["provider_config"]["aws"]["expressions"]["region"]["references"] = 5
+    plan["configuration"]["root_module"]["resources"][0]["expressions"]["bucket"] = {
+        "references": True
+    }
+    plan["configuration"]["root_module"]["outputs"]["stack_name"] = {
+        "expression": [1],
+        "sensitive": True,
+    }
+    assert check_bytes(json.dumps(plan).encode()) == "report"

@@ -160,7 +160,8 @@ class ResourceConfiguration:
                     return ABSENT
                 node = node[step]
         if isinstance(node, dict) and ("constant_value" in node or "references" in node):
-            refs = node.get("references") or ()
+            refs = node.get("references")
+            refs = refs if isinstance(refs, list) else []
             return Expression(
                 present=True,
                 constant=node.get("constant_value"),
@@ -484,7 +485,8 @@ def _provider_region(
             if isinstance(region, dict):
                 if isinstance(region.get("constant_value"), str):
                     return str(region["constant_value"])
-                for ref in region.get("references") or []:
+                refs = region.get("references")
+                for ref in refs if isinstance(refs, list) else []:
                     if isinstance(ref, str) and ref.startswith("var."):
                         value = variables.get(ref[4:])
                         if isinstance(value, str):
@@ -519,7 +521,8 @@ def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
                 _collect_strings(doc.variables[name].value, out)
         for output_conf in doc.configuration.root_module.outputs.values():
             if output_conf.sensitive:
-                const = (output_conf.expression or {}).get("constant_value")
+                expression = output_conf.expression
+                const = expression.get("constant_value") if isinstance(expression, dict) else None
                 _collect_strings(const, out)
 
 
