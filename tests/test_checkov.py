@@ -22,7 +22,7 @@ from checker.report.model import Finding
 from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
-from tests.support.scenario import CONFIG, verdict, write_scenario
+from tests.support.scenario import CONFIG, check_every_mutation, verdict, write_scenario
 
 COVERED = {rule for rule, _ in CHECKS.values()}
 # Mutations whose change the plan itself does not show: checkov must say unknown, not pass.
@@ -62,18 +62,8 @@ def test_canonical_plan_passes_every_covered_rule() -> None:
 
 @pytest.fixture(scope="module")
 def mutation_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
-    """Every mutation, checked by both engines, checkov in one batched run."""
-    names: dict[str, str] = {}
-    for mutation in MUTATIONS:
-        folder = tmp_path_factory.mktemp(mutation.id)
-        write_scenario(folder, mutation)
-        names[str(folder / "plan.json")] = mutation.id
-    options = CheckOptions(engines=("native", "checkov"))
-    report = check_inputs(list(names), options, CONFIG)
-    by_mutation: dict[str, list[Finding]] = {m: [] for m in names.values()}
-    for finding in report.findings:
-        by_mutation[names[finding.input]].append(finding)
-    return by_mutation
+    """Every mutation checked by both engines, the external one in one batched run."""
+    return check_every_mutation(tmp_path_factory.mktemp, ("native", "checkov"))
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.id for m in MUTATIONS])

@@ -17,11 +17,10 @@ from typer.testing import CliRunner
 from checker.cli import app
 from checker.engines.compliance import declared_scenarios
 from checker.report.model import Finding
-from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.mutate import Mutation
-from tests.support.scenario import CONFIG, verdict, write_scenario
+from tests.support.scenario import check_every_mutation, verdict
 
 FEATURES = ROOT / "policies" / "compliance"
 SCENARIOS = declared_scenarios(FEATURES)
@@ -81,16 +80,8 @@ def test_canonical_plan_passes_every_feature_and_all_engines_report() -> None:
 
 @pytest.fixture(scope="module")
 def mutation_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
-    names: dict[str, str] = {}
-    for mutation in MUTATIONS:
-        folder = tmp_path_factory.mktemp(mutation.id)
-        write_scenario(folder, mutation)
-        names[str(folder / "plan.json")] = mutation.id
-    report = check_inputs(list(names), CheckOptions(engines=("native", "compliance")), CONFIG)
-    out: dict[str, list[Finding]] = {m: [] for m in names.values()}
-    for finding in report.findings:
-        out[names[finding.input]].append(finding)
-    return out
+    """Every mutation checked by both engines, the external one in one batched run."""
+    return check_every_mutation(tmp_path_factory.mktemp, ("native", "compliance"))
 
 
 def test_each_feature_fails_on_at_least_two_mutations_of_its_rule(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from checker.config import load_config
@@ -59,3 +60,21 @@ def verdict(findings: list[Finding], rule: str) -> str:
         if status in statuses:
             return status
     return "none"
+
+
+def check_every_mutation(
+    folder_for: Callable[[str], Path], engines: tuple[str, ...]
+) -> dict[str, list[Finding]]:
+    """Every mutation written to its own folder and checked in one run; findings per mutation."""
+    from tests.mutations import MUTATIONS
+
+    names: dict[str, str] = {}
+    for mutation in MUTATIONS:
+        folder = folder_for(mutation.id)
+        write_scenario(folder, mutation)
+        names[str(folder / "plan.json")] = mutation.id
+    report = check_inputs(list(names), CheckOptions(engines=engines), CONFIG)
+    by_mutation: dict[str, list[Finding]] = {m: [] for m in names.values()}
+    for finding in report.findings:
+        by_mutation[names[finding.input]].append(finding)
+    return by_mutation
