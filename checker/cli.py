@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from checker.errors import CheckerError
+from checker.errors import CheckerError, InputError
 from checker.report.kinds import ReportFormat
 
 if TYPE_CHECKING:
@@ -50,8 +50,10 @@ class UnknownPolicy(StrEnum):
 
 
 def _fail(error: CheckerError) -> NoReturn:
+    from checker.report.escape import inert
+
     for line in error.lines():
-        typer.echo(line, err=True)
+        typer.echo(inert(line), err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -73,8 +75,10 @@ def _emit(report: object, fmt: ReportFormat | None, output: Path | None) -> None
         typer.echo(summary_line(report), err=True)
     else:
         sys.stdout.write(text)
+    from checker.report.escape import inert
+
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"warning: {inert(warning)}", err=True)
 
 
 def _engines(engine: list[Engine]) -> tuple[str, ...]:
@@ -133,12 +137,12 @@ def check(
     ] = 1,
 ) -> None:
     """Check plans (or directories of .tf files) and exit with the gate's verdict."""
-    from checker.config import load_config
+    from checker.config import config_start, load_config
     from checker.report.model import exit_code
     from checker.run import CheckOptions, check_inputs
 
     try:
-        conf = load_config(config)
+        conf = load_config(config, config_start(paths))
         options = CheckOptions(
             engines=_engines(engine),
             source=source.resolve() if source else None,
@@ -176,6 +180,10 @@ def report(
         saved = load_report(report_file)
     except CheckerError as error:
         _fail(error)
+    except Exception as error:  # never a traceback for a report we could not read
+        raise typer.Exit(
+            _report_error(f"{report_file}: not a usable checker report ({type(error).__name__})")
+        ) from None
     _emit(saved, format, output)
     raise typer.Exit(exit_code(saved.gate_result()))
 
@@ -214,13 +222,20 @@ def apply(
     def announce(report: Report) -> None:
         sys.stdout.write(render(report, format))
         if report_file is not None:
-            report_file.write_text(render(report, ReportFormat.json), encoding="utf-8")
+            try:
+                report_file.write_text(render(report, ReportFormat.json), encoding="utf-8")
+            except OSError as error:
+                raise InputError(
+                    f"cannot write the report to {report_file}: {error.strerror}; not applying"
+                ) from None
         verdict = (
             "applying the checked plan" if report.gate_result() == "passed" else "not applying"
         )
         typer.echo(f"checker: gate {report.gate_result().upper()}: {verdict}", err=True)
 
     try:
+        if report_file is not None and not report_file.parent.is_dir():
+            raise InputError(f"--report {report_file}: its directory does not exist")
         options = CheckOptions(
             engines=_engines(engine), gate=_gate(fail_on, unknown), waivers=waivers
         )

@@ -1,13 +1,20 @@
-"""Rule options from `[tool.checker]` in pyproject.toml or a `--config` file.
+"""Configuration from `[tool.checker]` in pyproject.toml or a `--config` file.
 
     [tool.checker]
     source = "."                 # HCL sources for values plans hide
-    disabled = ["TAP011"]        # rules not run
+    source_root = "."            # file()/templatefile()/modules may not read outside it
+    disabled = ["TAP011"]        # rules not run (listed in every report)
     [tool.checker.rules.TAP007]
-    routes = ["POST /process"]   # rule options, passed to the rule as-is
+    routes = ["POST /process"]   # rule options, validated by the rule's options model
 
 A `--config` file may be a pyproject.toml or a plain TOML file with the same
-keys at top level.
+keys at top level. Without `--config`, the nearest `pyproject.toml` is taken,
+starting at the checked directory (or the plan file's directory) and walking
+up no further than the repository root (the first directory holding `.git`);
+outside a repository only the start directory is looked at. When that finds
+none, the same search runs from the working directory. The configuration
+comes from the pull request like the plan, so it is validated strictly: an
+unknown key, rule ID or option, or a wrong type, is exit 2 naming the key.
 """
 
 from __future__ import annotations
@@ -17,23 +24,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from checker.errors import InputError
+from checker.rules.base import RuleOptions
+
+KEYS = ("source", "source_root", "disabled", "rules")
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class CheckerConfig:
     source: Path | None = None
+    source_root: Path | None = None
     disabled: frozenset[str] = frozenset()
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin: Path | None = None
 
-    def options_for(self, rule_id: str) -> dict[str, Any]:
-        return self.rule_options.get(rule_id, {})
+    def options_for(self, rule_id: str) -> RuleOptions:
+        """The rule's validated options (its own options model, defaults where unset)."""
+        from checker.rules.registry import rule_by_id
+
+        rule = rule_by_id(rule_id)
+        model = rule.options if rule is not None else RuleOptions
+        return model.model_validate(self.rule_options.get(rule_id, {}))
 
     def enabled(self, rule_id: str) -> bool:
         if rule_id in self.disabled:
             return False
-        return self.options_for(rule_id).get("enabled", True) is not False
+        return self.rule_options.get(rule_id, {}).get("enabled", True) is not False
+
+    def disabled_rules(self, known: list[str]) -> list[str]:
+        return [rule_id for rule_id in known if not self.enabled(rule_id)]
 
 
 def _section(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -46,37 +68,107 @@ def _section(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return data
 
 
-def load_config(explicit: Path | None, cwd: Path | None = None) -> CheckerConfig:
-    """Read --config, else the nearest pyproject.toml up from the working directory."""
-    path = explicit
-    if path is None:
-        here = (cwd or Path.cwd()).resolve()
-        for folder in (here, *here.parents):
-            candidate = folder / "pyproject.toml"
-            if candidate.is_file():
-                path = candidate
-                break
-        if path is None:
-            return CheckerConfig()
+def repository_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding `.git`."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml from `start` up to the repository root."""
+    here = start.resolve()
+    top = repository_root(here)
+    folders = (
+        [here] if top is None else [here, *here.parents][: len(here.parents) - len(top.parents) + 1]
+    )
+    for folder in folders:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def config_start(paths: list[str]) -> Path:
+    """Where the search for a pyproject.toml starts: the first checked input's directory."""
+    for name in paths:
+        if name == "-":
+            continue
+        path = Path(name)
+        return path if path.is_dir() else path.parent
+    return Path.cwd()
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise InputError(f"{path}: config file is over {MAX_CONFIG_BYTES} bytes")
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: config file is a directory") from None
+    except OSError as error:
+        raise InputError(f"{path}: config file cannot be read ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: invalid TOML: {error}") from None
-    section = _section(data, path)
-    source = section.get("source")
-    rules = section.get("rules", {})
-    disabled = section.get("disabled", [])
-    if source is not None and not isinstance(source, str):
-        raise InputError(f"{path}: [tool.checker] source must be a string path")
-    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
-        raise InputError(f"{path}: [tool.checker.rules.TAPxxx] sections must be tables")
+        raise InputError(f"{path}: invalid TOML: {str(error)[:200]}") from None
+    except RecursionError:
+        raise InputError(f"{path}: TOML is nested too deeply") from None
+
+
+def _validate_rules(path: Path, rules: Any, disabled: Any) -> dict[str, dict[str, Any]]:
+    from checker.rules.registry import rule_by_id
+
     if not isinstance(disabled, list) or not all(isinstance(v, str) for v in disabled):
         raise InputError(f"{path}: [tool.checker] disabled must be a list of rule IDs")
+    for rule_id in disabled:
+        if rule_by_id(rule_id) is None:
+            raise InputError(f"{path}: [tool.checker] disabled: unknown rule ID {rule_id[:40]!r}")
+    if not isinstance(rules, dict):
+        raise InputError(f"{path}: [tool.checker.rules] must be a table of rule IDs")
+    options: dict[str, dict[str, Any]] = {}
+    for rule_id, table in rules.items():
+        rule = rule_by_id(rule_id)
+        key = f"[tool.checker.rules.{rule_id[:40]}]"
+        if rule is None:
+            raise InputError(f"{path}: {key}: unknown rule ID", "'checker rules' lists them")
+        if not isinstance(table, dict):
+            raise InputError(f"{path}: {key} must be a table")
+        try:
+            rule.options.model_validate(table)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "(table)"
+            raise InputError(f"{path}: {key} {where[:60]}: {first['msg']}") from None
+        options[rule_id] = dict(table)
+    return options
+
+
+def load_config(explicit: Path | None, start: Path | None = None) -> CheckerConfig:
+    """Read --config, else the nearest pyproject.toml (see the module docstring)."""
+    path = explicit
+    if path is None:
+        path = find_config(start) if start is not None else None
+        path = path or find_config(Path.cwd())
+    if path is None:
+        return CheckerConfig()
+    section = _section(_read(path), path)
+    unknown = [key for key in section if key not in KEYS]
+    if unknown:
+        raise InputError(
+            f"{path}: [tool.checker] unknown key {unknown[0][:40]!r}",
+            f"known keys: {', '.join(KEYS)}",
+        )
+    source, root = section.get("source"), section.get("source_root")
+    for key, value in (("source", source), ("source_root", root)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{path}: [tool.checker] {key} must be a string path")
+    rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []))
     return CheckerConfig(
         source=(path.parent / source).resolve() if source else None,
-        disabled=frozenset(disabled),
-        rule_options={str(k): dict(v) for k, v in rules.items()},
+        source_root=(path.parent / root).resolve() if root else None,
+        disabled=frozenset(section.get("disabled", [])),
+        rule_options=rules,
         origin=path,
     )

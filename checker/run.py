@@ -31,6 +31,7 @@ def _bind_sources(
     from checker.plan.model import PlanModel
     from checker.source.expr import bind_source
     from checker.source.hcl import has_tf_files, load_module
+    from checker.source.static import source_files
 
     assert isinstance(model, PlanModel)
     candidates: list[Path] = []
@@ -50,7 +51,9 @@ def _bind_sources(
         if not has_tf_files(directory):
             notes.append(f"no .tf files in {directory}; sources not used")
             continue
-        tree, why = bind_source(load_module(directory), model)
+        files = source_files(directory, config.source_root)
+        tree, why = bind_source(load_module(directory, files), model)
+        notes.extend(files.notes)
         if tree is not None:
             model.source = tree
             notes.append(f"HCL sources from {directory} used for values the plan hides")
@@ -74,6 +77,8 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
     loaded = load_plan(name)
     model = build_model(loaded.document)
     notes = _bind_sources(model, loaded.path, options, config)
+    if not model.instances:
+        notes.append("the plan has no resources at all: nothing was checked")
     info = InputInfo(
         path=name,
         kind="plan",
@@ -85,18 +90,21 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
     return LoadedInput(name=name, info=info, model=model, raw=loaded.raw)
 
 
-def load_directory(name: str) -> LoadedInput:
+def load_directory(name: str, config: CheckerConfig) -> LoadedInput:
     """A directory of .tf files: the static HCL model (no plan, no Terraform)."""
     from checker.source.static import build_static_model
 
-    model = build_static_model(Path(name))
+    model = build_static_model(Path(name), config.source_root)
+    notes = ["static HCL mode: values computed by providers are unknown"]
+    if model.source is not None:
+        notes.extend(model.source.files.notes)
     info = InputInfo(
         path=name,
         kind="hcl",
         format_version=None,
         terraform_version=None,
         resources=sum(1 for i in model.instances if i.mode == "managed"),
-        notes=("static HCL mode: values computed by providers are unknown",),
+        notes=tuple(notes),
     )
     return LoadedInput(name=name, info=info, model=model, raw={})
 
@@ -108,6 +116,7 @@ def run_engines(
     from checker.engines.native import run_native, scrub
 
     findings: list[Finding] = []
+    models = {i.name: i.model for i in inputs}
     for engine in options.engines:
         if engine == "native":
             for item in inputs:
@@ -117,15 +126,13 @@ def run_engines(
 
             plans = [i for i in inputs if i.info.kind == "plan"]
             found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in plans])
-            secrets = {i.name: i.model.sensitive_strings for i in inputs}
-            findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
+            findings.extend(scrub(f, models[f.input]) for f in found)
         elif engine == "compliance":
             from checker.engines.compliance import ComplianceInput, run_compliance
 
             plans = [i for i in inputs if i.info.kind == "plan"]
             found = run_compliance([ComplianceInput(i.name, i.model, i.raw) for i in plans])
-            secrets = {i.name: i.model.sensitive_strings for i in inputs}
-            findings.extend(scrub(f, secrets.get(f.input, frozenset())) for f in found)
+            findings.extend(scrub(f, models[f.input]) for f in found)
         else:
             raise InputError(f"unknown engine {engine!r}", "use native, checkov, compliance or all")
     return findings
@@ -170,7 +177,7 @@ def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Findin
 
 def _load(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInput:
     if name != "-" and Path(name).is_dir():
-        return load_directory(name)
+        return load_directory(name, config)
     return load_input(name, options, config)
 
 
@@ -206,5 +213,21 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
         inputs = [_load(name, options, config) for name in names]
         infos = [i.info for i in inputs]
         findings = _locate(run_engines(inputs, options, config), inputs)
+    disabled = _disabled(config)
+    findings = [f for f in findings if f.rule_id not in disabled]
     findings, warnings = _policy(findings, options)
-    return Report(inputs=infos, findings=findings, gate=options.gate, warnings=warnings)
+    if disabled:
+        where = f" by {config.origin}" if config.origin else ""
+        warnings.insert(0, f"rules disabled{where}: {', '.join(disabled)}")
+    for info in infos:
+        if info.kind == "plan" and info.resources == 0:
+            warnings.append(f"{info.path}: the plan has no resources; nothing was checked")
+    return Report(
+        inputs=infos, findings=findings, gate=options.gate, warnings=warnings, disabled=disabled
+    )
+
+
+def _disabled(config: CheckerConfig) -> list[str]:
+    from checker.rules.registry import all_rules
+
+    return config.disabled_rules([rule.meta.id for rule in all_rules()])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
 from checker.config import CheckerConfig
 from checker.plan.model import PlanModel
+from checker.plan.sensitive import REDACTED, tracking
 from checker.report.model import Finding
 from checker.rules.base import Result, Rule, RuleContext, Status
 from checker.rules.registry import all_rules
@@ -15,13 +14,27 @@ from checker.rules.registry import all_rules
 ENGINE = "native"
 
 
-def _finding(rule: Rule, result: Result, input_name: str) -> Finding:
+DISPLAY_LIMIT = 300  # a value found in a plan or a source never reaches a report whole
+DISPLAY_FIELDS = ("message", "found", "expected", "note", "remediation")
+
+
+def shorten(text: str, limit: int = DISPLAY_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _finding(rule: Rule, result: Result, input_name: str, hidden: bool) -> Finding:
+    """One result as a finding; `hidden` when the rule read a sensitive value before it."""
     meta = rule.meta
-    message = result.found
-    if result.expected and result.status != Status.PASSED:
-        message = f"{result.found}; expected {result.expected}"
-    if result.note:
-        message = f"{message} (note: {result.note})"
+    found, expected, note = result.found, result.expected, result.note
+    remediation = result.remediation or meta.remediation
+    if hidden:
+        found, expected, note, remediation = REDACTED, "", "", meta.remediation
+    found, expected, note = shorten(found), shorten(expected), shorten(note)
+    message = found
+    if expected and result.status != Status.PASSED:
+        message = f"{found}; expected {expected}"
+    if note:
+        message = f"{message} (note: {note})"
     return Finding(
         rule_id=meta.id,
         engine=ENGINE,
@@ -33,32 +46,26 @@ def _finding(rule: Rule, result: Result, input_name: str) -> Finding:
         address=result.address,
         attribute=result.attribute,
         message=message,
-        remediation=result.remediation or meta.remediation,
+        remediation=remediation,
         input=input_name,
-        found=result.found,
-        expected=result.expected,
-        note=result.note,
+        found=found,
+        expected=expected,
+        note=note,
     )
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "(sensitive)")
-    return text
+def scrub(finding: Finding, model: PlanModel) -> Finding:
+    """Display text of an engine whose reads cannot be followed (checkov, compliance).
 
-
-def scrub(finding: Finding, secrets: frozenset[str]) -> Finding:
-    """No value the plan marks sensitive leaves the engine."""
-    if not secrets:
-        return finding
-    ordered = sorted(secrets, key=len, reverse=True)
-    changes: dict[str, Any] = {
-        key: redact(value, ordered)
-        for key, value in finding.__dict__.items()
-        if isinstance(value, str) and key != "input"
-    }
-    return replace(finding, **changes)
+    Hidden whole when the finding's resource has sensitive attributes, or when any
+    spelling of a sensitive value stands in it; status, IDs and address stay.
+    """
+    inst = model.instance(finding.address)
+    texts = [getattr(finding, key) for key in DISPLAY_FIELDS]
+    leaked = any(secret in text for text in texts for secret in model.sensitive_strings)
+    if not leaked and (inst is None or inst.sensitive is None):
+        return replace(finding, message=shorten(finding.message))
+    return replace(finding, message=REDACTED, found=REDACTED, expected="", note="")
 
 
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
@@ -68,7 +75,10 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
             continue
         ctx = RuleContext(model=model, options=config.options_for(rule.meta.id))
         try:
-            results = list(rule.check(ctx))
+            with tracking() as scope:
+                # Taint is cumulative: every result after the first sensitive read is hidden.
+                for result in rule.check(ctx):
+                    findings.append(_finding(rule, result, input_name, scope.tainted))
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
                 Finding(
@@ -81,12 +91,10 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
                     title=rule.meta.title,
                     address="",
                     attribute="",
-                    message=f"rule error: {type(error).__name__}: {error}"[:500],
+                    message=f"rule error: {type(error).__name__}",
                     remediation="report this plan shape to the checker maintainers",
                     input=input_name,
                     error=True,
                 )
             )
-            continue
-        findings.extend(_finding(rule, result, input_name) for result in results)
-    return [scrub(f, model.sensitive_strings) for f in findings]
+    return findings

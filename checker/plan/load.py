@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +70,29 @@ def parse_json(name: str, text: str) -> Any:
             f"{name}: is empty", "pass the JSON printed by 'terraform show -json PLAN'"
         )
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
+    except _NotJson as error:
+        raise InputError(
+            f"{name}: {error} is not JSON (Terraform never writes it)",
+            "pass the JSON printed by 'terraform show -json PLAN'",
+        ) from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"{name}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
     except RecursionError:
         raise InputError(f"{name}: JSON is nested too deeply to be a Terraform plan") from None
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise _NotJson(constant)
+
+
+FORMAT_VERSION = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
 
 
 def _classify(name: str, data: Any) -> None:
@@ -100,16 +117,21 @@ def _classify(name: str, data: Any) -> None:
         )
     if not isinstance(version, str):
         raise InputError(f"{name}: format_version must be a string, found {type(version).__name__}")
-    try:
-        major, minor = (int(part) for part in version.split(".")[:2])
-    except ValueError:
+    match = FORMAT_VERSION.match(version)
+    if match is None:
         raise InputError(
-            f"{name}: unreadable format_version {version!r}; supported: {SUPPORTED}"
-        ) from None
+            f"{name}: unreadable format_version {version[:20]!r}; supported: {SUPPORTED}"
+        )
+    major, minor = int(match.group(1)), int(match.group(2))
     if major >= 2 or (major == 0 and minor < 1):
         raise InputError(
             f"{name}: plan format_version {version} is not supported; supported: {SUPPORTED}",
             "upgrade the checker, or write the plan with a supported Terraform version",
+        )
+    if data.get("errored") is True:
+        raise InputError(
+            f"{name}: Terraform failed to make this plan (errored: true); it cannot be judged",
+            "fix the errors 'terraform plan' printed, then plan again",
         )
 
 

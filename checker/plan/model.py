@@ -9,8 +9,9 @@ two resource types walks each once.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from checker.plan.models import (
     PlanDocument,
     ResourceConfig,
 )
+from checker.plan.sensitive import any_marked, marks_at, merge_marks, tracking
+from checker.plan.sensitive import mark as mark_sensitive
 
 
 class _Unknown:
@@ -105,9 +108,11 @@ def _sensitive_leaves(value: Any, marks: Any, out: set[str]) -> None:
 
 
 def _collect_strings(value: Any, out: set[str]) -> None:
+    """Spellings of sensitive scalars, for engines whose reads cannot be followed."""
     if isinstance(value, str):
-        if len(value) >= 3:
-            out.add(value)
+        for text in (value, json.dumps(value)[1:-1], repr(value)[1:-1]):
+            if len(text) >= 3:
+                out.add(text)
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, int | float):
@@ -200,6 +205,8 @@ class Instance:
     action: str
     values: dict[str, Any]
     config: ResourceConfiguration | None = None
+    # Terraform's sensitivity marks of `values` (after_sensitive / sensitive_values shape).
+    sensitive: Any = None
 
     @property
     def config_address(self) -> str:
@@ -212,7 +219,12 @@ class Instance:
         return self.action not in GONE_ACTIONS
 
     def get(self, *path: str | int) -> Any:
-        """The planned value at `path`: a value, UNKNOWN, or None when absent."""
+        """The planned value at `path`: a value, UNKNOWN, or None when absent.
+
+        Reading a path Terraform marks sensitive taints the active redaction scope.
+        """
+        if self.sensitive is not None and marks_at(self.sensitive, path):
+            mark_sensitive()
         node: Any = self.values
         for step in path:
             if node is UNKNOWN:
@@ -257,8 +269,10 @@ class PlanModel:
     terraform_version: str | None
     has_configuration: bool
     source: Any = None  # checker.source.hcl.SourceTree when HCL sources match the plan
-    # Derived data several rules need (policy statements of a document, ...), computed once.
-    derived: dict[Any, Any] = field(default_factory=dict)
+    sensitive_variables: frozenset[str] = frozenset()
+    # Derived data several rules need (policy statements of a document, ...), computed once,
+    # with whether computing it read a sensitive value (replayed on every later read).
+    derived: dict[Any, tuple[Any, bool]] = field(default_factory=dict)
     _by_address: dict[str, Instance] = field(default_factory=dict)
     _by_type: dict[str, list[Instance]] = field(default_factory=dict)
     _by_config: dict[str, list[Instance]] = field(default_factory=dict)
@@ -281,6 +295,18 @@ class PlanModel:
         self._by_config_module = dict(by_config_module)
 
     # ------------------------------------------------------------ lookups
+
+    def derive(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per model; a read of the cached value taints like the first did."""
+        cached = self.derived.get(key)
+        if cached is None:
+            with tracking() as scope:
+                value = compute()
+            cached = (value, scope.tainted)
+            self.derived[key] = cached
+        if cached[1]:
+            mark_sensitive()
+        return cached[0]
 
     def resources(self, type_: str) -> list[Instance]:
         """Managed instances of a type that will exist after apply."""
@@ -526,6 +552,18 @@ def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
                 _collect_strings(const, out)
 
 
+def _marks(marks: Any) -> Any:
+    """A sensitivity tree worth keeping, or None (the fast path of `Instance.get`)."""
+    return marks if any_marked(marks) else None
+
+
+def _sensitive_variables(doc: PlanDocument) -> frozenset[str]:
+    if doc.configuration is None:
+        return frozenset()
+    declared = doc.configuration.root_module.variables
+    return frozenset(name for name, var in declared.items() if var.sensitive)
+
+
 def build_model(doc: PlanDocument) -> PlanModel:
     """Normalise one validated plan document."""
     instances: list[Instance] = []
@@ -540,11 +578,11 @@ def build_model(doc: PlanDocument) -> PlanModel:
             values = merge_unknown(rc.change.after, rc.change.after_unknown)
             if not isinstance(values, dict):
                 values = {}
-        instances.append(
-            _instance(
-                rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values
-            )
+        inst = _instance(
+            rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values
         )
+        inst.sensitive = _marks(merge_marks(rc.change.after_sensitive, rc.change.before_sensitive))
+        instances.append(inst)
         seen.add(rc.address)
     # Resources without a change entry: planned values, then data sources read at plan time.
     planned = doc.planned_values.root_module if doc.planned_values is not None else None
@@ -556,18 +594,18 @@ def build_model(doc: PlanDocument) -> PlanModel:
             if res.address in seen or (data_only and res.mode != "data"):
                 continue
             seen.add(res.address)
-            instances.append(
-                _instance(
-                    res.address,
-                    None,
-                    res.type,
-                    res.name,
-                    res.mode,
-                    res.index,
-                    "no-op",
-                    res.values or {},
-                )
+            inst = _instance(
+                res.address,
+                None,
+                res.type,
+                res.name,
+                res.mode,
+                res.index,
+                "no-op",
+                res.values or {},
             )
+            inst.sensitive = _marks(res.sensitive_values)
+            instances.append(inst)
 
     configs: dict[str, ResourceConfiguration] = {}
     module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -608,6 +646,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
         module_outputs=module_outputs,
         region=_provider_region(doc.configuration, variables, instances),
         sensitive_strings=frozenset(sensitive),
+        sensitive_variables=_sensitive_variables(doc),
         format_version=doc.format_version,
         terraform_version=doc.terraform_version,
         has_configuration=doc.configuration is not None,

@@ -6,10 +6,17 @@ HTML-escaped; the page's own script reads only the data-* attributes it wrote.
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape_html
 
+from checker.report.escape import xml
 from checker.report.model import Finding, Report
 from checker.rules.base import Status
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with the control characters XML and browsers should not see written out."""
+    return _escape_html(xml(text))
+
 
 ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
 STYLE = """

@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 
+from checker.report.escape import xml
 from checker.report.model import Finding, Report
 from checker.rules.base import Status
 
@@ -16,23 +17,24 @@ def _case(finding: Finding) -> ElementTree.Element:
     name = f"{finding.address or finding.rule_id} [{finding.engine}]"
     case = ElementTree.Element(
         "testcase",
-        classname=f"{finding.rule_id}.{finding.engine}",
-        name=name,
-        file=finding.file or finding.input,
+        classname=xml(f"{finding.rule_id}.{finding.engine}"),
+        name=xml(name),
+        file=xml(finding.file or finding.input),
         time="0",
     )
+    message = xml(finding.message)
     if finding.status == Status.FAILED:
         failure = ElementTree.SubElement(
-            case, "failure", message=finding.message[:1000], type=finding.severity
+            case, "failure", message=message[:1000], type=xml(finding.severity)
         )
-        failure.text = f"{finding.message}\nFix: {finding.remediation}"
+        failure.text = f"{message}\nFix: {xml(finding.remediation)}"
     elif finding.status == Status.UNKNOWN:
-        ElementTree.SubElement(case, "skipped", message=f"unknown: {finding.message}"[:1000])
+        ElementTree.SubElement(case, "skipped", message=f"unknown: {message}"[:1000])
     elif finding.status == Status.WAIVED:
-        ElementTree.SubElement(case, "skipped", message=f"waived: {finding.waiver}"[:1000])
+        ElementTree.SubElement(case, "skipped", message=f"waived: {xml(finding.waiver)}"[:1000])
     if finding.error:
-        error = ElementTree.SubElement(case, "error", message=finding.message[:1000], type="engine")
-        error.text = finding.message
+        error = ElementTree.SubElement(case, "error", message=message[:1000], type="engine")
+        error.text = message
     return case
 
 
@@ -45,7 +47,7 @@ def render(report: Report) -> str:
         suite = ElementTree.SubElement(
             suites,
             "testsuite",
-            name=f"{rule_id} {findings[0].title}",
+            name=xml(f"{rule_id} {findings[0].title}"),
             tests=str(len(findings)),
             failures=str(sum(f.status == Status.FAILED for f in findings)),
             errors=str(sum(f.error for f in findings)),
@@ -54,6 +56,10 @@ def render(report: Report) -> str:
         )
         for finding in findings:
             suite.append(_case(finding))
+    if report.warnings:
+        notes = ElementTree.SubElement(suites, "testsuite", name="checker warnings", tests="0")
+        err = ElementTree.SubElement(notes, "system-err")
+        err.text = "\n".join(f"warning: {xml(w)}" for w in report.warnings)
     ElementTree.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

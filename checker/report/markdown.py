@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from checker.report.escape import markdown
 from checker.report.model import Finding, Report
 from checker.rules.base import Status
 
@@ -16,17 +17,17 @@ ICON = {"passed": "✅", "failed": "❌", "error": "💥"}
 
 
 def _cell(text: str) -> str:
-    cleaned = " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return cleaned.replace("`", "'")
+    return markdown(text)
 
 
 def _row(finding: Finding) -> str:
-    where = f"`{_cell(finding.address)}`" if finding.address else "—"
+    where = _cell(finding.address) if finding.address else "—"
     if finding.file:
         where += f" ({_cell(finding.file)}:{finding.line})"
     return (
-        f"| {finding.rule_id} | {finding.severity} | {where} | {_cell(finding.found or finding.message)} "
-        f"| {_cell(finding.remediation)} | {finding.engine} |"
+        f"| {_cell(finding.rule_id)} | {_cell(finding.severity)} | {where} "
+        f"| {_cell(finding.found or finding.message)} "
+        f"| {_cell(finding.remediation)} | {_cell(finding.engine)} |"
     )
 
 
@@ -38,7 +39,7 @@ def render(report: Report) -> str:
         "",
         f"**{counts['failed']} failed**, {counts['unknown']} unknown, {counts['waived']} waived, "
         f"{counts['passed']} passed · fail on `{report.gate.fail_on.value}`, unknown `{report.gate.unknown}` · "
-        + ", ".join(f"`{_cell(i.path)}`" for i in report.inputs),
+        + ", ".join(_cell(i.path) for i in report.inputs),
         "",
     ]
     sections: list[list[str]] = []
@@ -69,7 +70,7 @@ def render(report: Report) -> str:
         sections.append(
             ["<details><summary>Passed rules</summary>", ""]
             + [
-                f"- {rule}: {items[0].title} ({len(items)} checks)"
+                f"- {_cell(rule)}: {_cell(items[0].title)} ({len(items)} checks)"
                 for rule, items in sorted(passed.items())
             ]
             + ["", "</details>", ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from checker.errors import InputError
 from checker.rules.base import Severity, Status
 
 SCHEMA = "checker.report/v1"
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
+_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
 OPTIONAL = ("found", "expected", "note", "file", "line", "waiver", "baselined", "error")
 
 
@@ -46,9 +49,28 @@ class Finding:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_dict(cls, data: Any) -> Finding:
+        """A finding of a saved report, every field checked (reports can be hand-written)."""
+        if not isinstance(data, dict):
+            raise ValueError("a finding is not an object")
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            if spec.name not in data:
+                if spec.name in OPTIONAL:
+                    continue
+                raise ValueError(f"a finding lacks {spec.name!r}")
+            value = data[spec.name]
+            wanted = _FIELD_TYPES[spec.type] if isinstance(spec.type, str) else spec.type
+            if type(value) is not wanted:
+                raise ValueError(f"finding field {spec.name!r} is not {wanted.__name__}")
+            values[spec.name] = value
+        if values["status"] not in set(Status):
+            raise ValueError(f"unknown status {str(values['status'])[:20]!r}")
+        if values["severity"] not in set(Severity):
+            raise ValueError(f"unknown severity {str(values['severity'])[:20]!r}")
+        if not RULE_ID.match(values["rule_id"]):
+            raise ValueError(f"malformed rule ID {str(values['rule_id'])[:20]!r}")
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,7 @@ class Report:
     findings: list[Finding]
     gate: Gate = field(default_factory=Gate)
     warnings: list[str] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)  # rules configuration turned off
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -122,6 +145,7 @@ class Report:
                 "gate": self.gate_result(),
                 "fail_on": self.gate.fail_on.value,
                 "unknown_policy": self.gate.unknown,
+                "disabled": list(self.disabled),
             },
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -138,42 +162,81 @@ class Report:
                 "write one with 'checker check ... --format json --output FILE'",
             )
         try:
-            summary = data.get("summary") or {}
-            gate = Gate(
-                fail_on=Severity(summary.get("fail_on", "low")),
-                unknown=str(summary.get("unknown_policy", "warn")),
-            )
+            summary = _object(data.get("summary") or {}, "summary")
+            unknown = summary.get("unknown_policy", "warn")
+            if unknown not in ("warn", "fail"):
+                raise ValueError("summary.unknown_policy is not warn or fail")
+            gate = Gate(fail_on=Severity(summary.get("fail_on", "low")), unknown=unknown)
             inputs = [
                 InputInfo(
-                    path=str(i["path"]),
-                    kind=str(i.get("kind", "plan")),
-                    format_version=i.get("format_version"),
-                    terraform_version=i.get("terraform_version"),
+                    path=_text(i["path"]),
+                    kind=_text(i.get("kind", "plan")),
+                    format_version=_optional_text(i.get("format_version")),
+                    terraform_version=_optional_text(i.get("terraform_version")),
                     resources=int(i.get("resources", 0)),
-                    notes=tuple(i.get("notes", ())),
+                    notes=tuple(_text(n) for n in _list(i.get("notes", []), "notes")),
                 )
-                for i in data.get("inputs") or []
+                for i in (_object(x, "input") for x in _list(data.get("inputs") or [], "inputs"))
             ]
-            findings = [Finding.from_dict(f) for f in data.get("findings") or []]
-        except (KeyError, TypeError, ValueError) as error:
-            raise InputError(f"{name}: malformed checker report ({error})") from None
+            findings = [Finding.from_dict(f) for f in _list(data.get("findings") or [], "findings")]
+            warnings = [_text(w) for w in _list(data.get("warnings") or [], "warnings")]
+            disabled = [_text(d) for d in _list(summary.get("disabled") or [], "disabled")]
+        except (KeyError, TypeError, ValueError, RecursionError) as error:
+            detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            raise InputError(f"{name}: malformed checker report ({detail})") from None
         return cls(
-            inputs=inputs, findings=findings, gate=gate, warnings=list(data.get("warnings") or [])
+            inputs=inputs, findings=findings, gate=gate, warnings=warnings, disabled=disabled
         )
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not an object")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"{what} is not a list")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a text field is not a string")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 def load_report(path: Path) -> Report:
     """A saved JSON report (for `checker report` and `--baseline`), or an InputError."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"{path}: invalid JSON at line {error.lineno}, column {error.colno}"
         ) from None
-    return Report.from_dict(data, str(path))
+    except (ValueError, RecursionError) as error:
+        raise InputError(f"{path}: not a checker JSON report ({str(error)[:80]})") from None
+    report = Report.from_dict(data, str(path))
+    from checker.rules.registry import rule_by_id
+
+    for finding in report.findings:
+        if rule_by_id(finding.rule_id) is None:
+            raise InputError(f"{path}: malformed checker report (unknown rule {finding.rule_id!r})")
+    return report
 
 
 def exit_code(gate: str) -> int:
     return {"passed": 0, "failed": 1, "error": 3}[gate]
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

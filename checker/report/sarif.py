@@ -90,7 +90,6 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         text = f"{text} Fix: {finding.remediation}"
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
-        "ruleIndex": index[finding.rule_id],
         "level": LEVEL[finding.severity] if finding.status != Status.UNKNOWN else "note",
         "message": {"text": f"{finding.address}: {text}" if finding.address else text},
         "locations": [_location(finding)],
@@ -101,6 +100,8 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         },
         "properties": {"engine": finding.engine, "engineCheckId": finding.engine_check_id},
     }
+    if finding.rule_id in index:
+        result["ruleIndex"] = index[finding.rule_id]
     if finding.status == Status.UNKNOWN:
         result["kind"] = "review"
     if finding.status == Status.WAIVED:
@@ -132,6 +133,14 @@ def render(report: Report) -> str:
                 },
                 "results": [_result(f, index) for f in shown],
                 "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": report.gate_result() != "error",
+                        "toolExecutionNotifications": [
+                            {"level": "warning", "message": {"text": w}} for w in report.warnings
+                        ],
+                    }
+                ],
             }
         ],
     }

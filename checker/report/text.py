@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from checker.report.escape import inert, no_workflow_commands
 from checker.report.model import Finding, Report
 from checker.rules.base import Status
 
@@ -19,7 +20,7 @@ def summary_line(report: Report) -> str:
         f"{counts['waived']} waived",
         f"{counts['passed']} passed",
     ]
-    inputs = ", ".join(i.path for i in report.inputs[:3])
+    inputs = ", ".join(inert(i.path) for i in report.inputs[:3])
     if len(report.inputs) > 3:
         inputs += f" and {len(report.inputs) - 3} more"
     return f"checker: gate {gate.upper()}: {', '.join(parts)} ({inputs})"
@@ -44,7 +45,7 @@ def render(report: Report, colour: bool = False) -> str:
             per_input.setdefault(finding.input, defaultdict(int))[finding.status] += 1
         for path, counts in per_input.items():
             lines.append(
-                f"  {path}: {counts['failed']} failed, {counts['unknown']} unknown, "
+                f"  {inert(path)}: {counts['failed']} failed, {counts['unknown']} unknown, "
                 f"{counts['waived']} waived, {counts['passed']} passed"
             )
     lines.append("")
@@ -59,39 +60,46 @@ def render(report: Report, colour: bool = False) -> str:
         lines.append(paint(label, "1;" + code))
         for rule_id, findings in groups.items():
             first = findings[0]
-            lines.append(paint(f"  {rule_id} [{first.severity}] {first.title}", code))
+            lines.append(
+                paint(f"  {inert(rule_id)} [{inert(first.severity)}] {inert(first.title)}", code)
+            )
             for finding in findings:
-                where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
-                if len(report.inputs) > 1:
-                    where = f"{finding.input}: {where}"
-                lines.append(f"    - {where}  [{finding.engine}]")
-                lines.append(f"        found:    {finding.found or finding.message}")
-                if finding.expected:
-                    lines.append(f"        expected: {finding.expected}")
-                if status == Status.FAILED:
-                    lines.append(f"        fix:      {finding.remediation}")
-                if finding.note:
-                    lines.append(f"        note:     {finding.note}")
-                if finding.waiver:
-                    lines.append(f"        waiver:   {finding.waiver}")
-                if finding.baselined:
-                    lines.append(
-                        "        baseline: already failing in the baseline; does not fail the gate"
-                    )
-                if finding.file:
-                    lines.append(f"        at:       {finding.file}:{finding.line}")
+                lines.extend(_finding_lines(finding, status, len(report.inputs) > 1))
         lines.append("")
     passed = _group(report.findings, Status.PASSED)
     if passed:
         lines.append(paint("PASSED", "1;32"))
         for rule_id, findings in passed.items():
-            lines.append(f"  {rule_id} {findings[0].title}: {len(findings)} passed")
+            lines.append(f"  {inert(rule_id)} {inert(findings[0].title)}: {len(findings)} passed")
             for finding in findings:
                 if finding.note:
-                    lines.append(f"    note: {finding.address}: {finding.note}")
+                    lines.append(f"    note: {inert(finding.address)}: {inert(finding.note)}")
     for info in report.inputs:
         for note in info.notes:
-            lines.append(f"note: {info.path}: {note}")
+            lines.append(f"note: {inert(info.path)}: {inert(note)}")
     for warning in report.warnings:
-        lines.append(f"warning: {warning}")
-    return "\n".join(lines).rstrip() + "\n"
+        lines.append(f"warning: {inert(warning)}")
+    return no_workflow_commands("\n".join(lines).rstrip() + "\n")
+
+
+def _finding_lines(finding: Finding, status: str, many_inputs: bool) -> list[str]:
+    where = inert(finding.address) + (f" ({inert(finding.attribute)})" if finding.attribute else "")
+    if many_inputs:
+        where = f"{inert(finding.input)}: {where}"
+    lines = [
+        f"    - {where}  [{inert(finding.engine)}]",
+        f"        found:    {inert(finding.found or finding.message)}",
+    ]
+    if finding.expected:
+        lines.append(f"        expected: {inert(finding.expected)}")
+    if status == Status.FAILED:
+        lines.append(f"        fix:      {inert(finding.remediation)}")
+    if finding.note:
+        lines.append(f"        note:     {inert(finding.note)}")
+    if finding.waiver:
+        lines.append(f"        waiver:   {inert(finding.waiver)}")
+    if finding.baselined:
+        lines.append("        baseline: already failing in the baseline; does not fail the gate")
+    if finding.file:
+        lines.append(f"        at:       {inert(finding.file)}:{finding.line}")
+    return lines

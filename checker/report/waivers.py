@@ -26,6 +26,7 @@ from checker.rules.base import Status
 
 DEFAULT_FILE = ".checker-waivers.yaml"
 REQUIRED = ("rule", "address", "owner", "reason", "expires")
+MAX_WAIVER_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def _yaml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
     import yaml
 
     try:
+        _refuse_aliases(path, text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -68,11 +70,23 @@ def _yaml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
     ]
 
 
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Anchors and aliases have no use in a waiver file and are how YAML bombs are built."""
+    import yaml
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            raise InputError(f"{path}: line {line}: YAML anchors and aliases are not allowed")
+
+
 def _toml_entries(path: Path, text: str) -> list[tuple[Any, int]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{path}: invalid TOML: {error}") from None
+        raise InputError(f"{path}: invalid TOML: {str(error)[:200]}") from None
+    except RecursionError:
+        raise InputError(f"{path}: TOML is nested too deeply") from None
     entries = data.get("waivers", [])
     if not isinstance(entries, list):
         raise InputError(f"{path}: line 1: expected [[waivers]] tables")
@@ -95,9 +109,13 @@ def _parse_date(value: Any) -> dt.date | None:
 
 def load_waivers(path: Path) -> list[Waiver]:
     try:
+        if path.stat().st_size > MAX_WAIVER_BYTES:
+            raise InputError(f"{path}: waiver file is over {MAX_WAIVER_BYTES} bytes")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"{path}: cannot read waiver file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: waiver file is not UTF-8 text") from None
     entries = _toml_entries(path, text) if path.suffix == ".toml" else _yaml_entries(path, text)
     waivers: list[Waiver] = []
     for entry, line in entries:
@@ -108,6 +126,13 @@ def load_waivers(path: Path) -> list[Waiver]:
         missing = [key for key in REQUIRED if entry.get(key) in (None, "")]
         if missing:
             raise InputError(f"{path}: line {line}: waiver lacks {', '.join(missing)}")
+        extra = [str(key)[:40] for key in entry if key not in REQUIRED]
+        if extra:
+            raise InputError(f"{path}: line {line}: unknown waiver field {extra[0]!r}")
+        for key in REQUIRED:
+            value = entry[key]
+            if not isinstance(value, str) and not (key == "expires" and isinstance(value, dt.date)):
+                raise InputError(f"{path}: line {line}: waiver field {key!r} must be a string")
         expires = _parse_date(entry["expires"])
         if expires is None:
             raise InputError(f"{path}: line {line}: expires must be a date (YYYY-MM-DD)")

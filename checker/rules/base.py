@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from checker.plan.model import PlanModel
@@ -72,12 +74,23 @@ class Result:
         return Result(Status.UNKNOWN, address, attribute, found, expected)
 
 
+class RuleOptions(BaseModel):
+    """A rule's options from `[tool.checker.rules.ID]`: typed, unknown keys refused.
+
+    A rule with options subclasses this and names the subclass in `Rule.options`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    enabled: bool = True
+
+
 @dataclass(frozen=True)
 class RuleContext:
-    """What a check may read: the model and this rule's options."""
+    """What a check may read: the model and this rule's validated options."""
 
     model: PlanModel
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: RuleOptions = field(default_factory=RuleOptions)
 
 
 CheckFunction = Callable[[RuleContext], Iterable[Result]]
@@ -88,3 +101,4 @@ class Rule:
     meta: RuleMeta
     check: CheckFunction
     doc: str = ""
+    options: type[RuleOptions] = RuleOptions

@@ -191,10 +191,9 @@ def _block_conditions(value: Any) -> list[Condition] | Hidden:
 
 def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
     """Statements of an `aws_iam_policy_document`, known or partly unknown (computed once)."""
-    key = ("statements", doc.address)
-    if key not in model.derived:
-        model.derived[key] = _statements_from_document(model, doc)
-    cached: list[Statement] = model.derived[key]
+    cached: list[Statement] = model.derive(
+        ("statements", doc.address), lambda: _statements_from_document(model, doc)
+    )
     return cached
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from checker.plan.model import UNKNOWN, Instance, PlanModel
@@ -109,10 +108,10 @@ def handler_source(model: PlanModel, function: Instance) -> tuple[str | None, st
     for attr in ("source_file", "source_dir"):
         path = archive.get(attr)
         if isinstance(path, str) and model.source is not None:
-            base = Path(model.source.directory)
-            candidate = base / path if attr == "source_file" else base / path / wanted
-            if candidate.is_file():
-                return candidate.read_text(encoding="utf-8", errors="replace"), str(candidate)
+            relative = path if attr == "source_file" else f"{path}/{wanted}"
+            text, shown = model.source.read_text(relative)
+            if text is not None:
+                return text, shown
     return None, f"{archive.address}: the handler source {wanted} is not in the plan or sources"
 
 

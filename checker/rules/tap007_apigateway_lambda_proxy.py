@@ -18,12 +18,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import Any
+
+from pydantic import Field
 
 from checker.plan.model import UNKNOWN, Instance, PlanModel
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 from checker.rules.links import ReverseIndex, linked, permissions_by_function
 from checker.source.expr import MISSING, Ref, Template
+
+
+class Options(RuleOptions):
+    """`routes`: "METHOD /path" routes that must be served by a Lambda proxy integration."""
+
+    routes: list[str] = Field(default_factory=list)
+
 
 META = RuleMeta(
     id="TAP007",
@@ -225,15 +233,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 'principal "apigateway.amazonaws.com", the function, source_arn = '
                 f"execution_arn/*/{method or 'METHOD'}{path or '/path'}",
             )
-    yield from _routes(ctx.options.get("routes", []), routes_seen, model)
+    routes = ctx.options.routes if isinstance(ctx.options, Options) else []
+    yield from _routes(routes, routes_seen, model)
 
 
-def _routes(routes: Any, seen: set[str], model: PlanModel) -> Iterator[Result]:
-    if not isinstance(routes, list) or not model.resources("aws_api_gateway_rest_api"):
+def _routes(routes: list[str], seen: set[str], model: PlanModel) -> Iterator[Result]:
+    if not model.resources("aws_api_gateway_rest_api"):
         return
     for route in routes:
-        if not isinstance(route, str):
-            continue
         method, _, path = route.strip().partition(" ")
         wanted = f"{method.upper()} {path}"
         if wanted not in seen:
@@ -245,4 +252,4 @@ def _routes(routes: Any, seen: set[str], model: PlanModel) -> Iterator[Result]:
             )
 
 
-RULE = Rule(meta=META, check=check, doc=__doc__ or "")
+RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=Options)

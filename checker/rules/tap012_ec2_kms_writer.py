@@ -30,6 +30,7 @@ from checker.rules.iam import (
     any_true,
 )
 from checker.rules.links import ReverseIndex, RolePolicies, linked
+from checker.rules.shell import aws_call, commands, option
 from checker.source.expr import MISSING, Opaque, Ref, Template, text_of
 
 META = RuleMeta(
@@ -51,12 +52,28 @@ META = RuleMeta(
 
 KMS_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 HASHED = re.compile(r"^[0-9a-f]{40}$")
-FALLBACK = (
-    re.compile(r"s3api\s+put-object"),
-    re.compile(r"--server-side-encryption[\s=]+aws:kms"),
-    re.compile(r"--ssekms-key-id"),
-)
-WRITES_S3 = re.compile(r"aws\s+s3\s+(cp|mv|sync)|s3api\s+put-object")
+
+
+def writes_to_s3(script: str) -> bool:
+    """Does the script run `aws s3 cp|mv|sync` or `aws s3api put-object`?"""
+    return any(
+        aws_call(words, "s3", ("cp", "mv", "sync")) is not None
+        or aws_call(words, "s3api", ("put-object",)) is not None
+        for words in commands(script)
+    )
+
+
+def has_kms_fallback(script: str) -> bool:
+    """Does it run `aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id K`?"""
+    for words in commands(script):
+        arguments = aws_call(words, "s3api", ("put-object",))
+        if (
+            arguments is not None
+            and option(arguments, "--server-side-encryption") == "aws:kms"
+            and option(arguments, "--ssekms-key-id")
+        ):
+            return True
+    return False
 
 
 def user_data_text(model: PlanModel, instance: Instance) -> str | None:
@@ -70,10 +87,19 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
     if model.source is not None:
         evaluated = model.source.evaluate(instance, "user_data")
         if evaluated is not MISSING and evaluated is not None:
-            return text_of(evaluated)
+            text = text_of(evaluated)
+            if _has_opaque(evaluated) and not has_kms_fallback(text):
+                return None  # a function call or a file hides part of the script
+            return text
     if value is None and not expression.present:
         return ""
     return None
+
+
+def _has_opaque(value: Any) -> bool:
+    if isinstance(value, Opaque):
+        return True
+    return isinstance(value, Template) and any(isinstance(p, Opaque) for p in value.parts)
 
 
 def _resource_targets(model: PlanModel, entry: Any, type_: str) -> list[str] | None:
@@ -197,7 +223,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             b for b in candidates if _allows_on(statements, model, "s3:PutObject", b) is not False
         ]
         written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
-        writes_in_script = bool(script and WRITES_S3.search(script))
+        writes_in_script = bool(script and writes_to_s3(script))
         if not written and not writes_in_script:
             continue
         if role is None:
@@ -237,8 +263,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' fallback",
             )
             continue
-        missing = [p.pattern for p in FALLBACK if not p.search(script)]
-        if missing:
+        if not has_kms_fallback(script):
             yield Result.failed(
                 instance.address,
                 "user_data",

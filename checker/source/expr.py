@@ -16,6 +16,9 @@ from typing import Any
 
 from checker.plan.address import join, parse_reference
 from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.sensitive import mark as mark_sensitive
+from checker.plan.sensitive import mark_if, tracking
+from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
 
 TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])+$")
@@ -23,6 +26,8 @@ REFERENCE_IN_TEXT = re.compile(
     r"(?<![\w.\"])(?:data\.)?[a-z][a-z0-9_-]*\.[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*"
 )
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+MAX_TEXT = 1024 * 1024  # characters of one evaluated template
+MAX_PARTS = 10_000  # pieces of one template
 
 
 class _Missing:
@@ -53,6 +58,9 @@ class Opaque:
 
     text: str
     refs: tuple[str, ...]
+
+
+TOO_LONG = Opaque("(a template over the size limit)", ())
 
 
 def text_of(value: Any) -> str:
@@ -182,11 +190,18 @@ class SourceTree:
     def __init__(self, root: SourceModule, model: PlanModel) -> None:
         self.root = root
         self.model = model
+        self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self._local_stack: set[tuple[str, str]] = set()
+        self._locals: dict[tuple[str, str], tuple[Any, bool]] = {}
 
     @property
     def directory(self) -> Path:
         return self.root.directory
+
+    def read_text(self, relative: str) -> tuple[str | None, str]:
+        """A file named relative to the root module (a handler, a template), confined."""
+        text = self.files.read_text(self.root.directory, relative)
+        return text, str(self.root.directory / relative)
 
     def module(self, path: str) -> SourceModule | None:
         current: SourceModule | None = self.root
@@ -240,6 +255,8 @@ class SourceTree:
             parts: list[Any] = []
             for part in value.parts:
                 resolved = self.resolve(part, module, origin)
+                if resolved is TOO_LONG:
+                    return TOO_LONG
                 if isinstance(resolved, bool):
                     resolved = "true" if resolved else "false"
                 elif isinstance(resolved, int | float):
@@ -250,6 +267,12 @@ class SourceTree:
                     parts[-1] += resolved
                 else:
                     parts.append(resolved)
+            if (
+                len(parts) > MAX_PARTS
+                or sum(len(p) for p in parts if isinstance(p, str)) > MAX_TEXT
+            ):
+                self.files.note(f"a template longer than {MAX_TEXT} characters is not evaluated")
+                return TOO_LONG
             if len(parts) == 1 and isinstance(parts[0], str):
                 return parts[0]
             return Template(tuple(parts))
@@ -274,6 +297,12 @@ class SourceTree:
         return Ref(_qualified(ref.traversal, module))
 
     def _variable(self, name: str, module: str, ref: Ref) -> Any:
+        source = self.module(module)
+        declared = source.variables.get(name) if source is not None else None
+        if (not module and name in self.model.sensitive_variables) or (
+            isinstance(declared, dict) and parse_raw(declared.get("sensitive")) is True
+        ):
+            mark_sensitive()
         if not module and self.model.variables.get(name) is not None:
             return self.model.variables[name]
         source = self.module(module)
@@ -298,13 +327,20 @@ class SourceTree:
         if source is None or name not in source.locals:
             return ref
         key = (module, name)
-        if key in self._local_stack:
-            return ref
-        self._local_stack.add(key)
-        try:
-            return self.resolve(parse_raw(source.locals[name]), module)
-        finally:
-            self._local_stack.discard(key)
+        cached = self._locals.get(key)
+        if cached is None:
+            if key in self._local_stack:
+                return ref  # a cycle: Terraform refuses it, we leave it unresolved
+            self._local_stack.add(key)
+            try:
+                with tracking() as scope:
+                    value = self.resolve(parse_raw(source.locals[name]), module)
+            finally:
+                self._local_stack.discard(key)
+            cached = (value, scope.tainted)
+            self._locals[key] = cached
+        mark_if(cached[1])
+        return cached[0]
 
 
 def _qualified(traversal: str, module: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
+from checker.source.files import SourceFiles
 
 BLOCK_KINDS = ("resource", "data")
 
@@ -41,6 +42,7 @@ class SourceModule:
     module_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     children: dict[str, SourceModule] = field(default_factory=dict)
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: SourceFiles | None = None  # the confined reader every file of this tree goes through
 
 
 def unquote(key: str) -> str:
@@ -63,65 +65,125 @@ def _line_of(text: str, kind: str, type_: str, name: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
-def parse_file(path: Path) -> tuple[dict[str, Any], str]:
+MAX_MODULE_DEPTH = 8
+MAX_MODULES = 400  # module blocks followed in one tree: fan-out and self-calls stay bounded
+
+
+def parse_text(path: Path, text: str) -> dict[str, Any]:
+    """Parse HCL; an error names the file, line and column, never the file's content."""
     import hcl2
     from hcl2 import SerializationOptions
 
-    text = path.read_text(encoding="utf-8-sig")
     options = SerializationOptions(with_comments=False, preserve_heredocs=False)
     try:
-        return hcl2.loads(text, serialization_options=options), text
+        parsed: dict[str, Any] = hcl2.loads(text, serialization_options=options)
+    except RecursionError:
+        raise InputError(f"{path}: HCL is nested too deeply to parse") from None
     except Exception as error:  # python-hcl2 raises lark errors of many kinds
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InputError(f"{path}: HCL does not parse: {first[:200]}") from None
+        line, column = getattr(error, "line", None), getattr(error, "column", None)
+        where = f"line {line}, column {column}" if isinstance(line, int) else "unknown position"
+        raise InputError(
+            f"{path}: HCL does not parse at {where} ({type(error).__name__})",
+            "run 'terraform validate' in that directory to see the error",
+        ) from None
+    return parsed
 
 
-def load_module(directory: Path, depth: int = 0) -> SourceModule:
-    """Read every `.tf` file of `directory` (and local child modules, a few levels deep)."""
-    module = SourceModule(directory=directory)
+def parse_file(path: Path, files: SourceFiles | None = None) -> tuple[dict[str, Any], str]:
+    """Parse one file (through `files` when given, so it is confined and size-capped)."""
+    if files is not None:
+        text = files.read_text(path.parent, path.name)
+        if text is None:
+            return {}, ""
+    else:
+        text = path.read_text(encoding="utf-8-sig")
+    return parse_text(path, text), text
+
+
+@dataclass
+class _Budget:
+    modules: int = 0
+
+
+def load_module(
+    directory: Path,
+    files: SourceFiles | None = None,
+    depth: int = 0,
+    budget: _Budget | None = None,
+    ancestors: tuple[Path, ...] = (),
+) -> SourceModule:
+    """Read every `.tf` file of `directory` and the local child modules it calls.
+
+    Reads stay inside `files.root` (the directory itself unless a wider root is
+    configured); module depth, the number of module blocks followed and
+    self-calls are bounded, each refusal leaving a note.
+    """
+    files = files if files is not None else SourceFiles(directory)
+    budget = budget if budget is not None else _Budget()
+    module = SourceModule(directory=directory, files=files)
     for path in sorted(directory.glob("*.tf")):
-        parsed, text = parse_file(path)
-        for kind in BLOCK_KINDS:
-            for entry in parsed.get(kind, []):
-                for type_key, named in entry.items():
-                    type_ = unquote(type_key)
-                    for name_key, body in named.items():
-                        name = unquote(name_key)
-                        local = f"data.{type_}.{name}" if kind == "data" else f"{type_}.{name}"
-                        module.blocks[local] = SourceBlock(
-                            local_address=local,
-                            type=type_,
-                            name=name,
-                            body=_clean(body),
-                            file=path,
-                            line=_line_of(text, kind, type_, name),
-                        )
-        for entry in parsed.get("locals", []):
-            module.locals.update(_clean(entry))
-        for entry in parsed.get("variable", []):
-            for name_key, body in entry.items():
-                module.variables[unquote(name_key)] = _clean(body)
-        for entry in parsed.get("output", []):
-            for name_key, body in entry.items():
-                module.outputs[unquote(name_key)] = _clean(body)
-        for entry in parsed.get("provider", []):
-            for name_key, body in entry.items():
-                cleaned = _clean(body)
-                if isinstance(cleaned, dict) and "alias" not in cleaned:
-                    module.providers[unquote(name_key)] = cleaned
-        for entry in parsed.get("module", []):
-            for name_key, body in entry.items():
-                module.module_calls[unquote(name_key)] = _clean(body)
-    if depth < 8:
-        for name, call in module.module_calls.items():
-            source = call.get("source")
-            if isinstance(source, str):
-                source = unquote(source)
-                if source.startswith(("./", "../")):
-                    child_dir = (directory / source).resolve()
-                    if child_dir.is_dir():
-                        module.children[name] = load_module(child_dir, depth + 1)
+        parsed, text = parse_file(path, files)
+        _add_blocks(module, parsed, text, path)
+    real = directory.resolve()
+    for name, call in module.module_calls.items():
+        source = call.get("source")
+        if not isinstance(source, str):
+            continue
+        source = unquote(source)
+        if not source.startswith(("./", "../")):
+            continue
+        child_dir = (directory / source).resolve()
+        if not child_dir.is_dir():
+            continue
+        if not files.is_inside(child_dir):
+            files.note(f"module.{name}: {source} is outside the source root {files.root}; not read")
+        elif child_dir == real or child_dir in ancestors:
+            files.note(f"module.{name}: {source} calls a module that contains it; not followed")
+        elif depth + 1 > MAX_MODULE_DEPTH or budget.modules >= MAX_MODULES:
+            files.note(
+                f"module.{name}: module tree deeper than {MAX_MODULE_DEPTH} or larger than "
+                f"{MAX_MODULES} modules; the rest is not read"
+            )
+        else:
+            budget.modules += 1
+            module.children[name] = load_module(
+                child_dir, files, depth + 1, budget, (*ancestors, real)
+            )
     return module
+
+
+def _add_blocks(module: SourceModule, parsed: dict[str, Any], text: str, path: Path) -> None:
+    for kind in BLOCK_KINDS:
+        for entry in parsed.get(kind, []):
+            for type_key, named in entry.items():
+                type_ = unquote(type_key)
+                for name_key, body in named.items():
+                    name = unquote(name_key)
+                    local = f"data.{type_}.{name}" if kind == "data" else f"{type_}.{name}"
+                    module.blocks[local] = SourceBlock(
+                        local_address=local,
+                        type=type_,
+                        name=name,
+                        body=_clean(body),
+                        file=path,
+                        line=_line_of(text, kind, type_, name),
+                    )
+    for entry in parsed.get("locals", []):
+        module.locals.update(_clean(entry))
+    for entry in parsed.get("variable", []):
+        for name_key, body in entry.items():
+            module.variables[unquote(name_key)] = _clean(body)
+    for entry in parsed.get("output", []):
+        for name_key, body in entry.items():
+            module.outputs[unquote(name_key)] = _clean(body)
+    for entry in parsed.get("provider", []):
+        for name_key, body in entry.items():
+            cleaned = _clean(body)
+            if isinstance(cleaned, dict) and "alias" not in cleaned:
+                module.providers[unquote(name_key)] = cleaned
+    for entry in parsed.get("module", []):
+        for name_key, body in entry.items():
+            module.module_calls[unquote(name_key)] = _clean(body)
 
 
 def has_tf_files(directory: Path) -> bool:

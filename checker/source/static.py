@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,10 @@ from typing import Any
 from checker.errors import InputError
 from checker.plan.address import join, parse_reference
 from checker.plan.model import UNKNOWN, Instance, OutputInfo, PlanModel, ResourceConfiguration
+from checker.plan.sensitive import mark as mark_sensitive
+from checker.plan.sensitive import mark_if, tracking
 from checker.source.expr import SourceTree, _split_template, parse_raw
+from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
 from checker.source.parse import Node, parse_hcl_expression
 
@@ -46,13 +50,26 @@ def _to_string(value: Any) -> str:
     return str(value)
 
 
+MAX_STEPS = 500_000  # expression nodes evaluated per model
+MAX_VALUE = 1024 * 1024  # characters of a string, or items of a list or map
+
+
 class StaticEvaluator:
-    """Evaluates raw python-hcl2 values of one module tree, resolving references lazily."""
+    """Evaluates raw python-hcl2 values of one module tree, resolving references lazily.
+
+    Bounded: every local, variable and attribute is evaluated once (memoised with
+    whether it read a sensitive value), cycles are cut, and a step budget and a
+    size cap turn runaway evaluation into unknown values with a note.
+    """
 
     def __init__(self, root: SourceModule, tfvars: dict[str, Any]) -> None:
         self.root = root
         self.tfvars = tfvars
+        self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self._busy: set[tuple[str, str, str]] = set()
+        self._memo: dict[tuple[str, str, str], tuple[Any, bool]] = {}
+        self._steps = 0
+        self._in_template_file = False
         self._region: Any = None
         self.functions: dict[str, Callable[..., Any]] = {
             "format": lambda fmt, *a: _format(fmt, *a),
@@ -133,7 +150,46 @@ class StaticEvaluator:
                 return UNKNOWN
         return "".join(out)
 
+    def note(self, text: str) -> None:
+        self.files.note(text)
+
+    def bounded(self, value: Any) -> Any:
+        """A value within the size cap, else UNKNOWN (with a note)."""
+        if isinstance(value, str | list | dict) and len(value) > MAX_VALUE:
+            self.note(f"a value larger than {MAX_VALUE} characters or items was not evaluated")
+            return UNKNOWN
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4096:
+            self.note("a number too large to be a Terraform value was not evaluated")
+            return UNKNOWN
+        return value
+
+    def memoised(self, key: tuple[str, str, str], compute: Callable[[], Any]) -> Any:
+        """Evaluate a local, variable or attribute once; a cycle makes it unknown."""
+        cached = self._memo.get(key)
+        if cached is None:
+            if key in self._busy:
+                self.note(f"{key[1]}.{key[2]} in module '{key[0]}' depends on itself: unknown")
+                return UNKNOWN
+            self._busy.add(key)
+            try:
+                with tracking() as scope:
+                    value = compute()
+            finally:
+                self._busy.discard(key)
+            cached = (value, scope.tainted)
+            self._memo[key] = cached
+        mark_if(cached[1])
+        return cached[0]
+
     def node(self, node: Node, module: str, extra: Scope | None) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            if self._steps == MAX_STEPS + 1:
+                self.note(f"evaluation stopped after {MAX_STEPS} steps; the rest is unknown")
+            return UNKNOWN
+        return self.bounded(self._node(node, module, extra))
+
+    def _node(self, node: Node, module: str, extra: Scope | None) -> Any:
         kind = node.kind
         if kind == "lit":
             return node.value
@@ -179,22 +235,8 @@ class StaticEvaluator:
 
     def call(self, node: Node, module: str, extra: Scope | None) -> Any:
         name = node.value
-        if name == "file" or name == "templatefile":
-            path = self.node(node.args[0], module, extra) if node.args else UNKNOWN
-            source = self.module(module)
-            if not isinstance(path, str) or source is None:
-                return UNKNOWN
-            target = (source.directory / path) if not Path(path).is_absolute() else Path(path)
-            try:
-                text = target.read_text(encoding="utf-8")
-            except OSError:
-                return UNKNOWN
-            if name == "file":
-                return text
-            variables = self.node(node.args[1], module, extra) if len(node.args) > 1 else {}
-            if not isinstance(variables, dict):
-                return UNKNOWN
-            return self.template(text.replace('"', '\\"'), module, {**(extra or {}), **variables})
+        if name in FILE_FUNCTIONS:
+            return self.file_call(node, module, extra)
         if name == "try":
             for arg in node.args:
                 value = self.node(arg, module, extra)
@@ -209,6 +251,43 @@ class StaticEvaluator:
             return function(*args)
         except Exception:  # a function applied to values it rejects: Terraform would fail
             return UNKNOWN
+
+    def file_call(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`file`, `templatefile`, `fileexists`, `filebase64` and the hashes of files.
+
+        Paths resolve against the module's directory and stay inside the source
+        root (see `checker.source.files`); a refused read is unknown with a note.
+        """
+        name = node.value
+        path = self.node(node.args[0], module, extra) if node.args else UNKNOWN
+        source = self.module(module)
+        if not isinstance(path, str) or source is None:
+            return UNKNOWN
+        if name == "fileexists":
+            exists = self.files.exists(source.directory, path)
+            return UNKNOWN if exists is None else exists
+        data = self.files.read_bytes(source.directory, path)
+        if data is None:
+            return UNKNOWN
+        if name in FILE_HASHES:
+            return FILE_HASHES[name](data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return UNKNOWN
+        if name == "file":
+            return text
+        if self._in_template_file:
+            self.note("templatefile() inside a template is not evaluated (Terraform refuses it)")
+            return UNKNOWN
+        variables = self.node(node.args[1], module, extra) if len(node.args) > 1 else {}
+        if not isinstance(variables, dict):
+            return UNKNOWN
+        self._in_template_file = True
+        try:
+            return self.template(text.replace('"', '\\"'), module, {**(extra or {}), **variables})
+        finally:
+            self._in_template_file = False
 
     def reference(self, traversal: str, module: str, extra: Scope | None) -> Any:
         head, _, rest = traversal.partition(".")
@@ -239,16 +318,10 @@ class StaticEvaluator:
     def attribute(self, module: str, local: str, path: tuple[str, ...]) -> Any:
         source = self.module(module)
         block = source.blocks.get(local) if source else None
-        if block is None or not path:
-            return UNKNOWN
-        key = (module, local, path[0])
-        if key in self._busy or path[0] not in block.body:
-            return UNKNOWN  # computed by the provider, or a cycle
-        self._busy.add(key)
-        try:
-            value = self.raw(block.body[path[0]], module)
-        finally:
-            self._busy.discard(key)
+        if block is None or not path or path[0] not in block.body:
+            return UNKNOWN  # computed by the provider
+        body = block.body
+        value = self.memoised((module, local, path[0]), lambda: self.raw(body[path[0]], module))
         for step in path[1:]:
             if isinstance(value, list) and step.isdigit() and int(step) < len(value):
                 value = value[int(step)]
@@ -261,6 +334,13 @@ class StaticEvaluator:
         return value
 
     def variable(self, name: str, module: str) -> Any:
+        source = self.module(module)
+        declared = source.variables.get(name) if source else None
+        if isinstance(declared, dict) and parse_raw(declared.get("sensitive")) is True:
+            mark_sensitive()
+        return self.memoised((module, "var", name), lambda: self._variable(name, module))
+
+    def _variable(self, name: str, module: str) -> Any:
         if not module and name in self.tfvars:
             return self.tfvars[name]
         if module:
@@ -280,14 +360,8 @@ class StaticEvaluator:
         source = self.module(module)
         if source is None or name not in source.locals:
             return UNKNOWN
-        key = (module, "local", name)
-        if key in self._busy:
-            return UNKNOWN
-        self._busy.add(key)
-        try:
-            return self.raw(source.locals[name], module)
-        finally:
-            self._busy.discard(key)
+        raw = source.locals[name]
+        return self.memoised((module, "local", name), lambda: self.raw(raw, module))
 
     def region(self) -> Any:
         if self._region is None:
@@ -298,15 +372,37 @@ class StaticEvaluator:
         return self._region
 
 
+FILE_FUNCTIONS = frozenset(
+    {"file", "templatefile", "fileexists", "filebase64", "filemd5", "filesha1", "filesha256"}
+)
+FILE_HASHES: dict[str, Callable[[bytes], str]] = {
+    "filebase64": lambda data: base64.b64encode(data).decode(),
+    "filemd5": lambda data: hashlib.md5(data).hexdigest(),
+    "filesha1": lambda data: hashlib.sha1(data).hexdigest(),
+    "filesha256": lambda data: hashlib.sha256(data).hexdigest(),
+}
+WIDE_VERB = re.compile(r"%[-+ #0]*\d{4,}")
+
+
 def _format(fmt: str, *args: Any) -> str:
+    if WIDE_VERB.search(fmt):
+        raise ValueError("format width too large")
     converted = fmt.replace("%v", "%s").replace("%q", '"%s"')
     return converted % tuple(_to_string(a) if not isinstance(a, int | float) else a for a in args)
 
 
 def _operate(operator: str, values: list[Any]) -> Any:
     if len(values) == 1:
+        if operator == "-" and (
+            isinstance(values[0], bool) or not isinstance(values[0], int | float)
+        ):
+            raise TypeError("negation needs a number")
         return (not values[0]) if operator == "!" else -values[0]
     left, right = values
+    if operator in "+-*/%" and not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    ):
+        raise TypeError("arithmetic needs numbers")  # Terraform: strings do not add
     operations: dict[str, Callable[[Any, Any], Any]] = {
         "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
         "/": lambda a, b: a / b, "%": lambda a, b: a % b, "==": lambda a, b: a == b,
@@ -380,30 +476,37 @@ def _expressions(body: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------- build
 
 
-def _tfvars(directory: Path) -> dict[str, Any]:
+def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
     values: dict[str, Any] = {}
     files = [directory / "terraform.tfvars", *sorted(directory.glob("*.auto.tfvars"))]
     for path in files:
-        if path.is_file():
-            parsed, _ = parse_file(path)
+        if path.is_file() or path.is_symlink():
+            parsed, _ = parse_file(path, reader)
             for key, raw in parsed.items():
                 if not key.startswith("__"):
                     values[unquote(key)] = parse_raw(raw)
     return values
 
 
+MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
+
+
 def _instance_keys(evaluator: StaticEvaluator, body: dict[str, Any], module: str) -> list[Any]:
+    keys: list[Any] = [None]
     if "count" in body:
         count = evaluator.raw(body["count"], module)
-        return list(range(count)) if isinstance(count, int) else [None]
-    if "for_each" in body:
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            keys = list(range(min(count, MAX_INSTANCES + 1)))
+    elif "for_each" in body:
         each = evaluator.raw(body["for_each"], module)
         if isinstance(each, dict):
-            return sorted(each)
-        if isinstance(each, list):
-            return sorted(str(x) for x in each)
+            keys = sorted(each)
+        elif isinstance(each, list):
+            keys = sorted({str(x) for x in each})
+    if len(keys) > MAX_INSTANCES:
+        evaluator.note(f"count/for_each over {MAX_INSTANCES} instances is not expanded")
         return [None]
-    return [None]
+    return keys
 
 
 def _key_suffix(key: Any) -> str:
@@ -414,27 +517,27 @@ def _key_suffix(key: Any) -> str:
 
 def _values(
     evaluator: StaticEvaluator, block: SourceBlock, module: str, key: Any
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The instance's evaluated attributes and which of them are sensitive."""
     extra: Scope = {}
     if isinstance(key, int):
         extra["count"] = {"index": key}
     elif key is not None:
         extra["each"] = {"key": key, "value": key}
     values: dict[str, Any] = {}
+    marks: dict[str, Any] = {}
     for name, raw in block.body.items():
         if name in ("depends_on", "count", "for_each", "lifecycle", "provider", "provisioner"):
             continue
-        value = evaluator.raw(raw, module, extra or None)
-        values[name] = _mark_unknown(value)
-    return values
-
-
-def _mark_unknown(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _mark_unknown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mark_unknown(v) for v in value]
-    return value
+        with tracking() as scope:
+            try:
+                values[name] = evaluator.raw(raw, module, extra or None)
+            except RecursionError:
+                evaluator.note(f"{block.local_address}.{name} is nested too deeply: unknown")
+                values[name] = UNKNOWN
+        if scope.tainted:
+            marks[name] = True  # derived from a sensitive variable, as Terraform marks it
+    return values, marks or None
 
 
 def _walk_modules(root: SourceModule) -> list[tuple[str, str, SourceModule]]:
@@ -450,12 +553,20 @@ def _walk_modules(root: SourceModule) -> list[tuple[str, str, SourceModule]]:
     return out
 
 
-def build_static_model(directory: Path) -> PlanModel:
-    """The rules' model of a directory of `.tf` files."""
-    root = load_module(directory)
+def source_files(directory: Path, source_root: Path | None) -> SourceFiles:
+    """The confined reader of a stack: the configured root when it holds the stack."""
+    if source_root is not None and directory.resolve().is_relative_to(source_root.resolve()):
+        return SourceFiles(source_root)
+    return SourceFiles(directory)
+
+
+def build_static_model(directory: Path, source_root: Path | None = None) -> PlanModel:
+    """The rules' model of a directory of `.tf` files (reads confined to the source root)."""
+    files = source_files(directory, source_root)
+    root = load_module(directory, files)
     if not root.blocks and not root.children:
         raise InputError(f"{directory}: no resource or data blocks in its .tf files")
-    evaluator = StaticEvaluator(root, _tfvars(directory))
+    evaluator = StaticEvaluator(root, _tfvars(directory, files))
     instances: list[Instance] = []
     configs: dict[str, ResourceConfiguration] = {}
     module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -478,6 +589,7 @@ def build_static_model(directory: Path) -> PlanModel:
             configs[conf.address] = conf
             for key in _instance_keys(evaluator, block.body, path):
                 address = join(path, local) + _key_suffix(key)
+                values, marks = _values(evaluator, block, path, key)
                 inst = Instance(
                     address=address,
                     module_address=path,
@@ -487,8 +599,9 @@ def build_static_model(directory: Path) -> PlanModel:
                     mode=mode,
                     index=key,
                     action="read" if mode == "data" else "create",
-                    values=_values(evaluator, block, path, key),
+                    values=values,
                     config=conf,
+                    sensitive=marks,
                 )
                 instances.append(inst)
     variables = {name: evaluator.variable(name, "") for name in root.variables}
@@ -512,6 +625,11 @@ def build_static_model(directory: Path) -> PlanModel:
         module_outputs=module_outputs,
         region=region if isinstance(region, str) else None,
         sensitive_strings=frozenset(s for s in sensitive if len(s) >= 3),
+        sensitive_variables=frozenset(
+            name
+            for name, body in root.variables.items()
+            if isinstance(body, dict) and parse_raw(body.get("sensitive")) is True
+        ),
         format_version="static",
         terraform_version=None,
         has_configuration=True,

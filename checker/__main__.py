@@ -1,0 +1,5 @@
+"""`python -m checker`: the same command line as the `checker` script."""
+
+from checker.cli import main
+
+main()

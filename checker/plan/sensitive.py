@@ -1,0 +1,103 @@
+"""Which values a rule read were sensitive: the taint follows reads, never strings.
+
+Terraform marks sensitive attribute paths (`after_sensitive`, `sensitive = true`
+variables and outputs). Searching a report for the text of those values cannot
+work: a value `led` would turn `failed` into `fai(sensitive)`, a value `1` or
+`true` is everywhere, and a value parsed out of a sensitive policy has another
+spelling. Instead every read of a sensitive path (`Instance.get`, a sensitive
+variable or output, a value derived from one and cached) marks the current
+*scope*; the engine opens one scope per rule run and redacts the display text
+of every result yielded after the first sensitive read. Verdicts, IDs,
+severities and addresses are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+REDACTED = "(sensitive) value hidden: this finding reads values marked sensitive"
+
+
+@dataclass
+class TaintScope:
+    """Set once anything sensitive is read while the scope is active."""
+
+    tainted: bool = False
+
+
+_SCOPE: ContextVar[TaintScope | None] = ContextVar("checker_taint_scope", default=None)
+
+
+def mark() -> None:
+    """Record that a sensitive value was read in the active scope (if any)."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.tainted = True
+
+
+def mark_if(flag: bool) -> None:
+    if flag:
+        mark()
+
+
+@contextmanager
+def tracking() -> Iterator[TaintScope]:
+    """A fresh scope; reads inside it taint it (and every enclosing scope when it closes)."""
+    outer = _SCOPE.get()
+    scope = TaintScope()
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
+        if outer is not None and scope.tainted:
+            outer.tainted = True
+
+
+def any_marked(marks: Any) -> bool:
+    """Does a Terraform sensitivity tree (`true`, or objects/lists of them) mark anything?"""
+    if marks is True:
+        return True
+    if isinstance(marks, dict):
+        return any(any_marked(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(any_marked(v) for v in marks)
+    return False
+
+
+def marks_at(marks: Any, path: tuple[str | int, ...]) -> bool:
+    """Is the value at `path` (or any part of it) sensitive under this tree of marks?"""
+    node = marks
+    for step in path:
+        if node is True:
+            return True
+        if isinstance(step, int):
+            if not isinstance(node, list) or step >= len(node):
+                return False
+            node = node[step]
+        else:
+            if not isinstance(node, dict):
+                return False
+            node = node.get(step)
+    return any_marked(node)
+
+
+def merge_marks(first: Any, second: Any) -> Any:
+    """The union of two sensitivity trees."""
+    if first is True or second is True:
+        return True
+    if isinstance(first, dict) and isinstance(second, dict):
+        return {k: merge_marks(first.get(k), second.get(k)) for k in {*first, *second}}
+    if isinstance(first, list) and isinstance(second, list):
+        longer = max(len(first), len(second))
+        return [
+            merge_marks(
+                first[i] if i < len(first) else None, second[i] if i < len(second) else None
+            )
+            for i in range(longer)
+        ]
+    return first if any_marked(first) else second

@@ -1,0 +1,95 @@
+"""Commands a shell script runs, read as shell (bashlex), not as text.
+
+A fallback named only in a comment, an `echo`, or a heredoc is not a command.
+Where bashlex cannot parse a script (it knows most of bash, not all), each line
+is split with `shlex` with comments removed, which still ignores comments and
+quoted text.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from typing import Any
+
+MAX_SCRIPT = 256 * 1024  # user data is capped at 16 KB by EC2; anything far larger is not a script
+
+
+def _walk(node: Any) -> Iterator[list[str]]:
+    if getattr(node, "kind", None) == "command":
+        words = [part.word for part in node.parts if getattr(part, "kind", None) == "word"]
+        if words:
+            yield words
+    for attr in ("parts", "list"):
+        children = getattr(node, attr, None)
+        if isinstance(children, list):
+            for child in children:
+                yield from _walk(child)
+    child = getattr(node, "command", None)
+    if child is not None and hasattr(child, "kind"):
+        yield from _walk(child)
+
+
+def _fallback(script: str) -> list[list[str]]:
+    out: list[list[str]] = []
+    for line in script.splitlines():
+        try:
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+            lexer.whitespace_split = True
+            lexer.commenters = "#"
+            tokens = list(lexer)
+        except ValueError:
+            continue
+        words: list[str] = []
+        for token in [*tokens, ";"]:
+            if token and all(c in ";&|()<>" for c in token):
+                if words:
+                    out.append(words)
+                words = []
+            else:
+                words.append(token)
+    return out
+
+
+def commands(script: str) -> list[list[str]]:
+    """The words of every simple command in `script` (nested ones included)."""
+    if len(script) > MAX_SCRIPT:
+        return []
+    import bashlex  # type: ignore[import-untyped]
+
+    try:
+        parts = bashlex.parse(script)
+    except Exception:  # bashlex raises its own errors and, on odd input, plain ones
+        return _fallback(script)
+    return [words for part in parts for words in _walk(part)]
+
+
+GLOBAL_WITH_VALUE = frozenset(
+    {"--region", "--profile", "--endpoint-url", "--output", "--query", "--ca-bundle", "--color"}
+    | {"--cli-read-timeout", "--cli-connect-timeout", "--cli-binary-format"}
+)
+
+
+def aws_call(words: list[str], service: str, operations: tuple[str, ...]) -> list[str] | None:
+    """The arguments after `aws [GLOBAL OPTIONS] SERVICE OPERATION` when `words` run that."""
+    for index, word in enumerate(words):
+        if word.rsplit("/", 1)[-1] != "aws":
+            continue
+        tail = words[index + 1 :]
+        position = 0
+        while position < len(tail) and tail[position].startswith("-"):
+            position += 2 if tail[position] in GLOBAL_WITH_VALUE else 1
+        command = tail[position : position + 2]
+        if len(command) == 2 and command[0] == service and command[1] in operations:
+            return tail[position + 2 :]
+    return None
+
+
+def option(arguments: list[str], name: str) -> str | None:
+    """The value of `--name VALUE` or `--name=VALUE` among the arguments."""
+    for index, word in enumerate(arguments):
+        if word == name and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if word.startswith(f"{name}="):
+            return word.split("=", 1)[1]
+    return None

@@ -1,0 +1,114 @@
+"""Every file a source read touches, confined to one root directory.
+
+Sources come from pull requests: `file("/proc/self/environ")`, `file("../../x")`,
+a committed symlink to `/etc/passwd` or `file("/dev/zero")` must not be read,
+let alone printed. A read is allowed only for a regular file whose real path
+(symlinks resolved) lies inside the root, up to `MAX_FILE_BYTES`; anything else
+is refused with a note, and the evaluator treats the value as unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # far more than a .tf file, a template or a handler needs
+
+
+@dataclass
+class SourceFiles:
+    """Reads below `root`; what was refused is kept in `notes` (file names, never contents)."""
+
+    root: Path
+    limit: int = MAX_FILE_BYTES
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+
+    def note(self, text: str) -> None:
+        if text not in self.notes and len(self.notes) < 50:
+            self.notes.append(text)
+
+    def shown(self, path: Path | str) -> str:
+        """A path as a report may show it: relative to the root when inside it."""
+        text = str(path)
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    def confine(self, base: Path, name: str) -> Path | None:
+        """The real path of `name` (relative to `base`) when it is inside the root, else None."""
+        if not name or "\x00" in name:
+            self.note("a file name that is empty or holds a NUL byte was refused")
+            return None
+        if Path(name).is_absolute() or name.startswith("~"):
+            self.note(f"absolute path {self.shown(name)!r} refused: reads stay inside {self.root}")
+            return None
+        try:
+            real = (base / name).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.root):
+            self.note(f"{self.shown(name)!r} leaves the source root {self.root}: not read")
+            return None
+        return real
+
+    def is_inside(self, directory: Path) -> bool:
+        try:
+            return directory.resolve(strict=True).is_relative_to(self.root)
+        except (OSError, RuntimeError):
+            return False
+
+    def exists(self, base: Path, name: str) -> bool | None:
+        """`fileexists()`: None when the answer would look outside the root."""
+        if Path(name).is_absolute() or name.startswith("~"):
+            self.note(f"absolute path {self.shown(name)!r} refused: reads stay inside {self.root}")
+            return None
+        try:
+            real = (base / name).resolve(strict=False)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.root):
+            self.note(f"{self.shown(name)!r} leaves the source root {self.root}: not read")
+            return None
+        try:
+            return stat.S_ISREG(os.stat(real).st_mode)
+        except OSError:
+            return False
+
+    def read_bytes(self, base: Path, name: str) -> bytes | None:
+        """The bytes of a regular file inside the root, at most `limit` of them, or None."""
+        real = self.confine(base, name)
+        if real is None:
+            return None
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self.note(f"{self.shown(name)!r} is not a regular file: not read")
+                return None
+            if info.st_size > self.limit:
+                self.note(f"{self.shown(name)!r} is over {self.limit} bytes: not read")
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(self.limit + 1)
+        finally:
+            os.close(fd)
+        if len(data) > self.limit:
+            self.note(f"{self.shown(name)!r} is over {self.limit} bytes: not read")
+            return None
+        return data
+
+    def read_text(self, base: Path, name: str) -> str | None:
+        data = self.read_bytes(base, name)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.note(f"{self.shown(name)!r} is not UTF-8 text: not read")
+            return None
