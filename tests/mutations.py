@@ -1,30 +1,15 @@
-"""Every rule's incident, re-introduced in several ways: as data, in the plan and in its HCL twin.
+"""Every rule's incident, re-introduced in several ways: as edits of the HCL, as data.
 
-Each mutation edits the description the canonical plan is rendered from and
-makes the same change to `tap_stack.tf`. `fails` names every (rule, address)
-that must fail afterwards; any other failure is a defect of the checker.
+Each mutation edits `tap_stack.tf` (and, for TAP002, the handler). Its plans,
+created from nothing and planned against the applied clean stack, are written
+by real Terraform (`./dev fixtures`, `tests/fixtures/real/`). `fails` names
+every (rule, address) that must fail afterwards; any other failure is a defect
+of the checker.
 """
 
 from __future__ import annotations
 
-from tests.support.canonical_stack import UNKNOWN, Block, Expr, Resource, statement, unknown
-from tests.support.mutate import (
-    Mutation,
-    add,
-    add_variable,
-    count,
-    deferred,
-    delete,
-    depends,
-    drop,
-    drop_output,
-    fails,
-    read_values,
-    set_,
-    set_output,
-    stored,
-)
-from tests.support.plan_builder import Variable
+from tests.support.mutate import Mutation, fails
 
 NOTIFICATION = "aws_s3_bucket_notification.content"
 S3_PERMISSION = "aws_lambda_permission.s3"
@@ -50,7 +35,6 @@ MUTATIONS: list[Mutation] = [
         "TAP001",
         "the notification no longer depends on its permission (the race of incident 1)",
         hcl=((NOTIFICATION_DEPENDS, "\n"),),
-        plan=(depends(NOTIFICATION, []),),
         fails=fails(TAP001=[NOTIFICATION], TAP013=[NOTIFICATION]),
     ),
     Mutation(
@@ -60,7 +44,6 @@ MUTATIONS: list[Mutation] = [
         hcl=(
             ('  principal      = "s3.amazonaws.com"', '  principal      = "events.amazonaws.com"'),
         ),
-        plan=(set_(S3_PERMISSION, "principal", value="events.amazonaws.com"),),
         fails=fails(TAP001=[NOTIFICATION]),
     ),
     Mutation(
@@ -73,7 +56,6 @@ MUTATIONS: list[Mutation] = [
                 "  source_arn     = aws_s3_bucket.logs.arn",
             ),
         ),
-        plan=(set_(S3_PERMISSION, "source_arn", value=unknown("aws_s3_bucket.logs.arn")),),
         fails=fails(TAP001=[NOTIFICATION]),
     ),
     Mutation(
@@ -94,7 +76,6 @@ MUTATIONS: list[Mutation] = [
             ),
             (NOTIFICATION_DEPENDS, "\n"),
         ),
-        plan=(drop(S3_PERMISSION), depends(NOTIFICATION, [])),
         fails=fails(TAP001=[NOTIFICATION]),
     ),
     # ------------------------------------------------------------------ TAP002
@@ -110,7 +91,6 @@ MUTATIONS: list[Mutation] = [
                 '    actions = ["dynamodb:PutItem"]',
             ),
         ),
-        plan=(set_(LAMBDA_DOC, "statement", 0, "actions", value=["dynamodb:PutItem"]),),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
     Mutation(
@@ -125,7 +105,6 @@ MUTATIONS: list[Mutation] = [
                 '    actions = ["dynamodb:*"]',
             ),
         ),
-        plan=(set_(LAMBDA_DOC, "statement", 0, "actions", value=["dynamodb:*"]),),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
     Mutation(
@@ -138,7 +117,6 @@ MUTATIONS: list[Mutation] = [
                 '    resources = ["*"]',
             ),
         ),
-        plan=(set_(LAMBDA_DOC, "statement", 0, "resources", value=["*"]),),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
     Mutation(
@@ -150,9 +128,6 @@ MUTATIONS: list[Mutation] = [
                 '    resources = [aws_dynamodb_table.main.arn, "${aws_dynamodb_table.main.arn}/index/*"]',
                 '    resources = ["arn:aws:dynamodb:*:*:table/*"]',
             ),
-        ),
-        plan=(
-            set_(LAMBDA_DOC, "statement", 0, "resources", value=["arn:aws:dynamodb:*:*:table/*"]),
         ),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
@@ -166,7 +141,6 @@ MUTATIONS: list[Mutation] = [
                 '    resources = ["${aws_dynamodb_table.main.arn}*"]',
             ),
         ),
-        plan=(),
         fails=fails(TAP002=["aws_iam_role.lambda"]),
     ),
     # ------------------------------------------------------------------ TAP003
@@ -180,17 +154,6 @@ MUTATIONS: list[Mutation] = [
                 '      identifiers = ["cloudtrail.amazonaws.com"]',
             ),
         ),
-        plan=(
-            set_(
-                KMS_DOC,
-                "statement",
-                1,
-                "principals",
-                0,
-                "identifiers",
-                value=["cloudtrail.amazonaws.com"],
-            ),
-        ),
         fails=fails(TAP003=["aws_kms_key.main"]),
     ),
     Mutation(
@@ -201,17 +164,6 @@ MUTATIONS: list[Mutation] = [
             (
                 '      values   = ["lambda.${local.region}.amazonaws.com"]',
                 '      values   = ["lambda.us-west-2.amazonaws.com"]',
-            ),
-        ),
-        plan=(
-            set_(
-                KMS_DOC,
-                "statement",
-                3,
-                "condition",
-                0,
-                "values",
-                value=["lambda.us-west-2.amazonaws.com"],
             ),
         ),
         fails=fails(TAP003=["aws_kms_key.main"]),
@@ -227,7 +179,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(delete(KMS_DOC, "statement", 3, "condition", 1),),
         fails=fails(TAP003=["aws_kms_key.main"]),
     ),
     Mutation(
@@ -235,7 +186,6 @@ MUTATIONS: list[Mutation] = [
         "TAP003",
         "the account root is no longer key administrator",
         hcl=(('    actions   = ["kms:*"]', '    actions   = ["kms:Describe*", "kms:List*"]'),),
-        plan=(set_(KMS_DOC, "statement", 0, "actions", value=["kms:Describe*", "kms:List*"]),),
         fails=fails(TAP003=["aws_kms_key.main"]),
     ),
     # ------------------------------------------------------------------ TAP004
@@ -249,7 +199,6 @@ MUTATIONS: list[Mutation] = [
                 '      variable = "aws:SecureTransport"\n      values   = ["true"]',
             ),
         ),
-        plan=(set_(CONTENT_DOC, "statement", 0, "condition", 0, "values", value=["true"]),),
         fails=fails(TAP004=["aws_s3_bucket.content"]),
     ),
     Mutation(
@@ -263,7 +212,6 @@ MUTATIONS: list[Mutation] = [
                 '  }\n}\n\ndata "aws_iam_policy_document" "logs_bucket"',
             ),
         ),
-        plan=(delete(CONTENT_DOC, "statement", 0, "condition"),),
         fails=fails(TAP004=["aws_s3_bucket.content"]),
     ),
     Mutation(
@@ -276,7 +224,6 @@ MUTATIONS: list[Mutation] = [
                 '    resources = ["${aws_s3_bucket.logs.arn}/*"]',
             ),
         ),
-        plan=(),
         fails=fails(TAP004=["aws_s3_bucket.logs"]),
     ),
     Mutation(
@@ -299,37 +246,6 @@ MUTATIONS: list[Mutation] = [
                 "  }\n\n",
             ),
         ),
-        plan=(
-            set_(
-                LOGS_DOC,
-                "statement",
-                value=Block(
-                    [
-                        statement(
-                            sid="PublicRead",
-                            effect="Allow",
-                            actions=["s3:GetObject"],
-                            resources=unknown("aws_s3_bucket.logs.arn"),
-                            principals=[{"type": "*", "identifiers": ["*"]}],
-                        ),
-                        statement(
-                            sid="DenyInsecureTransport",
-                            effect="Deny",
-                            actions=["s3:*"],
-                            resources=unknown("aws_s3_bucket.logs.arn"),
-                            principals=[{"type": "*", "identifiers": ["*"]}],
-                            condition=[
-                                {
-                                    "test": "Bool",
-                                    "variable": "aws:SecureTransport",
-                                    "values": ["false"],
-                                }
-                            ],
-                        ),
-                    ]
-                ),
-            ),
-        ),
         fails=fails(TAP004=["aws_s3_bucket.logs"]),
     ),
     # ------------------------------------------------------------------ TAP005
@@ -341,16 +257,6 @@ MUTATIONS: list[Mutation] = [
             (
                 '      sse_algorithm     = "aws:kms"\n      kms_master_key_id = aws_kms_key.main.arn',
                 '      sse_algorithm     = "AES256"',
-            ),
-        ),
-        plan=(
-            set_(
-                "aws_s3_bucket_server_side_encryption_configuration.content",
-                "rule",
-                0,
-                "apply_server_side_encryption_by_default",
-                0,
-                value={"sse_algorithm": "AES256", "kms_master_key_id": None},
             ),
         ),
         fails=fails(TAP005=["aws_s3_bucket.content"]),
@@ -365,15 +271,6 @@ MUTATIONS: list[Mutation] = [
                 '  versioning_configuration {\n    status = "Enabled"',
                 'resource "aws_s3_bucket_versioning" "logs" {\n  bucket = aws_s3_bucket.logs.id\n'
                 '  versioning_configuration {\n    status = "Suspended"',
-            ),
-        ),
-        plan=(
-            set_(
-                "aws_s3_bucket_versioning.logs",
-                "versioning_configuration",
-                0,
-                "status",
-                value="Suspended",
             ),
         ),
         fails=fails(TAP005=["aws_s3_bucket.logs"]),
@@ -392,11 +289,6 @@ MUTATIONS: list[Mutation] = [
                 "  restrict_public_buckets = false",
             ),
         ),
-        plan=(
-            set_(
-                "aws_s3_bucket_public_access_block.content", "restrict_public_buckets", value=False
-            ),
-        ),
         fails=fails(TAP005=["aws_s3_bucket.content"]),
     ),
     Mutation(
@@ -410,7 +302,6 @@ MUTATIONS: list[Mutation] = [
                 "  versioning {\n    enabled = true\n  }\n",
             ),
         ),
-        plan=(set_("aws_s3_bucket.content", "versioning", value=Block([{"enabled": True}])),),
         fails=fails(TAP005=["aws_s3_bucket.content"]),
     ),
     # ------------------------------------------------------------------ TAP006
@@ -422,13 +313,6 @@ MUTATIONS: list[Mutation] = [
             (
                 "  source_code_hash = data.archive_file.lambda.output_base64sha256",
                 "  source_code_hash = data.archive_file.lambda.output_md5",
-            ),
-        ),
-        plan=(
-            set_(
-                FUNCTION,
-                "source_code_hash",
-                value=Expr.of("0" * 32, "data.archive_file.lambda.output_md5"),
             ),
         ),
         fails=fails(TAP006=[FUNCTION]),
@@ -443,15 +327,6 @@ MUTATIONS: list[Mutation] = [
                 '  output_path = "/tmp/lambda.zip"',
             ),
         ),
-        plan=(
-            set_(ARCHIVE, "output_path", value="/tmp/lambda.zip"),
-            read_values(ARCHIVE, output_path="/tmp/lambda.zip"),
-            set_(
-                FUNCTION,
-                "filename",
-                value=Expr.of("/tmp/lambda.zip", "data.archive_file.lambda.output_path"),
-            ),
-        ),
         fails=fails(TAP006=[FUNCTION]),
     ),
     Mutation(
@@ -462,16 +337,6 @@ MUTATIONS: list[Mutation] = [
             (
                 '  output_path = "${path.module}/build/lambda.zip"',
                 '  output_path = "${path.module}/build/lambda-${timestamp()}.zip"',
-            ),
-        ),
-        plan=(
-            deferred(ARCHIVE),
-            set_(ARCHIVE, "output_path", value=Expr.of(UNKNOWN, "path.module")),
-            set_(FUNCTION, "filename", value=unknown("data.archive_file.lambda.output_path")),
-            set_(
-                FUNCTION,
-                "source_code_hash",
-                value=unknown("data.archive_file.lambda.output_base64sha256"),
             ),
         ),
         fails=fails(TAP006=[FUNCTION]),
@@ -487,11 +352,6 @@ MUTATIONS: list[Mutation] = [
                 '  source_dir  = "${path.module}/lambda"',
             ),
         ),
-        plan=(
-            delete(ARCHIVE, "source"),
-            set_(ARCHIVE, "source_dir", value=Expr.of("./lambda", "path.module")),
-            read_values(ARCHIVE, source=[], source_dir="./lambda"),
-        ),
         fails=fails(TAP006=[FUNCTION]),
     ),
     # ------------------------------------------------------------------ TAP007
@@ -500,7 +360,6 @@ MUTATIONS: list[Mutation] = [
         "TAP007",
         "the integration is AWS (non-proxy) while the handler expects proxy events",
         hcl=(('  type                    = "AWS_PROXY"', '  type                    = "AWS"'),),
-        plan=(set_(INTEGRATION, "type", value="AWS"),),
         fails=fails(TAP007=[INTEGRATION]),
     ),
     Mutation(
@@ -508,7 +367,6 @@ MUTATIONS: list[Mutation] = [
         "TAP007",
         "the integration invokes Lambda with GET",
         hcl=(('  integration_http_method = "POST"', '  integration_http_method = "GET"'),),
-        plan=(set_(INTEGRATION, "integration_http_method", value="GET"),),
         fails=fails(TAP007=[INTEGRATION]),
     ),
     Mutation(
@@ -516,7 +374,6 @@ MUTATIONS: list[Mutation] = [
         "TAP007",
         "the permission's source_arn allows GET /process only",
         hcl=(('execution_arn}/*/POST/process"', 'execution_arn}/*/GET/process"'),),
-        plan=(),
         fails=fails(TAP007=[INTEGRATION]),
     ),
     Mutation(
@@ -535,7 +392,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(drop(API_PERMISSION),),
         fails=fails(TAP007=[INTEGRATION]),
     ),
     # ------------------------------------------------------------------ TAP008
@@ -548,10 +404,6 @@ MUTATIONS: list[Mutation] = [
                 '  name              = "/aws/lambda/${local.function_name}"\n  retention_in_days = 14\n',
                 '  name              = "/aws/lambda/${local.function_name}"\n',
             ),
-        ),
-        plan=(
-            delete("aws_cloudwatch_log_group.lambda", "retention_in_days"),
-            stored("aws_cloudwatch_log_group.lambda", retention_in_days=0),
         ),
         fails=fails(TAP008=["aws_cloudwatch_log_group.lambda"]),
     ),
@@ -566,7 +418,6 @@ MUTATIONS: list[Mutation] = [
                 '  name              = "/aws/apigateway/${local.stack_name}-api"\n  retention_in_days = 14\n',
             ),
         ),
-        plan=(set_("aws_cloudwatch_log_group.api", "kms_key_id", value=None),),
         fails=fails(TAP008=["aws_cloudwatch_log_group.api"], TAP014=[STAGE]),
     ),
     Mutation(
@@ -579,7 +430,6 @@ MUTATIONS: list[Mutation] = [
                 "\n",
             ),
         ),
-        plan=(depends(FUNCTION, []),),
         fails=fails(TAP008=[FUNCTION], TAP013=[FUNCTION]),
     ),
     Mutation(
@@ -590,13 +440,6 @@ MUTATIONS: list[Mutation] = [
             (
                 '  name              = "/aws/lambda/${local.function_name}"',
                 '  name              = "/aws/lambda/${local.function_name}-logs"',
-            ),
-        ),
-        plan=(
-            set_(
-                "aws_cloudwatch_log_group.lambda",
-                "name",
-                value=Expr.of("/aws/lambda/tap-processor-dev-logs", "local.function_name"),
             ),
         ),
         fails=fails(TAP008=[FUNCTION]),
@@ -621,30 +464,6 @@ MUTATIONS: list[Mutation] = [
                 "# -------------------------------------------------- API Gateway",
             ),
         ),
-        plan=(
-            add(
-                Resource(
-                    "aws_s3_bucket_notification.content_csv",
-                    {
-                        "bucket": unknown("aws_s3_bucket.content.id"),
-                        "lambda_function": Block(
-                            [
-                                {
-                                    "lambda_function_arn": unknown(
-                                        "aws_lambda_function.processor.arn"
-                                    ),
-                                    "events": ["s3:ObjectCreated:*"],
-                                    "filter_prefix": None,
-                                    "filter_suffix": ".csv",
-                                    "id": UNKNOWN,
-                                }
-                            ]
-                        ),
-                    },
-                    depends_on=["aws_lambda_permission.s3"],
-                )
-            ),
-        ),
         fails=fails(TAP009=[NOTIFICATION, "aws_s3_bucket_notification.content_csv"]),
     ),
     Mutation(
@@ -661,19 +480,6 @@ MUTATIONS: list[Mutation] = [
                 "# -------------------------------------------------- API Gateway",
             ),
         ),
-        plan=(
-            add(
-                Resource(
-                    "aws_s3_bucket_notification.content_events",
-                    {
-                        "bucket": Expr.of(
-                            "tap-dev-content-123456789012", "aws_s3_bucket.content.bucket"
-                        ),
-                        "eventbridge": True,
-                    },
-                )
-            ),
-        ),
         fails=fails(TAP009=[NOTIFICATION, "aws_s3_bucket_notification.content_events"]),
     ),
     Mutation(
@@ -687,7 +493,6 @@ MUTATIONS: list[Mutation] = [
                 "  bucket = aws_s3_bucket.content.id\n",
             ),
         ),
-        plan=(count(NOTIFICATION, 2),),
         fails=fails(TAP009=[f"{NOTIFICATION}[0]", f"{NOTIFICATION}[1]"]),
     ),
     # ------------------------------------------------------------------ TAP010
@@ -696,9 +501,6 @@ MUTATIONS: list[Mutation] = [
         "TAP010",
         "point-in-time recovery is switched off",
         hcl=(("    enabled = true # incident 10", "    enabled = false # incident 10"),),
-        plan=(
-            set_("aws_dynamodb_table.main", "point_in_time_recovery", 0, "enabled", value=False),
-        ),
         fails=fails(TAP010=["aws_dynamodb_table.main"]),
     ),
     Mutation(
@@ -706,7 +508,6 @@ MUTATIONS: list[Mutation] = [
         "TAP010",
         "no point_in_time_recovery block (the provider leaves it computed)",
         hcl=(("  point_in_time_recovery {\n    enabled = true # incident 10\n  }\n\n", ""),),
-        plan=(delete("aws_dynamodb_table.main", "point_in_time_recovery"),),
         fails=fails(TAP010=["aws_dynamodb_table.main"]),
     ),
     Mutation(
@@ -731,20 +532,6 @@ MUTATIONS: list[Mutation] = [
                 "# -------------------------------------------------------------- Lambda",
             ),
         ),
-        plan=(
-            add(
-                Resource(
-                    "aws_dynamodb_table.audit",
-                    {
-                        "name": Expr.of("tap-dev-audit", "local.stack_name"),
-                        "billing_mode": "PAY_PER_REQUEST",
-                        "hash_key": "pk",
-                        "attribute": Block([{"name": "pk", "type": "S"}]),
-                        "point_in_time_recovery": Block([{"enabled": False}]),
-                    },
-                )
-            ),
-        ),
         fails=fails(TAP010=["aws_dynamodb_table.audit"]),
     ),
     # ------------------------------------------------------------------ TAP011
@@ -758,7 +545,6 @@ MUTATIONS: list[Mutation] = [
                 "  force_destroy = false # incident 11\n",
             ),
         ),
-        plan=(set_("aws_s3_bucket.logs", "force_destroy", value=False),),
         fails=fails(TAP011=["aws_s3_bucket.logs"]),
     ),
     Mutation(
@@ -771,7 +557,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(delete("aws_s3_bucket.content", "force_destroy"),),
         fails=fails(TAP011=["aws_s3_bucket.content"]),
     ),
     Mutation(
@@ -784,10 +569,6 @@ MUTATIONS: list[Mutation] = [
                 'variable "force_destroy" {\n  type    = bool\n  default = false\n}\n\nvariable "tags" {',
             ),
             ("  force_destroy = true # incident 11\n", "  force_destroy = var.force_destroy\n"),
-        ),
-        plan=(
-            add_variable(Variable("force_destroy", False)),
-            set_("aws_s3_bucket.logs", "force_destroy", value=Expr.of(False, "var.force_destroy")),
         ),
         fails=fails(TAP011=["aws_s3_bucket.logs"]),
     ),
@@ -802,7 +583,6 @@ MUTATIONS: list[Mutation] = [
                 '    actions   = ["kms:DescribeKey"]',
             ),
         ),
-        plan=(set_(PROOF_DOC, "statement", 1, "actions", value=["kms:DescribeKey"]),),
         fails=fails(TAP012=["aws_iam_role.proof"]),
     ),
     Mutation(
@@ -816,20 +596,6 @@ MUTATIONS: list[Mutation] = [
                 "           --body /tmp/proof.txt --server-side-encryption aws:kms \\\n"
                 '           --ssekms-key-id "${aws_kms_alias.main.name}" --region ${local.region}\n',
                 " --region ${local.region}\n",
-            ),
-        ),
-        plan=(
-            set_(
-                "aws_instance.proof",
-                "user_data",
-                value=Expr.of(
-                    "#!/bin/bash\nset -u\n"
-                    'echo "proof from $(hostname) at $(date -u +%FT%TZ)" > /tmp/proof.txt\n'
-                    'aws s3 cp /tmp/proof.txt "s3://tap-dev-content-123456789012/uploads/proof.txt" '
-                    "--region us-east-1\n",
-                    "aws_s3_bucket.content.bucket",
-                    "local.region",
-                ),
             ),
         ),
         fails=fails(TAP012=["aws_instance.proof"]),
@@ -846,9 +612,6 @@ MUTATIONS: list[Mutation] = [
                 "    resources = [aws_kms_alias.main.arn]",
             ),
         ),
-        plan=(
-            set_(PROOF_DOC, "statement", 1, "resources", value=unknown("aws_kms_alias.main.arn")),
-        ),
         fails=fails(TAP012=["aws_iam_role.proof"]),
     ),
     Mutation(
@@ -856,7 +619,6 @@ MUTATIONS: list[Mutation] = [
         "TAP012",
         "the proof role cannot write objects at all",
         hcl=(('    actions   = ["s3:PutObject"]', '    actions   = ["s3:GetObject"]'),),
-        plan=(set_(PROOF_DOC, "statement", 0, "actions", value=["s3:GetObject"]),),
         fails=fails(TAP012=["aws_instance.proof"]),
     ),
     # ------------------------------------------------------------------ TAP013
@@ -874,7 +636,6 @@ MUTATIONS: list[Mutation] = [
             ),
             ("\n  depends_on = [aws_api_gateway_integration.process_post] # incident 13\n", "\n"),
         ),
-        plan=(delete(DEPLOYMENT, "triggers"), depends(DEPLOYMENT, [])),
         fails=fails(TAP013=[DEPLOYMENT]),
     ),
     Mutation(
@@ -882,7 +643,6 @@ MUTATIONS: list[Mutation] = [
         "TAP013",
         "the stage with access logs is not ordered after the API Gateway account",
         hcl=(("\n  depends_on = [aws_api_gateway_account.main] # incidents 13 and 14\n", "\n"),),
-        plan=(depends(STAGE, []),),
         fails=fails(TAP013=[STAGE]),
     ),
     Mutation(
@@ -895,7 +655,6 @@ MUTATIONS: list[Mutation] = [
                 "  depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]",
             ),
         ),
-        plan=(depends(STAGE, ["aws_iam_role_policy_attachment.apigateway_cloudwatch"]),),
         fails=fails(TAP013=[STAGE]),
     ),
     # ------------------------------------------------------------------ TAP014
@@ -913,7 +672,6 @@ MUTATIONS: list[Mutation] = [
             ),
             ("\n  depends_on = [aws_api_gateway_account.main] # incidents 13 and 14\n", "\n"),
         ),
-        plan=(drop(ACCOUNT), depends(STAGE, [])),
         fails=fails(TAP014=[STAGE], TAP013=[STAGE]),
     ),
     Mutation(
@@ -933,7 +691,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(drop("aws_iam_role_policy_attachment.apigateway_cloudwatch"), depends(ACCOUNT, [])),
         fails=fails(TAP014=[ACCOUNT]),
     ),
     Mutation(
@@ -956,7 +713,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(delete(STAGE, "access_log_settings"),),
         fails=fails(TAP014=[STAGE]),
     ),
     Mutation(
@@ -973,17 +729,6 @@ MUTATIONS: list[Mutation] = [
                 '      type        = "Service"\n      identifiers = ["lambda.amazonaws.com"]',
             ),
         ),
-        plan=(
-            set_(
-                "data.aws_iam_policy_document.apigateway_assume",
-                "statement",
-                0,
-                "principals",
-                0,
-                "identifiers",
-                value=["lambda.amazonaws.com"],
-            ),
-        ),
         fails=fails(TAP014=[ACCOUNT]),
     ),
     Mutation(
@@ -994,13 +739,6 @@ MUTATIONS: list[Mutation] = [
             (
                 '  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"',
                 '  policy_arn = "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"',
-            ),
-        ),
-        plan=(
-            set_(
-                "aws_iam_role_policy_attachment.apigateway_cloudwatch",
-                "policy_arn",
-                value="arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess",
             ),
         ),
         fails=fails(TAP014=[ACCOUNT]),
@@ -1016,7 +754,6 @@ MUTATIONS: list[Mutation] = [
                 "",
             ),
         ),
-        plan=(drop_output("api_url"),),
         fails=fails(TAP015=["outputs"]),
     ),
     Mutation(
@@ -1027,7 +764,6 @@ MUTATIONS: list[Mutation] = [
             ('output "ec2_instance_id" {\n  value = aws_instance.proof.id\n}\n\n', ""),
             ('\noutput "ec2_public_ip" {\n  value = aws_instance.proof.public_ip\n}\n', ""),
         ),
-        plan=(drop_output("ec2_instance_id"), drop_output("ec2_public_ip")),
         fails=fails(TAP015=["outputs"]),
     ),
     Mutation(
@@ -1040,7 +776,6 @@ MUTATIONS: list[Mutation] = [
                 'output "kms_key_arn" {\n  value = aws_kms_alias.main.arn',
             ),
         ),
-        plan=(set_output("kms_key_arn", unknown("aws_kms_alias.main.arn")),),
         fails=fails(TAP015=["outputs"]),
     ),
 ]

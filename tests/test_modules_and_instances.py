@@ -1,4 +1,9 @@
-"""Rules find resources inside child modules and across count / for_each instances."""
+"""Rules find resources inside child modules and across count / for_each instances.
+
+Real plans (`tests/fixtures/real/modules/`, written by `./dev fixtures`): the
+stack as a child module called once, by `for_each` and by `count`, and some of
+its mutations inside such modules.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +17,20 @@ from checker.config import CheckerConfig
 from checker.report.model import Finding
 from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
-from tests.support.canonical_stack import canonical_stack
-from tests.support.modules import in_module
-from tests.support.plan_builder import Stack, render_plan
+from tests.terraform.fixtures import INDEX, REAL, module_stacks, read_plan
 
 OPTIONS = CheckerConfig(rule_options={"TAP007": {"routes": ["POST /process"]}})
 BY_ID = {m.id: m for m in MUTATIONS}
+STACKS = {stack.name: stack for stack in module_stacks()}
 
 
-def run(stack: Stack, tmp_path: Path) -> list[Finding]:
-    plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps(render_plan(stack)), encoding="utf-8")
-    return check_inputs([str(plan)], CheckOptions(), OPTIONS).findings
+def run(name: str, tmp_path: Path, with_sources: bool = False) -> list[Finding]:
+    folder = STACKS[name].write(tmp_path / name)
+    (folder / "plans").mkdir()
+    plan = folder / "plans" / "plan.json"
+    plan.write_text(json.dumps(read_plan(REAL / "modules" / f"{name}.create.json.gz")))
+    options = CheckOptions(source=folder if with_sources else None)
+    return check_inputs([str(plan)], options, OPTIONS).findings
 
 
 def shape(findings: list[Finding], prefix: str = "") -> set[tuple[str, str, str]]:
@@ -31,20 +38,28 @@ def shape(findings: list[Finding], prefix: str = "") -> set[tuple[str, str, str]
     return {(f.rule_id, f.status, pattern.sub("", f.address)) for f in findings}
 
 
-def test_stack_in_a_child_module_is_judged_like_the_root(tmp_path: Path) -> None:
-    root = run(canonical_stack(), tmp_path)
-    (tmp_path / "m").mkdir()
-    nested = run(in_module(canonical_stack(), "tap"), tmp_path / "m")
-    assert not [f for f in nested if f.status == "failed"]
-    assert shape(nested, r"module\.tap\.") == shape(root)
+def test_module_plans_match_their_inputs() -> None:
+    index = json.loads(INDEX.read_text(encoding="utf-8"))
+    assert {name: index.get(f"module:{name}") for name in STACKS} == {
+        name: stack.digest() for name, stack in STACKS.items()
+    }
+
+
+@pytest.mark.parametrize("with_sources", [False, True], ids=["plan-only", "with-sources"])
+def test_stack_in_a_child_module_is_judged_like_the_root(
+    tmp_path: Path, with_sources: bool
+) -> None:
+    nested = run("single", tmp_path, with_sources)
+    assert not [f for f in nested if f.status == "failed"], nested
     assert any(f.address == "module.tap.aws_s3_bucket.content" for f in nested)
+    assert {f.rule_id for f in nested if f.status == "passed"} >= {"TAP001", "TAP005", "TAP010"}
 
 
 def test_for_each_module_instances_are_each_judged(tmp_path: Path) -> None:
-    findings = run(in_module(canonical_stack(), "tap", ["blue", "green"]), tmp_path)
-    assert not [f for f in findings if f.status == "failed"]
+    findings = run("for-each", tmp_path, with_sources=True)
+    assert not [f for f in findings if f.status == "failed"], findings
+    addresses = {f.address for f in findings if f.rule_id == "TAP010"}
     for key in ("blue", "green"):
-        addresses = {f.address for f in findings if f.rule_id == "TAP010"}
         assert f'module.tap["{key}"].aws_dynamodb_table.main' in addresses
     tap001 = [f for f in findings if f.rule_id == "TAP001"]
     assert {f.address for f in tap001} == {
@@ -55,27 +70,31 @@ def test_for_each_module_instances_are_each_judged(tmp_path: Path) -> None:
 
 
 def test_count_module_instances(tmp_path: Path) -> None:
-    findings = run(in_module(canonical_stack(), "tap", [0, 1]), tmp_path)
-    assert not [f for f in findings if f.status == "failed"]
+    findings = run("count", tmp_path, with_sources=True)
+    assert not [f for f in findings if f.status == "failed"], findings
     assert "module.tap[1].aws_s3_bucket.logs" in {
         f.address for f in findings if f.rule_id == "TAP011"
     }
 
 
 @pytest.mark.parametrize(
-    ("mutation_id", "keys", "prefix"),
+    ("name", "mutation_id", "prefix"),
     [
-        ("tap010-pitr-disabled", None, "module.tap."),
-        ("tap001-no-depends-on", ["blue", "green"], 'module.tap["blue"].'),
-        ("tap009-counted-notification", [0, 1], "module.tap[1]."),
-        ("tap003-via-service-other-region", ["a"], 'module.tap["a"].'),
+        ("single-tap010-pitr-disabled", "tap010-pitr-disabled", "module.tap."),
+        ("for-each-tap001-no-depends-on", "tap001-no-depends-on", 'module.tap["blue"].'),
+        ("count-tap009-counted-notification", "tap009-counted-notification", "module.tap[1]."),
+        (
+            "for-each-tap003-via-service-other-region",
+            "tap003-via-service-other-region",
+            'module.tap["a"].',
+        ),
     ],
 )
 def test_mutation_inside_a_module_fails_at_the_module_address(
-    tmp_path: Path, mutation_id: str, keys: list[str | int] | None, prefix: str
+    tmp_path: Path, name: str, mutation_id: str, prefix: str
 ) -> None:
     mutation = BY_ID[mutation_id]
-    findings = run(in_module(mutation.stack(canonical_stack()), "tap", keys), tmp_path)
+    findings = run(name, tmp_path, with_sources=True)
     failed = {(f.rule_id, f.address) for f in findings if f.status == "failed"}
     for rule, addresses in mutation.fails.items():
         for address in addresses:

@@ -47,6 +47,15 @@ class ResourceChange(_Model):
     previous_address: str | None = None
 
 
+class DriftChange(_Model):
+    """A `resource_drift` entry: Terraform 1.0 wrote them without `address` or `name`."""
+
+    address: str | None = None
+    type: str | None = None
+    name: str | None = None
+    change: Change | None = None
+
+
 class ResourceValues(_Model):
     address: str
     mode: str = "managed"
@@ -176,7 +185,7 @@ class PlanDocument(_Model):
     variables: dict[str, PlanVariable] = {}
     planned_values: Values | None = None
     resource_changes: list[ResourceChange] = []
-    resource_drift: list[ResourceChange] = []
+    resource_drift: list[DriftChange] = []
     output_changes: dict[str, OutputChange] = {}
     prior_state: State | None = None
     configuration: Configuration | None = None

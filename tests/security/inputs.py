@@ -124,17 +124,34 @@ def stack(folder: Path, edit: Callable[[str], str] = lambda text: text) -> None:
 TLS_VALUES = 'values   = ["false"]'
 
 
+VIA_SERVICE = 'values   = ["lambda.${local.region}.amazonaws.com"]'
+
+
 def static_sensitive(folder: Path) -> None:
-    """A sensitive variable reaches a bucket-policy condition through a function and a map."""
+    """A sensitive variable reaches policy conditions through functions, a map and a child module."""
 
     def edit(text: str) -> str:
         extra = (
             f'variable "tls_flag" {{\n  sensitive = true\n  default = "{SECRET}"\n}}\n'
-            "locals {\n  flags = { tls = lower(var.tls_flag) }\n}\n"
+            'locals {\n  flags = { tls = replace(lower(var.tls_flag), "-", "_") }\n}\n'
+            'module "naming" {\n  source = "./naming"\n  seed   = local.flags["tls"]\n}\n'
         )
-        return extra + text.replace(TLS_VALUES, 'values   = [upper(local.flags["tls"])]', 1)
+        text = text.replace(TLS_VALUES, 'values   = [upper(local.flags["tls"])]', 1)
+        text = text.replace(
+            "  function_name    = local.function_name\n",
+            '  function_name    = "fn-${local.flags["tls"]}"\n',
+            1,
+        )
+        return extra + text.replace(VIA_SERVICE, "values   = [module.naming.service]", 1)
 
     stack(folder, edit)
+    (folder / "naming").mkdir()
+    (folder / "naming" / "main.tf").write_text(
+        'variable "seed" {}\noutput "service" {\n  value = "via-${var.seed}"\n}\n'
+        'output "seed_used" {\n  value = var.seed\n}\n'
+        'resource "aws_s3_bucket" "named" {\n  bucket = "b-${var.seed}"\n  force_destroy = true\n}\n',
+        encoding="utf-8",
+    )
 
 
 def user_data(script_expression: str) -> Builder:

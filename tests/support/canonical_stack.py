@@ -1,10 +1,12 @@
-"""The description of `tap_stack.tf` that renders the canonical plan fixture.
+"""A description of `tap_stack.tf` that our own code renders into plan JSON.
 
-Run `python -m tests.support.canonical_stack` to rewrite
-`tests/fixtures/plans/tap_stack.plan.json`. It renders what `terraform plan`
-for a first apply of `tap_stack.tf` (default variables, account 123456789012)
-followed by `terraform show -json` would print. `tests/test_fixture_drift.py`
-compares this description with `tap_stack.tf` and fails on drift.
+Retired as the source of test plans: every plan the rule tests read is written
+by real Terraform (`tests/terraform/fixtures.py`, `./dev fixtures`). It stays
+for what Terraform 1.11 cannot write or what would take hours to plan:
+`tests/support/shapes.py` renders it in the older `format_version`s (0.1 to
+1.1) and shapes of older Terraform versions, and `benchmarks/generate.py`
+multiplies it into synthetic plans of 1k-50k resources. `tests/terraform/test_realism.py`
+holds the rendered plan to the facts real plans show, so it cannot drift again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import base64
 import hashlib
 import io
 import json
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,7 @@ from tests.support.plan_builder import (
     Resource,
     Stack,
     Variable,
-    dumps,
     policy_document_json,
-    render_plan,
     sha1_hex,
 )
 
@@ -847,13 +846,3 @@ def refresh_derived(stack: Stack) -> Stack:
         ):
             res.stored["user_data"] = sha1_hex(user_data.value)
     return stack
-
-
-def write_fixture(path: Path = FIXTURE) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(render_plan(canonical_stack())), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_fixture(Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURE)
-    print(f"wrote {FIXTURE.relative_to(ROOT) if len(sys.argv) == 1 else sys.argv[1]}")

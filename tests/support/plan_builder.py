@@ -391,8 +391,12 @@ def _full_address(module: str, res: Resource, index: int | None) -> str:
     return base if index is None else f"{base}[{index}]"
 
 
-def _resource_values(res: Resource) -> tuple[dict[str, Any], bool]:
-    """Planned values with UNKNOWN leaves, and whether a data read is deferred."""
+def _resource_values(res: Resource, default_tags: Any = None) -> tuple[dict[str, Any], bool]:
+    """Planned values with UNKNOWN leaves, and whether a data read is deferred.
+
+    Under the provider's `default_tags` (known at plan time) `tags_all` is known,
+    as real Terraform writes it (`tests/terraform/test_realism.py`).
+    """
     values = {k: _plan_value(v) for k, v in res.attrs.items()}
     values.update(res.stored)
     if res.mode == "data":
@@ -404,6 +408,13 @@ def _resource_values(res: Resource) -> tuple[dict[str, Any], bool]:
         return deferred, True
     for attr, default in DEFAULTS.get(res.type, {}).items():
         values.setdefault(attr, default)
+    if isinstance(values.get("policy"), str) and values["policy"].startswith("{"):
+        # The provider plans a resource's policy as minified, key-sorted JSON.
+        parsed = json.loads(values["policy"])
+        values["policy"] = json.dumps(parsed, separators=(",", ":"), sort_keys=True)
+    if isinstance(default_tags, dict) and "tags_all" in COMPUTED.get(res.type, ()):
+        own = values.get("tags")
+        values.setdefault("tags_all", {**default_tags, **(own if isinstance(own, dict) else {})})
     for attr in COMPUTED.get(res.type, ()):
         values.setdefault(attr, UNKNOWN)
     return values, False
@@ -424,7 +435,8 @@ def _render_module(
         planned["address"] = module
         prior["address"] = module
     for res in stack.resources:
-        values, deferred = _resource_values(res)
+        tags = next((v.default for v in stack.variables if v.name == "tags"), None)
+        values, deferred = _resource_values(res, tags)
         for index in _instances(res):
             address = _full_address(module, res, index)
             entry: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Write a mutated stack (plan, HCL and handler) to a folder and check it in-process."""
+"""Write a mutated stack (its real plan, HCL and handler) to a folder and check it in-process."""
 
 from __future__ import annotations
 
@@ -10,26 +10,32 @@ from pathlib import Path
 from checker.config import load_config
 from checker.report.model import Finding, Report
 from checker.run import CheckOptions, check_inputs
-from tests.support.canonical_stack import ROOT, canonical_stack
 from tests.support.mutate import Mutation
-from tests.support.plan_builder import Stack, render_plan
+from tests.terraform.fixtures import (
+    CREATE_FIXTURE,
+    REAL,
+    ROOT,
+    canonical_inputs,
+    mutation_inputs,
+    read_plan,
+)
 
 CONFIG = load_config(ROOT / "pyproject.toml")
 
 
-def write_scenario(folder: Path, mutation: Mutation | None) -> Stack:
-    """tap_stack.tf, lambda/ and plan.json of the (mutated) stack in `folder`."""
-    stack = canonical_stack() if mutation is None else mutation.stack(canonical_stack())
-    text = (ROOT / "tap_stack.tf").read_text(encoding="utf-8")
-    handler = (ROOT / "lambda" / "index.py").read_text(encoding="utf-8")
-    if mutation is not None:
-        text = mutation.source(text)
-        handler = mutation.handler_source(handler)
-    (folder / "lambda").mkdir(parents=True, exist_ok=True)
-    (folder / "lambda" / "index.py").write_text(handler, encoding="utf-8")
-    (folder / "tap_stack.tf").write_text(text, encoding="utf-8")
-    (folder / "plan.json").write_text(json.dumps(render_plan(stack)), encoding="utf-8")
-    return stack
+def write_scenario(folder: Path, mutation: Mutation | None) -> None:
+    """tap_stack.tf, lambda/ and plan.json of the (mutated) stack in `folder`.
+
+    The plan is the one real Terraform wrote for exactly these files
+    (`tests/fixtures/real/`, kept current by `./dev fixtures`).
+    """
+    if mutation is None:
+        canonical_inputs().write(folder)
+        plan = read_plan(CREATE_FIXTURE)
+    else:
+        mutation_inputs(mutation.id).write(folder)
+        plan = read_plan(REAL / f"{mutation.id}.create.json.gz")
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
 
 
 def check_folder(folder: Path, with_source: bool) -> Report:
