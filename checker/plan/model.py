@@ -239,6 +239,18 @@ class Instance:
                 node = node.get(step)
         return node
 
+    def declared(self, *path: str | int) -> Any:
+        """The planned value of an Optional+Computed attribute only when the configuration sets it.
+
+        After a refresh, legacy computed attributes (`aws_s3_bucket.policy`,
+        `aws_iam_role.inline_policy`, `managed_policy_arns` ...) hold what AWS has
+        *now*, not what the plan will make true: the standalone resources carry
+        that. Unset in the configuration, such a value is treated as absent (None).
+        """
+        if self.config is not None and path and not self.expression(path[0]).present:
+            return None
+        return self.get(*path)
+
     def expression(self, *path: str | int) -> Expression:
         return self.config.expression(*path) if self.config else ABSENT
 

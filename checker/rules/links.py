@@ -132,7 +132,7 @@ class RolePolicies:
         for attachment in self.attachments.get(role):
             value = attachment.get("policy_arn")
             arns.append(value if isinstance(value, str) else None)
-        listed = role.get("managed_policy_arns")
+        listed = role.declared("managed_policy_arns")
         if isinstance(listed, list):
             arns.extend(a if isinstance(a, str) else None for a in listed)
         return arns
@@ -142,7 +142,7 @@ class RolePolicies:
         out: list[Policy] = []
         for attached in self.inline.get(role):
             out.append(policy_at(model, attached, "policy"))
-        inline_blocks = role.get("inline_policy")
+        inline_blocks = role.declared("inline_policy")
         if isinstance(inline_blocks, list):
             for index, block in enumerate(inline_blocks):
                 if isinstance(block, dict) and block.get("policy") is not None:
@@ -155,7 +155,7 @@ class RolePolicies:
             arn = attachment.get("policy_arn")
             if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
                 out.append(_managed(arn, attachment.address))
-        listed = role.get("managed_policy_arns")
+        listed = role.declared("managed_policy_arns")
         if isinstance(listed, list):
             for arn in listed:
                 if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:

@@ -126,7 +126,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     policies = ReverseIndex.build(model, "aws_s3_bucket_policy", ("bucket",), ("aws_s3_bucket",))
     for bucket in model.resources("aws_s3_bucket"):
         attached = policies.get(bucket)
-        inline = bucket.get("policy")
+        inline = bucket.declared("policy")
         statements: list[Statement] = []
         complete = True
         reason = ""

@@ -27,15 +27,16 @@ META = RuleMeta(
 def check(ctx: RuleContext) -> Iterator[Result]:
     for table in ctx.model.resources("aws_dynamodb_table"):
         enabled = table.get("point_in_time_recovery", 0, "enabled")
-        if enabled is True:
-            yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
-        elif table.config is not None and not table.expression("point_in_time_recovery").present:
+        if table.config is not None and not table.expression("point_in_time_recovery").present:
+            # After a refresh the plan shows what AWS has now; the configuration decides.
             yield Result.failed(
                 table.address,
                 "point_in_time_recovery.enabled",
                 "no point_in_time_recovery block in the configuration (AWS defaults to disabled)",
                 "enabled = true",
             )
+        elif enabled is True:
+            yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
         elif enabled is UNKNOWN or table.get("point_in_time_recovery") is UNKNOWN:
             yield Result.unknown(
                 table.address,

@@ -225,6 +225,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
         writes_in_script = bool(script and writes_to_s3(script))
         if not written and not writes_in_script:
+            if script is None:  # the plan keeps only a hash: what the script does is hidden
+                yield Result.unknown(
+                    instance.address,
+                    "user_data",
+                    "the plan only has the hash of user_data and no source settles it, and the "
+                    "instance role cannot write to a KMS-encrypted bucket of this plan",
+                    "if the script writes to S3: s3:PutObject and KMS use on the bucket's CMK",
+                )
             continue
         if role is None:
             yield Result.failed(

@@ -129,6 +129,10 @@ provider "aws" {
 module "tap" {
   source = "./tap"
 %s}
+
+output "tap" {
+  value = module.tap
+}
 """
 # (name, instance arguments of the module block, mutation or None)
 MODULE_SCENARIOS: tuple[tuple[str, str, str | None], ...] = (
@@ -167,7 +171,8 @@ class ModuleStack:
     inner: StackInputs
 
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.arguments}\0{self.inner.digest()}".encode()).hexdigest()[:16]
+        root = ROOT_MODULE % self.arguments
+        return hashlib.sha256(f"{root}\0{self.inner.digest()}".encode()).hexdigest()[:16]
 
     def write(self, folder: Path) -> Path:
         child = self.inner.tf.replace(PROVIDER_BLOCK, "", 1)

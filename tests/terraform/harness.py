@@ -7,7 +7,8 @@ What a test needs to run `terraform init/plan/show -json/apply/destroy` offline:
   under `/opt`, never at one hard-coded path);
 - `build_mirror()` makes a mirror of that provider plus the `hashicorp/archive`
   stand-in of `tests/terraform/archive_provider.py`, and a CLI config using it;
-- `MotoServer` runs `moto_server` on 127.0.0.1 on a free port and stops it by PID;
+- `MotoServer` runs moto's server (`tests/terraform/moto_server.py`: `moto_server`
+  with one bug fixed) on 127.0.0.1 on a free port and stops it by PID;
 - `Workspace` is a temporary copy of a stack with a `*_override.tf` that points
   the AWS provider at moto, and runs Terraform in it.
 """
@@ -124,11 +125,16 @@ class MotoServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, log: Path) -> None:
-        binary = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
-        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        root = Path(__file__).resolve().parents[2]
+        env = {
+            **os.environ,
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+            "PYTHONPATH": str(root),
+        }
+        command = [sys.executable, "-m", "tests.terraform.moto_server"]
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+                [*command, "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=env,
@@ -163,6 +169,18 @@ class MotoServer:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=10):
             pass
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of this server (test credentials, us-east-1)."""
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
 
     def env(self) -> dict[str, str]:
         return {

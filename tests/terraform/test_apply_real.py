@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
 import pytest
 from typer.testing import CliRunner
 
@@ -66,7 +65,7 @@ def calls(log: Path) -> list[dict[str, object]]:
 
 
 def tables(moto: MotoServer) -> list[str]:
-    client = boto3.client("dynamodb", endpoint_url=moto.url, region_name="us-east-1")
+    client = moto.client("dynamodb")
     names: list[str] = client.list_tables()["TableNames"]
     return names
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 
 from checker.run import CheckOptions, check_inputs
 from tests.support.scenario import CONFIG
@@ -37,7 +36,7 @@ resource "aws_s3_bucket_notification" "second" {
 
 
 def client(moto: MotoServer, service: str) -> Any:
-    return boto3.client(service, endpoint_url=moto.url, region_name="us-east-1")
+    return moto.client(service)
 
 
 def outputs(workspace: Workspace) -> dict[str, str]:
