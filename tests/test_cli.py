@@ -71,7 +71,8 @@ def test_failing_plan_exits_1_with_a_readable_text_report(tmp_path: Path) -> Non
     assert "TAP003 [critical]" in block
     assert "aws_kms_key.main (policy)" in block
     assert (
-        "found:    aws_kms_key.main: statement 3 lets lambda.amazonaws.com kms:CreateGrant with StringEquals kms:ViaService = lambda.us-west-2.amazonaws.com"
+        "found:    aws_kms_key.main: statement 3 lets lambda.amazonaws.com kms:CreateGrant with "
+        "Bool kms:GrantIsForAWSResource = true, StringEquals kms:ViaService = lambda.us-west-2.amazonaws.com"
         in block
     )
     assert (

@@ -17,9 +17,8 @@ from checker.report import markdown
 from checker.report.formats import ReportFormat, render
 from checker.report.model import Finding, Report
 from tests.mutations import MUTATIONS
-from tests.support.canonical_stack import FIXTURE, ROOT, canonical_stack
-from tests.support.mutate import set_
-from tests.support.plan_builder import Expr, Output, Variable, render_plan
+from tests.security.inputs import canonical_plan, change_of
+from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.scenario import write_scenario
 
 RUNNER = CliRunner()
@@ -349,16 +348,30 @@ MARKERS = ("SECRET-FN-7f3a9c", "SECRET-VAR-41b2d8", "SECRET-OUT-9e0c55", "SECRET
 
 
 def _sensitive_plan(path: Path) -> None:
-    stack = canonical_stack()
-    set_("aws_lambda_function.processor", "function_name", value=Expr.of(MARKERS[0]))(stack)
-    stack.resource("aws_lambda_function.processor").sensitive_attrs = ("function_name",)
-    stack.variables.append(Variable("api_token", MARKERS[1], sensitive=True))
-    stack.outputs.append(Output("token", Expr.of(MARKERS[2], "var.api_token"), sensitive=True))
-    bucket = stack.resource("aws_s3_bucket.logs")
-    bucket.attrs["force_destroy"] = False
-    bucket.attrs["tags"] = {"Owner": MARKERS[3]}
-    bucket.sensitive_attrs = ("tags",)
-    path.write_text(json.dumps(render_plan(stack)))
+    """The real canonical plan with sensitive values where a pull request could put them."""
+    plan = canonical_plan()
+    function = change_of(plan, "aws_lambda_function.processor")
+    function["after"]["function_name"] = MARKERS[0]
+    function["after_sensitive"]["function_name"] = True
+    plan["variables"]["api_token"] = {"value": MARKERS[1]}
+    plan["configuration"]["root_module"]["variables"]["api_token"] = {"sensitive": True}
+    plan["planned_values"].setdefault("outputs", {})["token"] = {
+        "sensitive": True,
+        "value": MARKERS[2],
+    }
+    plan["output_changes"]["token"] = {
+        "actions": ["create"],
+        "before": None,
+        "after": MARKERS[2],
+        "after_unknown": False,
+        "before_sensitive": False,
+        "after_sensitive": True,
+    }
+    logs = change_of(plan, "aws_s3_bucket.logs")
+    logs["after"]["force_destroy"] = False
+    logs["after"]["tags"] = {"Owner": MARKERS[3]}
+    logs["after_sensitive"]["tags"] = True
+    path.write_text(json.dumps(plan))
 
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))

@@ -24,7 +24,7 @@ from checker.plan.models import (
     PlanDocument,
     ResourceConfig,
 )
-from checker.plan.sensitive import any_marked, marks_at, merge_marks, tracking
+from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks
 from checker.plan.sensitive import mark as mark_sensitive
 
 
@@ -284,7 +284,7 @@ class PlanModel:
     sensitive_variables: frozenset[str] = frozenset()
     # Derived data several rules need (policy statements of a document, ...), computed once,
     # with whether computing it read a sensitive value (replayed on every later read).
-    derived: dict[Any, tuple[Any, bool]] = field(default_factory=dict)
+    derived: TaintedMemo = field(default_factory=TaintedMemo)
     _by_address: dict[str, Instance] = field(default_factory=dict)
     _by_type: dict[str, list[Instance]] = field(default_factory=dict)
     _by_config: dict[str, list[Instance]] = field(default_factory=dict)
@@ -310,15 +310,7 @@ class PlanModel:
 
     def derive(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()` once per model; a read of the cached value taints like the first did."""
-        cached = self.derived.get(key)
-        if cached is None:
-            with tracking() as scope:
-                value = compute()
-            cached = (value, scope.tainted)
-            self.derived[key] = cached
-        if cached[1]:
-            mark_sensitive()
-        return cached[0]
+        return self.derived.get(key, compute)
 
     def resources(self, type_: str) -> list[Instance]:
         """Managed instances of a type that will exist after apply."""

@@ -13,10 +13,10 @@ severities and addresses are never touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 REDACTED = "(sensitive) value hidden: this finding reads values marked sensitive"
@@ -56,6 +56,38 @@ def tracking() -> Iterator[TaintScope]:
         _SCOPE.reset(token)
         if outer is not None and scope.tainted:
             outer.tainted = True
+
+
+class CycleError(Exception):
+    """A value asked for while it is being computed."""
+
+
+@dataclass
+class TaintedMemo:
+    """Values computed once, with whether computing them read something sensitive.
+
+    A later read of a cached value taints the active scope exactly as the first
+    computation did; asking for a value while it is being computed is a cycle.
+    """
+
+    _done: dict[Hashable, tuple[Any, bool]] = field(default_factory=dict)
+    _busy: set[Hashable] = field(default_factory=set)
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        cached = self._done.get(key)
+        if cached is None:
+            if key in self._busy:
+                raise CycleError(key)
+            self._busy.add(key)
+            try:
+                with tracking() as scope:
+                    value = compute()
+            finally:
+                self._busy.discard(key)
+            cached = (value, scope.tainted)
+            self._done[key] = cached
+        mark_if(cached[1])
+        return cached[0]
 
 
 def any_marked(marks: Any) -> bool:

@@ -16,8 +16,8 @@ from typing import Any
 
 from checker.plan.address import join, parse_reference
 from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.sensitive import CycleError, TaintedMemo
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.sensitive import mark_if, tracking
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
 
@@ -191,8 +191,7 @@ class SourceTree:
         self.root = root
         self.model = model
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
-        self._local_stack: set[tuple[str, str]] = set()
-        self._locals: dict[tuple[str, str], tuple[Any, bool]] = {}
+        self._locals = TaintedMemo()
 
     @property
     def directory(self) -> Path:
@@ -326,21 +325,11 @@ class SourceTree:
         source = self.module(module)
         if source is None or name not in source.locals:
             return ref
-        key = (module, name)
-        cached = self._locals.get(key)
-        if cached is None:
-            if key in self._local_stack:
-                return ref  # a cycle: Terraform refuses it, we leave it unresolved
-            self._local_stack.add(key)
-            try:
-                with tracking() as scope:
-                    value = self.resolve(parse_raw(source.locals[name]), module)
-            finally:
-                self._local_stack.discard(key)
-            cached = (value, scope.tainted)
-            self._locals[key] = cached
-        mark_if(cached[1])
-        return cached[0]
+        raw = source.locals[name]
+        try:
+            return self._locals.get((module, name), lambda: self.resolve(parse_raw(raw), module))
+        except CycleError:
+            return ref  # a cycle: Terraform refuses it, we leave it unresolved
 
 
 def _qualified(traversal: str, module: str) -> str:

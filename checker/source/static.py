@@ -22,8 +22,8 @@ from typing import Any
 from checker.errors import InputError
 from checker.plan.address import join, parse_reference
 from checker.plan.model import UNKNOWN, Instance, OutputInfo, PlanModel, ResourceConfiguration
+from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.sensitive import mark_if, tracking
 from checker.source.expr import SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
@@ -67,7 +67,7 @@ class StaticEvaluator:
         self.tfvars = tfvars
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self._busy: set[tuple[str, str, str]] = set()
-        self._memo: dict[tuple[str, str, str], tuple[Any, bool]] = {}
+        self._memo = TaintedMemo()
         self._steps = 0
         self._in_template_file = False
         self._region: Any = None
@@ -165,21 +165,11 @@ class StaticEvaluator:
 
     def memoised(self, key: tuple[str, str, str], compute: Callable[[], Any]) -> Any:
         """Evaluate a local, variable or attribute once; a cycle makes it unknown."""
-        cached = self._memo.get(key)
-        if cached is None:
-            if key in self._busy:
-                self.note(f"{key[1]}.{key[2]} in module '{key[0]}' depends on itself: unknown")
-                return UNKNOWN
-            self._busy.add(key)
-            try:
-                with tracking() as scope:
-                    value = compute()
-            finally:
-                self._busy.discard(key)
-            cached = (value, scope.tainted)
-            self._memo[key] = cached
-        mark_if(cached[1])
-        return cached[0]
+        try:
+            return self._memo.get(key, compute)
+        except CycleError:
+            self.note(f"{key[1]}.{key[2]} in module '{key[0]}' depends on itself: unknown")
+            return UNKNOWN
 
     def node(self, node: Node, module: str, extra: Scope | None) -> Any:
         self._steps += 1

@@ -260,14 +260,20 @@ def with_plan_and_sources(build_sources: Builder) -> Builder:
 # ------------------------------------------------------------------ configuration
 
 
-def config(text: str, plan_edit: Callable[[dict[str, Any]], None] = pitr_off) -> Builder:
+def failing_plan_beside(name: str, text: str) -> Builder:
+    """A plan TAP010 fails, and a file from the pull request next to it."""
+
     def build(folder: Path) -> None:
         plan = canonical_plan()
-        plan_edit(plan)
+        pitr_off(plan)
         write_plan(folder, plan)
-        (folder / "checker.toml").write_text(text, encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8")
 
     return build
+
+
+def config(text: str) -> Builder:
+    return failing_plan_beside("checker.toml", text)
 
 
 def every_rule_disabled(folder: Path) -> None:
@@ -365,13 +371,7 @@ BILLION_LAUGHS = (
 
 
 def waiver_file(text: str) -> Builder:
-    def build(folder: Path) -> None:
-        plan = canonical_plan()
-        pitr_off(plan)
-        write_plan(folder, plan)
-        (folder / "waivers.yaml").write_text(text, encoding="utf-8")
-
-    return build
+    return failing_plan_beside("waivers.yaml", text)
 
 
 def raw_plan(text: str) -> Builder:

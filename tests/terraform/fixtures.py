@@ -240,6 +240,14 @@ class Session:
         self.moto.stop()
 
 
+def finish(index: dict[str, Any], failures: list[str]) -> int:
+    """Write the index, report what Terraform could not plan; the exit code."""
+    INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n", encoding="utf-8")
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def regenerate_modules(jobs: int) -> int:
     """Create plans of the stack as a child module (once, for_each, count), some mutated."""
     index: dict[str, Any] = json.loads(INDEX.read_text()) if INDEX.exists() else {}
@@ -264,10 +272,7 @@ def regenerate_modules(jobs: int) -> int:
                 list(pool.map(one, module_stacks()))
         finally:
             session.close()
-    INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n", encoding="utf-8")
-    for failure in failures:
-        print(f"failed: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return finish(index, failures)
 
 
 def regenerate(only: list[str], jobs: int) -> int:
@@ -310,10 +315,7 @@ def regenerate(only: list[str], jobs: int) -> int:
                 list(pool.map(one, wanted))
         finally:
             session.close()
-    INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n", encoding="utf-8")
-    for failure in failures:
-        print(f"failed: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return finish(index, failures)
 
 
 def main() -> None:

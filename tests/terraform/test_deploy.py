@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
 from checker.run import CheckOptions, check_inputs
 from tests.support.scenario import CONFIG
 from tests.terraform.fixtures import StackInputs, canonical_inputs
