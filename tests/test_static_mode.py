@@ -72,3 +72,18 @@ def test_unparsable_hcl_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "x.tf").write_text('resource "a" "b" {\n  x = \n')
     result = RUNNER.invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 2 and "HCL does not parse" in result.stderr
+
+
+def test_override_files_merge_into_the_blocks_they_name(tmp_path: Path) -> None:
+    """`*_override.tf` replaces attributes of existing blocks, as Terraform merges it."""
+    write_scenario(tmp_path, None)
+    (tmp_path / "zz_override.tf").write_text(
+        'provider "aws" {\n  s3_use_path_style = true\n}\n'
+        'resource "aws_dynamodb_table" "main" {\n'
+        "  point_in_time_recovery {\n    enabled = false\n  }\n}\n",
+        encoding="utf-8",
+    )
+    report = check_inputs([str(tmp_path)], CheckOptions(), CONFIG)
+    assert failed(report.findings) == {("TAP010", "aws_dynamodb_table.main")}
+    region = {f.status for f in report.findings if f.rule_id == "TAP003"}
+    assert region == {"passed"}  # the provider's region survived the override

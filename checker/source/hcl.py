@@ -121,9 +121,10 @@ def load_module(
     files = files if files is not None else SourceFiles(directory)
     budget = budget if budget is not None else _Budget()
     module = SourceModule(directory=directory, files=files)
-    for path in sorted(directory.glob("*.tf")):
+    paths = sorted(directory.glob("*.tf"), key=lambda p: (is_override(p), p.name))
+    for path in paths:
         parsed, text = parse_file(path, files)
-        _add_blocks(module, parsed, text, path)
+        _add_blocks(module, parsed, text, path, merge=is_override(path))
     real = directory.resolve()
     for name, call in module.module_calls.items():
         source = call.get("source")
@@ -152,7 +153,14 @@ def load_module(
     return module
 
 
-def _add_blocks(module: SourceModule, parsed: dict[str, Any], text: str, path: Path) -> None:
+def is_override(path: Path) -> bool:
+    """Terraform's override files, merged into the blocks the other files declare."""
+    return path.name == "override.tf" or path.name.endswith("_override.tf")
+
+
+def _add_blocks(
+    module: SourceModule, parsed: dict[str, Any], text: str, path: Path, merge: bool = False
+) -> None:
     for kind in BLOCK_KINDS:
         for entry in parsed.get(kind, []):
             for type_key, named in entry.items():
@@ -160,6 +168,9 @@ def _add_blocks(module: SourceModule, parsed: dict[str, Any], text: str, path: P
                 for name_key, body in named.items():
                     name = unquote(name_key)
                     local = f"data.{type_}.{name}" if kind == "data" else f"{type_}.{name}"
+                    if merge and local in module.blocks:
+                        module.blocks[local].body.update(_clean(body))
+                        continue
                     module.blocks[local] = SourceBlock(
                         local_address=local,
                         type=type_,
@@ -170,17 +181,22 @@ def _add_blocks(module: SourceModule, parsed: dict[str, Any], text: str, path: P
                     )
     for entry in parsed.get("locals", []):
         module.locals.update(_clean(entry))
-    for entry in parsed.get("variable", []):
-        for name_key, body in entry.items():
-            module.variables[unquote(name_key)] = _clean(body)
-    for entry in parsed.get("output", []):
-        for name_key, body in entry.items():
-            module.outputs[unquote(name_key)] = _clean(body)
+    for kind, table in (("variable", module.variables), ("output", module.outputs)):
+        for entry in parsed.get(kind, []):
+            for name_key, body in entry.items():
+                name, cleaned = unquote(name_key), _clean(body)
+                if merge and isinstance(table.get(name), dict) and isinstance(cleaned, dict):
+                    table[name] = {**table[name], **cleaned}
+                else:
+                    table[name] = cleaned
     for entry in parsed.get("provider", []):
         for name_key, body in entry.items():
             cleaned = _clean(body)
-            if isinstance(cleaned, dict) and "alias" not in cleaned:
-                module.providers[unquote(name_key)] = cleaned
+            name = unquote(name_key)
+            if merge and name in module.providers and isinstance(cleaned, dict):
+                module.providers[name] = {**module.providers[name], **cleaned}
+            elif isinstance(cleaned, dict) and "alias" not in cleaned:
+                module.providers[name] = cleaned
     for entry in parsed.get("module", []):
         for name_key, body in entry.items():
             module.module_calls[unquote(name_key)] = _clean(body)
