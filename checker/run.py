@@ -30,8 +30,8 @@ def _bind_sources(
 ) -> list[str]:
     from checker.plan.model import PlanModel
     from checker.source.expr import bind_source
+    from checker.source.files import source_files
     from checker.source.hcl import has_tf_files, load_module
-    from checker.source.static import source_files
 
     assert isinstance(model, PlanModel)
     candidates: list[Path] = []

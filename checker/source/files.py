@@ -112,3 +112,10 @@ class SourceFiles:
         except UnicodeDecodeError:
             self.note(f"{self.shown(name)!r} is not UTF-8 text: not read")
             return None
+
+
+def source_files(directory: Path, source_root: Path | None) -> SourceFiles:
+    """The confined reader of a stack: the configured root when it holds the stack."""
+    if source_root is not None and directory.resolve().is_relative_to(source_root.resolve()):
+        return SourceFiles(source_root)
+    return SourceFiles(directory)

@@ -25,7 +25,7 @@ from checker.plan.model import UNKNOWN, Instance, OutputInfo, PlanModel, Resourc
 from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.source.expr import SourceTree, _split_template, parse_raw
-from checker.source.files import SourceFiles
+from checker.source.files import SourceFiles, source_files
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
 from checker.source.parse import Node, parse_hcl_expression
 
@@ -541,13 +541,6 @@ def _walk_modules(root: SourceModule) -> list[tuple[str, str, SourceModule]]:
             out.append((child_path, child_path, child))
             stack.append((child_path, child))
     return out
-
-
-def source_files(directory: Path, source_root: Path | None) -> SourceFiles:
-    """The confined reader of a stack: the configured root when it holds the stack."""
-    if source_root is not None and directory.resolve().is_relative_to(source_root.resolve()):
-        return SourceFiles(source_root)
-    return SourceFiles(directory)
 
 
 def build_static_model(directory: Path, source_root: Path | None = None) -> PlanModel:
