@@ -135,6 +135,10 @@ def check(
     jobs: Annotated[
         int, typer.Option(min=1, help="Processes checking many inputs at once (native engine).")
     ] = 1,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="A directory rule pack to load (repeatable)."),
+    ] = None,
 ) -> None:
     """Check plans (or directories of .tf files) and exit with the gate's verdict."""
     from checker.config import config_start, load_config
@@ -142,7 +146,7 @@ def check(
     from checker.run import CheckOptions, check_inputs
 
     try:
-        conf = load_config(config, config_start(paths))
+        conf = load_config(config, config_start(paths), tuple(rules or ()))
         options = CheckOptions(
             engines=_engines(engine),
             source=source.resolve() if source else None,
@@ -172,12 +176,18 @@ def report(
     report_file: Annotated[Path, typer.Argument(help="A JSON report written by 'checker check'.")],
     format: Annotated[ReportFormat, typer.Option(help="Format to render.")] = ReportFormat.text,
     output: Annotated[Path | None, typer.Option(help="Write it to FILE.")] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="A directory rule pack whose findings the report holds."),
+    ] = None,
 ) -> None:
     """Re-render a saved JSON report in another format, without checking anything again."""
+    from checker.config import load_rules
     from checker.report.model import exit_code, load_report
 
     try:
-        saved = load_report(report_file)
+        known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in rules or ()))}
+        saved = load_report(report_file, known)
     except CheckerError as error:
         _fail(error)
     except Exception as error:  # never a traceback for a report we could not read
@@ -248,11 +258,20 @@ def apply(
 @app.command()
 def rules(
     format: Annotated[RulesFormat, typer.Option(help="Catalogue format.")] = RulesFormat.text,
+    packs: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="A directory rule pack to list too (repeatable)."),
+    ] = None,
 ) -> None:
-    """List the rule catalogue."""
+    """List the rule catalogue: built-in rules and every loaded pack's."""
+    from checker.config import load_rules
     from checker.rules.catalogue import render_catalogue
 
-    sys.stdout.write(render_catalogue(format.value))
+    try:
+        loaded = load_rules(tuple(p.resolve() for p in packs or ()))
+    except CheckerError as error:
+        _fail(error)
+    sys.stdout.write(render_catalogue(format.value, loaded))
 
 
 def main() -> None:

@@ -4,6 +4,7 @@
     source = "."                 # HCL sources for values plans hide
     source_root = "."            # file()/templatefile()/modules may not read outside it
     disabled = ["TAP011"]        # rules not run (listed in every report)
+    rule_paths = ["policies/acme"]  # directory rule packs (also --rules DIR)
     [tool.checker.rules.TAP007]
     routes = ["POST /process"]   # rule options, validated by the rule's options model
 
@@ -27,9 +28,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from checker.errors import InputError
-from checker.rules.base import RuleOptions
+from checker.rules.base import Rule, RuleOptions
 
-KEYS = ("source", "source_root", "disabled", "rules")
+KEYS = ("source", "source_root", "disabled", "rules", "rule_paths")
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -40,12 +41,15 @@ class CheckerConfig:
     disabled: frozenset[str] = frozenset()
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin: Path | None = None
+    rule_paths: tuple[Path, ...] = ()  # directory rule packs (`rule_paths`, `--rules`)
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule of this run: built-in, installed packs and directory packs."""
+        return load_rules(self.rule_paths)
 
     def options_for(self, rule_id: str) -> RuleOptions:
         """The rule's validated options (its own options model, defaults where unset)."""
-        from checker.rules.registry import rule_by_id
-
-        rule = rule_by_id(rule_id)
+        rule = next((r for r in self.rules() if r.meta.id == rule_id), None)
         model = rule.options if rule is not None else RuleOptions
         return model.model_validate(self.rule_options.get(rule_id, {}))
 
@@ -56,6 +60,16 @@ class CheckerConfig:
 
     def disabled_rules(self, known: list[str]) -> list[str]:
         return [rule_id for rule_id in known if not self.enabled(rule_id)]
+
+
+def load_rules(directories: tuple[Path, ...]) -> tuple[Rule, ...]:
+    """The rule set, or exit 2 naming the pack and file at fault."""
+    from checker.rules.registry import RegistryError, rule_set
+
+    try:
+        return rule_set(directories)
+    except RegistryError as error:
+        raise InputError(str(error), "fix or remove the rule pack") from None
 
 
 def _section(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -117,19 +131,20 @@ def _read(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: TOML is nested too deeply") from None
 
 
-def _validate_rules(path: Path, rules: Any, disabled: Any) -> dict[str, dict[str, Any]]:
-    from checker.rules.registry import rule_by_id
-
+def _validate_rules(
+    path: Path, rules: Any, disabled: Any, known: tuple[Rule, ...]
+) -> dict[str, dict[str, Any]]:
+    by_id = {rule.meta.id: rule for rule in known}
     if not isinstance(disabled, list) or not all(isinstance(v, str) for v in disabled):
         raise InputError(f"{path}: [tool.checker] disabled must be a list of rule IDs")
     for rule_id in disabled:
-        if rule_by_id(rule_id) is None:
+        if rule_id not in by_id:
             raise InputError(f"{path}: [tool.checker] disabled: unknown rule ID {rule_id[:40]!r}")
     if not isinstance(rules, dict):
         raise InputError(f"{path}: [tool.checker.rules] must be a table of rule IDs")
     options: dict[str, dict[str, Any]] = {}
     for rule_id, table in rules.items():
-        rule = rule_by_id(rule_id)
+        rule = by_id.get(rule_id)
         key = f"[tool.checker.rules.{rule_id[:40]}]"
         if rule is None:
             raise InputError(f"{path}: {key}: unknown rule ID", "'checker rules' lists them")
@@ -145,14 +160,27 @@ def _validate_rules(path: Path, rules: Any, disabled: Any) -> dict[str, dict[str
     return options
 
 
-def load_config(explicit: Path | None, start: Path | None = None) -> CheckerConfig:
-    """Read --config, else the nearest pyproject.toml (see the module docstring)."""
+def _rule_paths(path: Path, value: Any) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{path}: [tool.checker] rule_paths must be a list of directories")
+    return tuple((path.parent / v).resolve() for v in value)
+
+
+def load_config(
+    explicit: Path | None, start: Path | None = None, extra_rules: tuple[Path, ...] = ()
+) -> CheckerConfig:
+    """Read --config, else the nearest pyproject.toml (see the module docstring).
+
+    `extra_rules` are `--rules DIR` packs, loaded with those of `rule_paths`.
+    """
     path = explicit
     if path is None:
         path = find_config(start) if start is not None else None
         path = path or find_config(Path.cwd())
+    extra = tuple(p.resolve() for p in extra_rules)
     if path is None:
-        return CheckerConfig()
+        load_rules(extra)
+        return CheckerConfig(rule_paths=extra)
     section = _section(_read(path), path)
     unknown = [key for key in section if key not in KEYS]
     if unknown:
@@ -164,11 +192,14 @@ def load_config(explicit: Path | None, start: Path | None = None) -> CheckerConf
     for key, value in (("source", source), ("source_root", root)):
         if value is not None and not isinstance(value, str):
             raise InputError(f"{path}: [tool.checker] {key} must be a string path")
-    rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []))
+    paths = (*_rule_paths(path, section.get("rule_paths", [])), *extra)
+    known = load_rules(paths)
+    rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []), known)
     return CheckerConfig(
         source=(path.parent / source).resolve() if source else None,
         source_root=(path.parent / root).resolve() if root else None,
         disabled=frozenset(section.get("disabled", [])),
         rule_options=rules,
         origin=path,
+        rule_paths=paths,
     )

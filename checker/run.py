@@ -228,6 +228,4 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
 
 
 def _disabled(config: CheckerConfig) -> list[str]:
-    from checker.rules.registry import all_rules
-
-    return config.disabled_rules([rule.meta.id for rule in all_rules()])
+    return config.disabled_rules([rule.meta.id for rule in config.rules()])

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.rules.base import Rule
 from checker.rules.registry import all_rules
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
@@ -124,21 +123,25 @@ def test_output_file_gets_report_and_stderr_gets_summary(tmp_path: Path) -> None
     assert err.startswith("checker: gate PASSED")
 
 
-def test_a_crashing_rule_is_an_engine_error_not_a_traceback(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def boom(ctx: object) -> list[object]:
-        raise KeyError("unexpected shape")
+CRASHING_PACK = """
+from dataclasses import replace
+from checker.rules.registry import builtin_rules
 
-    rules = list(all_rules())
-    rules[0] = Rule(meta=rules[0].meta, check=boom)
-    monkeypatch.setattr("checker.engines.native.all_rules", lambda: tuple(rules))
-    code, out, err = invoke("check", str(FIXTURE), "--format", "json")
+def boom(ctx):
+    raise KeyError("unexpected shape")
+
+RULE = replace(builtin_rules()[0], meta=replace(builtin_rules()[0].meta, id="BOOM001"), check=boom)
+"""
+
+
+def test_a_crashing_rule_is_an_engine_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "boom.py").write_text(CRASHING_PACK, encoding="utf-8")
+    code, out, err = invoke("check", str(FIXTURE), "--format", "json", "--rules", str(tmp_path))
     report = json.loads(out)
     assert code == 3
     assert report["summary"]["gate"] == "error"
     (error,) = [f for f in report["findings"] if f.get("error")]
-    assert error["rule_id"] == "TAP001" and "rule error: KeyError" in error["message"]
+    assert error["rule_id"] == "BOOM001" and "rule error: KeyError" in error["message"]
     assert "Traceback" not in err
 
 

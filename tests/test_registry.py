@@ -44,9 +44,9 @@ def _meta(rule_id: str, incident: int) -> RuleMeta:
 @pytest.mark.parametrize(
     ("metas", "message"),
     [
-        ([_meta("TAP001", 1), _meta("TAP001", 1)], "duplicate rule id"),
-        ([_meta("TAP1", 1)], "malformed rule id"),
-        ([_meta("TAP002", 3)], "does not match its id"),
+        ([_meta("TAP001", 1), _meta("TAP001", 1)], "duplicate rule ID"),
+        ([_meta("TAP1", 1)], "malformed rule ID"),
+        ([_meta("TAP002", 3)], "does not match its ID"),
         ([RuleMeta("TAP004", "t", Severity.LOW, 4, "r", "", ("x",))], "are required"),
     ],
 )

@@ -9,7 +9,6 @@ from checker.plan.model import PlanModel
 from checker.plan.sensitive import REDACTED, tracking
 from checker.report.model import Finding
 from checker.rules.base import Result, Rule, RuleContext, Status
-from checker.rules.registry import all_rules
 
 ENGINE = "native"
 
@@ -70,7 +69,7 @@ def scrub(finding: Finding, model: PlanModel) -> Finding:
 
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
     findings: list[Finding] = []
-    for rule in all_rules():
+    for rule in config.rules():
         if not config.enabled(rule.meta.id):
             continue
         ctx = RuleContext(model=model, options=config.options_for(rule.meta.id))

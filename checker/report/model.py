@@ -211,7 +211,7 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
-def load_report(path: Path) -> Report:
+def load_report(path: Path, known_rules: set[str] | None = None) -> Report:
     """A saved JSON report (for `checker report` and `--baseline`), or an InputError."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
@@ -226,10 +226,12 @@ def load_report(path: Path) -> Report:
     except (ValueError, RecursionError) as error:
         raise InputError(f"{path}: not a checker JSON report ({str(error)[:80]})") from None
     report = Report.from_dict(data, str(path))
-    from checker.rules.registry import rule_by_id
+    if known_rules is None:
+        from checker.rules.registry import all_rules
 
+        known_rules = {rule.meta.id for rule in all_rules()}
     for finding in report.findings:
-        if rule_by_id(finding.rule_id) is None:
+        if finding.rule_id not in known_rules:
             raise InputError(f"{path}: malformed checker report (unknown rule {finding.rule_id!r})")
     return report
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from checker import __version__
 from checker.report.model import Finding, Report
-from checker.rules.base import Status
+from checker.rules.base import RuleMeta, Severity, Status
 from checker.rules.registry import all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,10 +27,25 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def _rules() -> list[dict[str, Any]]:
+def _pack_meta(finding: Finding) -> RuleMeta:
+    """A rule of a pack the renderer has not loaded: its metadata as its findings carry it."""
+    return RuleMeta(
+        id=finding.rule_id,
+        title=finding.title,
+        severity=Severity(finding.severity),
+        incident=finding.incident,
+        rationale=finding.title,
+        remediation=finding.remediation,
+        resource_types=(),
+    )
+
+
+def _rules(findings: list[Finding]) -> list[dict[str, Any]]:
     out = []
-    for rule in all_rules():
-        meta = rule.meta
+    metas = {rule.meta.id: rule.meta for rule in all_rules()}
+    for finding in findings:
+        metas.setdefault(finding.rule_id, _pack_meta(finding))
+    for meta in sorted(metas.values(), key=lambda m: m.id):
         out.append(
             {
                 "id": meta.id,
@@ -46,7 +61,8 @@ def _rules() -> list[dict[str, Any]]:
                 "properties": {
                     "security-severity": SECURITY_SEVERITY[meta.severity.value],
                     "precision": "high",
-                    "tags": ["terraform", "security", f"incident-{meta.incident}"],
+                    "tags": ["terraform", "security"]
+                    + ([f"incident-{meta.incident}"] if meta.incident else []),
                 },
             }
         )
@@ -112,7 +128,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    rules = _rules()
+    rules = _rules(report.findings)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     shown = [
         f for f in report.findings if f.status in (Status.FAILED, Status.UNKNOWN, Status.WAIVED)

@@ -41,7 +41,7 @@ class RuleMeta:
     id: str
     title: str
     severity: Severity
-    incident: int
+    incident: int  # the seed incident it comes from; 0 for rules of other packs
     rationale: str
     remediation: str
     resource_types: tuple[str, ...]
@@ -102,3 +102,4 @@ class Rule:
     check: CheckFunction
     doc: str = ""
     options: type[RuleOptions] = RuleOptions
+    pack: str = "tap (built-in)"  # set by the registry when the rule is loaded

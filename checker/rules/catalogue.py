@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
-from checker.rules.registry import all_rules
+from checker.rules.base import Rule
+from checker.rules.registry import BUILTIN_PACK, all_rules
 
 
-def render_catalogue(fmt: str) -> str:
-    rules = [r.meta for r in all_rules()]
+def render_catalogue(fmt: str, loaded: tuple[Rule, ...] | None = None) -> str:
+    chosen = loaded if loaded is not None else all_rules()
+    rules = [r.meta for r in chosen]
+    packs = {r.meta.id: r.pack for r in chosen}
     if fmt == "json":
         return (
             json.dumps(
@@ -21,6 +24,7 @@ def render_catalogue(fmt: str) -> str:
                         "rationale": m.rationale,
                         "remediation": m.remediation,
                         "resource_types": list(m.resource_types),
+                        "pack": packs[m.id],
                     }
                     for m in rules
                 ],
@@ -51,4 +55,9 @@ def render_catalogue(fmt: str) -> str:
                 f"- Fix: {m.remediation}",
             ]
         return "\n".join(lines) + "\n"
-    return "".join(f"{m.id}  {m.severity.value:<8}  {m.title}\n" for m in rules)
+    return "".join(
+        f"{m.id}  {m.severity.value:<8}  {m.title}"
+        + (f"  [{packs[m.id]}]" if packs[m.id] != BUILTIN_PACK else "")
+        + "\n"
+        for m in rules
+    )

@@ -1,13 +1,30 @@
-"""The one registry of rules: an explicit list of modules, imported and validated on demand."""
+"""The registry: the built-in pack and rule packs, loaded lazily and validated on load.
+
+A rule pack is either a directory (`--rules DIR`, `[tool.checker] rule_paths`)
+whose modules define `RULE` (one rule) or `RULES` (several), or an installed
+package registering the entry point group `tap_checker.rules`, whose value is a
+module with `RULE`/`RULES` or a callable returning rules. The fifteen TAP rules
+are the built-in pack and go through the same validation. A duplicate ID, a
+malformed rule or an import error is a `RegistryError` naming the pack and the
+file (exit 2 at the command line).
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 from checker.rules.base import Rule
 
+BUILTIN_PACK = "tap (built-in)"
+ENTRY_POINT_GROUP = "tap_checker.rules"
 RULE_MODULES = (
     "tap001_s3_notification_permission",
     "tap002_lambda_dynamodb_actions",
@@ -25,36 +42,143 @@ RULE_MODULES = (
     "tap014_apigateway_logging",
     "tap015_required_outputs",
 )
-RULE_ID = re.compile(r"^TAP\d{3}$")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
 
 
 class RegistryError(Exception):
-    """A rule module is malformed: a duplicate ID, a bad ID, missing metadata."""
+    """A rule pack is unusable: an import error, a duplicate ID, a malformed rule."""
 
 
-def validate(rules: list[Rule]) -> None:
-    seen: set[str] = set()
+def _check_rule(rule: object, where: str, pack: str) -> Rule:
+    if not isinstance(rule, Rule):
+        raise RegistryError(f"{where}: {type(rule).__name__} is not a checker.api.Rule")
+    meta = rule.meta
+    if not RULE_ID.match(meta.id):
+        raise RegistryError(f"{where}: malformed rule ID {meta.id[:40]!r} (want e.g. ACME001)")
+    if not (meta.title and meta.rationale and meta.remediation and meta.resource_types):
+        raise RegistryError(
+            f"{where}: {meta.id}: title, rationale, remediation and resource types are required"
+        )
+    if pack == BUILTIN_PACK and meta.id != f"TAP{meta.incident:03d}":
+        raise RegistryError(f"{where}: {meta.id}: incident {meta.incident} does not match its ID")
+    if not callable(rule.check):
+        raise RegistryError(f"{where}: {meta.id}: check is not callable")
+    return rule
+
+
+def rules_of(module: ModuleType, pack: str, where: str) -> list[Rule]:
+    """`RULE` and/or `RULES` of a module (a module with neither holds helpers: none)."""
+    found: list[object] = []
+    if hasattr(module, "RULE"):
+        found.append(module.RULE)
+    if hasattr(module, "RULES"):
+        many = module.RULES
+        if not isinstance(many, list | tuple):
+            raise RegistryError(f"{where}: RULES must be a list of rules")
+        found.extend(many)
+    return [replace(_check_rule(r, where, pack), pack=pack) for r in found]
+
+
+def validate(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    """Every rule well-formed, every ID once; sorted by ID."""
+    seen: dict[str, Rule] = {}
     for rule in rules:
-        meta = rule.meta
-        if not RULE_ID.match(meta.id):
-            raise RegistryError(f"malformed rule id {meta.id!r}")
-        if meta.id in seen:
-            raise RegistryError(f"duplicate rule id {meta.id}")
-        seen.add(meta.id)
-        if not (meta.title and meta.rationale and meta.remediation and meta.resource_types):
+        _check_rule(rule, f"pack {rule.pack}", rule.pack)
+        other = seen.get(rule.meta.id)
+        if other is not None:
             raise RegistryError(
-                f"{meta.id}: title, rationale, remediation and resource types are required"
+                f"duplicate rule ID {rule.meta.id}: in {other.pack} and in {rule.pack}"
             )
-        if meta.id != f"TAP{meta.incident:03d}":
-            raise RegistryError(f"{meta.id}: incident {meta.incident} does not match its id")
+        seen[rule.meta.id] = rule
+    return tuple(sorted(seen.values(), key=lambda r: r.meta.id))
 
 
 @cache
+def builtin_rules() -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"checker.rules.{name}")
+        rules.extend(rules_of(module, BUILTIN_PACK, f"checker/rules/{name}.py"))
+    return validate(rules)
+
+
+def _import_file(path: Path, pack: str) -> ModuleType:
+    name = f"checker_pack_{abs(hash(str(path.parent)))}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise RegistryError(f"pack {pack}: {path}: cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the pack's own code: any error is the pack's
+        sys.modules.pop(name, None)
+        raise RegistryError(
+            f"pack {pack}: {path}: import failed ({type(error).__name__}: {str(error)[:120]})"
+        ) from None
+    return module
+
+
+@cache
+def directory_pack(directory: Path) -> tuple[Rule, ...]:
+    """Every module of a directory that defines RULE or RULES."""
+    if not directory.is_dir():
+        raise RegistryError(f"rule pack {directory}: not a directory")
+    pack = str(directory)
+    rules: list[Rule] = []
+    files: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        for rule in rules_of(_import_file(path, pack), pack, f"pack {pack}: {path}"):
+            if rule.meta.id in files:
+                raise RegistryError(
+                    f"pack {pack}: {path}: duplicate rule ID {rule.meta.id} "
+                    f"(also in {files[rule.meta.id].name})"
+                )
+            files[rule.meta.id] = path
+            rules.append(rule)
+    return validate(rules)
+
+
+@cache
+def entry_point_packs() -> tuple[Rule, ...]:
+    """Rules of installed packages (entry point group `tap_checker.rules`)."""
+    from importlib.metadata import entry_points
+
+    rules: list[Rule] = []
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        pack = f"{point.name} ({point.value})"
+        try:
+            loaded = point.load()
+        except Exception as error:
+            raise RegistryError(
+                f"pack {pack}: import failed ({type(error).__name__}: {str(error)[:120]})"
+            ) from None
+        if isinstance(loaded, ModuleType):
+            rules.extend(rules_of(loaded, pack, f"pack {pack}"))
+        elif callable(loaded):
+            produced = loaded()
+            many = produced if isinstance(produced, list | tuple) else [produced]
+            rules.extend(replace(_check_rule(r, f"pack {pack}", pack), pack=pack) for r in many)
+        else:
+            raise RegistryError(f"pack {pack}: neither a module nor a callable returning rules")
+    return tuple(rules)
+
+
+@cache
+def rule_set(directories: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
+    """The built-in pack, installed packs and directory packs: every ID once."""
+    rules = [*builtin_rules(), *entry_point_packs()]
+    for directory in directories:
+        rules.extend(directory_pack(directory.resolve()))
+    return validate(rules)
+
+
 def all_rules() -> tuple[Rule, ...]:
-    rules = [importlib.import_module(f"checker.rules.{name}").RULE for name in RULE_MODULES]
-    validate(rules)
-    return tuple(sorted(rules, key=lambda r: r.meta.id))
+    """The rules every run has: the built-in pack and installed packs."""
+    return rule_set(())
 
 
-def rule_by_id(rule_id: str) -> Rule | None:
-    return next((r for r in all_rules() if r.meta.id == rule_id), None)
+def rule_by_id(rule_id: str, directories: tuple[Path, ...] = ()) -> Rule | None:
+    return next((r for r in rule_set(directories) if r.meta.id == rule_id), None)
