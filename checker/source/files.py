@@ -37,8 +37,8 @@ class SourceFiles:
         text = str(path)
         return text if len(text) <= 120 else text[:119] + "…"
 
-    def confine(self, base: Path, name: str) -> Path | None:
-        """The real path of `name` (relative to `base`) when it is inside the root, else None."""
+    def _resolve(self, base: Path, name: str, strict: bool) -> Path | None:
+        """The real path of `name` (relative to `base`) when inside the root, else None."""
         if not name or "\x00" in name:
             self.note("a file name that is empty or holds a NUL byte was refused")
             return None
@@ -46,13 +46,17 @@ class SourceFiles:
             self.note(f"absolute path {self.shown(name)!r} refused: reads stay inside {self.root}")
             return None
         try:
-            real = (base / name).resolve(strict=True)
+            real = (base / name).resolve(strict=strict)
         except (OSError, RuntimeError):
             return None
         if not real.is_relative_to(self.root):
             self.note(f"{self.shown(name)!r} leaves the source root {self.root}: not read")
             return None
         return real
+
+    def confine(self, base: Path, name: str) -> Path | None:
+        """The real path of an existing `name` inside the root, else None."""
+        return self._resolve(base, name, strict=True)
 
     def is_inside(self, directory: Path) -> bool:
         try:
@@ -62,15 +66,8 @@ class SourceFiles:
 
     def exists(self, base: Path, name: str) -> bool | None:
         """`fileexists()`: None when the answer would look outside the root."""
-        if Path(name).is_absolute() or name.startswith("~"):
-            self.note(f"absolute path {self.shown(name)!r} refused: reads stay inside {self.root}")
-            return None
-        try:
-            real = (base / name).resolve(strict=False)
-        except (OSError, RuntimeError):
-            return None
-        if not real.is_relative_to(self.root):
-            self.note(f"{self.shown(name)!r} leaves the source root {self.root}: not read")
+        real = self._resolve(base, name, strict=False)
+        if real is None:
             return None
         try:
             return stat.S_ISREG(os.stat(real).st_mode)
