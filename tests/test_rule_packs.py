@@ -144,3 +144,53 @@ def test_an_installed_pack_loads_through_its_entry_point(tmp_path: Path) -> None
     listed = checker("rules", "--format", "json", path=str(site))
     packs = {r["id"]: r["pack"] for r in json.loads(listed.stdout)}
     assert packs["ACME001"] == "acme (acme_rules)" and packs["TAP001"] == "tap (built-in)"
+
+
+EXAMPLE = ROOT / "examples" / "rule-pack"
+EXAMPLE_VERDICTS = {
+    ("ACME001", "aws_dynamodb_table.main", "failed"),
+    ("ACME002", "aws_lambda_function.processor", "passed"),
+}
+
+
+def example_findings(out: str) -> set[tuple[str, str, str]]:
+    report = json.loads(out)
+    return {
+        (f["rule_id"], f["address"], f["status"])
+        for f in report["findings"]
+        if f["rule_id"].startswith("ACME")
+    }
+
+
+def test_the_example_pack_from_its_directory() -> None:
+    done = checker(
+        "check", str(FIXTURE), "--rules", str(EXAMPLE / "acme_rules"), "--format", "json"
+    )
+    assert done.returncode == 1, done.stderr
+    assert example_findings(done.stdout) == EXAMPLE_VERDICTS
+
+
+def test_the_example_pack_installed(tmp_path: Path) -> None:
+    """`pip install` of the pack (its pyproject.toml), then found through its entry point."""
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    done = checker("check", str(FIXTURE), "--format", "json", path=str(target))
+    assert done.returncode == 1, done.stderr
+    assert example_findings(done.stdout) == EXAMPLE_VERDICTS
+    listed = checker("rules", "--format", "json", path=str(target))
+    assert {r["id"]: r["pack"] for r in json.loads(listed.stdout)}["ACME002"] == "acme (acme_rules)"
