@@ -33,7 +33,7 @@ class SourceFiles:
             self.notes.append(text)
 
     def shown(self, path: Path | str) -> str:
-        """A path as a report may show it: relative to the root when inside it."""
+        """A path as a note may show it: shortened, never a long value whole."""
         text = str(path)
         return text if len(text) <= 120 else text[:119] + "…"
 

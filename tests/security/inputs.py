@@ -148,7 +148,6 @@ def static_sensitive(folder: Path) -> None:
     (folder / "naming").mkdir()
     (folder / "naming" / "main.tf").write_text(
         'variable "seed" {}\noutput "service" {\n  value = "via-${var.seed}"\n}\n'
-        'output "seed_used" {\n  value = var.seed\n}\n'
         'resource "aws_s3_bucket" "named" {\n  bucket = "b-${var.seed}"\n  force_destroy = true\n}\n',
         encoding="utf-8",
     )
@@ -166,11 +165,6 @@ def user_data(script_expression: str) -> Builder:
         stack(folder, edit)
 
     return build
-
-
-def outside_file(folder: Path) -> None:
-    stack(folder / "stack", lambda t: t)
-    (folder / "outside.txt").write_text(f"{OUTSIDE}\n", encoding="utf-8")
 
 
 def read_outside(expression: str) -> Builder:
