@@ -2,24 +2,51 @@
 
 A pack module defines `RULE` (one rule) or `RULES` (several):
 
-    from checker.api import Result, Rule, RuleContext, RuleMeta, Severity
+    from checker.api import Result, Rule, RuleContext, RuleMeta, Severity, Unknown
 
     def check(ctx: RuleContext):
         for table in ctx.model.resources("aws_dynamodb_table"):
-            ...
-            yield Result.passed(table.address, "deletion_protection_enabled", "on")
+            match table.get("deletion_protection_enabled"):
+                case True:
+                    yield Result.passed(table.address, "deletion_protection_enabled", "true")
+                case Unknown() as hidden:
+                    yield Result.unknown(table.address, "deletion_protection_enabled",
+                                         hidden.describe(), "true")
+                case _:
+                    yield Result.failed(table.address, "deletion_protection_enabled",
+                                        "false", "true")
 
     RULE = Rule(meta=RuleMeta(id="ACME001", ...), check=check)
 
-Load it with `checker check --rules DIR`, `[tool.checker] rule_paths`, or an
-installed package's entry point in the group `tap_checker.rules`.
+Values are `Value`s: known JSON, `Unknown` (known after apply; names its
+references and, from HCL sources, its template shape) or None (absent).
+`PlanModel.settle` reads a value as far as the plan and bound sources tell;
+`PlanModel.view` shares a derived view between rules. The semantic layer
+(`policy_at`, `role_policies`, `linked`, `ReverseIndex`, the IAM matchers)
+answers tri-state (`Tri`: True, False, None for undecidable).
+
+Load a pack with `checker check --rules DIR`, `[tool.checker] rule_paths`, or
+an installed package's entry point in the group `tap_checker.rules`.
 """
 
 from __future__ import annotations
 
 from checker import __version__
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, as_list, is_known, text_of
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity, Status
+from checker.rules.iam import (
+    Policy,
+    Statement,
+    Tri,
+    action_covered,
+    all_true,
+    any_true,
+    condition_requires,
+    policy_at,
+    principal_matches,
+)
+from checker.rules.links import ReverseIndex, linked, permissions_by_function, role_policies
 
 API_VERSION = __version__
 
@@ -28,11 +55,30 @@ __all__ = [
     "UNKNOWN",
     "Instance",
     "PlanModel",
+    "Policy",
     "Result",
+    "ReverseIndex",
     "Rule",
     "RuleContext",
     "RuleMeta",
     "RuleOptions",
+    "Scalar",
     "Severity",
+    "Statement",
     "Status",
+    "Tri",
+    "Unknown",
+    "Value",
+    "action_covered",
+    "all_true",
+    "any_true",
+    "as_list",
+    "condition_requires",
+    "is_known",
+    "linked",
+    "permissions_by_function",
+    "policy_at",
+    "principal_matches",
+    "role_policies",
+    "text_of",
 ]

@@ -26,14 +26,13 @@ class CheckOptions:
 
 
 def _bind_sources(
-    model: object, plan_path: Path | None, options: CheckOptions, config: CheckerConfig
-) -> list[str]:
-    from checker.plan.model import PlanModel
+    model: PlanModel, plan_path: Path | None, options: CheckOptions, config: CheckerConfig
+) -> tuple[PlanModel, list[str]]:
+    """The model with the first matching HCL source bound, and notes on what was tried."""
     from checker.source.expr import bind_source
     from checker.source.files import source_files
     from checker.source.hcl import has_tf_files, load_module
 
-    assert isinstance(model, PlanModel)
     candidates: list[Path] = []
     if options.source is not None:
         if not options.source.is_dir():
@@ -55,11 +54,10 @@ def _bind_sources(
         tree, why = bind_source(load_module(directory, files), model)
         notes.extend(files.notes)
         if tree is not None:
-            model.source = tree
             notes.append(f"HCL sources from {directory} used for values the plan hides")
-            break
+            return model.with_source(tree), notes
         notes.append(why)
-    return notes
+    return model, notes
 
 
 @dataclass
@@ -76,7 +74,7 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
 
     loaded = load_plan(name)
     model = build_model(loaded.document)
-    notes = _bind_sources(model, loaded.path, options, config)
+    model, notes = _bind_sources(model, loaded.path, options, config)
     if not model.instances:
         notes.append("the plan has no resources at all: nothing was checked")
     info = InputInfo(
@@ -97,7 +95,7 @@ def load_directory(name: str, config: CheckerConfig) -> LoadedInput:
     model = build_static_model(Path(name), config.source_root)
     notes = ["static HCL mode: values computed by providers are unknown"]
     if model.source is not None:
-        notes.extend(model.source.files.notes)
+        notes.extend(model.source.notes)
     info = InputInfo(
         path=name,
         kind="hcl",
@@ -145,16 +143,16 @@ def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]
     for finding in findings:
         model = models.get(finding.input)
         inst = model.instance(finding.address) if model is not None else None
-        block = model.source.block(inst) if model is not None and model.source and inst else None
-        if block is None:
+        where = model.source_location(inst) if model is not None and inst is not None else None
+        if where is None:
             out.append(finding)
             continue
-        path = Path(block.file)
+        path = Path(where[0])
         try:
             shown = os.path.relpath(path)
         except ValueError:
             shown = str(path)
-        out.append(replace(finding, file=shown, line=block.line))
+        out.append(replace(finding, file=shown, line=where[1]))
     return out
 
 

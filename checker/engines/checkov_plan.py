@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from checker.plan.address import module_path, split_address, strip_key
-from checker.plan.model import UNKNOWN, PlanModel
-from checker.source.expr import Template, text_of
+from checker.plan.model import PlanModel
+from checker.plan.values import Unknown
 
 
 def _config_depends(module: dict[str, Any], path: str, out: dict[str, list[str]]) -> None:
@@ -40,10 +40,10 @@ def _templates(model: PlanModel | None, address: str, values: dict[str, Any]) ->
     if inst is None:
         return
     for key, value in inst.values.items():
-        if value is UNKNOWN and key not in values:
-            evaluated = model.source.evaluate(inst, key)
-            if isinstance(evaluated, Template):
-                values[key] = text_of(evaluated)
+        if isinstance(value, Unknown) and key not in values:
+            evaluated = model.settle(inst, key)
+            if isinstance(evaluated, Unknown) and evaluated.parts is not None:
+                values[key] = evaluated.text()
 
 
 def _walk_values(

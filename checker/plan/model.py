@@ -1,8 +1,8 @@
-"""The normalised model every rule queries, built once per plan.
+"""The normalised model every rule queries, built once per plan and read-only after.
 
-Values Terraform only knows after apply are the `UNKNOWN` sentinel inside the
-planned values, so a rule can tell "absent" (None), "unknown" and a value apart
-with one lookup. Instances are indexed by address, by type and by
+Planned values are `Value`s (`checker.plan.values`): known, `Unknown` where
+Terraform knows them only after apply, None when absent, so a rule tells the
+three apart with one lookup. Instances are indexed by address, by type and by
 configuration address, and references resolve in O(1), so a rule that joins
 two resource types walks each once.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, TypeVar
 
 from checker.plan.address import join, module_path, parse_reference, split_address, strip_key
 from checker.plan.models import (
@@ -26,26 +26,9 @@ from checker.plan.models import (
 )
 from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks
 from checker.plan.sensitive import mark as mark_sensitive
+from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, is_known, name_unknowns
 
-
-class _Unknown:
-    """A value Terraform knows only after apply."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "(known after apply)"
-
-    def __reduce__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Any = _Unknown()
+__all__ = ["UNKNOWN", "Instance", "PlanModel", "Unknown", "Value"]
 
 GONE_ACTIONS = frozenset({"delete", "forget"})
 
@@ -60,7 +43,7 @@ def normalise_actions(actions: list[str]) -> str:
     return "+".join(actions) if actions else "no-op"
 
 
-def merge_unknown(after: Any, unknown: Any) -> Any:
+def merge_unknown(after: Any, unknown: Any) -> Any:  # JSON in, Value out
     """Put UNKNOWN where `after_unknown` says true; copy only along those paths."""
     if unknown is True:
         return UNKNOWN
@@ -132,7 +115,7 @@ class Expression:
     """One configuration expression: its constant value and/or its references."""
 
     present: bool
-    constant: Any = None
+    constant: Value = None
     has_constant: bool = False
     references: tuple[str, ...] = ()
 
@@ -178,6 +161,13 @@ class ResourceConfiguration:
         return ABSENT
 
 
+def qualified_refs(origin: Instance, refs: tuple[str, ...]) -> tuple[str, ...]:
+    """Resource references made inside a module, prefixed with that module's path."""
+    return tuple(
+        join(origin.module, ref) if parse_reference(ref) is not None else ref for ref in refs
+    )
+
+
 def _nested_refs(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         refs = node.get("references")
@@ -191,7 +181,7 @@ def _nested_refs(node: Any) -> Iterator[str]:
             yield from _nested_refs(item)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Instance:
     """One resource instance (or data source read) of the plan."""
 
@@ -203,7 +193,7 @@ class Instance:
     mode: str
     index: int | str | None
     action: str
-    values: dict[str, Any]
+    values: dict[str, Value]
     config: ResourceConfiguration | None = None
     # Terraform's sensitivity marks of `values` (after_sensitive / sensitive_values shape).
     sensitive: Any = None
@@ -218,17 +208,17 @@ class Instance:
         """False for instances being deleted or forgotten."""
         return self.action not in GONE_ACTIONS
 
-    def get(self, *path: str | int) -> Any:
-        """The planned value at `path`: a value, UNKNOWN, or None when absent.
+    def get(self, *path: str | int) -> Value:
+        """The planned value at `path`: known, `Unknown`, or None when absent.
 
         Reading a path Terraform marks sensitive taints the active redaction scope.
         """
         if self.sensitive is not None and marks_at(self.sensitive, path):
             mark_sensitive()
-        node: Any = self.values
+        node: Value = self.values
         for step in path:
-            if node is UNKNOWN:
-                return UNKNOWN
+            if isinstance(node, Unknown):
+                return node
             if isinstance(step, int):
                 if not isinstance(node, list) or step >= len(node):
                     return None
@@ -239,7 +229,7 @@ class Instance:
                 node = node.get(step)
         return node
 
-    def declared(self, *path: str | int) -> Any:
+    def declared(self, *path: str | int) -> Value:
         """The planned value of an Optional+Computed attribute only when the configuration sets it.
 
         After a refresh, legacy computed attributes (`aws_s3_bucket.policy`,
@@ -258,21 +248,45 @@ class Instance:
         return self.expression(*path).references
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class OutputInfo:
     name: str
-    value: Any
+    value: Value
     sensitive: bool
     references: tuple[str, ...]
 
 
-@dataclass
+class SourceView(Protocol):
+    """HCL sources bound to the plan (`checker.source.expr.SourceTree`), as the model uses them."""
+
+    def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource: ...
+
+    def read_text(self, relative: str) -> tuple[str | None, str]: ...
+
+    def location(self, inst: Instance) -> tuple[str, int] | None: ...
+
+    @property
+    def notes(self) -> list[str]:
+        """What reading the sources refused or capped (paths outside the root, sizes)."""
+        ...
+
+
+class NotInSource:
+    """The source has no expression at that path (the evaluator's answer, never a rule's)."""
+
+
+NOT_IN_SOURCE = NotInSource()
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
 class PlanModel:
-    """Everything a rule may ask about one plan."""
+    """Everything a rule may ask about one plan. Read-only: rules ask, the model computes."""
 
     instances: list[Instance]
     configs: dict[str, ResourceConfiguration]
-    variables: dict[str, Any]
+    variables: dict[str, Value]
     outputs: dict[str, OutputInfo]
     module_outputs: dict[str, dict[str, tuple[str, ...]]]
     region: str | None
@@ -280,37 +294,101 @@ class PlanModel:
     format_version: str
     terraform_version: str | None
     has_configuration: bool
-    source: Any = None  # checker.source.hcl.SourceTree when HCL sources match the plan
+    source: SourceView | None = None  # HCL sources, when they match the plan
     sensitive_variables: frozenset[str] = frozenset()
-    # Derived data several rules need (policy statements of a document, ...), computed once,
-    # with whether computing it read a sensitive value (replayed on every later read).
-    derived: TaintedMemo = field(default_factory=TaintedMemo)
-    _by_address: dict[str, Instance] = field(default_factory=dict)
-    _by_type: dict[str, list[Instance]] = field(default_factory=dict)
-    _by_config: dict[str, list[Instance]] = field(default_factory=dict)
-    _by_config_module: dict[tuple[str, str], list[Instance]] = field(default_factory=dict)
-    _value_index: dict[tuple[str, str], dict[Any, list[Instance]]] = field(default_factory=dict)
-    _edges: dict[str, frozenset[str]] | None = None
+    # Views several rules share (policy statements of a document, role policies, ...),
+    # computed once, with whether computing them read a sensitive value (replayed on reads).
+    _views: TaintedMemo = field(default_factory=TaintedMemo, init=False, repr=False)
+    _by_address: dict[str, Instance] = field(default_factory=dict, init=False, repr=False)
+    _by_type: dict[str, list[Instance]] = field(default_factory=dict, init=False, repr=False)
+    _by_config: dict[str, list[Instance]] = field(default_factory=dict, init=False, repr=False)
+    _by_config_module: dict[tuple[str, str], list[Instance]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _value_index: dict[tuple[str, str], dict[Scalar, list[Instance]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _edges: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_type: dict[str, list[Instance]] = defaultdict(list)
-        by_config: dict[str, list[Instance]] = defaultdict(list)
-        by_config_module: dict[tuple[str, str], list[Instance]] = defaultdict(list)
         for inst in self.instances:
             self._by_address[inst.address] = inst
-            by_config[inst.config_address].append(inst)
-            by_config_module[(inst.config_address, inst.module_address)].append(inst)
+            self._by_config.setdefault(inst.config_address, []).append(inst)
+            self._by_config_module.setdefault(
+                (inst.config_address, inst.module_address), []
+            ).append(inst)
             if inst.exists:
                 by_type[f"{inst.mode}:{inst.type}"].append(inst)
-        self._by_type = dict(by_type)
-        self._by_config = dict(by_config)
-        self._by_config_module = dict(by_config_module)
+        self._by_type.update(by_type)
+
+    def with_source(self, source: SourceView) -> PlanModel:
+        """The same plan with HCL sources bound (a new model: this one stays as built)."""
+        return replace(self, source=source)
+
+    # ------------------------------------------------------------ views
+
+    def view(self, build: Callable[[PlanModel], T]) -> T:
+        """`build(model)`, computed once per model and shared by every rule that asks.
+
+        `build` must be a module-level function of the model alone (it is the cache key).
+        """
+        result: T = self._views.get(build, lambda: build(self))
+        return result
+
+    def view_of(self, build: Callable[[PlanModel, Instance], T], subject: Instance) -> T:
+        """`build(model, subject)`, computed once per model and subject."""
+        result: T = self._views.get((build, subject.address), lambda: build(self, subject))
+        return result
+
+    def settle(self, inst: Instance, *path: str | int) -> Value:
+        """The value at `path` as far as the plan and the bound sources tell.
+
+        A value the plan knows wholly is returned as is. Otherwise the HCL source
+        is evaluated (templates keep their shape, references that stay unknown are
+        named); without a source, the plan's `Unknown` names the configuration's
+        references.
+        """
+        value = inst.get(*path)
+        if is_known(value):
+            return value
+        if self.source is not None:
+            evaluated = self.source.evaluate(inst, *path)
+            if not isinstance(evaluated, NotInSource):
+                return evaluated
+        return name_unknowns(value, qualified_refs(inst, inst.references(*path)))
+
+    def written(self, inst: Instance, *path: str | int) -> Value:
+        """The value as the configuration writes it, before the provider transforms it.
+
+        Some attributes are stored transformed (`user_data` as a hash): the plan
+        value is not what was written. This is the HCL source evaluated when bound,
+        else the configuration's constant, else `Unknown` naming the expression's
+        references, or None when the configuration does not set it.
+        """
+        if self.source is not None:
+            evaluated = self.source.evaluate(inst, *path)
+            if not isinstance(evaluated, NotInSource):
+                return evaluated
+        expression = inst.expression(*path)
+        if expression.has_constant:
+            return expression.constant
+        if expression.present:
+            return Unknown(refs=qualified_refs(inst, expression.references))
+        return None if inst.config is not None else inst.get(*path)
+
+    def read_source_file(self, relative: str) -> tuple[str | None, str]:
+        """(text, where) of a file named relative to the root module, confined to the source
+        root; (None, why) without sources or when the read is refused."""
+        if self.source is None:
+            return None, f"{relative}: no HCL sources are bound"
+        return self.source.read_text(relative)
+
+    def source_location(self, inst: Instance) -> tuple[str, int] | None:
+        """(file, line) of the block that declares `inst`, when sources are bound."""
+        return self.source.location(inst) if self.source is not None else None
 
     # ------------------------------------------------------------ lookups
-
-    def derive(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """`compute()` once per model; a read of the cached value taints like the first did."""
-        return self.derived.get(key, compute)
 
     def resources(self, type_: str) -> list[Instance]:
         """Managed instances of a type that will exist after apply."""
@@ -362,17 +440,16 @@ class PlanModel:
                     found.setdefault((target.address, parsed.attribute), (target, parsed.attribute))
         return list(found.values())
 
-    def by_value(self, type_: str, attribute: str, value: Any) -> list[Instance]:
+    def by_value(self, type_: str, attribute: str, value: Value) -> list[Instance]:
         """Instances of `type_` whose known `attribute` equals `value` (indexed once)."""
         key = (type_, attribute)
         index = self._value_index.get(key)
         if index is None:
-            index = defaultdict(list)
+            index = self._value_index[key] = defaultdict(list)
             for inst in self.resources(type_) or self.data(type_):
                 known = inst.get(attribute)
                 if isinstance(known, str | int | float | bool):
                     index[known].append(inst)
-            self._value_index[key] = index
         if not isinstance(value, str | int | float | bool):
             return []
         return index.get(value, [])
@@ -380,16 +457,14 @@ class PlanModel:
     # --------------------------------------------------------------- graph
 
     def _config_edges(self) -> dict[str, frozenset[str]]:
-        if self._edges is None:
-            edges: dict[str, frozenset[str]] = {}
+        if not self._edges:
             for address, conf in self.configs.items():
                 targets = set(conf.depends_on) | set(conf.module_depends_on)
                 for ref in _nested_refs(conf.expressions):
                     parsed = parse_reference(ref)
                     if parsed is not None:
                         targets.add(join(conf.module, parsed.local_address))
-                edges[address] = frozenset(targets)
-            self._edges = edges
+                self._edges[address] = frozenset(targets)
         return self._edges
 
     def depends_on_explicitly(self, inst: Instance, target: Instance) -> bool:
@@ -472,23 +547,29 @@ def _instance(
     mode: str,
     index: int | str | None,
     action: str,
-    values: dict[str, Any],
+    values: dict[str, Value],
+    marks: Any,
+    configs: dict[str, ResourceConfiguration],
 ) -> Instance:
     module_addr = module_address
     if module_addr is None:
         parts = split_address(address)
         cut = len(parts) - (3 if mode == "data" else 2)
         module_addr = ".".join(parts[:cut]) if cut > 0 else ""
+    module = module_path(module_addr)
+    prefix = "data." if mode == "data" else ""
     return Instance(
         address=address,
         module_address=module_addr,
-        module=module_path(module_addr),
+        module=module,
         type=type_,
         name=name,
         mode=mode,
         index=index,
         action=action,
         values=values,
+        config=configs.get(join(module, f"{prefix}{type_}.{name}")),
+        sensitive=_marks(marks),
     )
 
 
@@ -570,6 +651,10 @@ def _sensitive_variables(doc: PlanDocument) -> frozenset[str]:
 
 def build_model(doc: PlanDocument) -> PlanModel:
     """Normalise one validated plan document."""
+    configs: dict[str, ResourceConfiguration] = {}
+    module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
+    if doc.configuration is not None:
+        _walk_config(doc.configuration.root_module, "", configs, module_outputs, ())
     instances: list[Instance] = []
     seen: set[str] = set()
     for rc in doc.resource_changes:
@@ -582,11 +667,21 @@ def build_model(doc: PlanDocument) -> PlanModel:
             values = merge_unknown(rc.change.after, rc.change.after_unknown)
             if not isinstance(values, dict):
                 values = {}
-        inst = _instance(
-            rc.address, rc.module_address, rc.type, rc.name, rc.mode, rc.index, action, values
+        marks = merge_marks(rc.change.after_sensitive, rc.change.before_sensitive)
+        instances.append(
+            _instance(
+                rc.address,
+                rc.module_address,
+                rc.type,
+                rc.name,
+                rc.mode,
+                rc.index,
+                action,
+                values,
+                marks,
+                configs,
+            )
         )
-        inst.sensitive = _marks(merge_marks(rc.change.after_sensitive, rc.change.before_sensitive))
-        instances.append(inst)
         seen.add(rc.address)
     # Resources without a change entry: planned values, then data sources read at plan time.
     planned = doc.planned_values.root_module if doc.planned_values is not None else None
@@ -598,25 +693,20 @@ def build_model(doc: PlanDocument) -> PlanModel:
             if res.address in seen or (data_only and res.mode != "data"):
                 continue
             seen.add(res.address)
-            inst = _instance(
-                res.address,
-                None,
-                res.type,
-                res.name,
-                res.mode,
-                res.index,
-                "no-op",
-                res.values or {},
+            instances.append(
+                _instance(
+                    res.address,
+                    None,
+                    res.type,
+                    res.name,
+                    res.mode,
+                    res.index,
+                    "no-op",
+                    res.values or {},
+                    res.sensitive_values,
+                    configs,
+                )
             )
-            inst.sensitive = _marks(res.sensitive_values)
-            instances.append(inst)
-
-    configs: dict[str, ResourceConfiguration] = {}
-    module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
-    if doc.configuration is not None:
-        _walk_config(doc.configuration.root_module, "", configs, module_outputs, ())
-    for inst in instances:
-        inst.config = configs.get(inst.config_address)
 
     variables = {name: var.value for name, var in doc.variables.items()}
     outputs: dict[str, OutputInfo] = {}
@@ -624,7 +714,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
     planned_outputs = doc.planned_values.outputs if doc.planned_values else {}
     for name in set(doc.output_changes) | set(planned_outputs) | set(output_conf):
         change = doc.output_changes.get(name)
-        value: Any = None
+        value: Value = None
         if change is not None:
             value = UNKNOWN if change.after_unknown is True else change.after
         elif name in planned_outputs:

@@ -34,17 +34,17 @@ class Status(StrEnum):
     WAIVED = "waived"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RuleMeta:
     """Everything a report or a document says about a rule."""
 
     id: str
     title: str
     severity: Severity
-    incident: int  # the seed incident it comes from; 0 for rules of other packs
     rationale: str
     remediation: str
-    resource_types: tuple[str, ...]
+    resource_types: tuple[str, ...] = ()
+    incident: int = 0  # optional: the seed incident a built-in rule comes from
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 Policies reach a plan in three shapes: a JSON string Terraform knows, an
 `aws_iam_policy_document` data source (read at plan time, or deferred with its
 statement blocks partly unknown), or an expression only known after apply. All
-three become `Statement`s here. A part Terraform hides is `Hidden(refs)` unless
-the HCL source settles it. Answers are tri-state: True, False, or None for
-"cannot be decided from this plan".
+three become `Statement`s here. A part Terraform hides is an `Unknown` (naming
+its references, or keeping its template shape when the HCL source gives one).
+Answers are tri-state: True, False, or None for "cannot be decided from this plan".
 """
 
 from __future__ import annotations
@@ -13,39 +13,30 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
-from checker.plan.address import join, parse_reference
-from checker.plan.model import UNKNOWN, Instance, PlanModel
-from checker.source.expr import MISSING, Opaque, Ref, Template
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, Value, refs_in
 
 Tri = bool | None
-
-
-@dataclass(frozen=True)
-class Hidden:
-    """A value Terraform only knows after apply; `refs` says what it is built from."""
-
-    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Condition:
     operator: str
     key: str
-    values: tuple[Any, ...]
+    values: tuple[Value, ...]
 
 
 @dataclass
 class Statement:
     effect: str
-    actions: list[Any] | None = None
-    not_actions: list[Any] | None = None
-    resources: list[Any] | Hidden | None = None
-    not_resources: list[Any] | Hidden | None = None
-    principals: dict[str, list[Any]] | str | Hidden | None = None
-    not_principals: dict[str, list[Any]] | str | Hidden | None = None
-    conditions: list[Condition] | Hidden = field(default_factory=list)
+    actions: list[Value] | None = None
+    not_actions: list[Value] | None = None
+    resources: list[Value] | Unknown | None = None
+    not_resources: list[Value] | Unknown | None = None
+    principals: dict[str, list[Value]] | str | Unknown | None = None
+    not_principals: dict[str, list[Value]] | str | Unknown | None = None
+    conditions: list[Condition] | Unknown = field(default_factory=list)
     origin: str = ""
     index: int = 0
 
@@ -66,7 +57,7 @@ class Policy:
     origins: list[str] = field(default_factory=list)
 
 
-def _as_list(value: Any) -> list[Any]:
+def _as_list(value: Value) -> list[Value]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -112,7 +103,7 @@ def statements_from_json(text: str, origin: str) -> list[Statement] | None:
     return out
 
 
-def _json_principal(value: Any) -> dict[str, list[Any]] | str | None:
+def _json_principal(value: Value) -> dict[str, list[Value]] | str | None:
     if value is None:
         return None
     if value == "*":
@@ -122,63 +113,40 @@ def _json_principal(value: Any) -> dict[str, list[Any]] | str | None:
     return {"AWS": _as_list(value)}
 
 
-def _document_field(model: PlanModel, doc: Instance, index: int, name: str) -> Any:
-    value = doc.get("statement", index, name)
-    if value is UNKNOWN or _has_unknown(value):
-        if model.source is not None:
-            evaluated = model.source.evaluate(doc, "statement", index, name)
-            if evaluated is not MISSING:
-                return evaluated
-        return Hidden(qualified_refs(doc, doc.references("statement", index, name)))
-    return value
+def _document_field(model: PlanModel, doc: Instance, index: int, name: str) -> Value:
+    return model.settle(doc, "statement", index, name)
 
 
-def qualified_refs(origin: Instance, refs: tuple[str, ...]) -> tuple[str, ...]:
-    """Resource references made inside a module, prefixed with that module's path."""
-    return tuple(
-        join(origin.module, ref) if parse_reference(ref) is not None else ref for ref in refs
-    )
-
-
-def _has_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_unknown(v) for v in value.values())
-    return False
-
-
-def _block_principals(value: Any) -> dict[str, list[Any]] | str | Hidden | None:
-    if isinstance(value, Hidden):
+def _block_principals(value: Value) -> dict[str, list[Value]] | str | Unknown | None:
+    if isinstance(value, Unknown):
         return value
     if not value:
         return None
-    out: dict[str, list[Any]] = {}
+    out: dict[str, list[Value]] = {}
     for block in _as_list(value):
         if not isinstance(block, dict):
             continue
         kind = block.get("type")
         ids = block.get("identifiers")
-        if kind is UNKNOWN or isinstance(kind, Ref | Template | Opaque):
-            return Hidden(())
+        if not isinstance(kind, str):
+            return kind if isinstance(kind, Unknown) else Unknown()
         if kind == "*":
             return "*"
-        if ids is UNKNOWN:
-            ids = Hidden(())
         out.setdefault(str(kind), []).extend(ids if isinstance(ids, list) else [ids])
     return out
 
 
-def _block_conditions(value: Any) -> list[Condition] | Hidden:
-    if isinstance(value, Hidden):
+def _block_conditions(value: Value) -> list[Condition] | Unknown:
+    if isinstance(value, Unknown):
         return value
     out: list[Condition] = []
     for block in _as_list(value):
         if not isinstance(block, dict):
             continue
         values = block.get("values")
+        test, variable = block.get("test"), block.get("variable")
+        if not isinstance(test, str) or not isinstance(variable, str):
+            return Unknown(refs=refs_in(block))
         out.append(
             Condition(
                 str(block.get("test", "")),
@@ -191,10 +159,7 @@ def _block_conditions(value: Any) -> list[Condition] | Hidden:
 
 def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
     """Statements of an `aws_iam_policy_document`, known or partly unknown (computed once)."""
-    cached: list[Statement] = model.derive(
-        ("statements", doc.address), lambda: _statements_from_document(model, doc)
-    )
-    return cached
+    return model.view_of(_statements_from_document, doc)
 
 
 def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
@@ -210,7 +175,7 @@ def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement
             if not isinstance(block, dict):
                 continue
 
-            def field_(name: str, i: int = index) -> Any:
+            def field_(name: str, i: int = index) -> Value:
                 return _document_field(model, doc, i, name)
 
             effect = field_("effect")
@@ -223,10 +188,10 @@ def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement
                     effect=effect if isinstance(effect, str) and effect else "Allow",
                     actions=_listish(actions),
                     not_actions=_listish(not_actions),
-                    resources=resources if isinstance(resources, Hidden) else _listish(resources),
+                    resources=resources if isinstance(resources, Unknown) else _listish(resources),
                     not_resources=(
                         not_resources
-                        if isinstance(not_resources, Hidden)
+                        if isinstance(not_resources, Unknown)
                         else _listish(not_resources)
                     ),
                     principals=_block_principals(field_("principals")),
@@ -239,10 +204,10 @@ def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement
     return out
 
 
-def _listish(value: Any) -> list[Any] | None:
+def _listish(value: Value) -> list[Value] | None:
     if value is None or value == []:
         return None
-    if isinstance(value, Hidden):
+    if isinstance(value, Unknown):
         return [value]
     return value if isinstance(value, list) else [value]
 
@@ -263,12 +228,11 @@ def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
         for doc, _attr in docs:
             statements.extend(statements_from_document(model, doc))
         return Policy(statements, True, origins=[doc.address for doc, _ in docs])
-    if model.source is not None:
-        evaluated = model.source.evaluate(inst, *path)
-        if isinstance(evaluated, str):
-            parsed = statements_from_json(evaluated, inst.address)
-            if parsed is not None:
-                return Policy(parsed, True, origins=[inst.address])
+    evaluated = model.settle(inst, *path)
+    if isinstance(evaluated, str):
+        parsed = statements_from_json(evaluated, inst.address)
+        if parsed is not None:
+            return Policy(parsed, True, origins=[inst.address])
     return Policy(
         [],
         False,
@@ -280,8 +244,8 @@ def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
 # ----------------------------------------------------------------- matching
 
 
-def _match(pattern: Any, value: str) -> Tri:
-    if isinstance(pattern, Hidden | Ref | Template | Opaque):
+def _match(pattern: Value, value: str) -> Tri:
+    if isinstance(pattern, Unknown):
         return None
     if not isinstance(pattern, str):
         return False
@@ -324,7 +288,7 @@ def actions_covered(stmt: Statement, required: str) -> Tri:
     return all_true([action_covered(stmt, action) for action in concrete])
 
 
-def is_wildcard_action(pattern: Any, service: str) -> bool:
+def is_wildcard_action(pattern: Value, service: str) -> bool:
     return isinstance(pattern, str) and pattern.lower() in ("*", f"{service}:*")
 
 
@@ -334,14 +298,14 @@ def principal_matches(stmt: Statement, kind: str, identifier: str) -> Tri:
         return False
     if principals == "*":
         return True
-    if isinstance(principals, Hidden) or not isinstance(principals, dict):
+    if isinstance(principals, Unknown) or not isinstance(principals, dict):
         return None
     results: list[Tri] = []
     for key, ids in principals.items():
         if key.lower() != kind.lower():
             continue
         for ident in ids:
-            if isinstance(ident, Hidden | Ref | Template | Opaque):
+            if isinstance(ident, Unknown):
                 results.append(None)
             elif isinstance(ident, str):
                 results.append(ident == "*" or ident.lower() == identifier.lower())
@@ -352,7 +316,7 @@ def principal_is_everyone(stmt: Statement) -> Tri:
     principals = stmt.principals
     if principals == "*":
         return True
-    if isinstance(principals, Hidden):
+    if isinstance(principals, Unknown):
         return None
     if isinstance(principals, dict):
         return any(isinstance(i, str) and i == "*" for ids in principals.values() for i in ids)
@@ -372,7 +336,7 @@ def _operator_base(operator: str) -> str:
 
 def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
     """True when a condition pins `key` to `expected` (string or Bool operators)."""
-    if isinstance(stmt.conditions, Hidden):
+    if isinstance(stmt.conditions, Unknown):
         return None
     results: list[Tri] = []
     for cond in stmt.conditions:
@@ -385,7 +349,7 @@ def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
         for value in cond.values:
             if isinstance(value, bool):
                 value = "true" if value else "false"
-            if isinstance(value, Hidden | Ref | Template | Opaque):
+            if isinstance(value, Unknown):
                 values.append(None)
             elif isinstance(value, str):
                 values.append(value.lower() == expected.lower())
@@ -396,6 +360,6 @@ def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
 
 
 def has_condition_key(stmt: Statement, key: str) -> Tri:
-    if isinstance(stmt.conditions, Hidden):
+    if isinstance(stmt.conditions, Unknown):
         return None
     return any(cond.key.lower() == key.lower() for cond in stmt.conditions)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
 
 # The attributes whose known value identifies an instance of a type.
@@ -38,7 +39,7 @@ def linked(
     if found:
         return found
     value = inst.get(*path)
-    if value is None or value is UNKNOWN:
+    if value is None or isinstance(value, Unknown):
         return []
     values = value if isinstance(value, list) else [value]
     out: dict[str, Instance] = {}
@@ -60,7 +61,7 @@ def linked(
 def link_is_undecided(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
     """The attribute is unknown and references nothing resolvable: a join can't be made."""
     value = inst.get(*path)
-    return value is UNKNOWN and not model.referenced(inst, *path)
+    return isinstance(value, Unknown) and not model.referenced(inst, *path)
 
 
 @dataclass
@@ -88,10 +89,19 @@ class ReverseIndex:
 
 
 def permissions_by_function(model: PlanModel) -> ReverseIndex:
-    """aws_lambda_permission instances per function they name (built once per check)."""
+    """aws_lambda_permission instances per function they name (a view: built once per model)."""
+    return model.view(_permissions_by_function)
+
+
+def _permissions_by_function(model: PlanModel) -> ReverseIndex:
     return ReverseIndex.build(
         model, "aws_lambda_permission", ("function_name",), ("aws_lambda_function",)
     )
+
+
+def role_policies(model: PlanModel) -> RolePolicies:
+    """The policies of every role (a view: built once per model)."""
+    return model.view(RolePolicies)
 
 
 # AWS managed policies a rule may meet, as the statements that matter to the rules.

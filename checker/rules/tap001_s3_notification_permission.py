@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import link_is_undecided, linked, permissions_by_function
 
@@ -79,7 +80,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             )
             if not functions:
                 arn = notification.get("lambda_function", index, "lambda_function_arn")
-                if arn is UNKNOWN or notification.references("lambda_function", index):
+                if isinstance(arn, Unknown) or notification.references("lambda_function", index):
                     yield Result.unknown(
                         notification.address,
                         f"{attribute}.lambda_function_arn",

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.iam import Hidden, Statement, action_covered, is_wildcard_action
-from checker.rules.links import RolePolicies, linked
-from checker.source.expr import Opaque, Ref, Template
+from checker.rules.iam import Statement, action_covered, is_wildcard_action
+from checker.rules.links import linked, role_policies
 
 META = RuleMeta(
     id="TAP002",
@@ -107,9 +106,9 @@ def handler_source(model: PlanModel, function: Instance) -> tuple[str | None, st
         return content, f"{archive.address} source_content"
     for attr in ("source_file", "source_dir"):
         path = archive.get(attr)
-        if isinstance(path, str) and model.source is not None:
+        if isinstance(path, str):
             relative = path if attr == "source_file" else f"{path}/{wanted}"
-            text, shown = model.source.read_text(relative)
+            text, shown = model.read_source_file(relative)
             if text is not None:
                 return text, shown
     return None, f"{archive.address}: the handler source {wanted} is not in the plan or sources"
@@ -131,7 +130,7 @@ def _tables_of(model: PlanModel, function: Instance) -> list[Instance]:
 
 
 def _resource_verdict(
-    model: PlanModel, resource: Any, tables: list[Instance]
+    model: PlanModel, resource: Value, tables: list[Instance]
 ) -> tuple[bool | None, str]:
     """Is one Resource entry limited to the table (and its indexes)?"""
     table_addrs = {t.config_address for t in tables}
@@ -154,26 +153,27 @@ def _resource_verdict(
         if ":table/" in resource:
             return (None, "") if not table_arns else (False, f"another table {resource}")
         return False, f"resource {resource}"
-    if isinstance(resource, Ref):
-        if refs_table(resource.traversal) and resource.traversal.endswith(".arn"):
+    if not isinstance(resource, Unknown):
+        return None, "resource not readable"
+    if resource.reference is not None:
+        if refs_table(resource.reference) and resource.reference.endswith(".arn"):
             return True, ""
-        return False, f"resource ${{{resource.traversal}}}"
-    if isinstance(resource, Template):
+        return False, f"resource ${{{resource.reference}}}"
+    if resource.parts:
         head, tail = resource.parts[0], resource.parts[1:]
         text = "".join(p if isinstance(p, str) else "?" for p in tail)
-        if isinstance(head, Ref) and refs_table(head.traversal) and head.traversal.endswith(".arn"):
+        ref = head.reference if isinstance(head, Unknown) else None
+        if ref is not None and refs_table(ref) and ref.endswith(".arn"):
             if text.startswith("/index/") and "*" not in text[len("/index/") :].rstrip("*"):
                 return True, ""
-            return False, f"table wildcard ${{{head.traversal}}}{text}"
+            return False, f"table wildcard ${{{ref}}}{text}"
         return False, "resource built from other values"
-    if isinstance(resource, Hidden | Opaque):
-        return None, "resource ARNs are only known after apply"
-    return None, "resource not readable"
+    return None, "resource ARNs are only known after apply"
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    roles = RolePolicies(model)
+    roles = role_policies(model)
     parsed: dict[str, set[str] | None] = {}  # the same handler is parsed once
     for function in model.resources("aws_lambda_function"):
         source, origin = handler_source(model, function)
@@ -190,7 +190,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             continue
         role_list = linked(model, function, ("role",), ("aws_iam_role",))
         if not role_list:
-            if function.get("role") is UNKNOWN and not function.references("role"):
+            if isinstance(function.get("role"), Unknown) and not function.references("role"):
                 yield Result.unknown(
                     function.address, "role", "the execution role is not in this plan"
                 )
@@ -229,7 +229,7 @@ def _judge(
             problems.append(f"{stmt.origin} grants dynamodb:* (statement {stmt.index})")
             continue
         resources = stmt.resources
-        entries = [resources] if isinstance(resources, Hidden) else list(resources or [])
+        entries = [resources] if isinstance(resources, Unknown) else list(resources or [])
         verdicts = [_resource_verdict(model, r, tables) for r in entries]
         bad = [why for ok, why in verdicts if ok is False]
         if bad:

@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
-    Hidden,
     Policy,
     Statement,
     Tri,
@@ -33,7 +33,6 @@ from checker.rules.iam import (
     principal_matches,
 )
 from checker.rules.links import linked
-from checker.source.expr import Ref, Template, text_of
 
 META = RuleMeta(
     id="TAP003",
@@ -93,15 +92,15 @@ def _allows(stmt: Statement, service: str, actions: tuple[str, ...]) -> Tri:
 
 def _root_admin(stmt: Statement) -> Tri:
     if not stmt.allows or not isinstance(stmt.principals, dict):
-        return False if not isinstance(stmt.principals, Hidden) else None
+        return False if not isinstance(stmt.principals, Unknown) else None
     ids = [i for key, values in stmt.principals.items() if key.lower() == "aws" for i in values]
     root: list[Tri] = []
     for ident in ids:
         if isinstance(ident, str):
             root.append(bool(ROOT.match(ident)))
-        elif isinstance(ident, Template | Ref):
+        elif isinstance(ident, Unknown) and (ident.parts or ident.reference):
             # "arn:aws:iam::${data.aws_caller_identity.x.account_id}:root": the root of this account
-            root.append(True if ROOT_TEMPLATE.match(text_of(ident)) else None)
+            root.append(True if ROOT_TEMPLATE.match(ident.text()) else None)
         else:
             root.append(None)
     return all_true([any_true(root), actions_covered(stmt, "kms:PutKeyPolicy")])
@@ -111,7 +110,7 @@ def _describe_grant(statements: list[Statement]) -> str:
     if not statements:
         return "no statement lets lambda.amazonaws.com kms:CreateGrant"
     stmt = statements[0]
-    if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
+    if isinstance(stmt.conditions, Unknown) or not stmt.conditions:
         return (
             f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant without conditions"
         )

@@ -14,12 +14,11 @@ when `aws:SecureTransport` is `false`, and no other broad statement.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
-    Hidden,
     Statement,
     Tri,
     action_covered,
@@ -31,7 +30,6 @@ from checker.rules.iam import (
     principal_is_everyone,
 )
 from checker.rules.links import ReverseIndex
-from checker.source.expr import Opaque, Ref, Template
 
 META = RuleMeta(
     id="TAP004",
@@ -51,7 +49,7 @@ META = RuleMeta(
 )
 
 
-def _covers(resource: Any, bucket: Instance, objects: bool) -> Tri:
+def _covers(resource: Value, bucket: Instance, objects: bool) -> Tri:
     """Does one Resource entry cover the bucket (objects=False) or its objects?"""
     suffixes = ("/*",) if objects else ("",)
     if isinstance(resource, str):
@@ -62,24 +60,25 @@ def _covers(resource: Any, bucket: Instance, objects: bool) -> Tri:
             return None
         arn = f"arn:aws:s3:::{name}"
         return any(resource == arn + s for s in suffixes) or (objects and resource == arn + "*")
-    if isinstance(resource, Ref):
-        return (not objects) and resource.traversal.endswith(f"{bucket.config_address}.arn")
-    if isinstance(resource, Template):
+    if not isinstance(resource, Unknown):
+        return False
+    arn = f"{bucket.config_address}.arn"
+    if resource.reference is not None:
+        return (not objects) and resource.reference.endswith(arn)
+    if resource.parts:
         head, tail = resource.parts[0], resource.parts[1:]
         text = "".join(p if isinstance(p, str) else "?" for p in tail)
-        if isinstance(head, Ref) and head.traversal.endswith(f"{bucket.config_address}.arn"):
+        if isinstance(head, Unknown) and (head.reference or "").endswith(arn):
             return objects and text in ("/*", "*")
         return None if any(not isinstance(p, str) for p in tail) else False
-    if isinstance(resource, Hidden | Opaque):
-        return None
-    return False
+    return None
 
 
 def _tls_deny(stmt: Statement, bucket: Instance) -> Tri:
     if not stmt.denies:
         return False
     resources = stmt.resources
-    entries = [resources] if isinstance(resources, Hidden) else list(resources or [])
+    entries = [resources] if isinstance(resources, Unknown) else list(resources or [])
     return all_true(
         [
             principal_is_everyone(stmt),

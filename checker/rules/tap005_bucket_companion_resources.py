@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN, Instance
+from checker.plan.model import Instance
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import ReverseIndex
 
@@ -77,14 +78,16 @@ def _sse(configs: list[Instance]) -> tuple[bool | None, str]:
     for conf in configs:
         rules = conf.get("rule")
         if not isinstance(rules, list) or not rules:
-            verdicts.append((None if rules is UNKNOWN else False, f"{conf.address} has no rule"))
+            verdicts.append(
+                (None if isinstance(rules, Unknown) else False, f"{conf.address} has no rule")
+            )
             continue
         default = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0)
         algorithm = conf.get(
             "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
         )
         key = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
-        if algorithm is UNKNOWN or default is UNKNOWN:
+        if isinstance(algorithm, Unknown) or isinstance(default, Unknown):
             verdicts.append((None, f"{conf.address} sse_algorithm is only known after apply"))
         elif algorithm not in ("aws:kms", "aws:kms:dsse"):
             verdicts.append((False, f"{conf.address} uses sse_algorithm {algorithm!r}"))
@@ -105,7 +108,7 @@ def _versioning(configs: list[Instance]) -> tuple[bool | None, str]:
     statuses = [c.get("versioning_configuration", 0, "status") for c in configs]
     if "Enabled" in statuses:
         return True, ""
-    if UNKNOWN in statuses:
+    if any(isinstance(status, Unknown) for status in statuses):
         return None, "versioning status is only known after apply"
     return False, f"versioning status is {statuses[0]!r}"
 
@@ -115,11 +118,13 @@ def _pab(blocks: list[Instance]) -> tuple[bool | None, str]:
         return False, "no aws_s3_bucket_public_access_block"
     block = blocks[0]
     off = [
-        flag for flag in PAB_FLAGS if block.get(flag) is not True and block.get(flag) is not UNKNOWN
+        flag
+        for flag in PAB_FLAGS
+        if block.get(flag) is not True and not isinstance(block.get(flag), Unknown)
     ]
     if off:
         return False, f"{block.address} leaves {', '.join(off)} off"
-    if any(block.get(flag) is UNKNOWN for flag in PAB_FLAGS):
+    if any(isinstance(block.get(flag), Unknown) for flag in PAB_FLAGS):
         return None, "public-access flags are only known after apply"
     return True, ""
 

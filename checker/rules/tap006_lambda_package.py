@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, text_of
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.source.expr import MISSING, text_of
 
 META = RuleMeta(
     id="TAP006",
@@ -62,11 +62,9 @@ def _archive_problem(model: PlanModel, archive: Instance) -> tuple[bool | None, 
     if source_dir not in (None, "") and not excludes:
         return False, "source_dir", f"{archive.address} zips a whole directory without excludes"
     output = archive.get("output_path")
-    if model.source is not None:
-        raw = model.source.evaluate(archive, "output_path")
-        if raw is not MISSING and VOLATILE.search(text_of(raw)):
-            return False, "output_path", f"{archive.address} output_path uses timestamp()/uuid()"
-    if output is UNKNOWN:
+    if VOLATILE.search(text_of(model.settle(archive, "output_path"))):
+        return False, "output_path", f"{archive.address} output_path uses timestamp()/uuid()"
+    if isinstance(output, Unknown):
         return (
             False,
             "output_path",
@@ -87,7 +85,7 @@ def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) 
     value = function.get("source_code_hash")
     if isinstance(value, str) and value == archive.get("output_base64sha256"):
         return True
-    if value is UNKNOWN and not function.references("source_code_hash"):
+    if isinstance(value, Unknown) and not function.references("source_code_hash"):
         return None
     return False
 

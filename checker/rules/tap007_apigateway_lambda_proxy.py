@@ -21,10 +21,10 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 from checker.rules.links import ReverseIndex, linked, permissions_by_function
-from checker.source.expr import MISSING, Ref, Template
 
 
 class Options(RuleOptions):
@@ -94,19 +94,22 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
             if resource.startswith(api_id + "/"):
                 return resource[len(api_id) :], ""
             return None, "other API"
-    if model.source is not None:
-        evaluated = model.source.evaluate(permission, "source_arn")
-        first = evaluated.parts[0] if isinstance(evaluated, Template) else None
-        if isinstance(first, Ref) and first.traversal.endswith(
-            f"{api.config_address}.execution_arn"
+    settled = model.written(permission, "source_arn")
+    if not isinstance(settled, Unknown):
+        return None, "source_arn does not name this API"
+    execution_arn = f"{api.config_address}.execution_arn"
+    if settled.parts:
+        first, tail = settled.parts[0], settled.parts[1:]
+        if (
+            isinstance(first, Unknown)
+            and (first.reference or "").endswith(execution_arn)
+            and all(isinstance(p, str) for p in tail)
         ):
-            tail = evaluated.parts[1:]
-            if all(isinstance(p, str) for p in tail):
-                return "".join(tail), ""
-        if isinstance(evaluated, Ref):
-            return "", ""
-        if evaluated is not MISSING and evaluated is not None:
-            return None, "source_arn is built from values only known after apply"
+            return "".join(p for p in tail if isinstance(p, str)), ""
+    if settled.reference is not None:
+        return "", ""
+    if settled.parts is not None or settled.expression is not None:
+        return None, "source_arn is built from values only known after apply"
     return None, "source_arn is only known after apply and no source settles it"
 
 
@@ -184,7 +187,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             routes_seen.add(f"{method.upper()} {path}")
         kind = integration.get("type")
         if kind != "AWS_PROXY":
-            if kind is UNKNOWN:
+            if isinstance(kind, Unknown):
                 yield Result.unknown(
                     integration.address, "type", "type is only known after apply", "AWS_PROXY"
                 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
 META = RuleMeta(
@@ -55,7 +56,7 @@ def _group_settings(group: Instance) -> tuple[bool | None, str, str]:
             "retention_in_days",
             f"{group.address} keeps logs forever (no retention_in_days)",
         )
-    if retention is UNKNOWN:
+    if isinstance(retention, Unknown):
         return None, "retention_in_days", f"{group.address} retention is only known after apply"
     return True, "", ""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
 META = RuleMeta(
@@ -37,7 +37,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             )
         elif enabled is True:
             yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
-        elif enabled is UNKNOWN or table.get("point_in_time_recovery") is UNKNOWN:
+        elif isinstance(enabled, Unknown) or isinstance(
+            table.get("point_in_time_recovery"), Unknown
+        ):
             yield Result.unknown(
                 table.address,
                 "point_in_time_recovery.enabled",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
 META = RuleMeta(
@@ -32,7 +32,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         value = bucket.get("force_destroy")
         if value is True:
             yield Result.passed(bucket.address, "force_destroy", "force_destroy = true")
-        elif value is UNKNOWN:
+        elif isinstance(value, Unknown):
             yield Result.unknown(
                 bucket.address, "force_destroy", "force_destroy is only known after apply", "true"
             )

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from checker.plan.model import Instance, PlanModel
+from checker.plan.values import UNKNOWN, Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
-    Hidden,
     Statement,
     Tri,
     action_covered,
@@ -29,9 +28,8 @@ from checker.rules.iam import (
     all_true,
     any_true,
 )
-from checker.rules.links import ReverseIndex, RolePolicies, linked
+from checker.rules.links import ReverseIndex, linked, role_policies
 from checker.rules.shell import aws_call, commands, option
-from checker.source.expr import MISSING, Opaque, Ref, Template, text_of
 
 META = RuleMeta(
     id="TAP012",
@@ -81,28 +79,27 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
     value = instance.get("user_data")
     if isinstance(value, str) and value and not HASHED.match(value):
         return value
-    expression = instance.expression("user_data")
-    if expression.has_constant and isinstance(expression.constant, str):
-        return expression.constant
-    if model.source is not None:
-        evaluated = model.source.evaluate(instance, "user_data")
-        if evaluated is not MISSING and evaluated is not None:
-            text = text_of(evaluated)
-            if _has_opaque(evaluated) and not has_kms_fallback(text):
-                return None  # a function call or a file hides part of the script
-            return text
-    if value is None and not expression.present:
-        return ""
+    written = model.written(instance, "user_data")
+    if isinstance(written, str):
+        return written
+    if written is None:
+        return "" if value is None else None
+    if isinstance(written, Unknown) and written.text() != UNKNOWN.text():
+        text = written.text()
+        if _has_call(written) and not has_kms_fallback(text):
+            return None  # a function call or a file hides part of the script
+        return text
     return None
 
 
-def _has_opaque(value: Any) -> bool:
-    if isinstance(value, Opaque):
+def _has_call(value: Unknown) -> bool:
+    """Is part of the value computed by a function call or a `for` expression?"""
+    if value.expression is not None:
         return True
-    return isinstance(value, Template) and any(isinstance(p, Opaque) for p in value.parts)
+    return any(isinstance(p, Unknown) and p.expression is not None for p in value.parts or ())
 
 
-def _resource_targets(model: PlanModel, entry: Any, type_: str) -> list[str] | None:
+def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] | None:
     """Configuration addresses of `type_` one Resource entry points at ('*' = any; None = unknown)."""
     if isinstance(entry, str):
         if entry == "*" or entry in ("arn:aws:s3:::*", "arn:aws:kms:*"):
@@ -111,22 +108,16 @@ def _resource_targets(model: PlanModel, entry: Any, type_: str) -> list[str] | N
             name = entry[len("arn:aws:s3:::") :].split("/", 1)[0]
             return [i.config_address for i in model.by_value(type_, "bucket", name)]
         return [i.config_address for i in model.by_value(type_, "arn", entry)]
-    refs: tuple[str, ...] = ()
-    if isinstance(entry, Hidden | Opaque):
-        refs = entry.refs
-    elif isinstance(entry, Ref):
-        refs = (entry.traversal,)
-    elif isinstance(entry, Template):
-        refs = tuple(p.traversal for p in entry.parts if isinstance(p, Ref))
+    refs = entry.refs if isinstance(entry, Unknown) else ()
     resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "path."))]
     if not resource_refs:
         return None
     return [r.rsplit(".", 1)[0] for r in resource_refs if f".{type_}." in f".{r.rsplit('.', 1)[0]}"]
 
 
-def _entries(stmt: Statement) -> list[Any]:
+def _entries(stmt: Statement) -> list[Value]:
     resources = stmt.resources
-    return [resources] if isinstance(resources, Hidden) else list(resources or [])
+    return [resources] if isinstance(resources, Unknown) else list(resources or [])
 
 
 def _kms_key_of_bucket(model: PlanModel, sse: ReverseIndex, bucket: Instance) -> Instance | None:
@@ -202,7 +193,7 @@ def _candidate_buckets(
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    roles = RolePolicies(model)
+    roles = role_policies(model)
     sse = ReverseIndex.build(
         model, "aws_s3_bucket_server_side_encryption_configuration", ("bucket",), ("aws_s3_bucket",)
     )

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import any_true, policy_at, principal_matches
-from checker.rules.links import RolePolicies, linked, managed_policy_name
+from checker.rules.links import RolePolicies, linked, managed_policy_name, role_policies
 
 META = RuleMeta(
     id="TAP014",
@@ -75,7 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             "no aws_api_gateway_account sets the CloudWatch Logs role",
             "aws_api_gateway_account with cloudwatch_role_arn",
         )
-    roles = RolePolicies(model)
+    roles = role_policies(model)
     for account in accounts:
         role_list = linked(model, account, ("cloudwatch_role_arn",), ("aws_iam_role",))
         if not role_list:
@@ -129,7 +130,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 stage.address,
                 "access_log_settings.destination_arn",
                 "the log group is not in this plan"
-                if destination is not UNKNOWN
+                if not isinstance(destination, Unknown)
                 else "the destination is only known after apply",
             )
             continue

@@ -3,8 +3,12 @@
 A plan shows `references` but not the shape of an expression: from
 `"${aws_s3_bucket.b.arn}/*"` it keeps only the reference. Evaluating the source
 gives `Template((Ref("aws_s3_bucket.b.arn"), "/*"))`: the known parts become
-text and what stays unknown keeps its reference, so rules can compare shapes.
-Function calls other than plain references stay `Opaque` with their references.
+text and what stays unknown keeps its reference. Function calls other than
+plain references stay `Opaque` with their references.
+
+`Ref`, `Template` and `Opaque` are this evaluator's own syntax tree; what leaves
+it (`SourceTree.evaluate`, read by rules through `PlanModel.settle`) is a
+`Value`, where each of them is an `Unknown` that keeps its shape.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from checker.plan.address import join, parse_reference
-from checker.plan.model import UNKNOWN, Instance, PlanModel
+from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
 from checker.plan.sensitive import CycleError, TaintedMemo
 from checker.plan.sensitive import mark as mark_sensitive
+from checker.plan.values import Unknown, Value, is_known
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
 
@@ -63,17 +68,25 @@ class Opaque:
 TOO_LONG = Opaque("(a template over the size limit)", ())
 
 
-def text_of(value: Any) -> str:
-    """Text with `${ref}` placeholders for the unknown parts, for substring checks."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Ref):
-        return "${" + value.traversal + "}"
-    if isinstance(value, Template):
-        return "".join(text_of(part) for part in value.parts)
-    if isinstance(value, Opaque):
-        return "${" + value.text + "}"
-    return str(value)
+def as_value(node: Any) -> Value:
+    """An evaluated syntax tree as a `Value`: what stays symbolic becomes `Unknown`."""
+    if isinstance(node, Unknown | str | int | float | bool) or node is None:
+        return node
+    if isinstance(node, Ref):
+        return Unknown.of_reference(node.traversal)
+    if isinstance(node, Template):
+        parts: list[str | Unknown] = []
+        for part in node.parts:
+            value = as_value(part)
+            parts.append(value if isinstance(value, str | Unknown) else str(value))
+        return Unknown.of_template(tuple(parts))
+    if isinstance(node, Opaque):
+        return Unknown.of_expression(node.text, node.refs)
+    if isinstance(node, list):
+        return [as_value(item) for item in node]
+    if isinstance(node, dict):
+        return {str(key): as_value(item) for key, item in node.items()}
+    return Unknown.of_expression(str(node), ())
 
 
 # ----------------------------------------------------------------- parsing
@@ -194,6 +207,10 @@ class SourceTree:
         self._locals = TaintedMemo()
 
     @property
+    def notes(self) -> list[str]:
+        return self.files.notes
+
+    @property
     def directory(self) -> Path:
         return self.root.directory
 
@@ -201,6 +218,10 @@ class SourceTree:
         """A file named relative to the root module (a handler, a template), confined."""
         text = self.files.read_text(self.root.directory, relative)
         return text, str(self.root.directory / relative)
+
+    def location(self, inst: Instance) -> tuple[str, int] | None:
+        block = self.block(inst)
+        return (str(block.file), block.line) if block is not None else None
 
     def module(self, path: str) -> SourceModule | None:
         current: SourceModule | None = self.root
@@ -236,12 +257,12 @@ class SourceTree:
                 node = node[step]
         return node
 
-    def evaluate(self, inst: Instance, *path: str | int) -> Any:
+    def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource:
         """The source expression at `path` of `inst`, evaluated as far as the plan allows."""
         raw = self.raw(inst, *path)
         if raw is MISSING:
-            return MISSING
-        return self.resolve(parse_raw(raw), inst.module, inst)
+            return NOT_IN_SOURCE
+        return as_value(self.resolve(parse_raw(raw), inst.module, inst))
 
     def resolve(self, value: Any, module: str, origin: Instance | None = None) -> Any:
         if isinstance(value, list):
@@ -291,7 +312,7 @@ class SourceTree:
         targets = self.model.resolve(origin if origin is not None else module, ref.traversal)
         if len(targets) == 1 and parsed.attribute:
             value = targets[0].get(*parsed.attribute)
-            if value is not None and value is not UNKNOWN and not _contains_unknown(value):
+            if value is not None and is_known(value):
                 return value
         return Ref(_qualified(ref.traversal, module))
 
@@ -334,16 +355,6 @@ class SourceTree:
 
 def _qualified(traversal: str, module: str) -> str:
     return join(module, traversal) if module else traversal
-
-
-def _contains_unknown(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknown(v) for v in value)
-    return False
 
 
 def source_addresses(root: SourceModule) -> set[str]:

@@ -21,9 +21,10 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.plan.address import join, parse_reference
-from checker.plan.model import UNKNOWN, Instance, OutputInfo, PlanModel, ResourceConfiguration
+from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
 from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive
+from checker.plan.values import UNKNOWN, Unknown
 from checker.source.expr import SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles, source_files
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
@@ -33,7 +34,7 @@ Scope = dict[str, Any]
 
 
 def _known(value: Any) -> bool:
-    if value is UNKNOWN:
+    if isinstance(value, Unknown):
         return False
     if isinstance(value, dict):
         return all(_known(v) for v in value.values())
@@ -210,7 +211,7 @@ class StaticEvaluator:
             return self.call(node, module, extra)
         if kind == "cond":
             test = self.node(node.args[0], module, extra)
-            if test is UNKNOWN:
+            if isinstance(test, Unknown):
                 return UNKNOWN
             return self.node(node.args[1] if test else node.args[2], module, extra)
         if kind in ("unary", "binary"):
@@ -617,5 +618,4 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
         terraform_version=None,
         has_configuration=True,
     )
-    model.source = SourceTree(root, model)
-    return model
+    return model.with_source(SourceTree(root, model))

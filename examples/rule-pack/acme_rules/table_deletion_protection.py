@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from checker.api import UNKNOWN, Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
+from checker.api import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity, Unknown
 
 
 class Options(RuleOptions):
@@ -20,16 +20,17 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for table in ctx.model.resources("aws_dynamodb_table"):
         if table.address in exempt:
             continue
-        value = table.get("deletion_protection_enabled")
-        if value is True:
-            yield Result.passed(table.address, "deletion_protection_enabled", "true")
-        elif value is UNKNOWN:
-            yield Result.unknown(
-                table.address, "deletion_protection_enabled", "known only after apply", "true"
-            )
-        else:
-            shown = "not set" if value is None else "false"
-            yield Result.failed(table.address, "deletion_protection_enabled", shown, "true")
+        match table.get("deletion_protection_enabled"):
+            case True:
+                yield Result.passed(table.address, "deletion_protection_enabled", "true")
+            case Unknown() as hidden:
+                yield Result.unknown(
+                    table.address, "deletion_protection_enabled", hidden.describe(), "true"
+                )
+            case None:
+                yield Result.failed(table.address, "deletion_protection_enabled", "not set", "true")
+            case _:
+                yield Result.failed(table.address, "deletion_protection_enabled", "false", "true")
 
 
 RULE = Rule(
@@ -37,7 +38,6 @@ RULE = Rule(
         id="ACME001",
         title="DynamoDB tables have deletion protection",
         severity=Severity.MEDIUM,
-        incident=0,
         rationale="A table deleted by mistake takes its data with it.",
         remediation="Set deletion_protection_enabled = true on the aws_dynamodb_table.",
         resource_types=("aws_dynamodb_table",),

@@ -1,0 +1,158 @@
+"""The one value type rules read: known, unknown, or absent.
+
+Terraform has three states for an attribute: a known value, a value only known
+after apply, and no value (unset and `null` are the same thing to Terraform).
+A `Value` spells them as a plain JSON value, an `Unknown`, and `None`; an
+`Unknown` may sit anywhere inside a list or map. There is no other spelling:
+the plan's `after_unknown`, a reference the HCL source cannot settle, a
+template with unknown pieces and a function call the evaluator does not run
+are all `Unknown`, carrying what is known about them, so a rule branches on
+one closed type that `mypy --strict` checks:
+
+    match inst.get("versioning", 0, "enabled"):
+        case Unknown() as hidden:  ...  # hidden.describe() says what hides it
+        case None:                 ...  # not set
+        case True:                 ...
+        case _:                    ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+Scalar: TypeAlias = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value only known after apply, with what is known about it.
+
+    `refs`: the configuration references it is built from (module-qualified).
+    `reference`: set when it is exactly one reference (`aws_s3_bucket.b.arn`).
+    `parts`: set for a string template: known text and unknown pieces in order,
+    so a rule can compare the shape (`"${aws_s3_bucket.b.arn}/*"`).
+    `expression`: the source text of an expression not evaluated here (a
+    function call, a `for` expression).
+    """
+
+    refs: tuple[str, ...] = ()
+    reference: str | None = None
+    parts: tuple[str | Unknown, ...] | None = None
+    expression: str | None = None
+
+    @classmethod
+    def of_reference(cls, traversal: str) -> Unknown:
+        return cls(refs=(traversal,), reference=traversal)
+
+    @classmethod
+    def of_template(cls, parts: tuple[str | Unknown, ...]) -> Unknown:
+        refs: dict[str, None] = {}
+        for part in parts:
+            if isinstance(part, Unknown):
+                refs.update(dict.fromkeys(part.refs))
+        return cls(refs=tuple(refs), parts=parts)
+
+    @classmethod
+    def of_expression(cls, text: str, refs: tuple[str, ...]) -> Unknown:
+        return cls(refs=refs, expression=text)
+
+    def with_refs(self, refs: tuple[str, ...]) -> Unknown:
+        """The same unknown, naming the references it comes from when it named none."""
+        if self.refs or not refs:
+            return self
+        return Unknown(
+            refs=refs, reference=self.reference, parts=self.parts, expression=self.expression
+        )
+
+    def text(self) -> str:
+        """The value with `${...}` standing for each unknown piece."""
+        if self.parts is not None:
+            return "".join(p if isinstance(p, str) else p.text() for p in self.parts)
+        if self.reference is not None:
+            return "${" + self.reference + "}"
+        if self.expression is not None:
+            return "${" + self.expression + "}"
+        return "(known after apply)"
+
+    def describe(self) -> str:
+        """What hides the value, for an `unknown` finding."""
+        if self.refs:
+            return "known after apply (from " + ", ".join(self.refs[:3]) + ")"
+        return "known after apply"
+
+    def __repr__(self) -> str:
+        if self.parts is None and self.reference is None and self.expression is None:
+            return f"Unknown(refs={list(self.refs)})" if self.refs else "(known after apply)"
+        return f"Unknown({self.text()})"
+
+
+UNKNOWN = Unknown()  # after apply, nothing more known
+
+Value: TypeAlias = Scalar | list["Value"] | dict[str, "Value"] | Unknown | None
+
+
+def is_known(value: Value) -> bool:
+    """True when the value holds no `Unknown` anywhere (None counts as known: absent)."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, list):
+        return all(is_known(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_known(item) for item in value.values())
+    return True
+
+
+def name_unknowns(value: Value, refs: tuple[str, ...]) -> Value:
+    """The value with every `Unknown` that names no reference naming `refs`.
+
+    A plan gives the references of a whole attribute, not of each element, so
+    each hidden element is said to come from any of them.
+    """
+    if isinstance(value, Unknown):
+        return value.with_refs(refs)
+    if not refs or is_known(value):
+        return value
+    if isinstance(value, list):
+        return [name_unknowns(item, refs) for item in value]
+    if isinstance(value, dict):
+        return {key: name_unknowns(item, refs) for key, item in value.items()}
+    return value
+
+
+def refs_in(value: Value) -> tuple[str, ...]:
+    """The references every `Unknown` inside the value names, in order, once each."""
+    found: dict[str, None] = {}
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Unknown):
+            found.update(dict.fromkeys(node.refs))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+    return tuple(found)
+
+
+def text_of(value: Value) -> str:
+    """Text with `${...}` placeholders for unknown parts, for substring checks."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Unknown):
+        return value.text()
+    return str(value)
+
+
+def as_list(value: Value) -> list[Value]:
+    """A list attribute as a list, a scalar as one item, absent as empty."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def as_dict(value: Value) -> dict[str, Value]:
+    """A map (or a one-element block list) as a dict, anything else as empty."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, dict) else {}
