@@ -38,7 +38,15 @@ def test_catalogue_matches_the_shared_contract_table() -> None:
 
 
 def _meta(rule_id: str, incident: int) -> RuleMeta:
-    return RuleMeta(rule_id, "t", Severity.LOW, incident, "r", "fix", ("aws_s3_bucket",))
+    return RuleMeta(
+        id=rule_id,
+        title="t",
+        severity=Severity.LOW,
+        incident=incident,
+        rationale="r",
+        remediation="fix",
+        resource_types=("aws_s3_bucket",),
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +55,20 @@ def _meta(rule_id: str, incident: int) -> RuleMeta:
         ([_meta("TAP001", 1), _meta("TAP001", 1)], "duplicate rule ID"),
         ([_meta("TAP1", 1)], "malformed rule ID"),
         ([_meta("TAP002", 3)], "does not match its ID"),
-        ([RuleMeta("TAP004", "t", Severity.LOW, 4, "r", "", ("x",))], "are required"),
+        (
+            [
+                RuleMeta(
+                    id="TAP004",
+                    title="t",
+                    severity=Severity.LOW,
+                    incident=4,
+                    rationale="r",
+                    remediation="",
+                    resource_types=("x",),
+                )
+            ],
+            "are required",
+        ),
     ],
 )
 def test_malformed_registry_fails_at_load(metas: list[RuleMeta], message: str) -> None:
