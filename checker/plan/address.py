@@ -91,3 +91,40 @@ def parse_reference(ref: str) -> Reference | None:
         return None
     name, key = strip_key(parts[1])
     return Reference(f"{head}.{name}", key, tuple(parts[2:]))
+
+
+def reference_target(ref: str) -> tuple[str, tuple[str, ...]] | None:
+    """A module-qualified reference split into the instance it designates and the attribute.
+
+    'module.a["x"].aws_s3_bucket.b.arn' -> ('module.a["x"].aws_s3_bucket.b', ('arn',)); keys
+    may be absent (a plan's references name configuration addresses). None for var., local. ...
+    """
+    parts = split_address(ref)
+    i = 0
+    while i + 1 < len(parts) and strip_key(parts[i])[0] == "module":
+        i += 2
+    rest = parts[i:]
+    if not rest or rest[0] in NON_RESOURCE_ROOTS:
+        return None
+    size = 3 if rest[0] == "data" else 2
+    if len(rest) < size:
+        return None
+    return ".".join(parts[: i + size]), tuple(rest[size:])
+
+
+def designates(target: str, address: str) -> bool:
+    """Does a target address, keys optional, designate the instance `address`?"""
+    wanted, actual = split_address(target), split_address(address)
+    if len(wanted) != len(actual):
+        return False
+    for want, have in zip(wanted, actual, strict=True):
+        want_name, want_key = strip_key(want)
+        have_name, have_key = strip_key(have)
+        if want_name != have_name or (want_key is not None and want_key != have_key):
+            return False
+    return True
+
+
+def config_address_of(address: str) -> str:
+    """'module.a["x"].aws_s3_bucket.b[0]' -> 'module.a.aws_s3_bucket.b'."""
+    return ".".join(strip_key(part)[0] for part in split_address(address))

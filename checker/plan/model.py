@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
-from checker.plan.address import join, module_path, parse_reference, split_address, strip_key
+from checker.plan.address import (
+    designates,
+    join,
+    module_path,
+    parse_reference,
+    reference_target,
+    split_address,
+    strip_key,
+)
 from checker.plan.models import (
     Change,
     Configuration,
@@ -376,6 +384,13 @@ class PlanModel:
         if expression.present:
             return Unknown(refs=qualified_refs(inst, expression.references))
         return None if inst.config is not None else inst.get(*path)
+
+    def points_at(self, reference: str, inst: Instance, *attribute: str) -> bool:
+        """Does a module-qualified reference (keys optional) name `inst`'s `attribute`?"""
+        target = reference_target(reference)
+        if target is None or not designates(target[0], inst.address):
+            return False
+        return not attribute or target[1][: len(attribute)] == attribute
 
     def read_source_file(self, relative: str) -> tuple[str | None, str]:
         """(text, where) of a file named relative to the root module, confined to the source

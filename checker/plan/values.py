@@ -18,7 +18,7 @@ one closed type that `mypy --strict` checks:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
 Scalar: TypeAlias = str | int | float | bool
@@ -34,12 +34,15 @@ class Unknown:
     so a rule can compare the shape (`"${aws_s3_bucket.b.arn}/*"`).
     `expression`: the source text of an expression not evaluated here (a
     function call, a `for` expression).
+    `encoded`: for `jsonencode(x)` of an `x` with unknown parts, `x` itself, so
+    a policy written with `jsonencode` is read statement by statement.
     """
 
     refs: tuple[str, ...] = ()
     reference: str | None = None
     parts: tuple[str | Unknown, ...] | None = None
     expression: str | None = None
+    encoded: Value = field(default=None, hash=False)
 
     @classmethod
     def of_reference(cls, traversal: str) -> Unknown:
@@ -57,13 +60,24 @@ class Unknown:
     def of_expression(cls, text: str, refs: tuple[str, ...]) -> Unknown:
         return cls(refs=refs, expression=text)
 
+    @classmethod
+    def of_json(cls, value: Value) -> Unknown:
+        """`jsonencode(value)` where part of `value` is unknown."""
+        return cls(refs=refs_in(value), expression="jsonencode(...)", encoded=value)
+
+    @classmethod
+    def built_from(cls, *values: Value) -> Unknown:
+        """A value computed from others, some unknown: it names their references."""
+        refs: dict[str, None] = {}
+        for value in values:
+            refs.update(dict.fromkeys(refs_in(value)))
+        return cls(refs=tuple(refs))
+
     def with_refs(self, refs: tuple[str, ...]) -> Unknown:
         """The same unknown, naming the references it comes from when it named none."""
         if self.refs or not refs:
             return self
-        return Unknown(
-            refs=refs, reference=self.reference, parts=self.parts, expression=self.expression
-        )
+        return replace(self, refs=refs)
 
     def text(self) -> str:
         """The value with `${...}` standing for each unknown piece."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from checker.plan.address import reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
@@ -133,11 +134,12 @@ def _resource_verdict(
     model: PlanModel, resource: Value, tables: list[Instance]
 ) -> tuple[bool | None, str]:
     """Is one Resource entry limited to the table (and its indexes)?"""
-    table_addrs = {t.config_address for t in tables}
 
     def refs_table(ref: str) -> bool:
-        target = ref.rsplit(".", 1)[0]
-        return target in table_addrs or (not table_addrs and ".aws_dynamodb_table." in f".{target}")
+        if tables:
+            return any(model.points_at(ref, table) for table in tables)
+        target = reference_target(ref)
+        return target is not None and ".aws_dynamodb_table." in f".{target[0]}"
 
     if isinstance(resource, str):
         if resource == "*":

@@ -49,7 +49,7 @@ META = RuleMeta(
 )
 
 
-def _covers(resource: Value, bucket: Instance, objects: bool) -> Tri:
+def _covers(model: PlanModel, resource: Value, bucket: Instance, objects: bool) -> Tri:
     """Does one Resource entry cover the bucket (objects=False) or its objects?"""
     suffixes = ("/*",) if objects else ("",)
     if isinstance(resource, str):
@@ -62,19 +62,22 @@ def _covers(resource: Value, bucket: Instance, objects: bool) -> Tri:
         return any(resource == arn + s for s in suffixes) or (objects and resource == arn + "*")
     if not isinstance(resource, Unknown):
         return False
-    arn = f"{bucket.config_address}.arn"
     if resource.reference is not None:
-        return (not objects) and resource.reference.endswith(arn)
+        return (not objects) and model.points_at(resource.reference, bucket, "arn")
     if resource.parts:
         head, tail = resource.parts[0], resource.parts[1:]
         text = "".join(p if isinstance(p, str) else "?" for p in tail)
-        if isinstance(head, Unknown) and (head.reference or "").endswith(arn):
+        if (
+            isinstance(head, Unknown)
+            and head.reference is not None
+            and model.points_at(head.reference, bucket, "arn")
+        ):
             return objects and text in ("/*", "*")
         return None if any(not isinstance(p, str) for p in tail) else False
     return None
 
 
-def _tls_deny(stmt: Statement, bucket: Instance) -> Tri:
+def _tls_deny(model: PlanModel, stmt: Statement, bucket: Instance) -> Tri:
     if not stmt.denies:
         return False
     resources = stmt.resources
@@ -86,8 +89,8 @@ def _tls_deny(stmt: Statement, bucket: Instance) -> Tri:
             action_covered(stmt, "s3:PutObject"),
             action_covered(stmt, "s3:ListBucket"),
             condition_requires(stmt, "aws:SecureTransport", "false"),
-            any_true([_covers(r, bucket, objects=False) for r in entries]),
-            any_true([_covers(r, bucket, objects=True) for r in entries]),
+            any_true([_covers(model, r, bucket, objects=False) for r in entries]),
+            any_true([_covers(model, r, bucket, objects=True) for r in entries]),
         ]
     )
 
@@ -108,7 +111,7 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
                 "condition and can deny the stack's own roles",
                 "Deny only when aws:SecureTransport is false",
             )
-    verdict = any_true([_tls_deny(stmt, bucket) for stmt in statements])
+    verdict = any_true([_tls_deny(model, stmt, bucket) for stmt in statements])
     if verdict is False:
         return (
             False,

@@ -97,12 +97,12 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
     settled = model.written(permission, "source_arn")
     if not isinstance(settled, Unknown):
         return None, "source_arn does not name this API"
-    execution_arn = f"{api.config_address}.execution_arn"
     if settled.parts:
         first, tail = settled.parts[0], settled.parts[1:]
         if (
             isinstance(first, Unknown)
-            and (first.reference or "").endswith(execution_arn)
+            and first.reference is not None
+            and model.points_at(first.reference, api, "execution_arn")
             and all(isinstance(p, str) for p in tail)
         ):
             return "".join(p for p in tail if isinstance(p, str)), ""

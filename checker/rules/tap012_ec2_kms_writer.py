@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.plan.address import config_address_of, reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import UNKNOWN, Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
@@ -112,7 +113,8 @@ def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] |
     resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "path."))]
     if not resource_refs:
         return None
-    return [r.rsplit(".", 1)[0] for r in resource_refs if f".{type_}." in f".{r.rsplit('.', 1)[0]}"]
+    targets = [target[0] for r in resource_refs if (target := reference_target(r)) is not None]
+    return [config_address_of(t) for t in targets if f".{type_}." in f".{t}"]
 
 
 def _entries(stmt: Statement) -> list[Value]:

@@ -1,14 +1,10 @@
-"""Symbolic evaluation of HCL expressions for values a plan hides.
+"""HCL sources bound to a model: parsing raw python-hcl2 values, and the binding check.
 
-A plan shows `references` but not the shape of an expression: from
-`"${aws_s3_bucket.b.arn}/*"` it keeps only the reference. Evaluating the source
-gives `Template((Ref("aws_s3_bucket.b.arn"), "/*"))`: the known parts become
-text and what stays unknown keeps its reference. Function calls other than
-plain references stay `Opaque` with their references.
-
-`Ref`, `Template` and `Opaque` are this evaluator's own syntax tree; what leaves
-it (`SourceTree.evaluate`, read by rules through `PlanModel.settle`) is a
-`Value`, where each of them is an `Unknown` that keeps its shape.
+`parse_raw` turns python-hcl2 output into literals and a small syntax tree
+(`Ref`, `Template`, `Opaque`) used to compare a plan's configuration with the
+sources (`bind_source`). Evaluation is `checker.source.static.StaticEvaluator`'s,
+for plans and static mode alike; what leaves it (`SourceTree.evaluate`, read
+by rules through `PlanModel.settle` and `PlanModel.written`) is a `Value`.
 """
 
 from __future__ import annotations
@@ -16,15 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker.plan.address import join, parse_reference
+from checker.plan.address import join
 from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
-from checker.plan.sensitive import CycleError, TaintedMemo
-from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.values import Unknown, Value, is_known
+from checker.plan.values import Value
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
+
+if TYPE_CHECKING:
+    from checker.source.static import StaticEvaluator
 
 TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])+$")
 REFERENCE_IN_TEXT = re.compile(
@@ -66,27 +63,6 @@ class Opaque:
 
 
 TOO_LONG = Opaque("(a template over the size limit)", ())
-
-
-def as_value(node: Any) -> Value:
-    """An evaluated syntax tree as a `Value`: what stays symbolic becomes `Unknown`."""
-    if isinstance(node, Unknown | str | int | float | bool) or node is None:
-        return node
-    if isinstance(node, Ref):
-        return Unknown.of_reference(node.traversal)
-    if isinstance(node, Template):
-        parts: list[str | Unknown] = []
-        for part in node.parts:
-            value = as_value(part)
-            parts.append(value if isinstance(value, str | Unknown) else str(value))
-        return Unknown.of_template(tuple(parts))
-    if isinstance(node, Opaque):
-        return Unknown.of_expression(node.text, node.refs)
-    if isinstance(node, list):
-        return [as_value(item) for item in node]
-    if isinstance(node, dict):
-        return {str(key): as_value(item) for key, item in node.items()}
-    return Unknown.of_expression(str(node), ())
 
 
 # ----------------------------------------------------------------- parsing
@@ -198,13 +174,21 @@ def _strip_strings(expr: str) -> str:
 
 
 class SourceTree:
-    """HCL sources bound to the plan they describe."""
+    """HCL sources bound to the model they describe; one evaluator answers for both modes.
 
-    def __init__(self, root: SourceModule, model: PlanModel) -> None:
+    With a plan, the evaluator reads resource attributes and root variables from
+    the plan; in static mode it is the static model's own evaluator.
+    """
+
+    def __init__(
+        self, root: SourceModule, model: PlanModel, evaluator: StaticEvaluator | None = None
+    ) -> None:
+        from checker.source.static import StaticEvaluator
+
         self.root = root
         self.model = model
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
-        self._locals = TaintedMemo()
+        self.evaluator = evaluator or StaticEvaluator(root, {}, plan=model)
 
     @property
     def notes(self) -> list[str]:
@@ -224,15 +208,7 @@ class SourceTree:
         return (str(block.file), block.line) if block is not None else None
 
     def module(self, path: str) -> SourceModule | None:
-        current: SourceModule | None = self.root
-        if not path:
-            return current
-        parts = path.split(".")
-        for i in range(0, len(parts), 2):
-            if current is None or parts[i] != "module" or i + 1 >= len(parts):
-                return None
-            current = current.children.get(parts[i + 1])
-        return current
+        return self.evaluator.module(path)
 
     def block(self, inst: Instance) -> SourceBlock | None:
         module = self.module(inst.module)
@@ -258,103 +234,14 @@ class SourceTree:
         return node
 
     def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource:
-        """The source expression at `path` of `inst`, evaluated as far as the plan allows."""
+        """The source expression at `path` of `inst`, evaluated in its module instance."""
+        block = self.block(inst)
         raw = self.raw(inst, *path)
-        if raw is MISSING:
+        if block is None or raw is MISSING:
             return NOT_IN_SOURCE
-        return as_value(self.resolve(parse_raw(raw), inst.module, inst))
-
-    def resolve(self, value: Any, module: str, origin: Instance | None = None) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(item, module, origin) for item in value]
-        if isinstance(value, dict):
-            return {key: self.resolve(item, module, origin) for key, item in value.items()}
-        if isinstance(value, Ref):
-            return self._resolve_ref(value, module, origin)
-        if isinstance(value, Template):
-            parts: list[Any] = []
-            for part in value.parts:
-                resolved = self.resolve(part, module, origin)
-                if resolved is TOO_LONG:
-                    return TOO_LONG
-                if isinstance(resolved, bool):
-                    resolved = "true" if resolved else "false"
-                elif isinstance(resolved, int | float):
-                    resolved = str(resolved)
-                if isinstance(resolved, Template):
-                    parts.extend(resolved.parts)
-                elif parts and isinstance(parts[-1], str) and isinstance(resolved, str):
-                    parts[-1] += resolved
-                else:
-                    parts.append(resolved)
-            if (
-                len(parts) > MAX_PARTS
-                or sum(len(p) for p in parts if isinstance(p, str)) > MAX_TEXT
-            ):
-                self.files.note(f"a template longer than {MAX_TEXT} characters is not evaluated")
-                return TOO_LONG
-            if len(parts) == 1 and isinstance(parts[0], str):
-                return parts[0]
-            return Template(tuple(parts))
+        extra = self.evaluator.each_scope(inst.module_address, block.body, inst.index)
+        value: Value = self.evaluator.raw(raw, inst.module_address, extra)
         return value
-
-    def _resolve_ref(self, ref: Ref, module: str, origin: Instance | None) -> Any:
-        head, _, rest = ref.traversal.partition(".")
-        if head == "var":
-            return self._variable(rest, module, ref)
-        if head == "local":
-            return self._local(rest, module, ref)
-        if head == "path" and rest in ("module", "root", "cwd"):
-            return "."
-        parsed = parse_reference(ref.traversal)
-        if parsed is None:
-            return ref
-        targets = self.model.resolve(origin if origin is not None else module, ref.traversal)
-        if len(targets) == 1 and parsed.attribute:
-            value = targets[0].get(*parsed.attribute)
-            if value is not None and is_known(value):
-                return value
-        return Ref(_qualified(ref.traversal, module))
-
-    def _variable(self, name: str, module: str, ref: Ref) -> Any:
-        source = self.module(module)
-        declared = source.variables.get(name) if source is not None else None
-        if (not module and name in self.model.sensitive_variables) or (
-            isinstance(declared, dict) and parse_raw(declared.get("sensitive")) is True
-        ):
-            mark_sensitive()
-        if not module and self.model.variables.get(name) is not None:
-            return self.model.variables[name]
-        source = self.module(module)
-        if source is None:
-            return ref
-        if module:
-            parent_path, _, call = module.rpartition(".module.")
-            if not _:
-                parent_path, call = "", module.split(".", 1)[1]
-            parent = self.module(parent_path)
-            if parent is not None and call in parent.module_calls:
-                raw = parent.module_calls[call].get(name, MISSING)
-                if raw is not MISSING:
-                    return self.resolve(parse_raw(raw), parent_path)
-        declared = source.variables.get(name, {})
-        if isinstance(declared, dict) and "default" in declared:
-            return self.resolve(parse_raw(declared["default"]), module)
-        return ref
-
-    def _local(self, name: str, module: str, ref: Ref) -> Any:
-        source = self.module(module)
-        if source is None or name not in source.locals:
-            return ref
-        raw = source.locals[name]
-        try:
-            return self._locals.get((module, name), lambda: self.resolve(parse_raw(raw), module))
-        except CycleError:
-            return ref  # a cycle: Terraform refuses it, we leave it unresolved
-
-
-def _qualified(traversal: str, module: str) -> str:
-    return join(module, traversal) if module else traversal
 
 
 def source_addresses(root: SourceModule) -> set[str]:

@@ -16,21 +16,63 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
-from checker.plan.address import join, parse_reference
+from checker.plan.address import join, module_path, parse_reference, split_address, strip_key
 from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
 from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.values import UNKNOWN, Unknown
-from checker.source.expr import SourceTree, _split_template, parse_raw
+from checker.plan.values import UNKNOWN, Unknown, name_unknowns
+from checker.source.expr import REFERENCE_IN_TEXT, SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles, source_files
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
 from checker.source.parse import Node, parse_hcl_expression
 
 Scope = dict[str, Any]
+META_ARGUMENTS = frozenset(
+    {"depends_on", "count", "for_each", "lifecycle", "provider", "provisioner"}
+)
+
+
+class ResourceObject(dict[str, Any]):
+    """The attributes of one resource instance as a map; a missing one is computed by the provider."""
+
+    def __init__(self, address: str, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.address = address
+
+
+def _text_refs(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(REFERENCE_IN_TEXT.findall(text)))
+
+
+def _member(base: Any, key: Any) -> Any:
+    """`base[key]` the way HCL indexes: maps by string, lists by number, one-block lists by name."""
+    if isinstance(base, ResourceObject) and isinstance(key, str) and key not in base:
+        return Unknown.of_reference(f"{base.address}.{key}")
+    if isinstance(base, list) and isinstance(key, str):
+        if key.isdigit():
+            return base[int(key)]
+        if len(base) == 1 and isinstance(base[0], dict):
+            return _member(base[0], key)
+    return base[key]
+
+
+def _walk(value: Any, steps: list[str], reference: str) -> Any:
+    """Follow attribute steps into a value; what cannot be followed is unknown, named."""
+    for step in steps:
+        name, key = strip_key(step)
+        for part in (name, key) if key is not None else (name,):
+            if isinstance(value, Unknown):
+                return value if value.refs else Unknown.of_reference(reference)
+            try:
+                value = _member(value, part)
+            except (KeyError, IndexError, TypeError, ValueError):
+                return Unknown.of_reference(reference)
+    return value
 
 
 def _known(value: Any) -> bool:
@@ -63,9 +105,14 @@ class StaticEvaluator:
     size cap turn runaway evaluation into unknown values with a note.
     """
 
-    def __init__(self, root: SourceModule, tfvars: dict[str, Any]) -> None:
+    def __init__(
+        self, root: SourceModule, tfvars: dict[str, Any], plan: PlanModel | None = None
+    ) -> None:
         self.root = root
         self.tfvars = tfvars
+        # With a plan, resource attributes and root variables come from it (plan mode);
+        # without, from the blocks themselves (static mode).
+        self.plan = plan
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self._busy: set[tuple[str, str, str]] = set()
         self._memo = TaintedMemo()
@@ -113,8 +160,10 @@ class StaticEvaluator:
     # ---------------------------------------------------------------- modules
 
     def module(self, path: str) -> SourceModule | None:
+        """The source of a module, by configuration path or module instance address."""
         current: SourceModule | None = self.root
-        parts = path.split(".") if path else []
+        config = module_path(path)
+        parts = config.split(".") if config else []
         for i in range(0, len(parts), 2):
             if current is None:
                 return None
@@ -138,18 +187,29 @@ class StaticEvaluator:
         return raw
 
     def template(self, body: str, module: str, extra: Scope | None) -> Any:
-        out: list[str] = []
+        """A string, or an `Unknown` keeping the known text and the unknown pieces in order."""
+        out: list[str | Unknown] = []
         for kind, piece in _split_template(body):
             if kind == "text":
-                out.append(piece)
+                value: Any = piece
             elif kind == "expr":
                 value = self.node(parse_hcl_expression(piece), module, extra)
-                if not _known(value) or isinstance(value, dict | list):
-                    return UNKNOWN
-                out.append(_to_string(value))
+                if isinstance(value, dict | list):
+                    value = Unknown.built_from(value) if not _known(value) else UNKNOWN
             else:
-                return UNKNOWN
-        return "".join(out)
+                value = Unknown.of_expression("%{" + piece + "}", _text_refs(piece))
+            if not isinstance(value, Unknown):
+                value = _to_string(value)
+                if out and isinstance(out[-1], str):
+                    out[-1] += value
+                    continue
+            elif value.parts is not None:
+                out.extend(value.parts)
+                continue
+            out.append(value)
+        if all(isinstance(part, str) for part in out):
+            return "".join(p for p in out if isinstance(p, str))
+        return Unknown.of_template(tuple(out))
 
     def note(self, text: str) -> None:
         self.files.note(text)
@@ -197,14 +257,16 @@ class StaticEvaluator:
                     key_node.value if key_node.kind == "lit" else self.node(key_node, module, extra)
                 )
                 if not isinstance(key, str):
-                    return UNKNOWN
+                    return Unknown.built_from(key)
                 out[key] = self.node(value_node, module, extra)
             return out
         if kind == "index":
             base = self.node(node.args[0], module, extra)
             key = self.node(node.args[1], module, extra)
+            if isinstance(base, Unknown) or isinstance(key, Unknown):
+                return Unknown.built_from(base, key)
             try:
-                return base[key] if _known(base) and _known(key) else UNKNOWN
+                return _member(base, key)
             except (KeyError, IndexError, TypeError):
                 return UNKNOWN
         if kind == "call":
@@ -212,16 +274,19 @@ class StaticEvaluator:
         if kind == "cond":
             test = self.node(node.args[0], module, extra)
             if isinstance(test, Unknown):
-                return UNKNOWN
+                return Unknown.built_from(test)
             return self.node(node.args[1] if test else node.args[2], module, extra)
         if kind in ("unary", "binary"):
             values = [self.node(n, module, extra) for n in node.args]
             if not all(_known(v) for v in values):
-                return UNKNOWN
+                return Unknown.built_from(*values)
             try:
                 return _operate(node.value, values)
             except (TypeError, ValueError, ZeroDivisionError):
                 return UNKNOWN
+        if kind == "opaque":
+            text = str(node.value)
+            return Unknown.of_expression(text, _text_refs(text))
         return UNKNOWN
 
     def call(self, node: Node, module: str, extra: Scope | None) -> Any:
@@ -236,8 +301,10 @@ class StaticEvaluator:
             return UNKNOWN
         function = self.functions.get(name)
         args = [self.node(a, module, extra) for a in node.args]
+        if name == "jsonencode" and len(args) == 1 and not _known(args[0]):
+            return Unknown.of_json(args[0])
         if function is None or not all(_known(a) for a in args):
-            return UNKNOWN
+            return Unknown.of_expression(f"{name}(...)", Unknown.built_from(*args).refs)
         try:
             return function(*args)
         except Exception:  # a function applied to values it rejects: Terraform would fail
@@ -283,46 +350,163 @@ class StaticEvaluator:
     def reference(self, traversal: str, module: str, extra: Scope | None) -> Any:
         head, _, rest = traversal.partition(".")
         if extra and head in extra:
-            value = extra[head]
-            for part in rest.split(".") if rest else []:
-                value = value.get(part, UNKNOWN) if isinstance(value, dict) else UNKNOWN
-            return value
+            return _walk(extra[head], split_address(rest) if rest else [], traversal)
         if head == "var":
-            return self.variable(rest.split(".")[0], module)
+            name, _, more = rest.partition(".")
+            return _walk(
+                self.variable(name, module), split_address(more) if more else [], traversal
+            )
         if head == "local":
-            return self.local(rest.split(".")[0], module)
+            name, _, more = rest.partition(".")
+            return _walk(self.local(name, module), split_address(more) if more else [], traversal)
         if head == "path":
             return "."
-        if head in ("count", "each", "self", "terraform", "module"):
-            return UNKNOWN
+        qualified = join(module, traversal)
+        if head == "module":
+            return self.module_output(traversal, module)
+        if head in ("count", "each", "self", "terraform"):
+            return Unknown.of_reference(qualified)
         parsed = parse_reference(traversal)
         if parsed is None:
-            return UNKNOWN
-        if parsed.local_address.startswith("data.aws_region.") and parsed.attribute[:1] in (
-            ("name",),
-            ("id",),
-            ("region",),
+            return Unknown.of_reference(qualified)
+        if (
+            self.plan is None
+            and parsed.local_address.startswith("data.aws_region.")
+            and parsed.attribute[:1] in (("name",), ("id",), ("region",))
         ):
             return self.region()
-        return self.attribute(module, parsed.local_address, parsed.attribute)
+        return self.attribute(module, parsed.local_address, parsed.key, parsed.attribute)
 
-    def attribute(self, module: str, local: str, path: tuple[str, ...]) -> Any:
+    def attribute(self, module: str, local: str, key: str | None, path: tuple[str, ...]) -> Any:
+        """An attribute of a resource instance in a module instance (a whole collection without a key)."""
         source = self.module(module)
         block = source.blocks.get(local) if source else None
-        if block is None or not path or path[0] not in block.body:
-            return UNKNOWN  # computed by the provider
+        base = join(module, local)
+        if block is None:
+            return Unknown.of_reference(".".join((base, *path)))
+        keyed = "for_each" in block.body or "count" in block.body
+        if keyed and key is None:
+            if path:  # an attribute of a collection: Terraform refuses it
+                return Unknown.of_reference(".".join((base, *path)))
+            return self.collection(module, local, block)
+        index: Any = (
+            int(key) if key is not None and key.isdigit() and "count" in block.body else key
+        )
+        address = base + _key_suffix(index)
+        if not path:
+            return self.instance_object(module, local, block, index)
+        if self.plan is not None:
+            return self.planned(address, path)
+        if path[0] not in block.body:
+            return Unknown.of_reference(".".join((address, *path)))  # computed by the provider
         body = block.body
-        value = self.memoised((module, local, path[0]), lambda: self.raw(body[path[0]], module))
-        for step in path[1:]:
-            if isinstance(value, list) and step.isdigit() and int(step) < len(value):
-                value = value[int(step)]
-            elif isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-                value = value[0].get(step, UNKNOWN)
-            elif isinstance(value, dict):
-                value = value.get(step, UNKNOWN)
-            else:
-                return UNKNOWN
-        return value
+        extra = self.each_scope(module, block.body, index)
+        value = self.memoised(
+            (module, local + _key_suffix(index), path[0]),
+            lambda: self.raw(body[path[0]], module, extra),
+        )
+        return _walk(value, list(path[1:]), ".".join((address, *path)))
+
+    def planned(self, address: str, path: tuple[str, ...]) -> Any:
+        """A planned attribute: known, or `Unknown` naming the instance attribute it is."""
+        assert self.plan is not None
+        reference = ".".join((address, *path))
+        inst = self.plan.instance(address)
+        if inst is None:
+            return Unknown.of_reference(reference)
+        steps = [int(p) if p.isdigit() else p for p in path]
+        value = inst.get(*steps)
+        if isinstance(value, Unknown) and not value.refs:
+            return Unknown.of_reference(reference)
+        return name_unknowns(value, (reference,))
+
+    def instance_object(self, module: str, local: str, block: SourceBlock, index: Any) -> Any:
+        """Every attribute of one instance, as a map (what `each.value` is in a for_each chain)."""
+        address = join(module, local) + _key_suffix(index)
+        if self.plan is not None:
+            inst = self.plan.instance(address)
+            if inst is None:
+                return Unknown.of_reference(address)
+            return {name: self.planned(address, (name,)) for name in inst.values}
+        extra = self.each_scope(module, block.body, index)
+        out: dict[str, Any] = {}
+        for name, raw in block.body.items():
+            if name in META_ARGUMENTS or _is_block_list(raw):
+                continue
+            out[name] = self.memoised(
+                (module, local + _key_suffix(index), name),
+                partial(self.raw, raw, module, extra),
+            )
+        return ResourceObject(address, out)
+
+    def collection(self, module: str, local: str, block: SourceBlock) -> Any:
+        """A for_each resource as a map of its instances, a counted one as a list."""
+        pairs = _instance_keys(self, block.body, module)
+        if pairs == [(None, None)]:
+            return Unknown.of_reference(join(module, local))
+        objects = {key: self.instance_object(module, local, block, key) for key, _ in pairs}
+        if "count" in block.body:
+            return [objects[key] for key in sorted(objects)]
+        return objects
+
+    def each_scope(self, module: str, body: dict[str, Any], index: Any) -> Scope | None:
+        """`each` / `count` of one instance of a block with for_each / count."""
+        if index is None:
+            return None
+        if "count" in body:
+            return {"count": {"index": index}}
+        if "for_each" in body:
+            each = self.memoised(
+                (module, f"for_each:{id(body)}", ""), lambda: self.raw(body["for_each"], module)
+            )
+            value = each.get(index, index) if isinstance(each, dict) else index
+            return {"each": {"key": index, "value": value}}
+        return None
+
+    def module_output(self, traversal: str, module: str) -> Any:
+        """`module.NAME[KEY].OUTPUT...`: the child module instance's output, evaluated there."""
+        parts = split_address(traversal)
+        qualified = join(module, traversal)
+        if len(parts) < 2:
+            return Unknown.of_reference(qualified)
+        name, key = strip_key(parts[1])
+        source = self.module(module)
+        child = source.children.get(name) if source else None
+        call = source.module_calls.get(name) if source else None
+        if child is None or call is None:
+            return Unknown.of_reference(qualified)
+        keyed = "for_each" in call or "count" in call
+        if keyed and key is None:
+            if len(parts) > 2:
+                return Unknown.of_reference(qualified)
+            pairs = _instance_keys(self, call, module)
+            if pairs == [(None, None)]:
+                return Unknown.of_reference(qualified)
+            outputs = {
+                k: self.module_outputs(join(module, f"module.{name}{_key_suffix(k)}"), child)
+                for k, _ in pairs
+            }
+            return [outputs[k] for k in sorted(outputs)] if "count" in call else outputs
+        index: Any = int(key) if key is not None and key.isdigit() and "count" in call else key
+        instance = join(module, f"module.{name}{_key_suffix(index)}")
+        if len(parts) == 2:
+            return self.module_outputs(instance, child)
+        output = child.outputs.get(parts[2])
+        if not isinstance(output, dict) or "value" not in output:
+            return Unknown.of_reference(qualified)
+        raw = output["value"]
+        value = self.memoised((instance, "output", parts[2]), lambda: self.raw(raw, instance))
+        return _walk(value, parts[3:], qualified)
+
+    def module_outputs(self, instance: str, child: SourceModule) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, body in child.outputs.items():
+            if isinstance(body, dict) and "value" in body:
+                raw = body["value"]
+                out[name] = self.memoised(
+                    (instance, "output", name), partial(self.raw, raw, instance)
+                )
+        return out
 
     def variable(self, name: str, module: str) -> Any:
         source = self.module(module)
@@ -332,15 +516,20 @@ class StaticEvaluator:
         return self.memoised((module, "var", name), lambda: self._variable(name, module))
 
     def _variable(self, name: str, module: str) -> Any:
+        if not module and self.plan is not None and self.plan.variables.get(name) is not None:
+            return self.plan.variables[name]
         if not module and name in self.tfvars:
             return self.tfvars[name]
         if module:
-            parent, _, call = module.rpartition(".module.")
-            if not _:
-                parent, call = "", module.split(".", 1)[1]
+            parts = split_address(module)
+            parent = ".".join(parts[:-2])
+            call, key = strip_key(parts[-1])
             caller = self.module(parent)
-            if caller is not None and name in caller.module_calls.get(call, {}):
-                return self.raw(caller.module_calls[call][name], parent)
+            arguments = caller.module_calls.get(call, {}) if caller is not None else {}
+            if name in arguments:
+                index: Any = int(key) if key is not None and key.isdigit() else key
+                extra = self.each_scope(parent, arguments, index)
+                return self.raw(arguments[name], parent, extra)
         source = self.module(module)
         declared = source.variables.get(name) if source else None
         if isinstance(declared, dict) and "default" in declared:
@@ -482,22 +671,25 @@ def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
 MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
 
 
-def _instance_keys(evaluator: StaticEvaluator, body: dict[str, Any], module: str) -> list[Any]:
-    keys: list[Any] = [None]
+def _instance_keys(
+    evaluator: StaticEvaluator, body: dict[str, Any], module: str
+) -> list[tuple[Any, Any]]:
+    """(key, each.value) of every instance of a block; [(None, None)] when not expanded."""
+    pairs: list[tuple[Any, Any]] = [(None, None)]
     if "count" in body:
         count = evaluator.raw(body["count"], module)
         if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-            keys = list(range(min(count, MAX_INSTANCES + 1)))
+            pairs = [(i, i) for i in range(min(count, MAX_INSTANCES + 1))]
     elif "for_each" in body:
         each = evaluator.raw(body["for_each"], module)
         if isinstance(each, dict):
-            keys = sorted(each)
-        elif isinstance(each, list):
-            keys = sorted({str(x) for x in each})
-    if len(keys) > MAX_INSTANCES:
+            pairs = [(key, each[key]) for key in sorted(each)]
+        elif isinstance(each, list) and all(isinstance(x, str) for x in each):
+            pairs = [(key, key) for key in sorted(set(each))]
+    if len(pairs) > MAX_INSTANCES:
         evaluator.note(f"count/for_each over {MAX_INSTANCES} instances is not expanded")
-        return [None]
-    return keys
+        return [(None, None)]
+    return pairs
 
 
 def _key_suffix(key: Any) -> str:
@@ -510,11 +702,7 @@ def _values(
     evaluator: StaticEvaluator, block: SourceBlock, module: str, key: Any
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The instance's evaluated attributes and which of them are sensitive."""
-    extra: Scope = {}
-    if isinstance(key, int):
-        extra["count"] = {"index": key}
-    elif key is not None:
-        extra["each"] = {"key": key, "value": key}
+    extra = evaluator.each_scope(module, block.body, key)
     values: dict[str, Any] = {}
     marks: dict[str, Any] = {}
     for name, raw in block.body.items():
@@ -522,7 +710,7 @@ def _values(
             continue
         with tracking() as scope:
             try:
-                values[name] = evaluator.raw(raw, module, extra or None)
+                values[name] = evaluator.raw(raw, module, extra)
             except RecursionError:
                 evaluator.note(f"{block.local_address}.{name} is nested too deeply: unknown")
                 values[name] = UNKNOWN
@@ -571,7 +759,7 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
                 depends_on=tuple(join(path, getattr(d, "traversal", str(d))) for d in depends),
             )
             configs[conf.address] = conf
-            for key in _instance_keys(evaluator, block.body, path):
+            for key, _each in _instance_keys(evaluator, block.body, path):
                 address = join(path, local) + _key_suffix(key)
                 values, marks = _values(evaluator, block, path, key)
                 inst = Instance(
@@ -618,4 +806,4 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
         terraform_version=None,
         has_configuration=True,
     )
-    return model.with_source(SourceTree(root, model))
+    return model.with_source(SourceTree(root, model, evaluator))
