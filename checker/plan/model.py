@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from checker.plan.address import (
+    config_address_of,
     designates,
     join,
     module_path,
@@ -384,6 +385,28 @@ class PlanModel:
         if expression.present:
             return Unknown(refs=qualified_refs(inst, expression.references))
         return None if inst.config is not None else inst.get(*path)
+
+    def designated(self, value: Value, types: Iterable[str] | None = None) -> list[Instance]:
+        """Instances the references of an unknown value name (module outputs followed).
+
+        A plan's `references` stop at a module output (`module.b["k"].arn`); the
+        settled value names the resource behind it.
+        """
+        wanted = set(types) if types is not None else None
+        found: dict[str, Instance] = {}
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, Unknown):
+                continue
+            for ref in (item.reference,) if item.reference is not None else item.refs:
+                target = reference_target(ref)
+                if target is None:
+                    continue
+                for inst in self.config_instances(config_address_of(target[0])):
+                    if (wanted is None or inst.type in wanted) and designates(
+                        target[0], inst.address
+                    ):
+                        found.setdefault(inst.address, inst)
+        return [inst for inst in found.values() if inst.exists]
 
     def points_at(self, reference: str, inst: Instance, *attribute: str) -> bool:
         """Does a module-qualified reference (keys optional) name `inst`'s `attribute`?"""

@@ -89,6 +89,12 @@ class Unknown:
             return "${" + self.expression + "}"
         return "(known after apply)"
 
+    def render(self, hole: str) -> str:
+        """The known text of a template with `hole` for each unknown piece (for parsers)."""
+        if self.parts is None:
+            return hole
+        return "".join(p if isinstance(p, str) else hole for p in self.parts)
+
     def describe(self) -> str:
         """What hides the value, for an `unknown` finding."""
         if self.refs:

@@ -69,23 +69,26 @@ def _as_list(value: Value) -> list[Value]:
 def statements_from_json(text: str, origin: str) -> list[Statement] | None:
     try:
         document = json.loads(text)
-    except (json.JSONDecodeError, TypeError):
+    except (json.JSONDecodeError, TypeError, RecursionError):
         return None
+    return statements_from_object(document, origin)
+
+
+def statements_from_object(document: Value, origin: str) -> list[Statement] | None:
+    """Statements of a policy document as a value (parsed JSON, or what `jsonencode` was given).
+
+    Unknown leaves stay `Unknown` in the statements; None when the document or its
+    statement list is not readable as a policy.
+    """
     if not isinstance(document, dict):
         return None
+    statements = document.get("Statement")
+    if isinstance(statements, Unknown):
+        return None
     out: list[Statement] = []
-    for index, raw in enumerate(_as_list(document.get("Statement"))):
+    for index, raw in enumerate(_as_list(statements)):
         if not isinstance(raw, dict):
             return None
-        conditions: list[Condition] = []
-        cond = raw.get("Condition") or {}
-        if isinstance(cond, dict):
-            for operator, pairs in cond.items():
-                if isinstance(pairs, dict):
-                    for key, values in pairs.items():
-                        conditions.append(
-                            Condition(str(operator), str(key), tuple(_as_list(values)))
-                        )
         out.append(
             Statement(
                 effect=str(raw.get("Effect", "")),
@@ -95,7 +98,7 @@ def statements_from_json(text: str, origin: str) -> list[Statement] | None:
                 not_resources=_as_list(raw["NotResource"]) if "NotResource" in raw else None,
                 principals=_json_principal(raw.get("Principal")),
                 not_principals=_json_principal(raw.get("NotPrincipal")),
-                conditions=conditions,
+                conditions=_json_conditions(raw.get("Condition")),
                 origin=origin,
                 index=index,
             )
@@ -103,9 +106,21 @@ def statements_from_json(text: str, origin: str) -> list[Statement] | None:
     return out
 
 
-def _json_principal(value: Value) -> dict[str, list[Value]] | str | None:
-    if value is None:
-        return None
+def _json_conditions(value: Value) -> list[Condition] | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    conditions: list[Condition] = []
+    for operator, pairs in (value if isinstance(value, dict) else {}).items():
+        if isinstance(pairs, Unknown):
+            return pairs
+        for key, values in (pairs if isinstance(pairs, dict) else {}).items():
+            conditions.append(Condition(str(operator), str(key), tuple(_as_list(values))))
+    return conditions
+
+
+def _json_principal(value: Value) -> dict[str, list[Value]] | str | Unknown | None:
+    if value is None or isinstance(value, Unknown):
+        return value
     if value == "*":
         return "*"
     if isinstance(value, dict):
@@ -229,10 +244,13 @@ def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
             statements.extend(statements_from_document(model, doc))
         return Policy(statements, True, origins=[doc.address for doc, _ in docs])
     evaluated = model.settle(inst, *path)
+    parsed = None
     if isinstance(evaluated, str):
         parsed = statements_from_json(evaluated, inst.address)
-        if parsed is not None:
-            return Policy(parsed, True, origins=[inst.address])
+    elif isinstance(evaluated, Unknown) and evaluated.encoded is not None:
+        parsed = statements_from_object(evaluated.encoded, inst.address)
+    if parsed is not None:
+        return Policy(parsed, True, origins=[inst.address])
     return Policy(
         [],
         False,

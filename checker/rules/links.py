@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, is_known
 from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
 
 # The attributes whose known value identifies an instance of a type.
@@ -39,6 +39,10 @@ def linked(
     if found:
         return found
     value = inst.get(*path)
+    if not is_known(value) and model.source is not None:
+        found = model.designated(model.settle(inst, *path), types)
+        if found:
+            return found
     if value is None or isinstance(value, Unknown):
         return []
     values = value if isinstance(value, list) else [value]
@@ -60,8 +64,9 @@ def linked(
 
 def link_is_undecided(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
     """The attribute is unknown and references nothing resolvable: a join can't be made."""
-    value = inst.get(*path)
-    return isinstance(value, Unknown) and not model.referenced(inst, *path)
+    if not isinstance(inst.get(*path), Unknown) or model.referenced(inst, *path):
+        return False
+    return model.source is None or not model.designated(model.settle(inst, *path))
 
 
 @dataclass

@@ -179,20 +179,21 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     parsed: dict[str, set[str] | None] = {}  # the same handler is parsed once
     for function in model.resources("aws_lambda_function"):
         source, origin = handler_source(model, function)
-        if source is None:
-            yield Result.unknown(function.address, "handler", origin, "the handler source")
-            continue
-        if source not in parsed:
-            parsed[source] = dynamodb_calls(source)
-        called = parsed[source]
-        if called is None:
-            yield Result.unknown(function.address, "handler", f"{origin} is not valid Python")
-            continue
-        if not called:
-            continue
+        called: set[str] | None = None
+        if source is not None:
+            if source not in parsed:
+                parsed[source] = dynamodb_calls(source)
+            called = parsed[source]
+            if called is None:
+                origin = f"{origin} is not valid Python"
+            elif not called:
+                continue
+        # Without the handler's calls the role is still judged: a wildcard fails either way.
         role_list = linked(model, function, ("role",), ("aws_iam_role",))
         if not role_list:
-            if isinstance(function.get("role"), Unknown) and not function.references("role"):
+            if called is None:
+                yield Result.unknown(function.address, "handler", origin, "the handler source")
+            elif isinstance(function.get("role"), Unknown) and not function.references("role"):
                 yield Result.unknown(
                     function.address, "role", "the execution role is not in this plan"
                 )
@@ -204,14 +205,17 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         role = role_list[0]
         statements, complete, reasons = roles.statements(role)
         tables = _tables_of(model, function)
-        yield from _judge(model, function, role, called, statements, complete, reasons, tables)
+        yield from _judge(
+            model, function, role, called, origin, statements, complete, reasons, tables
+        )
 
 
 def _judge(
     model: PlanModel,
     function: Instance,
     role: Instance,
-    called: set[str],
+    called: set[str] | None,
+    origin: str,
     statements: list[Statement],
     complete: bool,
     reasons: list[str],
@@ -245,6 +249,15 @@ def _judge(
             "policy",
             problems[0],
             "dynamodb actions on the table ARN and its /index/* only",
+        )
+        return
+    if called is None:
+        yield Result.unknown(
+            role.address,
+            "policy",
+            f"the DynamoDB calls of {function.address} are not known ({origin}); its role grants "
+            "no DynamoDB wildcard",
+            "the handler's calls granted on the table only",
         )
         return
     missing = sorted(

@@ -55,7 +55,9 @@ META = RuleMeta(
 
 USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 ROOT = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:root$|^\d{12}$")
-ROOT_TEMPLATE = re.compile(r"^arn:aws[\w-]*:iam::\$\{[\w.\[\]\"-]*account_id\}:root$")
+ROOT_TEMPLATE = re.compile(
+    r"^arn:(?:aws[\w-]*|\$\{[^}]*partition\}):iam::(?:\d{12}|\$\{[^}]*account_id\}):root$"
+)
 
 
 def keys_in_use(model: PlanModel) -> dict[str, Instance]:

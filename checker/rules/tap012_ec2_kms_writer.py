@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from checker.plan.address import config_address_of, reference_target
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import UNKNOWN, Unknown, Value
+from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
     Statement,
@@ -85,8 +85,9 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
         return written
     if written is None:
         return "" if value is None else None
-    if isinstance(written, Unknown) and written.text() != UNKNOWN.text():
-        text = written.text()
+    if isinstance(written, Unknown) and (written.parts or written.reference or written.expression):
+        # a shell word stands for each value known only at apply, so the script still parses
+        text = written.render("KNOWN_AFTER_APPLY")
         if _has_call(written) and not has_kms_fallback(text):
             return None  # a function call or a file hides part of the script
         return text

@@ -68,8 +68,12 @@ TOO_LONG = Opaque("(a template over the size limit)", ())
 # ----------------------------------------------------------------- parsing
 
 
-def _split_template(body: str) -> list[tuple[str, str]]:
-    """Split a quoted template body into ('text', s) and ('expr', s) pieces."""
+def _split_template(body: str, escapes: bool = True) -> list[tuple[str, str]]:
+    """Split a template body into ('text', s), ('expr', s) and ('directive', s) pieces.
+
+    `escapes`: backslash escapes apply (a quoted string); a `templatefile` file
+    has none, its backslashes are text.
+    """
     pieces: list[tuple[str, str]] = []
     text: list[str] = []
     i = 0
@@ -103,7 +107,7 @@ def _split_template(body: str) -> list[tuple[str, str]]:
             pieces.append((kind, body[i + 2 : j - 1]))
             i = j
             continue
-        if body[i] == "\\" and i + 1 < len(body):
+        if escapes and body[i] == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
             text.append({"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}.get(nxt, nxt))
             i += 2

@@ -34,12 +34,49 @@ class ParseError(Exception):
     pass
 
 
+def _string_end(text: str, start: int) -> int:
+    """The index after the quote closing the string opened at `start`.
+
+    Template interpolations may hold strings of their own
+    (`"${module.b["k"].arn}/*"`), so quotes inside `${...}` do not close it.
+    """
+    depth = 0
+    i = start + 1
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if depth == 0:
+            if char == '"':
+                return i + 1
+            if text.startswith(("${", "%{"), i):
+                depth, i = 1, i + 2
+                continue
+        elif char == '"':
+            i = _string_end(text, i)
+            continue
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        i += 1
+    raise ParseError("unterminated string")
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     position = 0
     while position < len(text):
         if text[position:].strip() == "":
             break
+        while text[position].isspace():
+            position += 1
+        if text[position] == '"':
+            end = _string_end(text, position)
+            out.append(("string", text[position:end]))
+            position = end
+            continue
         match = TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise ParseError(f"unexpected {text[position : position + 10]!r}")

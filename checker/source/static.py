@@ -186,10 +186,10 @@ class StaticEvaluator:
             return self.node(parse_hcl_expression(raw[2:-1]), module, extra)
         return raw
 
-    def template(self, body: str, module: str, extra: Scope | None) -> Any:
+    def template(self, body: str, module: str, extra: Scope | None, escapes: bool = True) -> Any:
         """A string, or an `Unknown` keeping the known text and the unknown pieces in order."""
         out: list[str | Unknown] = []
-        for kind, piece in _split_template(body):
+        for kind, piece in _split_template(body, escapes):
             if kind == "text":
                 value: Any = piece
             elif kind == "expr":
@@ -343,7 +343,7 @@ class StaticEvaluator:
             return UNKNOWN
         self._in_template_file = True
         try:
-            return self.template(text.replace('"', '\\"'), module, {**(extra or {}), **variables})
+            return self.template(text, module, {**(extra or {}), **variables}, escapes=False)
         finally:
             self._in_template_file = False
 
@@ -603,6 +603,8 @@ def _refs(raw: Any) -> list[str]:
         if isinstance(node, Node):
             if node.kind == "ref":
                 out.append(node.value)
+            elif node.kind == "opaque":
+                out.extend(_text_refs(str(node.value)))
             elif node.kind == "tmpl":
                 for kind, piece in _split_template(node.value):
                     if kind == "expr":
@@ -719,16 +721,32 @@ def _values(
     return values, marks or None
 
 
-def _walk_modules(root: SourceModule) -> list[tuple[str, str, SourceModule]]:
-    """(configuration path, instance prefix, module) for every module, keys not expanded."""
+MAX_MODULE_INSTANCES = 2_000  # module instances of one static model, all calls together
+
+
+def _walk_modules(
+    evaluator: StaticEvaluator, root: SourceModule
+) -> list[tuple[str, str, SourceModule]]:
+    """(module instance address, configuration path, module) of every module instance.
+
+    A call with `for_each` or `count` is expanded like Terraform expands it, its
+    keys evaluated in the calling instance; one that cannot be is one instance
+    without a key.
+    """
     out = [("", "", root)]
-    stack = [("", root)]
+    stack = [("", "", root)]
     while stack:
-        path, module = stack.pop()
-        for name, child in module.children.items():
+        address, path, module = stack.pop()
+        for name, child in sorted(module.children.items()):
+            call = module.module_calls.get(name, {})
             child_path = join(path, f"module.{name}")
-            out.append((child_path, child_path, child))
-            stack.append((child_path, child))
+            for key, _each in _instance_keys(evaluator, call, address):
+                if len(out) >= MAX_MODULE_INSTANCES:
+                    evaluator.note(f"over {MAX_MODULE_INSTANCES} module instances: not expanded")
+                    return out
+                child_address = join(address, f"module.{name}{_key_suffix(key)}")
+                out.append((child_address, child_path, child))
+                stack.append((child_address, child_path, child))
     return out
 
 
@@ -742,7 +760,7 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
     instances: list[Instance] = []
     configs: dict[str, ResourceConfiguration] = {}
     module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
-    for path, _prefix, module in _walk_modules(root):
+    for instance, path, module in _walk_modules(evaluator, root):
         module_outputs[path] = {
             name: tuple(_refs(body.get("value"))) for name, body in module.outputs.items()
         }
@@ -759,12 +777,12 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
                 depends_on=tuple(join(path, getattr(d, "traversal", str(d))) for d in depends),
             )
             configs[conf.address] = conf
-            for key, _each in _instance_keys(evaluator, block.body, path):
-                address = join(path, local) + _key_suffix(key)
-                values, marks = _values(evaluator, block, path, key)
+            for key, _each in _instance_keys(evaluator, block.body, instance):
+                address = join(instance, local) + _key_suffix(key)
+                values, marks = _values(evaluator, block, instance, key)
                 inst = Instance(
                     address=address,
-                    module_address=path,
+                    module_address=instance,
                     module=path,
                     type=block.type,
                     name=block.name,
