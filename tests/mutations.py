@@ -35,7 +35,7 @@ MUTATIONS: list[Mutation] = [
         "TAP001",
         "the notification no longer depends on its permission (the race of incident 1)",
         hcl=((NOTIFICATION_DEPENDS, "\n"),),
-        fails=fails(TAP001=[NOTIFICATION], TAP013=[NOTIFICATION]),
+        fails=fails(TAP001=[NOTIFICATION]),  # one problem, one finding: TAP001 owns this edge
     ),
     Mutation(
         "tap001-wrong-principal",
@@ -430,7 +430,7 @@ MUTATIONS: list[Mutation] = [
                 "\n",
             ),
         ),
-        fails=fails(TAP008=[FUNCTION], TAP013=[FUNCTION]),
+        fails=fails(TAP008=[FUNCTION]),  # TAP008 owns the function -> log group edge
     ),
     Mutation(
         "tap008-log-group-misnamed",

@@ -70,10 +70,29 @@ GLOBAL_WITH_VALUE = frozenset(
 )
 
 
+WRAPPERS = frozenset(
+    {"sudo", "env", "timeout", "nice", "nohup", "exec", "command", "time", "xargs"}
+)
+
+
+def _runs_next(word: str) -> bool:
+    """A word that may precede the command it runs: a wrapper, its option or a number, VAR=x."""
+    return (
+        word.rsplit("/", 1)[-1] in WRAPPERS
+        or word.startswith("-")
+        or word.isdigit()
+        or ("=" in word and word.split("=", 1)[0].isidentifier())
+    )
+
+
 def aws_call(words: list[str], service: str, operations: tuple[str, ...]) -> list[str] | None:
-    """The arguments after `aws [GLOBAL OPTIONS] SERVICE OPERATION` when `words` run that."""
+    """The arguments after `aws [GLOBAL OPTIONS] SERVICE OPERATION` when `words` run that.
+
+    `aws` must be the command itself (possibly behind `sudo`, `timeout 60`, `env X=1`
+    ...), not an argument of another command (`echo aws s3api put-object`).
+    """
     for index, word in enumerate(words):
-        if word.rsplit("/", 1)[-1] != "aws":
+        if word.rsplit("/", 1)[-1] != "aws" or not all(_runs_next(w) for w in words[:index]):
             continue
         tail = words[index + 1 :]
         position = 0

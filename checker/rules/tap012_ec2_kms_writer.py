@@ -88,17 +88,21 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
     if isinstance(written, Unknown) and (written.parts or written.reference or written.expression):
         # a shell word stands for each value known only at apply, so the script still parses
         text = written.render("KNOWN_AFTER_APPLY")
-        if _has_call(written) and not has_kms_fallback(text):
-            return None  # a function call or a file hides part of the script
+        if _hides_script(written) and not has_kms_fallback(text):
+            return None  # a function call, a file or a refused evaluation hides part of it
         return text
     return None
 
 
-def _has_call(value: Unknown) -> bool:
-    """Is part of the value computed by a function call or a `for` expression?"""
-    if value.expression is not None:
-        return True
-    return any(isinstance(p, Unknown) and p.expression is not None for p in value.parts or ())
+def _hides_script(value: Unknown) -> bool:
+    """Could an unknown piece be script text rather than a value (a name, an ARN)?
+
+    A reference stands for a value; a function call, a `for` expression or a
+    refused evaluation may hide commands.
+    """
+    if value.parts is None:
+        return value.reference is None
+    return any(isinstance(p, Unknown) and p.reference is None for p in value.parts)
 
 
 def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] | None:
@@ -208,7 +212,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for instance in model.resources("aws_instance"):
         script = user_data_text(model, instance)
         role = _role_of(model, instance)
-        statements = roles.statements(role)[0] if role else []
+        statements, complete, reasons = roles.statements(role) if role else ([], True, [])
         can_put = [
             s for s in statements if s.allows and action_covered(s, "s3:PutObject") is not False
         ]
@@ -218,6 +222,22 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         ]
         written = [(b, kms_buckets[b.address][1]) for b in writable if b.address in kms_buckets]
         writes_in_script = bool(script and writes_to_s3(script))
+        if role is not None and not complete and not written:
+            yield Result.unknown(
+                role.address,
+                "policy",
+                f"what {role.address} may write and encrypt is hidden: {reasons[0]}",
+                "s3:PutObject on the bucket and KMS use of its CMK",
+            )
+            if script is None:
+                yield Result.unknown(
+                    instance.address,
+                    "user_data",
+                    "the plan only has the hash of user_data and no source settles it",
+                    "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' "
+                    "fallback",
+                )
+            continue
         if not written and not writes_in_script:
             if script is None:  # the plan keeps only a hash: what the script does is hidden
                 yield Result.unknown(

@@ -7,6 +7,11 @@ Anti-pattern: a graph (depends_on plus references) without the edges
 notification -> Lambda permission, function -> its log group, deployment ->
 integrations of its API, stage with access logs -> API Gateway account.
 Best practice: add `depends_on` for each of those edges.
+
+One problem, one finding: the notification -> permission edge is TAP001's
+(its `depends_on` must name the permission) and function -> log group is
+TAP008's (the function must depend on its log group), so this rule asserts the
+other two and reports each resource once, naming every missing edge.
 """
 
 from __future__ import annotations
@@ -15,9 +20,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import linked, permissions_by_function
-from checker.rules.tap001_s3_notification_permission import permission_matches
-from checker.rules.tap008_log_groups import function_log_group
+from checker.rules.links import linked
 
 META = RuleMeta(
     id="TAP013",
@@ -29,50 +32,31 @@ META = RuleMeta(
         "first, only an edge in the graph makes the order reliable."
     ),
     remediation=(
-        "Add depends_on: notification -> its aws_lambda_permission, function -> its log group, "
-        "aws_api_gateway_deployment -> the integrations of its API, stage with access logs -> "
-        "aws_api_gateway_account."
+        "Add depends_on: aws_api_gateway_deployment -> the integrations of its API, stage with "
+        "access logs -> aws_api_gateway_account (notification -> permission is TAP001's, "
+        "function -> log group TAP008's)."
     ),
     resource_types=(
-        "aws_s3_bucket_notification",
-        "aws_lambda_function",
         "aws_api_gateway_deployment",
         "aws_api_gateway_stage",
     ),
 )
 
 
-def _edge(model: PlanModel, source: Instance, target: Instance, what: str) -> Result:
-    if model.ordered_after(source, target):
-        return Result.passed(
-            source.address, "depends_on", f"ordered after {target.address} ({what})"
-        )
+def _order(model: PlanModel, source: Instance, edges: list[tuple[Instance, str]]) -> Result:
+    """One finding per resource: ordered after every target it needs, or which are missing."""
+    missing = [(t, why) for t, why in edges if not model.ordered_after(source, t)]
+    if not missing:
+        targets = ", ".join(t.address for t, _ in edges)
+        return Result.passed(source.address, "depends_on", f"ordered after {targets}")
+    target, why = missing[0]
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
     return Result.failed(
         source.address,
         "depends_on",
-        f"nothing orders it after {target.address} ({what})",
-        f"depends_on = [{target.config_address}]",
+        f"nothing orders it after {target.address} ({why}){more}",
+        "depends_on = [" + ", ".join(t.config_address for t, _ in missing) + "]",
     )
-
-
-def _notification_edges(model: PlanModel) -> Iterator[Result]:
-    by_function = permissions_by_function(model)
-    for notification in model.resources("aws_s3_bucket_notification"):
-        entries = notification.get("lambda_function")
-        if not isinstance(entries, list):
-            continue
-        buckets = linked(model, notification, ("bucket",), ("aws_s3_bucket",))
-        for index in range(len(entries)):
-            path = ("lambda_function", index, "lambda_function_arn")
-            for function in linked(model, notification, path, ("aws_lambda_function",)):
-                matches = [
-                    p
-                    for p in by_function.get(function)
-                    if permission_matches(model, p, function, buckets[0] if buckets else None)
-                    is not False
-                ]
-                if matches:
-                    yield _edge(model, notification, matches[0], "S3 may invoke the function")
 
 
 def _deployment_edges(model: PlanModel) -> Iterator[Result]:
@@ -81,11 +65,13 @@ def _deployment_edges(model: PlanModel) -> Iterator[Result]:
         for api in linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
             integrations_by_api.setdefault(api.address, []).append(integration)
     for deployment in model.resources("aws_api_gateway_deployment"):
-        for api in linked(model, deployment, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
-            for integration in integrations_by_api.get(api.address, []):
-                yield _edge(
-                    model, deployment, integration, "the deployment snapshots the integration"
-                )
+        edges = {
+            integration.address: (integration, "the deployment snapshots the integration")
+            for api in linked(model, deployment, ("rest_api_id",), ("aws_api_gateway_rest_api",))
+            for integration in integrations_by_api.get(api.address, [])
+        }
+        if edges:
+            yield _order(model, deployment, list(edges.values()))
 
 
 def _stage_edges(model: PlanModel) -> Iterator[Result]:
@@ -102,18 +88,14 @@ def _stage_edges(model: PlanModel) -> Iterator[Result]:
                 "depends_on = [aws_api_gateway_account.<name>]",
             )
             continue
-        yield _edge(model, stage, accounts[0], "the account's CloudWatch role must exist first")
+        yield _order(
+            model, stage, [(accounts[0], "the account's CloudWatch role must exist first")]
+        )
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
-    model = ctx.model
-    yield from _notification_edges(model)
-    for function in model.resources("aws_lambda_function"):
-        group, _ = function_log_group(model, function)
-        if group is not None:
-            yield _edge(model, function, group, "the function logs to it")
-    yield from _deployment_edges(model)
-    yield from _stage_edges(model)
+    yield from _deployment_edges(ctx.model)
+    yield from _stage_edges(ctx.model)
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -95,6 +95,7 @@ def _to_string(value: Any) -> str:
 
 MAX_STEPS = 500_000  # expression nodes evaluated per model
 MAX_VALUE = 1024 * 1024  # characters of a string, or items of a list or map
+MAX_PARTS = 10_000  # known and unknown pieces of one template
 
 
 class StaticEvaluator:
@@ -198,15 +199,17 @@ class StaticEvaluator:
                     value = Unknown.built_from(value) if not _known(value) else UNKNOWN
             else:
                 value = Unknown.of_expression("%{" + piece + "}", _text_refs(piece))
-            if not isinstance(value, Unknown):
-                value = _to_string(value)
-                if out and isinstance(out[-1], str):
-                    out[-1] += value
-                    continue
-            elif value.parts is not None:
-                out.extend(value.parts)
-                continue
-            out.append(value)
+            pieces = value.parts if isinstance(value, Unknown) and value.parts else (value,)
+            for item in pieces:
+                part = item if isinstance(item, Unknown) else _to_string(item)
+                if isinstance(part, str) and out and isinstance(out[-1], str):
+                    out[-1] += part
+                else:
+                    out.append(part)
+            size = sum(len(p) if isinstance(p, str) else 1 for p in out)
+            if len(out) > MAX_PARTS or size > MAX_VALUE:
+                self.note(f"a template larger than {MAX_VALUE} characters was not evaluated")
+                return UNKNOWN
         if all(isinstance(part, str) for part in out):
             return "".join(p for p in out if isinstance(p, str))
         return Unknown.of_template(tuple(out))
@@ -216,6 +219,11 @@ class StaticEvaluator:
 
     def bounded(self, value: Any) -> Any:
         """A value within the size cap, else UNKNOWN (with a note)."""
+        if isinstance(value, Unknown) and value.parts is not None:
+            size = sum(len(p) if isinstance(p, str) else 1 for p in value.parts)
+            if len(value.parts) > MAX_PARTS or size > MAX_VALUE:
+                self.note(f"a template larger than {MAX_VALUE} characters was not evaluated")
+                return UNKNOWN
         if isinstance(value, str | list | dict) and len(value) > MAX_VALUE:
             self.note(f"a value larger than {MAX_VALUE} characters or items was not evaluated")
             return UNKNOWN

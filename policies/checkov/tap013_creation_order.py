@@ -1,6 +1,8 @@
-"""CKV_TAP_013 (TAP013): notification -> permission, function -> log group, deployment -> integrations, stage -> account.
+"""CKV_TAP_013 (TAP013): deployment -> integrations, stage with access logs -> account.
 
-Checkov sees direct edges only (depends_on and references of the resource itself).
+Like the native rule, notification -> permission is TAP001's and function -> log
+group TAP008's (one problem, one finding). Checkov sees direct edges only
+(depends_on and references of the resource itself).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ class CreationOrder(BaseResourceCheck):
             id="CKV_TAP_013",
             categories=[CheckCategories.GENERAL_SECURITY],
             supported_resources=[
-                "aws_s3_bucket_notification",
-                "aws_lambda_function",
                 "aws_api_gateway_deployment",
                 "aws_api_gateway_stage",
             ],
@@ -45,31 +45,6 @@ class CreationOrder(BaseResourceCheck):
 
     def _required(self, conf: dict[str, Any], entity_type: str, origin: str) -> list[str] | None:
         """Addresses this resource must be ordered after; None when nothing applies."""
-        if entity_type == "aws_s3_bucket_notification":
-            functions = [
-                f
-                for e in t.blocks(conf, "lambda_function")
-                for f in t.references(e, "lambda_function_arn")
-            ]
-            buckets = t.references(conf, "bucket")
-            found = [
-                a
-                for a, p in t.nodes(self.graph, "aws_lambda_permission", near=conf)
-                if t.first(p.get("principal")) == "s3.amazonaws.com"
-                and any(
-                    t.names_function(self.graph, origin, p, "function_name", f) for f in functions
-                )
-                and set(t.references(p, "source_arn")) & set(buckets)
-            ]
-            return found[:1] or None
-        if entity_type == "aws_lambda_function":
-            name = t.first(conf.get("function_name"))
-            groups = [
-                a
-                for a, g in t.nodes(self.graph, "aws_cloudwatch_log_group", near=conf)
-                if t.first(g.get("name")) == f"/aws/lambda/{name}"
-            ]
-            return groups[:1] or None
         if entity_type == "aws_api_gateway_deployment":
             apis = t.references(conf, "rest_api_id")
             found = [
