@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from checker.plan.address import (
+    Reference,
     config_address_of,
     designates,
     join,
@@ -144,6 +145,8 @@ class ResourceConfiguration:
     expressions: dict[str, Any]
     depends_on: tuple[str, ...]  # configuration addresses
     module_depends_on: tuple[str, ...] = ()
+    # what `for_each` references: `for_each = aws_s3_bucket.this` makes `each.value` an instance
+    for_each_refs: tuple[str, ...] = ()
 
     def expression(self, *path: str | int) -> Expression:
         node: Any = self.expressions
@@ -442,7 +445,13 @@ class PlanModel:
         return self._by_config.get(config_address, [])
 
     def resolve(self, origin: Instance | str, ref: str) -> list[Instance]:
-        """Instances a reference made in `origin`'s module points at."""
+        """Instances a reference made in `origin`'s module points at.
+
+        `each.value...` in an instance of `for_each = aws_x.y` (a for_each chain)
+        is that resource's instance with the same key.
+        """
+        if isinstance(origin, Instance) and ref.startswith("each.value"):
+            ref = self._each_value(origin, ref) or ref
         parsed = parse_reference(ref)
         if parsed is None:
             return []
@@ -463,15 +472,39 @@ class PlanModel:
                 return same_index
         return [c for c in candidates if c.exists]
 
+    def _each_value(self, origin: Instance, ref: str) -> str | None:
+        if origin.config is None or origin.index is None:
+            return None
+        sources = [
+            r
+            for r in origin.config.for_each_refs
+            if (p := parse_reference(r)) is not None and not p.attribute and p.key is None
+        ]
+        if len(sources) != 1:
+            return None
+        key = origin.index if isinstance(origin.index, int) else f'"{origin.index}"'
+        return f"{sources[0]}[{key}]{ref[len('each.value') :]}"
+
     def referenced(
         self, inst: Instance, *path: str | int, types: Iterable[str] | None = None
     ) -> list[tuple[Instance, tuple[str, ...]]]:
-        """(instance, attribute path) pairs the expression at `path` references."""
+        """(instance, attribute path) pairs the expression at `path` references.
+
+        Terraform lists `aws_x.y["k"].id`, `aws_x.y["k"]` and `aws_x.y` for one
+        keyed reference; the key-less form then names the same instance, not all.
+        """
         wanted = set(types) if types is not None else None
         found: dict[tuple[str, tuple[str, ...]], tuple[Instance, tuple[str, ...]]] = {}
+        parsed_refs: list[tuple[str, Reference]] = []
         for ref in inst.references(*path):
+            if ref.startswith("each.value"):
+                ref = self._each_value(inst, ref) or ref
             parsed = parse_reference(ref)
-            if parsed is None:
+            if parsed is not None:
+                parsed_refs.append((ref, parsed))
+        keyed = {p.local_address for _, p in parsed_refs if p.key is not None}
+        for ref, parsed in parsed_refs:
+            if parsed.key is None and not parsed.attribute and parsed.local_address in keyed:
                 continue
             for target in self.resolve(inst, ref):
                 if wanted is None or target.type in wanted:
@@ -574,6 +607,7 @@ def _resource_config(
         expressions=res.expressions,
         depends_on=tuple(_depends_address(module, d) for d in res.depends_on),
         module_depends_on=inherited_depends,
+        for_each_refs=tuple(_nested_refs(res.for_each_expression or {})),
     )
 
 

@@ -18,6 +18,8 @@ one closed type that `mypy --strict` checks:
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
@@ -140,6 +142,59 @@ def name_unknowns(value: Value, refs: tuple[str, ...]) -> Value:
     return value
 
 
+def decode_json(value: Value) -> Value:
+    """The value a JSON document stands for, its unknown pieces kept; UNKNOWN when not JSON.
+
+    A string is parsed; `jsonencode(x)` with unknown parts gives `x`; a template
+    such as a heredoc policy with `${...}` inside its strings is parsed with a
+    placeholder for each unknown piece, and each string holding one comes back
+    as an `Unknown` of that shape.
+    """
+    if isinstance(value, str):
+        try:
+            decoded: Value = json.loads(value)
+        except (ValueError, RecursionError):
+            return UNKNOWN
+        return decoded
+    if not isinstance(value, Unknown):
+        return UNKNOWN
+    if value.encoded is not None:
+        return value.encoded
+    if not value.parts:
+        return value
+    holes: dict[str, Unknown] = {}
+    text: list[str] = []
+    for part in value.parts:
+        if isinstance(part, str):
+            text.append(part)
+        else:
+            token = f"\u0001{len(holes)}\u0001"
+            holes[token] = part
+            text.append(token.replace("\u0001", "\\u0001"))
+    try:
+        document = json.loads("".join(text))
+    except (ValueError, RecursionError):
+        return value
+    return _fill(document, holes)
+
+
+HOLE = re.compile("(\u0001\\d+\u0001)")
+
+
+def _fill(node: Value, holes: dict[str, Unknown]) -> Value:
+    if isinstance(node, str) and "\u0001" in node:
+        pieces = [p for p in HOLE.split(node) if p]
+        parts = tuple(holes.get(p, p) for p in pieces)
+        if len(parts) == 1 and isinstance(parts[0], Unknown):
+            return parts[0]
+        return Unknown.of_template(parts)
+    if isinstance(node, list):
+        return [_fill(item, holes) for item in node]
+    if isinstance(node, dict):
+        return {key: _fill(item, holes) for key, item in node.items()}
+    return node
+
+
 def refs_in(value: Value) -> tuple[str, ...]:
     """The references every `Unknown` inside the value names, in order, once each."""
     found: dict[str, None] = {}
@@ -153,6 +208,23 @@ def refs_in(value: Value) -> tuple[str, ...]:
         elif isinstance(node, dict):
             stack.extend(reversed(list(node.values())))
     return tuple(found)
+
+
+def show(value: Value) -> str:
+    """A value as Terraform prints it: `false`, `"AES256"`, `null`, `(known after apply)`."""
+    if isinstance(value, Unknown):
+        return "(known after apply)" if value.parts is None else json.dumps(value.text())
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(show(item) for item in value) + "]"
+    return "{" + ", ".join(f"{key} = {show(item)}" for key, item in value.items()) + "}"
 
 
 def text_of(value: Value) -> str:

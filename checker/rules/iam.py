@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value, refs_in
+from checker.plan.values import Unknown, Value, decode_json, refs_in
 
 Tri = bool | None
 
@@ -243,12 +243,7 @@ def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
         for doc, _attr in docs:
             statements.extend(statements_from_document(model, doc))
         return Policy(statements, True, origins=[doc.address for doc, _ in docs])
-    evaluated = model.settle(inst, *path)
-    parsed = None
-    if isinstance(evaluated, str):
-        parsed = statements_from_json(evaluated, inst.address)
-    elif isinstance(evaluated, Unknown) and evaluated.encoded is not None:
-        parsed = statements_from_object(evaluated.encoded, inst.address)
+    parsed = statements_from_object(decode_json(model.settle(inst, *path)), inst.address)
     if parsed is not None:
         return Policy(parsed, True, origins=[inst.address])
     return Policy(

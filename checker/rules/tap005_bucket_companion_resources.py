@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.plan.model import Instance
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import ReverseIndex
 
@@ -90,7 +90,7 @@ def _sse(configs: list[Instance]) -> tuple[bool | None, str]:
         if isinstance(algorithm, Unknown) or isinstance(default, Unknown):
             verdicts.append((None, f"{conf.address} sse_algorithm is only known after apply"))
         elif algorithm not in ("aws:kms", "aws:kms:dsse"):
-            verdicts.append((False, f"{conf.address} uses sse_algorithm {algorithm!r}"))
+            verdicts.append((False, f"{conf.address} uses sse_algorithm {show(algorithm)}"))
         elif key is None or key == "":
             verdicts.append(
                 (False, f"{conf.address} has aws:kms without kms_master_key_id (AWS managed key)")
@@ -110,7 +110,7 @@ def _versioning(configs: list[Instance]) -> tuple[bool | None, str]:
         return True, ""
     if any(isinstance(status, Unknown) for status in statuses):
         return None, "versioning status is only known after apply"
-    return False, f"versioning status is {statuses[0]!r}"
+    return False, f"versioning status is {show(statuses[0])}"
 
 
 def _pab(blocks: list[Instance]) -> tuple[bool | None, str]:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 from checker.rules.links import ReverseIndex, linked, permissions_by_function
 
@@ -162,7 +162,7 @@ def _permission_verdict(
         if _route_matches(suffix, _stages(stages, api), method, path):
             return True, f"{permission.address} allows {method} {path} from {api.address}"
         reasons.append(
-            f"{permission.address} source_arn suffix {suffix!r} does not match {method} {path}"
+            f"{permission.address} source_arn suffix {show(suffix)} does not match {method} {path}"
         )
     return (None if undecided else False), reasons[0]
 
@@ -193,14 +193,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 )
             else:
                 yield Result.failed(
-                    integration.address, "type", f"type = {kind!r}", 'type = "AWS_PROXY"'
+                    integration.address, "type", f"type = {show(kind)}", 'type = "AWS_PROXY"'
                 )
             continue
         if integration.get("integration_http_method") != "POST":
             yield Result.failed(
                 integration.address,
                 "integration_http_method",
-                f"integration_http_method = {integration.get('integration_http_method')!r}",
+                f"integration_http_method = {show(integration.get('integration_http_method'))}",
                 'integration_http_method = "POST" (Lambda is always invoked with POST)',
             )
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
 META = RuleMeta(
@@ -48,7 +48,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             )
         else:
             found = (
-                "no point_in_time_recovery block" if enabled is None else f"enabled = {enabled!r}"
+                "no point_in_time_recovery block"
+                if enabled is None
+                else f"enabled = {show(enabled)}"
             )
             yield Result.failed(
                 table.address, "point_in_time_recovery.enabled", found, "enabled = true"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
 META = RuleMeta(
@@ -40,7 +40,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.failed(
                 bucket.address,
                 "force_destroy",
-                "force_destroy is not set" if value is None else f"force_destroy = {value!r}",
+                "force_destroy is not set" if value is None else f"force_destroy = {show(value)}",
                 "force_destroy = true",
             )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.address import config_address_of, reference_target
+from checker.plan.address import config_address_of, designates, reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
@@ -106,20 +106,20 @@ def _hides_script(value: Unknown) -> bool:
 
 
 def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] | None:
-    """Configuration addresses of `type_` one Resource entry points at ('*' = any; None = unknown)."""
+    """Addresses of `type_` one Resource entry points at, keys where known ('*' = any; None = unknown)."""
     if isinstance(entry, str):
         if entry == "*" or entry in ("arn:aws:s3:::*", "arn:aws:kms:*"):
             return ["*"]
         if type_ == "aws_s3_bucket" and entry.startswith("arn:aws:s3:::"):
             name = entry[len("arn:aws:s3:::") :].split("/", 1)[0]
-            return [i.config_address for i in model.by_value(type_, "bucket", name)]
-        return [i.config_address for i in model.by_value(type_, "arn", entry)]
+            return [i.address for i in model.by_value(type_, "bucket", name)]
+        return [i.address for i in model.by_value(type_, "arn", entry)]
     refs = entry.refs if isinstance(entry, Unknown) else ()
     resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "path."))]
     if not resource_refs:
         return None
     targets = [target[0] for r in resource_refs if (target := reference_target(r)) is not None]
-    return [config_address_of(t) for t in targets if f".{type_}." in f".{t}"]
+    return [t for t in targets if f".{type_}." in f".{config_address_of(t)}"]
 
 
 def _entries(stmt: Statement) -> list[Value]:
@@ -169,7 +169,7 @@ def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: In
             if targets is None:
                 hits.append(None)
             else:
-                hits.append("*" in targets or target.config_address in targets)
+                hits.append("*" in targets or any(designates(t, target.address) for t in targets))
         results.append(all_true([covered, any_true(hits)]))
     return any_true(results)
 
@@ -186,8 +186,12 @@ def _candidate_buckets(
             if targets is None or "*" in targets:
                 broad = True
                 continue
-            for config_address in targets:
-                instances = model.config_instances(config_address)
+            for address in targets:
+                instances = [
+                    i
+                    for i in model.config_instances(config_address_of(address))
+                    if designates(address, i.address)
+                ]
                 same = [i for i in instances if i.module_address == role.module_address]
                 for inst in same or instances:
                     found.setdefault(inst.address, inst)

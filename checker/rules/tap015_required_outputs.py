@@ -81,14 +81,22 @@ def _leaf_groups(
 
 
 def _exposed(refs: list[str]) -> set[tuple[str, str]]:
-    """(resource type, attribute) pairs among leaf references."""
+    """(resource type, attribute) pairs among leaf references; "*" for a whole resource.
+
+    `{ for k, b in aws_s3_bucket.this : k => b.bucket }` references the resource
+    itself (Terraform's `references` say `aws_s3_bucket.this`): it may expose any
+    attribute of it. Terraform also lists `aws_x.y` beside every `aws_x.y.attr`, so
+    the whole resource counts only when no attribute of it is named.
+    """
+    parsed_refs = [p for p in map(parse_reference, refs) if p is not None]
+    with_attribute = {p.local_address for p in parsed_refs if p.attribute}
     out: set[tuple[str, str]] = set()
-    for ref in refs:
-        parsed = parse_reference(ref)
-        if parsed is None or not parsed.attribute:
+    for parsed in parsed_refs:
+        if not parsed.attribute and parsed.local_address in with_attribute:
             continue
         pieces = parsed.local_address.split(".")
-        out.add((pieces[1] if pieces[0] == "data" else pieces[0], parsed.attribute[0]))
+        kind = pieces[1] if pieces[0] == "data" else pieces[0]
+        out.add((kind, parsed.attribute[0] if parsed.attribute else "*"))
     return out
 
 
@@ -125,7 +133,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         )
     for kind in required:
         types, attrs = KINDS[kind]
-        if any((t, a) in exposed for t in types for a in attrs):
+        if any((t, a) in exposed for t in types for a in (*attrs, "*")):
             yield Result.passed("outputs", kind, f"an output exposes {kind.replace('_', ' ')}")
         else:
             wanted = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])

@@ -85,16 +85,25 @@ def _split_template(body: str, escapes: bool = True) -> list[tuple[str, str]]:
         if body.startswith("${", i) or body.startswith("%{", i):
             depth = 1
             j = i + 2
-            quote = False
+            quote = ""  # the quote that opened a string inside the interpolation
             while j < len(body) and depth:
                 char = body[j]
+                # python-hcl2 writes heredocs as quoted strings with every quote escaped,
+                # so `${a[\"k\"]}` opens and closes with the escaped quote
+                escaped_quote = body.startswith('\\"', j)
                 if quote:
-                    if char == "\\":
+                    if escaped_quote and quote == '\\"':
+                        quote = ""
                         j += 1
-                    elif char == '"':
-                        quote = False
+                    elif char == "\\":
+                        j += 1
+                    elif char == '"' and quote == '"':
+                        quote = ""
+                elif escaped_quote:
+                    quote = '\\"'
+                    j += 1
                 elif char == '"':
-                    quote = True
+                    quote = '"'
                 elif char == "{":
                     depth += 1
                 elif char == "}":
@@ -104,7 +113,10 @@ def _split_template(body: str, escapes: bool = True) -> list[tuple[str, str]]:
                 pieces.append(("text", "".join(text)))
                 text = []
             kind = "expr" if body.startswith("${", i) else "directive"
-            pieces.append((kind, body[i + 2 : j - 1]))
+            piece = body[i + 2 : j - 1]
+            if escapes and '\\"' in piece and '"' not in piece.replace('\\"', ""):
+                piece = piece.replace('\\"', '"')
+            pieces.append((kind, piece))
             i = j
             continue
         if escapes and body[i] == "\\" and i + 1 < len(body):
@@ -303,7 +315,7 @@ def _compare(expressions: Any, body: Any, where: str) -> str:
         raw = body[key]
         if isinstance(expression, dict) and "constant_value" in expression:
             value = parse_raw(raw)
-            if is_literal(value) and value != expression["constant_value"]:
+            if is_literal(value) and not _same_literal(value, expression["constant_value"]):
                 return f"{where}.{key}"
         elif isinstance(expression, list) and isinstance(raw, list):
             for index, (sub, sub_body) in enumerate(zip(expression, raw, strict=False)):
@@ -311,6 +323,13 @@ def _compare(expressions: Any, body: Any, where: str) -> str:
                 if found:
                     return found
     return ""
+
+
+def _same_literal(source: Any, planned: Any) -> bool:
+    """Equal, allowing for python-hcl2 dropping a heredoc's final newline."""
+    if isinstance(source, str) and isinstance(planned, str):
+        return source.rstrip("\n") == planned.rstrip("\n")
+    return bool(source == planned)
 
 
 def is_literal(value: Any) -> bool:

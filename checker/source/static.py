@@ -604,11 +604,35 @@ def _operate(operator: str, values: list[Any]) -> Any:
 # ------------------------------------------------------------- expressions
 
 
+def _traversal(node: Node) -> str | None:
+    """`aws_s3_bucket.this["k"].id` from the parser's index chain, when every key is literal."""
+    if node.kind == "ref":
+        return str(node.value)
+    if node.kind != "index":
+        return None
+    base = _traversal(node.args[0])
+    key = node.args[1]
+    if base is None or key.kind not in ("lit", "tmpl") or "${" in str(key.value):
+        return None
+    parts = base.split(".")
+    # a resource, data source or module call is indexed by instance key, anything else by attribute
+    instance_key = len(parts) == (3 if parts[0] == "data" else 2)
+    if isinstance(key.value, int) and not isinstance(key.value, bool):
+        return f"{base}[{key.value}]"
+    if isinstance(key.value, str) and "[" not in base and instance_key:
+        return f'{base}["{key.value}"]'
+    return f"{base}.{key.value}" if isinstance(key.value, str) else None
+
+
 def _refs(raw: Any) -> list[str]:
     out: list[str] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, Node):
+            traversal = _traversal(node) if node.kind == "index" else None
+            if traversal is not None:
+                out.append(traversal)
+                return
             if node.kind == "ref":
                 out.append(node.value)
             elif node.kind == "opaque":
@@ -635,7 +659,10 @@ def _refs(raw: Any) -> list[str]:
     for ref in out:
         expanded.append(ref)
         parsed = parse_reference(ref)
-        if parsed is not None and parsed.attribute:
+        if parsed is not None and parsed.key is not None:
+            key = parsed.key if parsed.key.isdigit() else f'"{parsed.key}"'
+            expanded.append(f"{parsed.local_address}[{key}]")
+        if parsed is not None and (parsed.attribute or parsed.key is not None):
             expanded.append(parsed.local_address)
     return list(dict.fromkeys(expanded))
 
@@ -783,6 +810,7 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
                 mode=mode,
                 expressions=_expressions(block.body),
                 depends_on=tuple(join(path, getattr(d, "traversal", str(d))) for d in depends),
+                for_each_refs=tuple(_refs(block.body.get("for_each"))),
             )
             configs[conf.address] = conf
             for key, _each in _instance_keys(evaluator, block.body, instance):

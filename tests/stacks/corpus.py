@@ -278,4 +278,160 @@ MODULAR = Stack(
     ),
 )
 
-CORPUS: tuple[Stack, ...] = (MODULAR,)
+CHAINS = Stack(
+    "chains",
+    "for_each chains over resources (companions keyed by their bucket), heredoc JSON policies, "
+    "an inline role policy, archive_file of one source file, log groups by for_each, count",
+    (
+        StackMutation(
+            "tap001-permission-for-archive",
+            "TAP001",
+            "the S3 permission names the other bucket of the for_each",
+            (
+                edit(
+                    'source_arn     = aws_s3_bucket.this["ingest"].arn',
+                    'source_arn     = aws_s3_bucket.this["archive"].arn',
+                ),
+            ),
+            fails(("TAP001", "aws_s3_bucket_notification.ingest")),
+        ),
+        StackMutation(
+            "tap002-get-only",
+            "TAP002",
+            "the inline policy no longer grants the PutItem the handler calls",
+            (
+                edit(
+                    '"Action": ["dynamodb:PutItem", "dynamodb:GetItem"]',
+                    '"Action": ["dynamodb:GetItem"]',
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.worker")),
+        ),
+        StackMutation(
+            "tap002-table-wildcard",
+            "TAP002",
+            "the inline policy grants every table",
+            (
+                edit(
+                    '"Resource": "${aws_dynamodb_table.events.arn}"',
+                    '"Resource": "arn:aws:dynamodb:*:*:table/*"',
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.worker")),
+        ),
+        StackMutation(
+            "tap003-no-root",
+            "TAP003",
+            "the heredoc key policy drops the account root",
+            (
+                edit(
+                    '"Principal": {"AWS": "arn:aws:iam::${local.account}:root"},\n          "Action": "kms:*"',
+                    '"Principal": {"AWS": "arn:aws:iam::${local.account}:root"},\n          "Action": "kms:Describe*"',
+                ),
+            ),
+            fails(("TAP003", "aws_kms_key.main")),
+        ),
+        StackMutation(
+            "tls-true",
+            "TAP004",
+            "the heredoc bucket policy denies only when SecureTransport is true",
+            (
+                edit(
+                    '"Bool": {"aws:SecureTransport": "false"}',
+                    '"Bool": {"aws:SecureTransport": "true"}',
+                ),
+            ),
+            fails(
+                ("TAP004", 'aws_s3_bucket.this["ingest"]'),
+                ("TAP004", 'aws_s3_bucket.this["archive"]'),
+            ),
+        ),
+        StackMutation(
+            "tap005-aes256",
+            "TAP005",
+            "the chained encryption uses S3-managed keys",
+            (edit('sse_algorithm     = "aws:kms"', 'sse_algorithm     = "AES256"'),),
+            fails(
+                ("TAP005", 'aws_s3_bucket.this["ingest"]'),
+                ("TAP005", 'aws_s3_bucket.this["archive"]'),
+            ),
+        ),
+        StackMutation(
+            "tap005-public-policy",
+            "TAP005",
+            "the chained public-access block allows public policies",
+            (edit("block_public_policy     = true", "block_public_policy     = false"),),
+            fails(
+                ("TAP005", 'aws_s3_bucket.this["ingest"]'),
+                ("TAP005", 'aws_s3_bucket.this["archive"]'),
+            ),
+        ),
+        StackMutation(
+            "tap009-second-notification",
+            "TAP009",
+            "a second notification resource for the ingest bucket",
+            (
+                edit(
+                    "# ---------------------------------------------------------------- API",
+                    'resource "aws_s3_bucket_notification" "ingest_csv" {\n'
+                    '  bucket = aws_s3_bucket.this["ingest"].id\n'
+                    "  lambda_function {\n"
+                    "    lambda_function_arn = aws_lambda_function.worker.arn\n"
+                    '    events              = ["s3:ObjectCreated:Put"]\n'
+                    '    filter_suffix       = ".csv"\n'
+                    "  }\n"
+                    "  depends_on = [aws_lambda_permission.s3]\n"
+                    "}\n\n"
+                    "# ---------------------------------------------------------------- API",
+                ),
+            ),
+            fails(
+                ("TAP009", "aws_s3_bucket_notification.ingest"),
+                ("TAP009", "aws_s3_bucket_notification.ingest_csv"),
+            ),
+        ),
+        StackMutation(
+            "tap010-no-pitr",
+            "TAP010",
+            "the table has no point-in-time recovery block",
+            (edit("  point_in_time_recovery {\n    enabled = true\n  }\n", ""),),
+            fails(("TAP010", "aws_dynamodb_table.events")),
+        ),
+        StackMutation(
+            "tap011-no-force-destroy",
+            "TAP011",
+            "the for_each buckets cannot be destroyed with objects in them",
+            (edit("force_destroy = true", "force_destroy = false"),),
+            fails(
+                ("TAP011", 'aws_s3_bucket.this["ingest"]'),
+                ("TAP011", 'aws_s3_bucket.this["archive"]'),
+            ),
+        ),
+        StackMutation(
+            "tap012-no-kms",
+            "TAP012",
+            "the writer's heredoc policy lost its KMS statement",
+            (
+                edit(
+                    ',\n        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "${aws_kms_key.main.arn}"}',
+                    "",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.writer")),
+        ),
+        StackMutation(
+            "tap015-no-instance",
+            "TAP015",
+            "the instance is no longer an output",
+            (
+                edit(
+                    'output "instances" {\n  value = [for i in aws_instance.writer : { id = i.id, ip = i.public_ip }]\n}\n',
+                    "",
+                ),
+            ),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+)
+
+CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS)
