@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import linked
+from checker.rules.tap014_apigateway_logging import AccountOptions, account_elsewhere
 
 META = RuleMeta(
     id="TAP013",
@@ -74,12 +75,12 @@ def _deployment_edges(model: PlanModel) -> Iterator[Result]:
             yield _order(model, deployment, list(edges.values()))
 
 
-def _stage_edges(model: PlanModel) -> Iterator[Result]:
+def _stage_edges(model: PlanModel, elsewhere: bool) -> Iterator[Result]:
     accounts = model.resources("aws_api_gateway_account")
     for stage in model.resources("aws_api_gateway_stage"):
         logs = stage.get("access_log_settings")
-        if not logs:
-            continue
+        if not logs or (elsewhere and not accounts):
+            continue  # an account of another stack exists before this one is planned
         if not accounts:
             yield Result.failed(
                 stage.address,
@@ -95,7 +96,7 @@ def _stage_edges(model: PlanModel) -> Iterator[Result]:
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     yield from _deployment_edges(ctx.model)
-    yield from _stage_edges(ctx.model)
+    yield from _stage_edges(ctx.model, account_elsewhere(ctx))
 
 
-RULE = Rule(meta=META, check=check, doc=__doc__ or "")
+RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=AccountOptions)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 from checker.rules.iam import any_true, policy_at, principal_matches
 from checker.rules.links import RolePolicies, linked, managed_policy_name, role_policies
 
@@ -65,11 +65,22 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
     return True, ""
 
 
+class AccountOptions(RuleOptions):
+    """`account_managed_elsewhere = true`: the region's `aws_api_gateway_account` (an
+    account-wide singleton) is owned by another stack, such as a landing zone."""
+
+    account_managed_elsewhere: bool = False
+
+
+def account_elsewhere(ctx: RuleContext) -> bool:
+    return isinstance(ctx.options, AccountOptions) and ctx.options.account_managed_elsewhere
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     stages = model.resources("aws_api_gateway_stage")
     accounts = model.resources("aws_api_gateway_account")
-    if stages and not accounts:
+    if stages and not accounts and not account_elsewhere(ctx):
         yield Result.failed(
             stages[0].address,
             "aws_api_gateway_account",
@@ -150,4 +161,4 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             )
 
 
-RULE = Rule(meta=META, check=check, doc=__doc__ or "")
+RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=AccountOptions)

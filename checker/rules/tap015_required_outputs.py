@@ -15,10 +15,13 @@ bucket, a table or an API. A plan of unrelated resources is not judged.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal, get_args
+
+from pydantic import Field
 
 from checker.plan.address import join, parse_reference, split_address
 from checker.plan.model import PlanModel
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 
 META = RuleMeta(
     id="TAP015",
@@ -100,8 +103,38 @@ def _exposed(refs: list[str]) -> set[tuple[str, str]]:
     return out
 
 
+OutputKind = Literal[
+    "environment",
+    "bucket_name",
+    "bucket_arn",
+    "table_name",
+    "table_arn",
+    "function_name",
+    "function_arn",
+    "api_id",
+    "api_url",
+    "kms_key_id",
+    "kms_key_arn",
+    "instance_id",
+    "instance_public_ip",
+]
+
+
+class Options(RuleOptions):
+    """`required`: the outputs validation needs (default: every kind the seed lists).
+
+    Each kind is asserted only when the plan has what it describes (no bucket, no
+    bucket outputs); a kind left out is not asserted at all.
+    """
+
+    required: list[OutputKind] = Field(default_factory=lambda: list(get_args(OutputKind)))
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
+    wanted: set[str] = set(
+        ctx.options.required if isinstance(ctx.options, Options) else get_args(OutputKind)
+    )
     shape = ("aws_s3_bucket", "aws_dynamodb_table", "aws_api_gateway_rest_api")
     if not model.resources("aws_lambda_function") or not any(model.resources(t) for t in shape):
         return
@@ -118,13 +151,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     required = [
         kind
         for kind, (types, _) in KINDS.items()
-        if (TRIGGER[kind] in present if kind in TRIGGER else any(t in present for t in types))
+        if kind in wanted
+        and (TRIGGER[kind] in present if kind in TRIGGER else any(t in present for t in types))
     ]
-    if names_only:
+    if "environment" in wanted and names_only:
         yield Result.passed(
             "outputs", "environment", "an output exposes the environment/stack name"
         )
-    else:
+    elif "environment" in wanted:
         yield Result.failed(
             "outputs",
             "environment",
@@ -136,13 +170,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if any((t, a) in exposed for t in types for a in (*attrs, "*")):
             yield Result.passed("outputs", kind, f"an output exposes {kind.replace('_', ' ')}")
         else:
-            wanted = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])
+            shapes = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])
             yield Result.failed(
                 "outputs",
                 kind,
                 f"no output exposes {kind.replace('_', ' ')}",
-                f"an output whose value references {wanted}",
+                f"an output whose value references {shapes}",
             )
 
 
-RULE = Rule(meta=META, check=check, doc=__doc__ or "")
+RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=Options)
