@@ -241,10 +241,3 @@ def as_list(value: Value) -> list[Value]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def as_dict(value: Value) -> dict[str, Value]:
-    """A map (or a one-element block list) as a dict, anything else as empty."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value if isinstance(value, dict) else {}

@@ -28,8 +28,6 @@ REFERENCE_IN_TEXT = re.compile(
     r"(?<![\w.\"])(?:data\.)?[a-z][a-z0-9_-]*\.[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*"
 )
 NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-MAX_TEXT = 1024 * 1024  # characters of one evaluated template
-MAX_PARTS = 10_000  # pieces of one template
 
 
 class _Missing:
@@ -60,9 +58,6 @@ class Opaque:
 
     text: str
     refs: tuple[str, ...]
-
-
-TOO_LONG = Opaque("(a template over the size limit)", ())
 
 
 # ----------------------------------------------------------------- parsing

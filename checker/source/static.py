@@ -25,7 +25,7 @@ from checker.plan.address import join, module_path, parse_reference, split_addre
 from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
 from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.values import UNKNOWN, Unknown, name_unknowns
+from checker.plan.values import UNKNOWN, Unknown, is_known, name_unknowns
 from checker.source.expr import REFERENCE_IN_TEXT, SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles, source_files
 from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
@@ -75,16 +75,6 @@ def _walk(value: Any, steps: list[str], reference: str) -> Any:
     return value
 
 
-def _known(value: Any) -> bool:
-    if isinstance(value, Unknown):
-        return False
-    if isinstance(value, dict):
-        return all(_known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_known(v) for v in value)
-    return True
-
-
 def _to_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -115,7 +105,6 @@ class StaticEvaluator:
         # without, from the blocks themselves (static mode).
         self.plan = plan
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
-        self._busy: set[tuple[str, str, str]] = set()
         self._memo = TaintedMemo()
         self._steps = 0
         self._in_template_file = False
@@ -190,23 +179,24 @@ class StaticEvaluator:
     def template(self, body: str, module: str, extra: Scope | None, escapes: bool = True) -> Any:
         """A string, or an `Unknown` keeping the known text and the unknown pieces in order."""
         out: list[str | Unknown] = []
+        size = 0  # characters of known text plus one per unknown piece, kept as it grows
         for kind, piece in _split_template(body, escapes):
             if kind == "text":
                 value: Any = piece
             elif kind == "expr":
                 value = self.node(parse_hcl_expression(piece), module, extra)
                 if isinstance(value, dict | list):
-                    value = Unknown.built_from(value) if not _known(value) else UNKNOWN
+                    value = Unknown.built_from(value) if not is_known(value) else UNKNOWN
             else:
                 value = Unknown.of_expression("%{" + piece + "}", _text_refs(piece))
             pieces = value.parts if isinstance(value, Unknown) and value.parts else (value,)
             for item in pieces:
                 part = item if isinstance(item, Unknown) else _to_string(item)
+                size += len(part) if isinstance(part, str) else 1
                 if isinstance(part, str) and out and isinstance(out[-1], str):
                     out[-1] += part
                 else:
                     out.append(part)
-            size = sum(len(p) if isinstance(p, str) else 1 for p in out)
             if len(out) > MAX_PARTS or size > MAX_VALUE:
                 self.note(f"a template larger than {MAX_VALUE} characters was not evaluated")
                 return UNKNOWN
@@ -286,7 +276,7 @@ class StaticEvaluator:
             return self.node(node.args[1] if test else node.args[2], module, extra)
         if kind in ("unary", "binary"):
             values = [self.node(n, module, extra) for n in node.args]
-            if not all(_known(v) for v in values):
+            if not all(is_known(v) for v in values):
                 return Unknown.built_from(*values)
             try:
                 return _operate(node.value, values)
@@ -304,14 +294,14 @@ class StaticEvaluator:
         if name == "try":
             for arg in node.args:
                 value = self.node(arg, module, extra)
-                if _known(value):
+                if is_known(value):
                     return value
             return UNKNOWN
         function = self.functions.get(name)
         args = [self.node(a, module, extra) for a in node.args]
-        if name == "jsonencode" and len(args) == 1 and not _known(args[0]):
+        if name == "jsonencode" and len(args) == 1 and not is_known(args[0]):
             return Unknown.of_json(args[0])
-        if function is None or not all(_known(a) for a in args):
+        if function is None or not all(is_known(a) for a in args):
             return Unknown.of_expression(f"{name}(...)", Unknown.built_from(*args).refs)
         try:
             return function(*args)
