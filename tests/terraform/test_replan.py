@@ -12,10 +12,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from checker.config import CheckerConfig
 from checker.report.model import Report
 from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.scenario import CONFIG
+from tests.terraform.corpus import OUT as CORPUS_PLANS
 from tests.terraform.fixtures import (
     CREATE_FIXTURE,
     REAL,
@@ -69,4 +71,28 @@ def test_fresh_plans_give_the_committed_verdicts(
     differing = {
         name: fresh ^ committed for name, fresh, committed in results if fresh != committed
     }
+    assert differing == {}
+
+
+def test_fresh_corpus_plans_give_the_committed_verdicts(
+    workspace_for: Callable[[Path], Workspace], tmp_path: Path
+) -> None:
+    """Each corpus stack (`tests/stacks/`), planned again, gives its committed plan's verdicts."""
+    from tests.stacks.corpus import CORPUS
+
+    def check(source: Path, plan: dict[str, object], where: Path) -> Verdicts:
+        where.mkdir(parents=True)
+        path = where / "plan.json"
+        path.write_text(json.dumps(plan), encoding="utf-8")
+        return verdicts(check_inputs([str(path)], CheckOptions(source=source), CheckerConfig()))
+
+    differing: dict[str, Verdicts] = {}
+    for stack in CORPUS:
+        source = stack.write(tmp_path / stack.name / "src")
+        fresh = workspace_for(stack.write(tmp_path / stack.name / "terraform")).plan()
+        committed = read_plan(CORPUS_PLANS / stack.name / "clean.create.json.gz")
+        a = check(source, fresh, tmp_path / stack.name / "fresh")
+        b = check(source, committed, tmp_path / stack.name / "committed")
+        if a != b:
+            differing[stack.name] = a ^ b
     assert differing == {}
