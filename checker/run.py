@@ -221,7 +221,36 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
         if info.kind == "plan" and info.resources == 0:
             warnings.append(f"{info.path}: the plan has no resources; nothing was checked")
     return Report(
-        inputs=infos, findings=findings, gate=options.gate, warnings=warnings, disabled=disabled
+        inputs=infos,
+        findings=findings,
+        gate=options.gate,
+        warnings=warnings,
+        disabled=disabled,
+        not_applicable=_not_applicable(findings, infos, options, config, disabled),
+    )
+
+
+def _not_applicable(
+    findings: list[Finding],
+    infos: list[InputInfo],
+    options: CheckOptions,
+    config: CheckerConfig,
+    disabled: list[str],
+) -> list[str]:
+    """Enabled native rules that yielded nothing for some input: their subject is absent there.
+
+    A rule that cannot see its subject says `unknown`; one whose subject is not in
+    the input has no finding at all, and is named here rather than silently omitted.
+    """
+    if "native" not in options.engines:
+        return []
+    judged: dict[str, set[str]] = {}
+    for finding in findings:
+        if finding.engine == "native":
+            judged.setdefault(finding.input, set()).add(finding.rule_id)
+    rules = [r.meta.id for r in config.rules() if r.meta.id not in disabled]
+    return sorted(
+        {rule for info in infos for rule in rules if rule not in judged.get(info.path, set())}
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -386,3 +387,49 @@ def test_sensitive_values_never_reach_any_format(fmt: ReportFormat, tmp_path: Pa
         assert marker not in out and marker not in err
     if fmt in (ReportFormat.text, ReportFormat.json):
         assert "(sensitive)" in out  # the message that named it was redacted, not dropped
+
+
+TABLE_ONLY = """
+resource "aws_dynamodb_table" "t" {
+  name         = "t"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+def test_rules_with_nothing_to_check_are_listed_in_every_format(
+    fmt: ReportFormat, tmp_path: Path
+) -> None:
+    (tmp_path / "main.tf").write_text(TABLE_ONLY, encoding="utf-8")
+    code, out, _ = invoke("check", str(tmp_path), "--format", "json")
+    data = json.loads(out)
+    absent = [f"TAP{n:03d}" for n in range(1, 16) if n != 10]
+    assert code == 0
+    assert data["summary"]["not_applicable"] == absent
+    assert {(f["rule_id"], f["status"]) for f in data["findings"]} == {("TAP010", "passed")}
+    code, out, _ = invoke("check", str(tmp_path), "--format", fmt.value)
+    if fmt == ReportFormat.sarif:
+        assert json.loads(out)["runs"][0]["properties"]["notApplicable"] == absent
+    elif fmt == ReportFormat.junit:
+        skipped = [
+            c.name for s in JUnitXml.fromstring(out) for c in s if "not applicable" in s.name
+        ]
+        assert skipped == absent
+    elif fmt != ReportFormat.json:
+        listed = re.search(r"nothing to check\\?\): ((?:TAP\d{3}(?:, )?)+)", out)
+        assert listed is not None and listed.group(1).split(", ") == absent
+
+
+def test_a_saved_report_keeps_its_not_applicable_rules() -> None:
+    report = Report(inputs=[], findings=[], not_applicable=["TAP009"])
+    again = Report.from_dict(report.to_dict())
+    assert again.not_applicable == ["TAP009"]

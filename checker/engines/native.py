@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from checker.config import CheckerConfig
+from checker.plan.evidence import CONFIGURATION, PLAN, STATE, describe, gathering
 from checker.plan.model import PlanModel
 from checker.plan.sensitive import REDACTED, tracking
 from checker.report.model import Finding
 from checker.rules.base import Result, Rule, RuleContext, Status
 
 ENGINE = "native"
+SOURCE = "source (static evaluation)"
 
 
 DISPLAY_LIMIT = 300  # a value found in a plan or a source never reaches a report whole
@@ -21,7 +23,9 @@ def shorten(text: str, limit: int = DISPLAY_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _finding(rule: Rule, result: Result, input_name: str, hidden: bool) -> Finding:
+def _finding(
+    rule: Rule, result: Result, input_name: str, hidden: bool, evidence: str = ""
+) -> Finding:
     """One result as a finding; `hidden` when the rule read a sensitive value before it."""
     meta = rule.meta
     found, expected, note = result.found, result.expected, result.note
@@ -50,7 +54,16 @@ def _finding(rule: Rule, result: Result, input_name: str, hidden: bool) -> Findi
         found=found,
         expected=expected,
         note=note,
+        evidence=evidence,
     )
+
+
+def _origins(origins: list[str], static: bool) -> str:
+    """The origins read for one result; in static mode the "plan" is the evaluated source."""
+    if static:
+        origins = [SOURCE if o in (PLAN, STATE, CONFIGURATION) else o for o in origins]
+        origins = list(dict.fromkeys(origins))
+    return describe(origins or [SOURCE if static else PLAN])
 
 
 def scrub(finding: Finding, model: PlanModel) -> Finding:
@@ -73,11 +86,15 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
         if not config.enabled(rule.meta.id):
             continue
         ctx = RuleContext(model=model, options=config.options_for(rule.meta.id))
+        static = model.format_version == "static"
         try:
-            with tracking() as scope:
+            with tracking() as scope, gathering() as origins:
                 # Taint is cumulative: every result after the first sensitive read is hidden.
+                # Evidence is not: each result names the origins read since the one before.
                 for result in rule.check(ctx):
-                    findings.append(_finding(rule, result, input_name, scope.tainted))
+                    evidence = _origins(origins, static)
+                    origins.clear()
+                    findings.append(_finding(rule, result, input_name, scope.tainted, evidence))
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
                 Finding(

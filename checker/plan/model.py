@@ -26,6 +26,7 @@ from checker.plan.address import (
     split_address,
     strip_key,
 )
+from checker.plan.evidence import CONFIGURATION, PLAN, saw, saw_planned
 from checker.plan.models import (
     Change,
     Configuration,
@@ -227,6 +228,7 @@ class Instance:
         """
         if self.sensitive is not None and marks_at(self.sensitive, path):
             mark_sensitive()
+        saw_planned(self.action)
         node: Value = self.values
         for step in path:
             if isinstance(node, Unknown):
@@ -254,6 +256,7 @@ class Instance:
         return self.get(*path)
 
     def expression(self, *path: str | int) -> Expression:
+        saw(CONFIGURATION)
         return self.config.expression(*path) if self.config else ABSENT
 
     def references(self, *path: str | int) -> tuple[str, ...]:
@@ -276,6 +279,8 @@ class SourceView(Protocol):
     def read_text(self, relative: str) -> tuple[str | None, str]: ...
 
     def location(self, inst: Instance) -> tuple[str, int] | None: ...
+
+    def attribute_origin(self, inst: Instance, name: str) -> str: ...
 
     @property
     def notes(self) -> list[str]:
@@ -367,8 +372,13 @@ class PlanModel:
         if self.source is not None:
             evaluated = self.source.evaluate(inst, *path)
             if not isinstance(evaluated, NotInSource):
+                self._saw_source(inst, path)
                 return evaluated
         return name_unknowns(value, qualified_refs(inst, inst.references(*path)))
+
+    def _saw_source(self, inst: Instance, path: tuple[str | int, ...]) -> None:
+        if self.source is not None and path and isinstance(path[0], str):
+            saw(self.source.attribute_origin(inst, path[0]))
 
     def written(self, inst: Instance, *path: str | int) -> Value:
         """The value as the configuration writes it, before the provider transforms it.
@@ -381,7 +391,9 @@ class PlanModel:
         if self.source is not None:
             evaluated = self.source.evaluate(inst, *path)
             if not isinstance(evaluated, NotInSource):
+                self._saw_source(inst, path)
                 return evaluated
+        saw(PLAN)
         expression = inst.expression(*path)
         if expression.has_constant:
             return expression.constant

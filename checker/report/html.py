@@ -68,6 +68,8 @@ def render(report: Report) -> str:
     )
     inputs = ", ".join(escape(i.path) for i in report.inputs)
     warnings = "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)
+    if report.not_applicable:
+        warnings = f"<p>{escape(report.not_applicable_line())}</p>" + warnings
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '

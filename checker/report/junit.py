@@ -56,6 +56,17 @@ def render(report: Report) -> str:
         )
         for finding in findings:
             suite.append(_case(finding))
+    if report.not_applicable:
+        absent = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name="not applicable (nothing to check)",
+            tests=str(len(report.not_applicable)),
+            skipped=str(len(report.not_applicable)),
+        )
+        for rule_id in report.not_applicable:
+            case = ElementTree.SubElement(absent, "testcase", name=xml(rule_id))
+            ElementTree.SubElement(case, "skipped", message="not applicable: nothing to check")
     if report.warnings:
         notes = ElementTree.SubElement(suites, "testsuite", name="checker warnings", tests="0")
         err = ElementTree.SubElement(notes, "system-err")

@@ -75,6 +75,9 @@ def render(report: Report) -> str:
             ]
             + ["", "</details>", ""]
         )
+    if report.not_applicable:
+        head.append(f"_{_cell(report.not_applicable_line())}_")
+        head.append("")
     for warning in report.warnings:
         head.append(f"> ⚠️ {_cell(warning)}")
     lines = head + [line for section in sections for line in section]

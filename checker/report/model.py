@@ -15,7 +15,17 @@ from checker.rules.base import Severity, Status
 SCHEMA = "checker.report/v1"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
 _FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
-OPTIONAL = ("found", "expected", "note", "file", "line", "waiver", "baselined", "error")
+OPTIONAL = (
+    "found",
+    "expected",
+    "note",
+    "evidence",
+    "file",
+    "line",
+    "waiver",
+    "baselined",
+    "error",
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Finding:
     found: str = ""
     expected: str = ""
     note: str = ""
+    evidence: str = ""  # where the values read came from: plan, state, source FILE:LINE
     error: bool = False
     file: str = ""  # the .tf file of the resource, when the source is known
     line: int = 0
@@ -108,6 +119,13 @@ class Report:
     gate: Gate = field(default_factory=Gate)
     warnings: list[str] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)  # rules configuration turned off
+    not_applicable: list[str] = field(default_factory=list)  # rules with nothing to check
+
+    def not_applicable_line(self) -> str:
+        """One line naming the rules that found nothing to check, or "" when there are none."""
+        if not self.not_applicable:
+            return ""
+        return f"Not applicable (nothing to check): {', '.join(self.not_applicable)}"
 
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Status}
@@ -146,6 +164,7 @@ class Report:
                 "fail_on": self.gate.fail_on.value,
                 "unknown_policy": self.gate.unknown,
                 "disabled": list(self.disabled),
+                "not_applicable": list(self.not_applicable),
             },
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -181,11 +200,19 @@ class Report:
             findings = [Finding.from_dict(f) for f in _list(data.get("findings") or [], "findings")]
             warnings = [_text(w) for w in _list(data.get("warnings") or [], "warnings")]
             disabled = [_text(d) for d in _list(summary.get("disabled") or [], "disabled")]
+            absent = [
+                _text(r) for r in _list(summary.get("not_applicable") or [], "not_applicable")
+            ]
         except (KeyError, TypeError, ValueError, RecursionError) as error:
             detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             raise InputError(f"{name}: malformed checker report ({detail})") from None
         return cls(
-            inputs=inputs, findings=findings, gate=gate, warnings=warnings, disabled=disabled
+            inputs=inputs,
+            findings=findings,
+            gate=gate,
+            warnings=warnings,
+            disabled=disabled,
+            not_applicable=absent,
         )
 
 

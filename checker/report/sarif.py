@@ -114,7 +114,11 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
                 f"{finding.rule_id}|{finding.engine}|{finding.address}|{finding.attribute}".encode()
             ).hexdigest()
         },
-        "properties": {"engine": finding.engine, "engineCheckId": finding.engine_check_id},
+        "properties": {
+            "engine": finding.engine,
+            "engineCheckId": finding.engine_check_id,
+            **({"evidence": finding.evidence} if finding.evidence else {}),
+        },
     }
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
@@ -149,6 +153,7 @@ def render(report: Report) -> str:
                 },
                 "results": [_result(f, index) for f in shown],
                 "columnKind": "unicodeCodePoints",
+                "properties": {"notApplicable": list(report.not_applicable)},
                 "invocations": [
                     {
                         "executionSuccessful": report.gate_result() != "error",

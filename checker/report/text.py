@@ -77,6 +77,8 @@ def render(report: Report, colour: bool = False) -> str:
     for info in report.inputs:
         for note in info.notes:
             lines.append(f"note: {inert(info.path)}: {inert(note)}")
+    if report.not_applicable:
+        lines.append(inert(report.not_applicable_line()))
     for warning in report.warnings:
         lines.append(f"warning: {inert(warning)}")
     return no_workflow_commands("\n".join(lines).rstrip() + "\n")
@@ -100,6 +102,8 @@ def _finding_lines(finding: Finding, status: str, many_inputs: bool) -> list[str
         lines.append(f"        waiver:   {inert(finding.waiver)}")
     if finding.baselined:
         lines.append("        baseline: already failing in the baseline; does not fail the gate")
+    if finding.evidence:
+        lines.append(f"        from:     {inert(finding.evidence)}")
     if finding.file:
         lines.append(f"        at:       {inert(finding.file)}:{finding.line}")
     return lines

@@ -82,7 +82,9 @@ def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) 
     for ref in function.references("source_code_hash"):
         if ref.endswith(".output_base64sha256") and archive in model.resolve(function, ref):
             return True
-    value = function.get("source_code_hash")
+    # Optional+Computed: unset in the configuration, the plan says "known after apply"
+    # for what is simply absent (declared() reads it as None).
+    value = function.declared("source_code_hash")
     if isinstance(value, str) and value == archive.get("output_base64sha256"):
         return True
     if isinstance(value, Unknown) and not function.references("source_code_hash"):
@@ -108,10 +110,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             continue
         from_archive = _hash_from_archive(model, function, archive)
         if from_archive is False:
+            unset = function.declared("source_code_hash") is None
             yield Result.failed(
                 function.address,
                 "source_code_hash",
-                f"source_code_hash is not {archive.config_address}.output_base64sha256",
+                "source_code_hash is not set"
+                if unset
+                else f"source_code_hash is not {archive.config_address}.output_base64sha256",
                 f"source_code_hash = {archive.config_address}.output_base64sha256",
             )
         elif from_archive is None or ok is None:

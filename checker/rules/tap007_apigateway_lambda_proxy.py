@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from checker.plan.address import reference_target, split_address
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
@@ -85,6 +86,9 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
     """The source_arn after the API's execution ARN; (None, why) when not decidable."""
     value = permission.get("source_arn")
     execution = api.get("execution_arn")
+    arn = api.get("arn")
+    if isinstance(value, str) and isinstance(arn, str) and value.startswith(arn):
+        return None, WRONG_ATTRIBUTE
     if isinstance(value, str) and isinstance(execution, str):
         return (value[len(execution) :], "") if value.startswith(execution) else (None, "other API")
     if isinstance(value, str) and ":execute-api:" in value:
@@ -99,18 +103,35 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
         return None, "source_arn does not name this API"
     if settled.parts:
         first, tail = settled.parts[0], settled.parts[1:]
-        if (
-            isinstance(first, Unknown)
-            and first.reference is not None
-            and model.points_at(first.reference, api, "execution_arn")
-            and all(isinstance(p, str) for p in tail)
-        ):
-            return "".join(p for p in tail if isinstance(p, str)), ""
+        if isinstance(first, Unknown) and first.reference is not None:
+            shape = _shape(model, first.reference, api)
+            if shape is not None:
+                return None, shape
+            if all(isinstance(p, str) for p in tail):
+                return "".join(p for p in tail if isinstance(p, str)), ""
     if settled.reference is not None:
-        return "", ""
+        shape = _shape(model, settled.reference, api)
+        return (None, shape) if shape is not None else ("", "")
     if settled.parts is not None or settled.expression is not None:
         return None, "source_arn is built from values only known after apply"
     return None, "source_arn is only known after apply and no source settles it"
+
+
+WRONG_ATTRIBUTE = "names the API's ARN, not its execution_arn"
+
+
+def _shape(model: PlanModel, reference: str, api: Instance) -> str | None:
+    """Why a reference at the head of source_arn has the wrong shape whatever its value:
+    another attribute of this API (`.arn`, `.id`), or another API; None when it is
+    this API's execution_arn or names something else (decided by its value)."""
+    if model.points_at(reference, api, "execution_arn"):
+        return None
+    if model.points_at(reference, api):
+        return WRONG_ATTRIBUTE
+    target = reference_target(reference)
+    if target is not None and split_address(target[0])[-2] == api.type:
+        return "other API"
+    return None
 
 
 def _route_matches(suffix: str, stages: list[str], method: str, path: str) -> bool:
@@ -155,6 +176,8 @@ def _permission_verdict(
         if suffix is None:
             if why == "other API":
                 reasons.append(f"{permission.address} source_arn names another API")
+            elif why == WRONG_ATTRIBUTE:
+                reasons.append(f"{permission.address} source_arn {why}")
             else:
                 undecided = True
                 reasons.append(f"{permission.address}: {why}")

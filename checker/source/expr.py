@@ -177,6 +177,35 @@ def parse_expression(text: str) -> Any:
     return Opaque(expr, tuple(dict.fromkeys(REFERENCE_IN_TEXT.findall(_strip_strings(expr)))))
 
 
+HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
+ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=(?!=)")
+
+
+def attribute_lines(text: str, start: int) -> dict[str, int]:
+    """Line of each attribute written at the top level of the block opening on line `start`.
+
+    Braces are counted outside strings and heredocs (whose JSON bodies have braces
+    of their own); the scan ends where the block closes.
+    """
+    lines = text.splitlines()
+    found: dict[str, int] = {}
+    depth, heredoc = 0, ""
+    for number in range(start, len(lines) + 1):
+        line = lines[number - 1]
+        if heredoc:
+            heredoc = "" if line.strip() == heredoc else heredoc
+            continue
+        bare = _strip_strings(line).split("#")[0].split("//")[0]
+        if depth == 1 and (match := ATTRIBUTE.match(bare)):
+            found.setdefault(match.group(1), number)
+        depth += bare.count("{") - bare.count("}")
+        if (opened := HEREDOC.search(bare)) is not None:
+            heredoc = opened.group(1)
+        if depth <= 0 and number > start:
+            break
+    return found
+
+
 def _strip_strings(expr: str) -> str:
     return re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
 
@@ -200,6 +229,7 @@ class SourceTree:
         self.model = model
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self.evaluator = evaluator or StaticEvaluator(root, {}, plan=model)
+        self._attribute_lines: dict[tuple[Path, int], dict[str, int]] = {}
 
     @property
     def notes(self) -> list[str]:
@@ -217,6 +247,25 @@ class SourceTree:
     def location(self, inst: Instance) -> tuple[str, int] | None:
         block = self.block(inst)
         return (str(block.file), block.line) if block is not None else None
+
+    def attribute_origin(self, inst: Instance, name: str) -> str:
+        """`source FILE:LINE` of the attribute `name` of the instance's block (the block's line
+        when the attribute is not found written at its top level)."""
+        block = self.block(inst)
+        if block is None:
+            return "source"
+        key = (block.file, block.line)
+        lines = self._attribute_lines.get(key)
+        if lines is None:
+            text = self.files.read_text(self.root.directory, self._relative(block.file)) or ""
+            lines = self._attribute_lines[key] = attribute_lines(text, block.line)
+        return f"source {self._relative(block.file)}:{lines.get(name, block.line)}"
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root.directory).as_posix()
+        except ValueError:
+            return path.name
 
     def module(self, path: str) -> SourceModule | None:
         return self.evaluator.module(path)
