@@ -148,6 +148,8 @@ class ResourceConfiguration:
     module_depends_on: tuple[str, ...] = ()
     # what `for_each` references: `for_each = aws_s3_bucket.this` makes `each.value` an instance
     for_each_refs: tuple[str, ...] = ()
+    # the provider configuration it uses, resolved through module calls: "aws", "aws.dr"
+    provider_key: str = ""
 
     def expression(self, *path: str | int) -> Expression:
         node: Any = self.expressions
@@ -312,6 +314,7 @@ class PlanModel:
     terraform_version: str | None
     has_configuration: bool
     source: SourceView | None = None  # HCL sources, when they match the plan
+    provider_regions: dict[str, str] = field(default_factory=dict)  # provider key -> region
     sensitive_variables: frozenset[str] = frozenset()
     # Views several rules share (policy statements of a document, role policies, ...),
     # computed once, with whether computing them read a sensitive value (replayed on reads).
@@ -357,6 +360,23 @@ class PlanModel:
         """`build(model, subject)`, computed once per model and subject."""
         result: T = self._views.get((build, subject.address), lambda: build(self, subject))
         return result
+
+    def region_of(self, inst: Instance) -> str | None:
+        """The region of the provider configuration `inst` uses (an alias, one passed to its
+        module), else what a `data.aws_region` read by that provider in its module says, else
+        the root provider's region."""
+        key = inst.config.provider_key if inst.config is not None else ""
+        if not key:
+            return self.region
+        if key in self.provider_regions:
+            return self.provider_regions[key]
+        for region in self.data("aws_region"):
+            if region.config is not None and region.config.provider_key == key:
+                for attr in ("region", "name", "id"):
+                    value = region.get(attr)
+                    if isinstance(value, str) and value:
+                        return value
+        return self.region if key == "aws" else None
 
     def settle(self, inst: Instance, *path: str | int) -> Value:
         """The value at `path` as far as the plan and the bound sources tell.
@@ -415,6 +435,9 @@ class PlanModel:
             for ref in (item.reference,) if item.reference is not None else item.refs:
                 target = reference_target(ref)
                 if target is None:
+                    for inst, _ in self.output_targets(ref):
+                        if wanted is None or inst.type in wanted:
+                            found.setdefault(inst.address, inst)
                     continue
                 for inst in self.config_instances(config_address_of(target[0])):
                     if (wanted is None or inst.type in wanted) and designates(
@@ -514,6 +537,10 @@ class PlanModel:
             parsed = parse_reference(ref)
             if parsed is not None:
                 parsed_refs.append((ref, parsed))
+        for ref in inst.references(*path):
+            for target, attribute in self.through_module_output(inst.module_address, ref):
+                if wanted is None or target.type in wanted:
+                    found.setdefault((target.address, attribute), (target, attribute))
         keyed = {p.local_address for _, p in parsed_refs if p.key is not None}
         for ref, parsed in parsed_refs:
             if parsed.key is None and not parsed.attribute and parsed.local_address in keyed:
@@ -522,6 +549,49 @@ class PlanModel:
                 if wanted is None or target.type in wanted:
                     found.setdefault((target.address, parsed.attribute), (target, parsed.attribute))
         return list(found.values())
+
+    def output_targets(self, ref: str) -> list[tuple[Instance, tuple[str, ...]]]:
+        """A module-qualified reference to a module's output (`module.a.module.k.arn`),
+        followed to the resources behind it; [] for any other reference."""
+        parts = split_address(ref)
+        i = 0
+        while i + 2 < len(parts) and parts[i] == "module" and parts[i + 2] == "module":
+            i += 2
+        if len(parts) - i < 3 or parts[i] != "module":
+            return []
+        return self.through_module_output(".".join(parts[:i]), ".".join(parts[i:]))
+
+    def through_module_output(
+        self, module_address: str, ref: str, depth: int = 0
+    ) -> list[tuple[Instance, tuple[str, ...]]]:
+        """What `module.NAME[KEY].OUTPUT...` made in `module_address` designates: the plan's
+        references stop at a module output; the configuration's output expression names
+        the resources behind it, in that module instance."""
+        parts = split_address(ref)
+        if depth > 8 or len(parts) < 3 or parts[0] != "module":
+            return []
+        name = strip_key(parts[1])[0]
+        child_config = join(module_path(module_address), f"module.{name}")
+        # a module with count/for_each is only referenced with its key: this is the instance
+        child_instance = join(module_address, f"module.{parts[1]}")
+        out: list[tuple[Instance, tuple[str, ...]]] = []
+        for inner in self.module_outputs.get(child_config, {}).get(parts[2], ()):
+            if inner.startswith("module."):
+                out.extend(self.through_module_output(child_instance, inner, depth + 1))
+                continue
+            parsed = parse_reference(inner)
+            if parsed is None:
+                continue
+            for target in self._by_config_module.get(
+                (join(child_config, parsed.local_address), child_instance), []
+            ):
+                if parsed.key is not None and str(target.index) != parsed.key:
+                    continue
+                if target.exists:
+                    out.append((target, parsed.attribute))
+        # Terraform lists `aws_x.y.arn` and `aws_x.y` for one reference: keep the attribute
+        named = {t.address for t, attribute in out if attribute}
+        return [(t, attribute) for t, attribute in out if attribute or t.address not in named]
 
     def by_value(self, type_: str, attribute: str, value: Value) -> list[Instance]:
         """Instances of `type_` whose known `attribute` equals `value` (indexed once)."""
@@ -620,6 +690,7 @@ def _resource_config(
         depends_on=tuple(_depends_address(module, d) for d in res.depends_on),
         module_depends_on=inherited_depends,
         for_each_refs=tuple(_nested_refs(res.for_each_expression or {})),
+        provider_key=res.provider_config_key or "",
     )
 
 
@@ -667,25 +738,34 @@ def _iter_module_values(module: ModuleValues | None) -> Iterator[Any]:
         stack.extend(current.child_modules)
 
 
-def _provider_region(
-    configuration: Configuration | None, variables: dict[str, Any], instances: list[Instance]
-) -> str | None:
-    if configuration is not None:
-        for key, provider in configuration.provider_config.items():
-            if (provider.name or key.split(".")[0]) != "aws" or provider.alias:
-                continue
-            if provider.module_address:
-                continue
-            region = provider.expressions.get("region")
-            if isinstance(region, dict):
-                if isinstance(region.get("constant_value"), str):
-                    return str(region["constant_value"])
-                refs = region.get("references")
-                for ref in refs if isinstance(refs, list) else []:
-                    if isinstance(ref, str) and ref.startswith("var."):
-                        value = variables.get(ref[4:])
-                        if isinstance(value, str):
-                            return value
+def _provider_regions(
+    configuration: Configuration | None, variables: dict[str, Any]
+) -> dict[str, str]:
+    """Provider configuration key ("aws", "aws.dr") -> the region it sets, where it is known."""
+    out: dict[str, str] = {}
+    for key, provider in (configuration.provider_config if configuration else {}).items():
+        if (provider.name or key.split(".")[0]) != "aws" or provider.module_address:
+            continue
+        region = provider.expressions.get("region")
+        if not isinstance(region, dict):
+            continue
+        if isinstance(region.get("constant_value"), str):
+            out[key] = str(region["constant_value"])
+            continue
+        refs = region.get("references")
+        for ref in refs if isinstance(refs, list) else []:
+            if isinstance(ref, str) and ref.startswith("var."):
+                value = variables.get(ref[4:])
+                if isinstance(value, str):
+                    out[key] = value
+                    break
+    return out
+
+
+def _root_region(regions: dict[str, str], instances: list[Instance]) -> str | None:
+    """The default provider's region, else a root `data.aws_region`'s."""
+    if "aws" in regions:
+        return regions["aws"]
     for inst in instances:
         if inst.mode == "data" and inst.type == "aws_region" and inst.module == "":
             for attr in ("region", "name", "id"):
@@ -816,13 +896,15 @@ def build_model(doc: PlanDocument) -> PlanModel:
 
     sensitive: set[str] = set()
     _collect_sensitive(doc, sensitive)
+    regions = _provider_regions(doc.configuration, variables)
     return PlanModel(
         instances=instances,
         configs=configs,
         variables=variables,
         outputs=outputs,
         module_outputs=module_outputs,
-        region=_provider_region(doc.configuration, variables, instances),
+        region=_root_region(regions, instances),
+        provider_regions=regions,
         sensitive_strings=frozenset(sensitive),
         sensitive_variables=_sensitive_variables(doc),
         format_version=doc.format_version,

@@ -18,12 +18,30 @@ one closed type that `mypy --strict` checks:
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
 Scalar: TypeAlias = str | int | float | bool
+
+
+JSON = "jsonencode(...)"
+BASE64 = "base64encode(...)"
+
+
+def decode_base64(value: Value) -> Value:
+    """What `base64encode` was given: the text of a known value, the argument of an unknown
+    one (a template keeps its shape); `UNKNOWN` when it cannot be told."""
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return UNKNOWN
+    if isinstance(value, Unknown) and value.expression == BASE64:
+        return value.encoded
+    return UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +54,10 @@ class Unknown:
     so a rule can compare the shape (`"${aws_s3_bucket.b.arn}/*"`).
     `expression`: the source text of an expression not evaluated here (a
     function call, a `for` expression).
-    `encoded`: for `jsonencode(x)` of an `x` with unknown parts, `x` itself, so
-    a policy written with `jsonencode` is read statement by statement.
+    `encoded`: for `jsonencode(x)` (or `base64encode(x)`) of an `x` with unknown
+    parts, `x` itself, so a policy written with `jsonencode` is read statement by
+    statement and a script passed base64-encoded is read as a script; the
+    function is named by `expression`.
     """
 
     refs: tuple[str, ...] = ()
@@ -65,7 +85,12 @@ class Unknown:
     @classmethod
     def of_json(cls, value: Value) -> Unknown:
         """`jsonencode(value)` where part of `value` is unknown."""
-        return cls(refs=refs_in(value), expression="jsonencode(...)", encoded=value)
+        return cls(refs=refs_in(value), expression=JSON, encoded=value)
+
+    @classmethod
+    def of_base64(cls, value: Value) -> Unknown:
+        """`base64encode(value)` where part of `value` is unknown."""
+        return cls(refs=refs_in(value), expression=BASE64, encoded=value)
 
     @classmethod
     def built_from(cls, *values: Value) -> Unknown:
@@ -158,7 +183,7 @@ def decode_json(value: Value) -> Value:
         return decoded
     if not isinstance(value, Unknown):
         return UNKNOWN
-    if value.encoded is not None:
+    if value.encoded is not None and value.expression == JSON:
         return value.encoded
     if not value.parts:
         return value

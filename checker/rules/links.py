@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, is_known
+from checker.plan.values import Unknown, Value, is_known
 from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
 
 # The attributes whose known value identifies an instance of a type.
@@ -120,6 +120,44 @@ MANAGED_POLICIES: dict[str, str] = {
         '"dynamodb:Scan","dynamodb:BatchGetItem"],"Resource":"*"}]}'
     ),
     "AmazonS3FullAccess": '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+    "AmazonAPIGatewayPushToCloudWatchLogs": (
+        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
+        '"logs:CreateLogStream","logs:DescribeLogGroups","logs:DescribeLogStreams",'
+        '"logs:PutLogEvents","logs:GetLogEvents","logs:FilterLogEvents"],"Resource":"*"}]}'
+    ),
+    "AmazonS3ReadOnlyAccess": (
+        '{"Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*",'
+        '"s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}'
+    ),
+    "AmazonSSMManagedInstanceCore": (
+        '{"Statement":[{"Effect":"Allow","Action":["ssm:DescribeAssociation",'
+        '"ssm:GetDeployablePatchSnapshotForInstance","ssm:GetDocument","ssm:DescribeDocument",'
+        '"ssm:GetManifest","ssm:GetParameter","ssm:GetParameters","ssm:ListAssociations",'
+        '"ssm:ListInstanceAssociations","ssm:PutInventory","ssm:PutComplianceItems",'
+        '"ssm:PutConfigurePackageResult","ssm:UpdateAssociationStatus",'
+        '"ssm:UpdateInstanceAssociationStatus","ssm:UpdateInstanceInformation",'
+        '"ssmmessages:*","ec2messages:*"],"Resource":"*"}]}'
+    ),
+    "CloudWatchAgentServerPolicy": (
+        '{"Statement":[{"Effect":"Allow","Action":["cloudwatch:PutMetricData",'
+        '"ec2:DescribeVolumes","ec2:DescribeTags","logs:PutLogEvents","logs:PutRetentionPolicy",'
+        '"logs:DescribeLogStreams","logs:DescribeLogGroups","logs:CreateLogStream",'
+        '"logs:CreateLogGroup","xray:PutTraceSegments","xray:PutTelemetryRecords",'
+        '"xray:GetSamplingRules","xray:GetSamplingTargets",'
+        '"xray:GetSamplingStatisticSummaries"],"Resource":"*"},{"Effect":"Allow",'
+        '"Action":["ssm:GetParameter"],"Resource":"arn:aws:ssm:*:*:parameter/AmazonCloudWatch-*"}]}'
+    ),
+    "AWSXRayDaemonWriteAccess": (
+        '{"Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments",'
+        '"xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets",'
+        '"xray:GetSamplingStatisticSummaries"],"Resource":"*"}]}'
+    ),
+    "AWSLambdaVPCAccessExecutionRole": (
+        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
+        '"logs:CreateLogStream","logs:PutLogEvents","ec2:CreateNetworkInterface",'
+        '"ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:DeleteNetworkInterface",'
+        '"ec2:AssignPrivateIpAddresses","ec2:UnassignPrivateIpAddresses"],"Resource":"*"}]}'
+    ),
     "AWSLambdaBasicExecutionRole": (
         '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
         '"logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}'
@@ -167,14 +205,12 @@ class RolePolicies:
             if policies:
                 out.extend(policy_at(model, p, "policy") for p in policies)
                 continue
-            arn = attachment.get("policy_arn")
-            if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
-                out.append(_managed(arn, attachment.address))
+            out.append(_attached(attachment.get("policy_arn"), attachment.address))
         listed = role.declared("managed_policy_arns")
         if isinstance(listed, list):
-            for arn in listed:
-                if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
-                    out.append(_managed(arn, role.address))
+            out.extend(_attached(arn, role.address) for arn in listed)
+        elif isinstance(listed, Unknown):
+            out.append(Policy([], False, f"{role.address}: managed_policy_arns {HIDDEN}"))
         return out
 
     def statements(self, role: Instance) -> tuple[list[Statement], bool, list[str]]:
@@ -188,6 +224,19 @@ class RolePolicies:
                 complete = False
                 reasons.append(policy.reason)
         return statements, complete, reasons
+
+
+HIDDEN = "is only known after apply"
+
+
+def _attached(arn: Value, origin: str) -> Policy:
+    """A policy attached by ARN that no aws_iam_policy of the plan is: an AWS managed policy
+    the checker knows, else a policy whose statements this plan does not show."""
+    if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
+        return _managed(arn, origin)
+    if isinstance(arn, str):
+        return Policy([], False, f"{origin}: the statements of {arn} are not in this plan")
+    return Policy([], False, f"{origin}: the attached policy_arn {HIDDEN}")
 
 
 def _managed(arn: str, origin: str) -> Policy:

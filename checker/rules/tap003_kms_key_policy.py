@@ -191,8 +191,11 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 key.address, "policy", policy.reason, "a key policy readable in the plan"
             )
             continue
-        if model.region is None:
-            yield Result.unknown(key.address, "policy", "the provider region is unknown")
+        region = model.region_of(key)
+        if region is None:
+            yield Result.unknown(
+                key.address, "policy", f"the region of {key.address}'s provider is unknown"
+            )
             continue
         if not policy.statements and key.get("policy") is None:
             yield Result.failed(
@@ -202,7 +205,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "statements for CloudWatch Logs and Lambda",
             )
             continue
-        verdict, found, expected = judge_policy(policy, model.region)
+        verdict, found, expected = judge_policy(policy, region)
         where = policy.origins[0] if policy.origins else key.address
         if verdict is False:
             yield Result.failed(key.address, "policy", f"{where}: {found}", expected)
@@ -214,7 +217,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.passed(
                 key.address,
                 "policy",
-                f"key policy trusts the root, logs.{model.region}.amazonaws.com and Lambda with "
+                f"key policy trusts the root, logs.{region}.amazonaws.com and Lambda with "
                 "ViaService-scoped grants",
             )
 

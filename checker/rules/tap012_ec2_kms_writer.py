@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from checker.plan.address import config_address_of, designates, reference_target
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value
+from checker.plan.values import Unknown, Value, decode_base64, is_known
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
     Statement,
@@ -81,6 +81,12 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
     if isinstance(value, str) and value and not HASHED.match(value):
         return value
     written = model.written(instance, "user_data")
+    encoded = instance.get("user_data_base64")
+    if written is None and encoded is not None:  # user_data_base64 written instead
+        value = encoded
+        written = decode_base64(
+            encoded if is_known(encoded) else model.written(instance, "user_data_base64")
+        )
     if isinstance(written, str):
         return written
     if written is None:
@@ -118,7 +124,13 @@ def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] |
     resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "path."))]
     if not resource_refs:
         return None
-    targets = [target[0] for r in resource_refs if (target := reference_target(r)) is not None]
+    targets: list[str] = []
+    for ref in resource_refs:
+        target = reference_target(ref)
+        if target is not None:
+            targets.append(target[0])
+        else:  # a module output: the resources behind it
+            targets.extend(inst.address for inst, _ in model.output_targets(ref))
     return [t for t in targets if f".{type_}." in f".{config_address_of(t)}"]
 
 

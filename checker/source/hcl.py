@@ -193,9 +193,14 @@ def _add_blocks(
         for name_key, body in entry.items():
             cleaned = _clean(body)
             name = unquote(name_key)
-            if merge and name in module.providers and isinstance(cleaned, dict):
+            if not isinstance(cleaned, dict):
+                continue
+            alias = cleaned.get("alias")
+            if isinstance(alias, str):  # an aliased configuration: "aws.dr"
+                name = f"{name}.{unquote(alias)}"
+            if merge and name in module.providers:
                 module.providers[name] = {**module.providers[name], **cleaned}
-            elif isinstance(cleaned, dict) and "alias" not in cleaned:
+            else:
                 module.providers[name] = cleaned
     for entry in parsed.get("module", []):
         for name_key, body in entry.items():

@@ -28,7 +28,14 @@ from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.values import UNKNOWN, Unknown, is_known, name_unknowns
 from checker.source.expr import REFERENCE_IN_TEXT, SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles, source_files
-from checker.source.hcl import SourceBlock, SourceModule, load_module, parse_file, unquote
+from checker.source.hcl import (
+    MAX_MODULE_DEPTH,
+    SourceBlock,
+    SourceModule,
+    load_module,
+    parse_file,
+    unquote,
+)
 from checker.source.parse import Node, parse_hcl_expression
 
 Scope = dict[str, Any]
@@ -108,7 +115,7 @@ class StaticEvaluator:
         self._memo = TaintedMemo()
         self._steps = 0
         self._in_template_file = False
-        self._region: Any = None
+        self._regions: dict[str, Any] = {}
         self.functions: dict[str, Callable[..., Any]] = {
             "format": lambda fmt, *a: _format(fmt, *a),
             "merge": lambda *maps: {k: v for m in maps for k, v in (m or {}).items()},
@@ -301,6 +308,11 @@ class StaticEvaluator:
         args = [self.node(a, module, extra) for a in node.args]
         if name == "jsonencode" and len(args) == 1 and not is_known(args[0]):
             return Unknown.of_json(args[0])
+        if name == "base64encode" and len(args) == 1 and not is_known(args[0]):
+            return Unknown.of_base64(args[0])
+        if name in SHAPE_FUNCTIONS and len(args) == 1 and isinstance(args[0], (list, dict)):
+            # the size and keys of a collection are known when some of its values are not
+            return SHAPE_FUNCTIONS[name](args[0])
         if function is None or not all(is_known(a) for a in args):
             return Unknown.of_expression(f"{name}(...)", Unknown.built_from(*args).refs)
         try:
@@ -372,7 +384,11 @@ class StaticEvaluator:
             and parsed.local_address.startswith("data.aws_region.")
             and parsed.attribute[:1] in (("name",), ("id",), ("region",))
         ):
-            return self.region()
+            path = module_path(module) if module else ""
+            source = self.module(module)
+            block = source.blocks.get(parsed.local_address) if source else None
+            key = self.block_provider(path, block.body if block else {})
+            return self.region(key) if key else UNKNOWN
         return self.attribute(module, parsed.local_address, parsed.key, parsed.attribute)
 
     def attribute(self, module: str, local: str, key: str | None, path: tuple[str, ...]) -> Any:
@@ -541,13 +557,40 @@ class StaticEvaluator:
         raw = source.locals[name]
         return self.memoised((module, "local", name), lambda: self.raw(raw, module))
 
-    def region(self) -> Any:
-        if self._region is None:
-            self._region = UNKNOWN
-            provider = self.root.providers.get("aws", {})
-            if "region" in provider:
-                self._region = self.raw(provider["region"], "")
-        return self._region
+    def region(self, provider_key: str = "aws") -> Any:
+        """The region a root provider configuration ("aws", "aws.dr") sets."""
+        if provider_key not in self._regions:
+            provider = self.root.providers.get(provider_key, {})
+            region = provider.get("region")
+            self._regions[provider_key] = self.raw(region, "") if region is not None else UNKNOWN
+        return self._regions[provider_key]
+
+    def provider_key(self, config_path: str, key: str) -> str:
+        """The root provider configuration that `key` ("aws", "aws.dr") means in the module at
+        `config_path`: followed up through each call's `providers` map (a module without
+        one inherits the default configuration). "" when the module configures it itself."""
+        for _ in range(MAX_MODULE_DEPTH + 1):
+            if not config_path:
+                return key
+            module = self.module(config_path)
+            if module is not None and key in module.providers:
+                return ""
+            parts = split_address(config_path)
+            parent, name = ".".join(parts[:-2]), parts[-1]
+            caller = self.module(parent)
+            call = caller.module_calls.get(name, {}) if caller else {}
+            mapping = call.get("providers")
+            if isinstance(mapping, dict) and key in mapping:
+                key = _provider_name(mapping[key])
+            elif key != key.split(".")[0]:
+                return ""  # an alias the call does not pass
+            config_path = parent
+        return ""
+
+    def block_provider(self, config_path: str, body: dict[str, Any]) -> str:
+        """The root provider configuration a resource block uses."""
+        local = _provider_name(body.get("provider", "aws"))
+        return self.provider_key(config_path, local)
 
 
 FILE_FUNCTIONS = frozenset(
@@ -695,6 +738,10 @@ def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
     return values
 
 
+SHAPE_FUNCTIONS: dict[str, Callable[[list[Any] | dict[str, Any]], Any]] = {
+    "length": len,
+    "keys": lambda c: sorted(c) if isinstance(c, dict) else UNKNOWN,
+}
 MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
 
 
@@ -717,6 +764,14 @@ def _instance_keys(
         evaluator.note(f"count/for_each over {MAX_INSTANCES} instances is not expanded")
         return [(None, None)]
     return pairs
+
+
+def _provider_name(raw: Any) -> str:
+    """`aws.dr` from HCL's `${aws.dr}` (a provider reference is a bare traversal)."""
+    text = str(raw).strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    return text.strip('"')
 
 
 def _key_suffix(key: Any) -> str:
@@ -801,6 +856,7 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
                 expressions=_expressions(block.body),
                 depends_on=tuple(join(path, getattr(d, "traversal", str(d))) for d in depends),
                 for_each_refs=tuple(_refs(block.body.get("for_each"))),
+                provider_key=evaluator.block_provider(path, block.body),
             )
             configs[conf.address] = conf
             for key, _each in _instance_keys(evaluator, block.body, instance):
@@ -840,6 +896,11 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
         outputs=outputs,
         module_outputs=module_outputs,
         region=region if isinstance(region, str) else None,
+        provider_regions={
+            key: value
+            for key in root.providers
+            if key.split(".")[0] == "aws" and isinstance(value := evaluator.region(key), str)
+        },
         sensitive_strings=frozenset(s for s in sensitive if len(s) >= 3),
         sensitive_variables=frozenset(
             name

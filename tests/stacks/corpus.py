@@ -434,4 +434,12 @@ CHAINS = Stack(
     ),
 )
 
-CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS)
+COUNTED = Stack(
+    "counted",
+    "count everywhere (companions by count.index), aws_iam_policy_document for every policy, "
+    "a key module per region through provider aliases, managed + customer policies attached "
+    "by count, archive_file source blocks, base64-encoded templated user data",
+    (),
+)
+
+CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED)
