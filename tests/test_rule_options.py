@@ -30,7 +30,7 @@ NO_ACCOUNT = StackMutation(
         ),
         edit("  depends_on = [aws_api_gateway_account.account]\n", ""),
     ),
-    fails(("TAP013", "aws_api_gateway_stage.prod"), ("TAP014", "aws_api_gateway_stage.prod")),
+    fails(("TAP014", "aws_api_gateway_stage.prod")),
 )
 
 
@@ -45,15 +45,18 @@ def _static(folder: Path, options: dict[str, dict[str, object]]) -> Report:
 def test_an_account_managed_elsewhere_is_not_required(tmp_path: Path) -> None:
     folder = CHAINS.write(tmp_path / "stack", NO_ACCOUNT)
     assert _failed(_static(folder, {})) == set(NO_ACCOUNT.fails)
-    elsewhere = {"account_managed_elsewhere": True}
-    assert _failed(_static(folder, {"TAP013": elsewhere, "TAP014": elsewhere})) == set()
+    elsewhere = {"api_gateway_account": "managed_elsewhere"}
+    report = _static(folder, {"TAP013": elsewhere, "TAP014": elsewhere})
+    assert _failed(report) == set()
+    said = [f.note for f in report.findings if f.rule_id == "TAP014" and f.status == "passed"]
+    assert any("managed_elsewhere" in note for note in said)
 
 
 def test_required_outputs_are_an_option(tmp_path: Path) -> None:
     mutation = next(m for m in MODULAR.mutations if m.id == "tap015-no-api-url")
     folder = MODULAR.write(tmp_path / "stack", mutation)
     assert _failed(_static(folder, {})) == {("TAP015", "outputs")}
-    fewer = {"required": ["environment", "bucket_name", "api_id", "function_arn"]}
+    fewer = {"required_outputs": ["environment", "bucket_name", "api_id", "function_arn"]}
     report = _static(folder, {"TAP015": fewer})
     assert _failed(report) == set()
     assert {f.attribute for f in report.findings if f.rule_id == "TAP015"} == {
@@ -67,7 +70,9 @@ def test_required_outputs_are_an_option(tmp_path: Path) -> None:
 def test_an_unknown_output_kind_is_exit_2(tmp_path: Path) -> None:
     folder = MODULAR.write(tmp_path / "stack")
     config = tmp_path / "checker.toml"
-    config.write_text('[rules.TAP015]\nrequired = ["api_url", "ssh_key"]\n', encoding="utf-8")
+    config.write_text(
+        '[rules.TAP015]\nrequired_outputs = ["api_url", "ssh_key"]\n', encoding="utf-8"
+    )
     result = RUNNER.invoke(app, ["check", str(folder), "--config", str(config)])
     assert result.exit_code == 2
-    assert "TAP015" in result.output and "required" in result.output
+    assert "TAP015" in result.output and "required_outputs" in result.output

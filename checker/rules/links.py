@@ -206,11 +206,30 @@ class RolePolicies:
                 out.extend(policy_at(model, p, "policy") for p in policies)
                 continue
             out.append(_attached(attachment.get("policy_arn"), attachment.address))
+        out.extend(self._exclusive(role))
+        return out
+
+    def _exclusive(self, role: Instance) -> list[Policy]:
+        """The policies of `managed_policy_arns` (the role's exclusive attachments)."""
+        model = self.model
         listed = role.declared("managed_policy_arns")
-        if isinstance(listed, list):
-            out.extend(_attached(arn, role.address) for arn in listed)
-        elif isinstance(listed, Unknown):
-            out.append(Policy([], False, f"{role.address}: managed_policy_arns {HIDDEN}"))
+        if listed is None:
+            return []
+        ours = linked(model, role, ("managed_policy_arns",), ("aws_iam_policy",))
+        out = [policy_at(model, p, "policy") for p in ours]
+        if not isinstance(listed, list):
+            if not ours:
+                out.append(Policy([], False, f"{role.address}: managed_policy_arns {HIDDEN}"))
+            return out
+        known = {arn for p in ours if isinstance(arn := p.get("arn"), str)}
+        hidden = len(ours) - len(known)  # policies of this plan whose ARN is not known yet
+        for arn in listed:
+            if isinstance(arn, str) and arn in known:
+                continue
+            if not isinstance(arn, str) and hidden > 0:
+                hidden -= 1
+                continue
+            out.append(_attached(arn, role.address))
         return out
 
     def statements(self, role: Instance) -> tuple[list[Statement], bool, list[str]]:

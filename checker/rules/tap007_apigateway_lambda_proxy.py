@@ -60,8 +60,13 @@ def resource_path(model: PlanModel, integration: Instance) -> str | None:
         if any(r.endswith(".root_resource_id") for r in refs):
             return "/"
         return None
+    return _path_of(model, resources[0])
+
+
+def _path_of(model: PlanModel, resource: Instance) -> str | None:
+    """An API resource's path, rebuilt from `path_part`s when the plan does not know it."""
     parts: list[str] = []
-    current: Instance | None = resources[0]
+    current: Instance | None = resource
     for _ in range(32):
         if current is None:
             return None
@@ -107,14 +112,31 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
             shape = _shape(model, first.reference, api)
             if shape is not None:
                 return None, shape
-            if all(isinstance(p, str) for p in tail):
-                return "".join(p for p in tail if isinstance(p, str)), ""
+            texts = [p if isinstance(p, str) else _settled_text(model, p) for p in tail]
+            if all(isinstance(t, str) for t in texts):
+                return "".join(t for t in texts if isinstance(t, str)), ""
     if settled.reference is not None:
         shape = _shape(model, settled.reference, api)
         return (None, shape) if shape is not None else ("", "")
     if settled.parts is not None or settled.expression is not None:
         return None, "source_arn is built from values only known after apply"
     return None, "source_arn is only known after apply and no source settles it"
+
+
+def _settled_text(model: PlanModel, part: Unknown) -> str | None:
+    """The text of a reference in a source_arn template that the configuration settles:
+    a method's `http_method`, a resource's `path` (rebuilt from its path parts)."""
+    if part.reference is None:
+        return None
+    target = reference_target(part.reference)
+    found = model.designated(part)
+    if target is None or len(found) != 1 or len(target[1]) != 1:
+        return None
+    inst, attribute = found[0], target[1][0]
+    if inst.type == "aws_api_gateway_resource" and attribute == "path":
+        return _path_of(model, inst)
+    value = model.settle(inst, attribute)
+    return value if isinstance(value, str) else None
 
 
 WRONG_ATTRIBUTE = "names the API's ARN, not its execution_arn"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import linked
-from checker.rules.tap014_apigateway_logging import AccountOptions, account_elsewhere
+from checker.rules.tap014_apigateway_logging import AccountOptions
 
 META = RuleMeta(
     id="TAP013",
@@ -75,19 +75,13 @@ def _deployment_edges(model: PlanModel) -> Iterator[Result]:
             yield _order(model, deployment, list(edges.values()))
 
 
-def _stage_edges(model: PlanModel, elsewhere: bool) -> Iterator[Result]:
+def _stage_edges(model: PlanModel) -> Iterator[Result]:
     accounts = model.resources("aws_api_gateway_account")
     for stage in model.resources("aws_api_gateway_stage"):
         logs = stage.get("access_log_settings")
-        if not logs or (elsewhere and not accounts):
-            continue  # an account of another stack exists before this one is planned
-        if not accounts:
-            yield Result.failed(
-                stage.address,
-                "depends_on",
-                "the stage writes access logs but no aws_api_gateway_account sets the logging role",
-                "depends_on = [aws_api_gateway_account.<name>]",
-            )
+        if not logs or not accounts:
+            # no account here: another stack's (`api_gateway_account = "managed_elsewhere"`),
+            # or missing, which is TAP014's finding; either way no edge to check
             continue
         yield _order(
             model, stage, [(accounts[0], "the account's CloudWatch role must exist first")]
@@ -96,7 +90,7 @@ def _stage_edges(model: PlanModel, elsewhere: bool) -> Iterator[Result]:
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     yield from _deployment_edges(ctx.model)
-    yield from _stage_edges(ctx.model, account_elsewhere(ctx))
+    yield from _stage_edges(ctx.model)
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=AccountOptions)

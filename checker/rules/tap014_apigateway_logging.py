@@ -6,14 +6,16 @@ the account-level `aws_api_gateway_account` with a role that has
 
 Anti-pattern: no `aws_api_gateway_account`; its role not trusted by
 `apigateway.amazonaws.com` or without the managed policy; a stage without
-`access_log_settings` or logging to an unencrypted group.
+`access_log_settings`.
 Best practice: the role, the attachment, the account resource, and
 `access_log_settings` on every stage pointing at a CMK-encrypted log group.
+That log group's encryption is TAP008's finding (on the group), not repeated here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
@@ -66,27 +68,39 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
 
 
 class AccountOptions(RuleOptions):
-    """`account_managed_elsewhere = true`: the region's `aws_api_gateway_account` (an
-    account-wide singleton) is owned by another stack, such as a landing zone."""
+    """`api_gateway_account`: "in_stack" (default: the stack creates the region's
+    `aws_api_gateway_account`) or "managed_elsewhere" (the account-wide singleton is owned
+    by another stack, such as a landing zone: not required here, and the report says so)."""
 
-    account_managed_elsewhere: bool = False
+    api_gateway_account: Literal["in_stack", "managed_elsewhere"] = "in_stack"
 
 
 def account_elsewhere(ctx: RuleContext) -> bool:
-    return isinstance(ctx.options, AccountOptions) and ctx.options.account_managed_elsewhere
+    return (
+        isinstance(ctx.options, AccountOptions)
+        and ctx.options.api_gateway_account == "managed_elsewhere"
+    )
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     stages = model.resources("aws_api_gateway_stage")
     accounts = model.resources("aws_api_gateway_account")
-    if stages and not accounts and not account_elsewhere(ctx):
-        yield Result.failed(
-            stages[0].address,
-            "aws_api_gateway_account",
-            "no aws_api_gateway_account sets the CloudWatch Logs role",
-            "aws_api_gateway_account with cloudwatch_role_arn",
-        )
+    if stages and not accounts:
+        if account_elsewhere(ctx):
+            yield Result.passed(
+                stages[0].address,
+                "aws_api_gateway_account",
+                "no aws_api_gateway_account in this stack",
+                note='api_gateway_account = "managed_elsewhere": another stack owns it',
+            )
+        else:
+            yield Result.failed(
+                stages[0].address,
+                "aws_api_gateway_account",
+                "no aws_api_gateway_account sets the CloudWatch Logs role",
+                "aws_api_gateway_account with cloudwatch_role_arn",
+            )
     roles = role_policies(model)
     for account in accounts:
         role_list = linked(model, account, ("cloudwatch_role_arn",), ("aws_iam_role",))
@@ -145,20 +159,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 else "the destination is only known after apply",
             )
             continue
-        key = groups[0].get("kms_key_id")
-        if key is None or key == "":
-            yield Result.failed(
-                stage.address,
-                "access_log_settings.destination_arn",
-                f"{groups[0].address} is not CMK-encrypted",
-                "a log group with kms_key_id",
-            )
-        else:
-            yield Result.passed(
-                stage.address,
-                "access_log_settings",
-                f"access logs go to the encrypted {groups[0].address}",
-            )
+        # The group's own encryption and retention are TAP008's finding (on the group):
+        # one problem, one finding.
+        yield Result.passed(
+            stage.address,
+            "access_log_settings",
+            f"access logs go to {groups[0].address}",
+            note=f"TAP008 judges the encryption and retention of {groups[0].address}",
+        )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=AccountOptions)

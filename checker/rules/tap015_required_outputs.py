@@ -121,19 +121,19 @@ OutputKind = Literal[
 
 
 class Options(RuleOptions):
-    """`required`: the outputs validation needs (default: every kind the seed lists).
+    """`required_outputs`: the outputs validation needs (default: every kind the seed lists).
 
     Each kind is asserted only when the plan has what it describes (no bucket, no
     bucket outputs); a kind left out is not asserted at all.
     """
 
-    required: list[OutputKind] = Field(default_factory=lambda: list(get_args(OutputKind)))
+    required_outputs: list[OutputKind] = Field(default_factory=lambda: list(get_args(OutputKind)))
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     wanted: set[str] = set(
-        ctx.options.required if isinstance(ctx.options, Options) else get_args(OutputKind)
+        ctx.options.required_outputs if isinstance(ctx.options, Options) else get_args(OutputKind)
     )
     shape = ("aws_s3_bucket", "aws_dynamodb_table", "aws_api_gateway_rest_api")
     if not model.resources("aws_lambda_function") or not any(model.resources(t) for t in shape):
@@ -143,7 +143,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for output in model.outputs.values():
         for leaves in _leaf_groups(model, "", output.references):
             exposed |= _exposed(leaves)
-            if leaves and all(r.startswith(("var.", "local.")) for r in leaves):
+            # a variable or local in the value (`stack = var.name` in an object output)
+            if any(r.startswith(("var.", "local.")) for r in leaves):
                 names_only = True
         if not output.references and isinstance(output.value, str):
             names_only = True

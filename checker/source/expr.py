@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.plan.address import join
 from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
-from checker.plan.values import Value
+from checker.plan.values import Unknown, Value
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
 
@@ -296,12 +296,35 @@ class SourceTree:
     def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource:
         """The source expression at `path` of `inst`, evaluated in its module instance."""
         block = self.block(inst)
-        raw = self.raw(inst, *path)
-        if block is None or raw is MISSING:
+        if block is None:
             return NOT_IN_SOURCE
         extra = self.evaluator.each_scope(inst.module_address, block.body, inst.index)
+        if path and isinstance(path[0], str) and _is_dynamic(block.body, path[0]):
+            # blocks a `dynamic` generates exist only once evaluated: evaluate, then walk
+            node: Any = self.evaluator.block_body(
+                block.body, inst.module_address, extra, only=path[0]
+            ).get(path[0])
+            for step in path[1:]:
+                if isinstance(node, Unknown):
+                    return node
+                if isinstance(step, int):
+                    node = node[step] if isinstance(node, list) and step < len(node) else None
+                else:
+                    node = node.get(step) if isinstance(node, dict) else None
+            return node
+        raw = self.raw(inst, *path)
+        if raw is MISSING:
+            return NOT_IN_SOURCE
         value: Value = self.evaluator.raw(raw, inst.module_address, extra)
         return value
+
+
+def _is_dynamic(body: dict[str, Any], name: str) -> bool:
+    """Does a `dynamic "name"` block of `body` generate `name` blocks?"""
+    dynamic = body.get("dynamic")
+    return isinstance(dynamic, list) and any(
+        isinstance(entry, dict) and name in entry for entry in dynamic
+    )
 
 
 def source_addresses(root: SourceModule) -> set[str]:

@@ -310,6 +310,8 @@ class StaticEvaluator:
             return Unknown.of_json(args[0])
         if name == "base64encode" and len(args) == 1 and not is_known(args[0]):
             return Unknown.of_base64(args[0])
+        if name == "format" and args and isinstance(args[0], str) and not all(map(is_known, args)):
+            return _format_template(args[0], args[1:])
         if name in SHAPE_FUNCTIONS and len(args) == 1 and isinstance(args[0], (list, dict)):
             # the size and keys of a collection are known when some of its values are not
             return SHAPE_FUNCTIONS[name](args[0])
@@ -557,6 +559,50 @@ class StaticEvaluator:
         raw = source.locals[name]
         return self.memoised((module, "local", name), lambda: self.raw(raw, module))
 
+    def block_body(
+        self, body: dict[str, Any], module: str, extra: Scope | None, only: str | None = None
+    ) -> dict[str, Any]:
+        """A block's attributes and nested blocks evaluated, `dynamic` blocks expanded into
+        the blocks they generate (`only`: just that attribute or block type)."""
+        out: dict[str, Any] = {}
+        for name, raw in body.items():
+            if name in META_ARGUMENTS or name == "dynamic" or (only and name != only):
+                continue
+            if _is_block_list(raw):
+                out[name] = [self.block_body(item, module, extra) for item in raw]
+            else:
+                out[name] = self.raw(raw, module, extra)
+        dynamic = body.get("dynamic")
+        for entry in dynamic if isinstance(dynamic, list) else []:
+            for label, spec in entry.items() if isinstance(entry, dict) else ():
+                if isinstance(spec, dict) and (only is None or label == only):
+                    generated = self._dynamic(spec, label, module, extra)
+                    existing = out.get(label, [])
+                    if isinstance(generated, list) and isinstance(existing, list):
+                        out[label] = existing + generated
+                    else:
+                        out[label] = Unknown.built_from(existing, generated)
+        return out
+
+    def _dynamic(self, spec: dict[str, Any], label: str, module: str, extra: Scope | None) -> Any:
+        """The blocks one `dynamic "label"` generates; unknown when its for_each is."""
+        items = self.raw(spec.get("for_each"), module, extra)
+        iterator = _provider_name(spec.get("iterator", label))
+        content = spec.get("content")
+        content = content[0] if isinstance(content, list) and content else content
+        if not isinstance(content, dict):
+            return UNKNOWN
+        if isinstance(items, dict):
+            pairs = list(items.items())
+        elif isinstance(items, list):
+            pairs = [(v if isinstance(v, str) else i, v) for i, v in enumerate(items)]
+        else:
+            return Unknown.built_from(items)
+        return [
+            self.block_body(content, module, {**(extra or {}), iterator: {"key": k, "value": v}})
+            for k, v in pairs[:MAX_INSTANCES]
+        ]
+
     def region(self, provider_key: str = "aws") -> Any:
         """The region a root provider configuration ("aws", "aws.dr") sets."""
         if provider_key not in self._regions:
@@ -766,6 +812,41 @@ def _instance_keys(
     return pairs
 
 
+FORMAT_VERB = re.compile(r"%(%|[-+# 0]*\d*(?:\.\d+)?[svdqtf])")
+
+
+def _format_template(spec: str, args: list[Any]) -> Any:
+    """`format(spec, ...)` with some arguments unknown: a template keeping the known text and
+    each argument in its place (`format("%s/*/POST", execution_arn)`), when every verb
+    takes one argument in order; else unknown, naming the arguments' references."""
+    parts: list[str | Unknown] = []
+    position, used = 0, 0
+    for match in FORMAT_VERB.finditer(spec):
+        parts.append(spec[position : match.start()])
+        position = match.end()
+        if match.group(1) == "%":
+            parts.append("%")
+            continue
+        if used >= len(args) or match.group(1)[-1] not in "sdv":
+            return Unknown.built_from(*args)
+        value = args[used]
+        used += 1
+        if isinstance(value, Unknown):
+            parts.append(value)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            parts.append(_to_string(value))
+        else:
+            return Unknown.built_from(*args)
+    parts.append(spec[position:])
+    merged: list[str | Unknown] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return Unknown.of_template(tuple(merged))
+
+
 def _provider_name(raw: Any) -> str:
     """`aws.dr` from HCL's `${aws.dr}` (a provider reference is a bare traversal)."""
     text = str(raw).strip()
@@ -787,12 +868,13 @@ def _values(
     extra = evaluator.each_scope(module, block.body, key)
     values: dict[str, Any] = {}
     marks: dict[str, Any] = {}
-    for name, raw in block.body.items():
-        if name in ("depends_on", "count", "for_each", "lifecycle", "provider", "provisioner"):
-            continue
+    names = [n for n in block.body if n not in META_ARGUMENTS and n != "dynamic"]
+    for entry in block.body.get("dynamic") or []:
+        names.extend(label for label in entry if isinstance(entry, dict) and label not in names)
+    for name in names:
         with tracking() as scope:
             try:
-                values[name] = evaluator.raw(raw, module, extra)
+                values[name] = evaluator.block_body(block.body, module, extra, only=name)[name]
             except RecursionError:
                 evaluator.note(f"{block.local_address}.{name} is nested too deeply: unknown")
                 values[name] = UNKNOWN

@@ -35,6 +35,9 @@ class Stack:
     name: str
     description: str
     mutations: tuple[StackMutation, ...] = field(default=())
+    # objects another pipeline publishes before this stack is applied (a Lambda package
+    # in an artifact bucket): (bucket, key, file of the stack); created in moto first
+    published: tuple[tuple[str, str, str], ...] = field(default=())
 
     @property
     def directory(self) -> Path:
@@ -77,6 +80,7 @@ MAIN = "main.tf"
 BUCKET_MODULE = "modules/bucket/main.tf"
 UPLOADS = 'module.bucket["uploads"].aws_s3_bucket.this'
 AUDIT = 'module.bucket["audit"].aws_s3_bucket.this'
+KEY_MODULE = "modules/key/main.tf"
 
 
 def edit(old: str, new: str, file: str = MAIN) -> tuple[str, str, str]:
@@ -439,7 +443,547 @@ COUNTED = Stack(
     "count everywhere (companions by count.index), aws_iam_policy_document for every policy, "
     "a key module per region through provider aliases, managed + customer policies attached "
     "by count, archive_file source blocks, base64-encoded templated user data",
-    (),
+    (
+        StackMutation(
+            "tap001-no-depends-on",
+            "TAP001",
+            "the notification no longer waits for its permission",
+            (edit("  depends_on = [aws_lambda_permission.from_inbox]\n", ""),),
+            fails(("TAP001", "aws_s3_bucket_notification.inbox")),
+        ),
+        StackMutation(
+            "tap001-permission-for-outbox",
+            "TAP001",
+            "the S3 permission names the other counted bucket",
+            (
+                edit(
+                    "source_arn    = aws_s3_bucket.store[0].arn",
+                    "source_arn    = aws_s3_bucket.store[1].arn",
+                ),
+            ),
+            fails(("TAP001", "aws_s3_bucket_notification.inbox")),
+        ),
+        StackMutation(
+            "tap002-full-access",
+            "TAP002",
+            "the role gets AmazonDynamoDBFullAccess attached by count",
+            (
+                edit(
+                    "ingest_policies = [local.basic_execution, aws_iam_policy.records_write.arn]",
+                    "ingest_policies = [local.basic_execution, aws_iam_policy.records_write.arn, "
+                    '"arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"]',
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.ingest")),
+        ),
+        StackMutation(
+            "tap002-no-customer-policy",
+            "TAP002",
+            "only the AWS managed basic execution policy is attached",
+            (
+                edit(
+                    "ingest_policies = [local.basic_execution, aws_iam_policy.records_write.arn]",
+                    "ingest_policies = [local.basic_execution]",
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.ingest")),
+        ),
+        StackMutation(
+            "tap003-dr-region-logs",
+            "TAP003",
+            "the key module names the logs service of a fixed region (wrong for the DR key)",
+            (
+                edit(
+                    'identifiers = ["logs.${data.aws_region.here.name}.amazonaws.com"]',
+                    'identifiers = ["logs.us-east-1.amazonaws.com"]',
+                    KEY_MODULE,
+                ),
+            ),
+            fails(("TAP003", "module.dr_key.aws_kms_key.this")),
+        ),
+        StackMutation(
+            "tap003-grant-any-service",
+            "TAP003",
+            "the grant statement loses its ViaService condition",
+            (
+                edit(
+                    '    condition {\n      test     = "StringEquals"\n      variable = "kms:ViaService"\n'
+                    '      values   = ["lambda.${data.aws_region.here.name}.amazonaws.com"]\n    }\n',
+                    "",
+                    KEY_MODULE,
+                ),
+            ),
+            fails(
+                ("TAP003", "module.key.aws_kms_key.this"),
+                ("TAP003", "module.dr_key.aws_kms_key.this"),
+            ),
+        ),
+        StackMutation(
+            "tls-allow",
+            "TAP004",
+            "the document's TLS statement allows instead of denying",
+            (edit('effect    = "Deny"', 'effect    = "Allow"'),),
+            fails(("TAP004", "aws_s3_bucket.store[0]"), ("TAP004", "aws_s3_bucket.store[1]")),
+        ),
+        StackMutation(
+            "tap005-one-versioning",
+            "TAP005",
+            "versioning is counted for one bucket only",
+            (
+                edit(
+                    'resource "aws_s3_bucket_versioning" "store" {\n  count  = length(aws_s3_bucket.store)',
+                    'resource "aws_s3_bucket_versioning" "store" {\n  count  = 1',
+                ),
+            ),
+            fails(("TAP005", "aws_s3_bucket.store[1]")),
+        ),
+        StackMutation(
+            "tap006-no-hash",
+            "TAP006",
+            "source_code_hash is set nowhere",
+            (edit("  source_code_hash = data.archive_file.ingest.output_base64sha256\n", ""),),
+            fails(("TAP006", "aws_lambda_function.ingest")),
+        ),
+        StackMutation(
+            "tap007-rest-api-arn",
+            "TAP007",
+            "the API permission's source_arn is the API's ARN, not its execution ARN",
+            (
+                edit(
+                    'source_arn    = "${aws_api_gateway_rest_api.front.execution_arn}/*/*"',
+                    'source_arn    = "${aws_api_gateway_rest_api.front.arn}/*/*"',
+                ),
+            ),
+            fails(("TAP007", "aws_api_gateway_integration.process_post")),
+        ),
+        StackMutation(
+            "tap008-dr-no-kms",
+            "TAP008",
+            "the recovery region's log group is not encrypted",
+            (edit("  kms_key_id        = module.dr_key.arn\n", ""),),
+            fails(("TAP008", "aws_cloudwatch_log_group.ingest_dr")),
+        ),
+        StackMutation(
+            "tap010-no-pitr",
+            "TAP010",
+            "the table has no point-in-time recovery",
+            (edit("  point_in_time_recovery {\n    enabled = true\n  }\n", ""),),
+            fails(("TAP010", "aws_dynamodb_table.records")),
+        ),
+        StackMutation(
+            "tap012-no-fallback",
+            "TAP012",
+            "the base64 script uploads with plain aws s3 cp",
+            (
+                edit(
+                    "aws s3api put-object --bucket ${bucket} --key proof/$(hostname).txt --body /tmp/proof.txt \\\n"
+                    "  --server-side-encryption aws:kms --ssekms-key-id ${key_arn}",
+                    "aws s3 cp /tmp/proof.txt s3://${bucket}/proof/$(hostname).txt",
+                    "scripts/proof.sh.tftpl",
+                ),
+            ),
+            fails(("TAP012", "aws_instance.prover[0]")),
+        ),
+        StackMutation(
+            "tap012-key-of-dr",
+            "TAP012",
+            "the prover may use the recovery region's key, not the bucket's",
+            (
+                edit(
+                    '    actions   = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]\n'
+                    "    resources = [module.key.arn]",
+                    '    actions   = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]\n'
+                    "    resources = [module.dr_key.arn]",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.prover")),
+        ),
+        StackMutation(
+            "tap013-stage-before-account",
+            "TAP013",
+            "the stage no longer waits for the API Gateway account",
+            (
+                edit(
+                    "  depends_on = [aws_api_gateway_account.this]\n}\n\n# ------"
+                    "---------------------------------------------------------- proof",
+                    "}\n\n# ---------------------------------------------------------------- proof",
+                ),
+            ),
+            fails(("TAP013", "aws_api_gateway_stage.v1")),
+        ),
+        StackMutation(
+            "tap014-no-account",
+            "TAP014",
+            "no API Gateway account: the stage cannot write its access logs",
+            (
+                edit(
+                    'resource "aws_api_gateway_account" "this" {\n'
+                    "  cloudwatch_role_arn = aws_iam_role.apigw_logs.arn\n"
+                    "  depends_on          = [aws_iam_role_policy_attachment.apigw_logs]\n}\n",
+                    "",
+                ),
+                edit("  depends_on = [aws_api_gateway_account.this]\n", ""),
+            ),
+            fails(("TAP014", "aws_api_gateway_stage.v1")),
+        ),
+        StackMutation(
+            "tap015-no-api",
+            "TAP015",
+            "the API is no longer an output",
+            (
+                edit(
+                    'output "api" {\n  value = { id = aws_api_gateway_rest_api.front.id, url = "${aws_api_gateway_stage.v1.invoke_url}/process" }\n}\n',
+                    "",
+                ),
+            ),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
 )
 
-CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED)
+INLINE = Stack(
+    "inline",
+    "a Lambda published to an artifact bucket (s3_bucket/s3_key), inline_policy blocks and "
+    "managed_policy_arns, separate bucket resources encrypted through a KMS alias, a "
+    "jsonencode()d key policy in a local, a deployment ordered by triggers, terraform.tfvars",
+    (
+        StackMutation(
+            "tap001-no-depends-on",
+            "TAP001",
+            "the notification no longer waits for its permission",
+            (edit("  depends_on = [aws_lambda_permission.uploads]\n", ""),),
+            fails(("TAP001", "aws_s3_bucket_notification.uploads")),
+        ),
+        StackMutation(
+            "tap002-dynamodb-star",
+            "TAP002",
+            "the inline policy grants every DynamoDB action",
+            (
+                edit(
+                    'Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]',
+                    'Action   = ["dynamodb:*"]',
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.worker")),
+        ),
+        StackMutation(
+            "tap002-every-table",
+            "TAP002",
+            "the inline policy grants the table actions on every resource",
+            (edit("Resource = aws_dynamodb_table.jobs.arn", 'Resource = "*"'),),
+            fails(("TAP002", "aws_iam_role.worker")),
+        ),
+        StackMutation(
+            "tap003-logs-other-region",
+            "TAP003",
+            "the key policy names another region's logs service",
+            (
+                edit(
+                    'Principal = { Service = "logs.${var.region}.amazonaws.com" }',
+                    'Principal = { Service = "logs.us-west-2.amazonaws.com" }',
+                ),
+            ),
+            fails(("TAP003", "aws_kms_key.main")),
+        ),
+        StackMutation(
+            "tls-bucket-only",
+            "TAP004",
+            "the uploads TLS statement covers the bucket but not its objects",
+            (
+                edit(
+                    'Resource  = [aws_s3_bucket.uploads.arn, "${aws_s3_bucket.uploads.arn}/*"]',
+                    "Resource  = [aws_s3_bucket.uploads.arn]",
+                ),
+            ),
+            fails(("TAP004", "aws_s3_bucket.uploads")),
+        ),
+        StackMutation(
+            "tap005-aes256",
+            "TAP005",
+            "the uploads bucket is encrypted with S3-managed keys",
+            (
+                edit(
+                    'bucket = aws_s3_bucket.uploads.id\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm     = "aws:kms"\n      kms_master_key_id = aws_kms_alias.main.arn\n',
+                    'bucket = aws_s3_bucket.uploads.id\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm     = "AES256"\n',
+                ),
+            ),
+            fails(("TAP005", "aws_s3_bucket.uploads")),
+        ),
+        StackMutation(
+            "tap005-no-public-access-block",
+            "TAP005",
+            "the reports bucket has no public-access block",
+            (
+                edit(
+                    'resource "aws_s3_bucket_public_access_block" "reports" {\n'
+                    "  bucket                  = aws_s3_bucket.reports.id\n"
+                    "  block_public_acls       = true\n"
+                    "  block_public_policy     = true\n"
+                    "  ignore_public_acls      = true\n"
+                    "  restrict_public_buckets = true\n}\n",
+                    "",
+                ),
+                edit("  depends_on = [aws_s3_bucket_public_access_block.reports]\n", ""),
+            ),
+            fails(("TAP005", "aws_s3_bucket.reports")),
+        ),
+        StackMutation(
+            "tap007-rest-api-arn",
+            "TAP007",
+            "the API permission is scoped with the API's ARN instead of its execution ARN",
+            (
+                edit(
+                    'source_arn    = "${aws_api_gateway_rest_api.jobs.execution_arn}/*/POST/process"',
+                    'source_arn    = "${aws_api_gateway_rest_api.jobs.arn}/*/POST/process"',
+                ),
+            ),
+            fails(("TAP007", "aws_api_gateway_integration.process")),
+        ),
+        StackMutation(
+            "tap007-get-route",
+            "TAP007",
+            "the API permission allows GET /process only",
+            (
+                edit(
+                    'source_arn    = "${aws_api_gateway_rest_api.jobs.execution_arn}/*/POST/process"',
+                    'source_arn    = "${aws_api_gateway_rest_api.jobs.execution_arn}/*/GET/process"',
+                ),
+            ),
+            fails(("TAP007", "aws_api_gateway_integration.process")),
+        ),
+        StackMutation(
+            "tap008-function-first",
+            "TAP008",
+            "the function no longer waits for its log group",
+            (edit("  depends_on = [aws_cloudwatch_log_group.worker]\n", ""),),
+            fails(("TAP008", "aws_lambda_function.worker")),
+        ),
+        StackMutation(
+            "tap008-access-logs-plain",
+            "TAP008",
+            "the access log group is not encrypted",
+            (
+                edit(
+                    '  name              = "API-Gateway-Access-Logs_${local.name}"\n'
+                    "  retention_in_days = 90\n  kms_key_id        = aws_kms_key.main.arn\n",
+                    '  name              = "API-Gateway-Access-Logs_${local.name}"\n'
+                    "  retention_in_days = 90\n",
+                ),
+            ),
+            fails(("TAP008", "aws_cloudwatch_log_group.api_access")),
+        ),
+        StackMutation(
+            "tap011-reports-kept",
+            "TAP011",
+            "the reports bucket cannot be destroyed with objects in it",
+            (
+                edit(
+                    'bucket        = "${local.name}-reports-${local.account_id}"\n  force_destroy = true',
+                    'bucket        = "${local.name}-reports-${local.account_id}"\n  force_destroy = false',
+                ),
+            ),
+            fails(("TAP011", "aws_s3_bucket.reports")),
+        ),
+        StackMutation(
+            "tap012-no-kms",
+            "TAP012",
+            "the reporter's exclusive managed policy lost its KMS statement",
+            (
+                edit(
+                    '      { Effect = "Allow", Action = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource = aws_kms_key.main.arn },\n',
+                    "",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.reporter")),
+        ),
+        StackMutation(
+            "tap013-constant-trigger",
+            "TAP013",
+            "the deployment's triggers no longer name the integration",
+            (
+                edit(
+                    "      aws_api_gateway_integration.process.id,\n",
+                    "",
+                ),
+            ),
+            fails(("TAP013", "aws_api_gateway_deployment.jobs")),
+        ),
+        StackMutation(
+            "tap014-read-only-role",
+            "TAP014",
+            "the API Gateway account's role cannot push logs",
+            (
+                edit(
+                    'managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]',
+                    'managed_policy_arns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]',
+                ),
+            ),
+            fails(("TAP014", "aws_api_gateway_account.main")),
+        ),
+        StackMutation(
+            "tap015-no-key",
+            "TAP015",
+            "the key id is no longer an output",
+            (edit('output "key_id" {\n  value = aws_kms_key.main.key_id\n}\n', ""),),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+    published=(("release-artifacts-shared", "inline/worker-1.4.2.zip", "package/worker.zip"),),
+)
+
+APP = "modules/app/main.tf"
+STORAGE = "modules/storage/main.tf"
+SERVICE = "modules/service/main.tf"
+NESTED_SERVICE = "module.app.module.service"
+DROP = "module.app.module.storage.aws_s3_bucket.drop"
+
+NESTED = Stack(
+    "nested",
+    "nested modules wired by module outputs (object-typed variables), dynamic blocks in "
+    "policy documents and notifications, format() strings, a conditional count, "
+    "archive_file of a directory with excludes, aws_kms_key_policy",
+    (
+        StackMutation(
+            "tap001-no-depends-on",
+            "TAP001",
+            "the dynamic notification no longer waits for its permission",
+            (edit("  depends_on = [aws_lambda_permission.bucket]\n", "", SERVICE),),
+            fails(("TAP001", f"{NESTED_SERVICE}.aws_s3_bucket_notification.drop")),
+        ),
+        StackMutation(
+            "tap002-no-update",
+            "TAP002",
+            "the dynamic statement grants PutItem but not the UpdateItem the handler calls",
+            (
+                edit(
+                    'actions = ["dynamodb:UpdateItem", "dynamodb:PutItem"]',
+                    'actions = ["dynamodb:PutItem"]',
+                    SERVICE,
+                ),
+            ),
+            fails(("TAP002", f"{NESTED_SERVICE}.aws_iam_role.processor")),
+        ),
+        StackMutation(
+            "tap003-no-logs",
+            "TAP003",
+            "the dynamic key statements no longer include CloudWatch Logs",
+            (edit('      Logs   = format("logs.%s.amazonaws.com", local.region)\n', "", APP),),
+            fails(("TAP003", "module.app.aws_kms_key.this")),
+        ),
+        StackMutation(
+            "tls-unconditioned",
+            "TAP004",
+            "the bucket policy denies everything, TLS or not",
+            (
+                edit(
+                    '    condition {\n      test     = "Bool"\n      variable = "aws:SecureTransport"\n'
+                    '      values   = ["false"]\n    }\n',
+                    "",
+                    STORAGE,
+                ),
+            ),
+            fails(("TAP004", DROP)),
+        ),
+        StackMutation(
+            "tap005-suspended",
+            "TAP005",
+            "the nested bucket's versioning is suspended",
+            (edit('status = "Enabled"', 'status = "Suspended"', STORAGE),),
+            fails(("TAP005", DROP)),
+        ),
+        StackMutation(
+            "tap006-whole-directory",
+            "TAP006",
+            "the function directory is zipped without excludes",
+            (edit('  excludes    = ["__pycache__", "tests"]\n', "", SERVICE),),
+            fails(("TAP006", f"{NESTED_SERVICE}.aws_lambda_function.processor")),
+        ),
+        StackMutation(
+            "tap007-any-get",
+            "TAP007",
+            "the formatted source_arn allows GET on the resource path",
+            (
+                edit(
+                    'source_arn    = format("%s/*/%s%s", aws_api_gateway_rest_api.this.execution_arn, '
+                    "aws_api_gateway_method.process.http_method, aws_api_gateway_resource.process.path)",
+                    'source_arn    = format("%s/*/GET%s", aws_api_gateway_rest_api.this.execution_arn, '
+                    "aws_api_gateway_resource.process.path)",
+                    SERVICE,
+                ),
+            ),
+            fails(("TAP007", f"{NESTED_SERVICE}.aws_api_gateway_integration.process")),
+        ),
+        StackMutation(
+            "tap008-keep-forever",
+            "TAP008",
+            "the root passes no retention: log groups keep logs forever",
+            (edit("  log_days    = 14\n", "  log_days    = 0\n"),),
+            fails(
+                ("TAP008", f'{NESTED_SERVICE}.aws_cloudwatch_log_group.this["function"]'),
+                ("TAP008", f'{NESTED_SERVICE}.aws_cloudwatch_log_group.this["access"]'),
+            ),
+        ),
+        StackMutation(
+            "tap010-pitr-off",
+            "TAP010",
+            "the nested table has point-in-time recovery off",
+            (
+                edit(
+                    "  point_in_time_recovery {\n    enabled = true",
+                    "  point_in_time_recovery {\n    enabled = false",
+                    STORAGE,
+                ),
+            ),
+            fails(("TAP010", "module.app.module.storage.aws_dynamodb_table.seen")),
+        ),
+        StackMutation(
+            "tap012-plain-copy",
+            "TAP012",
+            "the proof script uploads without explicit SSE-KMS",
+            (
+                edit(
+                    "    aws s3api put-object --bucket ${var.bucket.id} --key proof/boot \\\n"
+                    "      --body /tmp/proof --server-side-encryption aws:kms --ssekms-key-id ${var.key_arn}",
+                    "    aws s3 cp /tmp/proof s3://${var.bucket.id}/proof/boot",
+                    SERVICE,
+                ),
+            ),
+            fails(("TAP012", f"{NESTED_SERVICE}.aws_instance.proof[0]")),
+        ),
+        StackMutation(
+            "tap013-deployment-unordered",
+            "TAP013",
+            "the deployment no longer waits for the integration",
+            (edit("  depends_on  = [aws_api_gateway_integration.process]\n", "", SERVICE),),
+            fails(("TAP013", f"{NESTED_SERVICE}.aws_api_gateway_deployment.this")),
+        ),
+        StackMutation(
+            "tap014-wrong-policy",
+            "TAP014",
+            "the account's role has a read-only policy instead of the push policy",
+            (
+                edit(
+                    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                    SERVICE,
+                ),
+            ),
+            fails(("TAP014", f"{NESTED_SERVICE}.aws_api_gateway_account.this")),
+        ),
+        StackMutation(
+            "tap015-no-key",
+            "TAP015",
+            "the summary output drops the key",
+            (
+                edit(
+                    "    key      = { id = aws_kms_key.this.key_id, arn = aws_kms_key.this.arn }\n",
+                    "",
+                    APP,
+                ),
+            ),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+)
+
+CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED, INLINE, NESTED)

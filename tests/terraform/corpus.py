@@ -41,6 +41,10 @@ def generate(stack: Stack, folder: Path, cli: Path, moto: MotoServer, jobs: int)
         space.init()
         return space
 
+    s3 = moto.client("s3")
+    for bucket, key, file in stack.published:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key, Body=(stack.directory / file).read_bytes())
     applied = workspace("applied", None)
     write_json(OUT / stack.name / "clean.create.json.gz", applied.plan())
     applied.apply("tfplan")
