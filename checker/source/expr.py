@@ -311,7 +311,8 @@ class SourceTree:
                     node = node[step] if isinstance(node, list) and step < len(node) else None
                 else:
                     node = node.get(step) if isinstance(node, dict) else None
-            return node
+            walked: Value = node
+            return walked
         raw = self.raw(inst, *path)
         if raw is MISSING:
             return NOT_IN_SOURCE
