@@ -418,7 +418,7 @@ MUTATIONS: list[Mutation] = [
                 '  name              = "/aws/apigateway/${local.stack_name}-api"\n  retention_in_days = 14\n',
             ),
         ),
-        fails=fails(TAP008=["aws_cloudwatch_log_group.api"], TAP014=[STAGE]),
+        fails=fails(TAP008=["aws_cloudwatch_log_group.api"]),  # the group's, not the stage's
     ),
     Mutation(
         "tap008-function-not-after-log-group",
@@ -619,7 +619,7 @@ MUTATIONS: list[Mutation] = [
         "TAP012",
         "the proof role cannot write objects at all",
         hcl=(('    actions   = ["s3:PutObject"]', '    actions   = ["s3:GetObject"]'),),
-        fails=fails(TAP012=["aws_instance.proof"]),
+        fails=fails(TAP012=["aws_iam_role.proof"]),  # the role's policy is at fault
     ),
     # ------------------------------------------------------------------ TAP013
     Mutation(
@@ -672,7 +672,7 @@ MUTATIONS: list[Mutation] = [
             ),
             ("\n  depends_on = [aws_api_gateway_account.main] # incidents 13 and 14\n", "\n"),
         ),
-        fails=fails(TAP014=[STAGE], TAP013=[STAGE]),
+        fails=fails(TAP014=[STAGE]),  # a missing account is TAP014's; TAP013 has no edge
     ),
     Mutation(
         "tap014-no-managed-policy",

@@ -10,6 +10,7 @@ two resource types walks each once.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -284,6 +285,8 @@ class SourceView(Protocol):
 
     def attribute_origin(self, inst: Instance, name: str) -> str: ...
 
+    def provider_region(self, key: str) -> str | None: ...
+
     @property
     def notes(self) -> list[str]:
         """What reading the sources refused or capped (paths outside the root, sizes)."""
@@ -315,6 +318,8 @@ class PlanModel:
     has_configuration: bool
     source: SourceView | None = None  # HCL sources, when they match the plan
     provider_regions: dict[str, str] = field(default_factory=dict)  # provider key -> region
+    # module configuration path -> its input variables -> what the call passes references
+    module_inputs: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     sensitive_variables: frozenset[str] = frozenset()
     # Views several rules share (policy statements of a document, role policies, ...),
     # computed once, with whether computing them read a sensitive value (replayed on reads).
@@ -367,16 +372,20 @@ class PlanModel:
         the root provider's region."""
         key = inst.config.provider_key if inst.config is not None else ""
         if not key:
-            return self.region
+            key = "aws"
         if key in self.provider_regions:
             return self.provider_regions[key]
-        for region in self.data("aws_region"):
-            if region.config is not None and region.config.provider_key == key:
+        if self.source is not None and (region := self.source.provider_region(key)):
+            return region
+        for reader in self.data("aws_region"):
+            if reader.config is not None and reader.config.provider_key == key:
                 for attr in ("region", "name", "id"):
-                    value = region.get(attr)
+                    value = reader.get(attr)
                     if isinstance(value, str) and value:
                         return value
-        return self.region if key == "aws" else None
+        if key == "aws" and self.region is not None:
+            return self.region
+        return self.view(_arn_regions).get(key)
 
     def settle(self, inst: Instance, *path: str | int) -> Value:
         """The value at `path` as far as the plan and the bound sources tell.
@@ -538,7 +547,7 @@ class PlanModel:
             if parsed is not None:
                 parsed_refs.append((ref, parsed))
         for ref in inst.references(*path):
-            for target, attribute in self.through_module_output(inst.module_address, ref):
+            for target, attribute in self.across_modules(inst.module_address, ref):
                 if wanted is None or target.type in wanted:
                     found.setdefault((target.address, attribute), (target, attribute))
         keyed = {p.local_address for _, p in parsed_refs if p.key is not None}
@@ -549,6 +558,36 @@ class PlanModel:
                 if wanted is None or target.type in wanted:
                     found.setdefault((target.address, parsed.attribute), (target, parsed.attribute))
         return list(found.values())
+
+    def across_modules(
+        self, module_address: str, ref: str, depth: int = 0
+    ) -> list[tuple[Instance, tuple[str, ...]]]:
+        """Resources a reference made in a module instance names across module boundaries:
+        a child's output (`module.k.arn`) followed down, an input (`var.key_arn`) followed
+        up to what the calling module passes; [] for references within the module."""
+        if ref.startswith("module."):
+            return self.through_module_output(module_address, ref, depth)
+        if not ref.startswith("var.") or not module_address or depth > 8:
+            return []
+        parts = split_address(module_address)
+        parent = ".".join(parts[:-2])
+        name = split_address(ref)[1] if len(split_address(ref)) > 1 else ""
+        passed = self.module_inputs.get(module_path(module_address), {}).get(name, ())
+        out: list[tuple[Instance, tuple[str, ...]]] = []
+        for outer in passed:
+            if outer.startswith(("module.", "var.")):
+                out.extend(self.across_modules(parent, outer, depth + 1))
+                continue
+            parsed = parse_reference(outer)
+            if parsed is None:
+                continue
+            for target in self._by_config_module.get(
+                (join(module_path(parent), parsed.local_address), parent), []
+            ):
+                if (parsed.key is None or str(target.index) == parsed.key) and target.exists:
+                    out.append((target, parsed.attribute))
+        named = {t.address for t, attribute in out if attribute}
+        return [(t, attribute) for t, attribute in out if attribute or t.address not in named]
 
     def output_targets(self, ref: str) -> list[tuple[Instance, tuple[str, ...]]]:
         """A module-qualified reference to a module's output (`module.a.module.k.arn`),
@@ -576,8 +615,8 @@ class PlanModel:
         child_instance = join(module_address, f"module.{parts[1]}")
         out: list[tuple[Instance, tuple[str, ...]]] = []
         for inner in self.module_outputs.get(child_config, {}).get(parts[2], ()):
-            if inner.startswith("module."):
-                out.extend(self.through_module_output(child_instance, inner, depth + 1))
+            if inner.startswith(("module.", "var.")):
+                out.extend(self.across_modules(child_instance, inner, depth + 1))
                 continue
             parsed = parse_reference(inner)
             if parsed is None:
@@ -653,6 +692,7 @@ def _walk_config(
     out: dict[str, ResourceConfiguration],
     module_outputs: dict[str, dict[str, tuple[str, ...]]],
     inherited_depends: tuple[str, ...],
+    module_inputs: dict[str, dict[str, tuple[str, ...]]],
 ) -> None:
     for res in module.resources:
         conf = _resource_config(res, path, inherited_depends)
@@ -663,9 +703,13 @@ def _walk_config(
     }
     for name, call in module.module_calls.items():
         child = join(path, f"module.{name}")
+        module_inputs[child] = {
+            variable: tuple(_nested_refs(expression or {}))
+            for variable, expression in call.expressions.items()
+        }
         depends = inherited_depends + tuple(_depends_address(path, d) for d in call.depends_on)
         if call.module is not None:
-            _walk_config(call.module, child, out, module_outputs, depends)
+            _walk_config(call.module, child, out, module_outputs, depends, module_inputs)
 
 
 def _depends_address(module: str, target: str) -> str:
@@ -736,6 +780,20 @@ def _iter_module_values(module: ModuleValues | None) -> Iterator[Any]:
         current = stack.pop()
         yield from current.resources
         stack.extend(current.child_modules)
+
+
+ARN_REGION = re.compile(r"^arn:aws[\w-]*:[\w-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
+
+
+def _arn_regions(model: PlanModel) -> dict[str, str]:
+    """Provider key -> the region in the known ARNs of its resources (an update plan's)."""
+    out: dict[str, str] = {}
+    for inst in model.instances:
+        key = inst.config.provider_key if inst.config is not None else "aws"
+        arn = inst.values.get("arn")
+        if key not in out and isinstance(arn, str) and (match := ARN_REGION.match(arn)):
+            out[key or "aws"] = match.group(1)
+    return out
 
 
 def _provider_regions(
@@ -817,8 +875,9 @@ def build_model(doc: PlanDocument) -> PlanModel:
     """Normalise one validated plan document."""
     configs: dict[str, ResourceConfiguration] = {}
     module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
+    module_inputs: dict[str, dict[str, tuple[str, ...]]] = {}
     if doc.configuration is not None:
-        _walk_config(doc.configuration.root_module, "", configs, module_outputs, ())
+        _walk_config(doc.configuration.root_module, "", configs, module_outputs, (), module_inputs)
     instances: list[Instance] = []
     seen: set[str] = set()
     for rc in doc.resource_changes:
@@ -905,6 +964,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
         module_outputs=module_outputs,
         region=_root_region(regions, instances),
         provider_regions=regions,
+        module_inputs=module_inputs,
         sensitive_strings=frozenset(sensitive),
         sensitive_variables=_sensitive_variables(doc),
         format_version=doc.format_version,

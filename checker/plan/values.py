@@ -189,18 +189,29 @@ def decode_json(value: Value) -> Value:
         return value
     holes: dict[str, Unknown] = {}
     text: list[str] = []
-    for part in value.parts:
+    parts = value.parts
+    for index, part in enumerate(parts):
         if isinstance(part, str):
             text.append(part)
-        else:
-            token = f"\u0001{len(holes)}\u0001"
-            holes[token] = part
-            text.append(token.replace("\u0001", "\\u0001"))
+            continue
+        token = f"\u0001{len(holes)}\u0001"
+        holes[token] = part
+        escaped = token.replace("\u0001", "\\u0001")
+        following = parts[index + 1] if index + 1 < len(parts) else ""
+        if _value_position("".join(text), following if isinstance(following, str) else ""):
+            escaped = f'"{escaped}"'  # `"Resource": ${jsonencode(arns)}`: a whole JSON value
+        text.append(escaped)
     try:
         document = json.loads("".join(text))
     except (ValueError, RecursionError):
         return value
     return _fill(document, holes)
+
+
+def _value_position(before: str, after: str) -> bool:
+    """Is a template hole a JSON value of its own (not inside a string)?"""
+    head, tail = before.rstrip()[-1:], after.lstrip()[:1]
+    return head in (":", "[", ",") and tail in (",", "]", "}")
 
 
 HOLE = re.compile("(\u0001\\d+\u0001)")
@@ -211,7 +222,10 @@ def _fill(node: Value, holes: dict[str, Unknown]) -> Value:
         pieces = [p for p in HOLE.split(node) if p]
         parts = tuple(holes.get(p, p) for p in pieces)
         if len(parts) == 1 and isinstance(parts[0], Unknown):
-            return parts[0]
+            whole = parts[0]
+            if whole.expression == JSON and whole.encoded is not None:
+                return whole.encoded  # `${jsonencode(x)}` as a value: x itself
+            return whole
         return Unknown.of_template(parts)
     if isinstance(node, list):
         return [_fill(item, holes) for item in node]

@@ -70,6 +70,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             continue
         buckets = linked(model, notification, ("bucket",), ("aws_s3_bucket",))
         bucket = buckets[0] if buckets else None
+        missing_depends: set[str] = set()  # one finding per permission not depended on
         for index, _entry in enumerate(entries):
             attribute = f"lambda_function[{index}]"
             functions = linked(
@@ -108,6 +109,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             candidates = matching or maybe
             depends = [p for p in candidates if model.depends_on_explicitly(notification, p)]
             if not depends:
+                if candidates[0].address in missing_depends:
+                    continue
+                missing_depends.add(candidates[0].address)
                 yield Result.failed(
                     notification.address,
                     "depends_on",

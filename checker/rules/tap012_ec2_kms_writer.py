@@ -167,6 +167,22 @@ def _role_of(model: PlanModel, instance: Instance) -> Instance | None:
     return roles[0] if roles else None
 
 
+def _bucket_only(entry: Value) -> bool:
+    """A Resource entry naming a bucket, not objects in it (`arn:aws:s3:::b`, `b.arn`)."""
+    if isinstance(entry, str):
+        return entry.startswith("arn:aws:s3:::") and "/" not in entry and "*" not in entry
+    if isinstance(entry, Unknown) and entry.reference is not None:
+        return entry.reference.endswith(".arn")
+    if isinstance(entry, Unknown) and entry.parts:
+        last = entry.parts[-1]
+        return (
+            isinstance(last, Unknown)
+            and last.reference is not None
+            and last.reference.endswith(".arn")
+        )
+    return False
+
+
 def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: Instance) -> Tri:
     results: list[Tri] = []
     for stmt in stmts:
@@ -177,6 +193,8 @@ def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: In
             continue
         hits: list[Tri] = []
         for entry in _entries(stmt):
+            if target.type == "aws_s3_bucket" and _bucket_only(entry):
+                continue  # the bucket ARN itself: no object can be put under it
             targets = _resource_targets(model, entry, target.type)
             if targets is None:
                 hits.append(None)
@@ -255,6 +273,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 )
             continue
         if not written and not writes_in_script:
+            if script is None and role is not None:
+                yield Result.unknown(
+                    role.address,
+                    "policy",
+                    f"{role.address} cannot write to a KMS-encrypted bucket of this plan; whether "
+                    "the instance writes to S3 is hidden in its user_data hash",
+                    "s3:PutObject on bucket/* and KMS use of its CMK",
+                )
             if script is None:  # the plan keeps only a hash: what the script does is hidden
                 yield Result.unknown(
                     instance.address,
@@ -272,10 +298,10 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "an instance profile whose role may write to the bucket with its CMK",
             )
             continue
-        if not writable:
+        if not writable:  # the role's policy is at fault: the finding is the role's
             yield Result.failed(
-                instance.address,
-                "iam_instance_profile",
+                role.address,
+                "policy",
                 f"{role.address} cannot s3:PutObject on any bucket of this plan",
                 "s3:PutObject on the bucket and KMS use of its CMK",
             )

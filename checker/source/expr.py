@@ -261,6 +261,11 @@ class SourceTree:
             lines = self._attribute_lines[key] = attribute_lines(text, block.line)
         return f"source {self._relative(block.file)}:{lines.get(name, block.line)}"
 
+    def provider_region(self, key: str) -> str | None:
+        """The region a root provider configuration sets, evaluated from the source."""
+        region = self.evaluator.region(key)
+        return region if isinstance(region, str) else None
+
     def _relative(self, path: Path) -> str:
         try:
             return path.relative_to(self.root.directory).as_posix()

@@ -34,6 +34,9 @@ class ParseError(Exception):
     pass
 
 
+NONE = Node("lit", None)  # an absent part of a `for` expression (no key, no condition)
+
+
 def _string_end(text: str, start: int) -> int:
     """The index after the quote closing the string opened at `start`.
 
@@ -215,10 +218,37 @@ class _Parser:
         self.take(")")
         return Node("call", name, tuple(args))
 
+    def for_(self, shape: str, close: str) -> Node:
+        """`[for v in c : x if p]` or `{for k, v in c : k => x if p}` (after the bracket):
+        Node("for", (shape, names), (collection, key, value, condition)); grouping (`...`)
+        is left opaque."""
+        self.take("for")
+        names = [self.take()[1]]
+        if self.peek()[1] == ",":
+            self.take(",")
+            names.append(self.take()[1])
+        if self.take()[1] != "in":
+            raise ParseError("expected 'in'")
+        collection = self.expression()
+        self.take(":")
+        key = NONE
+        value = self.expression()
+        if shape == "object":
+            self.take("=>")
+            key, value = value, self.expression()
+            if self.peek()[1] == "...":
+                return self._opaque_rest()
+        condition = NONE
+        if self.peek() == ("name", "if"):
+            self.take()
+            condition = self.expression()
+        self.take(close)
+        return Node("for", (shape, tuple(names)), (collection, key, value, condition))
+
     def tuple_(self) -> Node:
         self.take("[")
         if self.peek()[1] == "for":
-            return self._opaque_rest()
+            return self.for_("tuple", "]")
         items: list[Node] = []
         while self.peek()[1] != "]":
             items.append(self.expression())
@@ -232,7 +262,7 @@ class _Parser:
     def object_(self) -> Node:
         self.take("{")
         if self.peek()[1] == "for":
-            return self._opaque_rest()
+            return self.for_("object", "}")
         pairs: list[tuple[Node, Node]] = []
         while self.peek()[1] != "}":
             key_kind, key_value = self.peek()

@@ -36,7 +36,7 @@ from checker.source.hcl import (
     parse_file,
     unquote,
 )
-from checker.source.parse import Node, parse_hcl_expression
+from checker.source.parse import NONE, Node, parse_hcl_expression
 
 Scope = dict[str, Any]
 META_ARGUMENTS = frozenset(
@@ -255,6 +255,8 @@ class StaticEvaluator:
             return self.reference(node.value, module, extra)
         if kind == "tuple":
             return [self.node(n, module, extra) for n in node.args]
+        if kind == "for":
+            return self.for_expression(node, module, extra)
         if kind == "object":
             out: dict[str, Any] = {}
             for key_node, value_node in node.args:
@@ -294,6 +296,40 @@ class StaticEvaluator:
             return Unknown.of_expression(text, _text_refs(text))
         return UNKNOWN
 
+    def for_expression(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`[for ...]` / `{for ...}` over a known collection (maps in key order, as
+        Terraform iterates them); unknown, naming its references, when the collection,
+        a condition or a key is unknown."""
+        shape, names = node.value
+        collection_node, key_node, value_node, condition_node = node.args
+        collection = self.node(collection_node, module, extra)
+        if isinstance(collection, dict):
+            pairs: list[tuple[Any, Any]] = [(k, collection[k]) for k in sorted(collection)]
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            return Unknown.built_from(collection)
+        items: list[Any] = []
+        keys: list[Any] = []
+        for key, value in pairs[:MAX_INSTANCES]:
+            bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
+            scope = {**(extra or {}), **bound}
+            if condition_node is not NONE:
+                condition = self.node(condition_node, module, scope)
+                if not isinstance(condition, bool):
+                    return Unknown.built_from(condition, collection)
+                if not condition:
+                    continue
+            if shape == "object":
+                item_key = self.node(key_node, module, scope)
+                if not isinstance(item_key, str):
+                    return Unknown.built_from(item_key, collection)
+                keys.append(item_key)
+            items.append(self.node(value_node, module, scope))
+        if shape == "object":
+            return dict(zip(keys, items, strict=True))
+        return items
+
     def call(self, node: Node, module: str, extra: Scope | None) -> Any:
         name = node.value
         if name in FILE_FUNCTIONS:
@@ -312,9 +348,17 @@ class StaticEvaluator:
             return Unknown.of_base64(args[0])
         if name == "format" and args and isinstance(args[0], str) and not all(map(is_known, args)):
             return _format_template(args[0], args[1:])
+        joined = len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
+        if name == "join" and joined and not is_known(args[1]):
+            return _join_template(args[0], args[1])
         if name in SHAPE_FUNCTIONS and len(args) == 1 and isinstance(args[0], (list, dict)):
             # the size and keys of a collection are known when some of its values are not
             return SHAPE_FUNCTIONS[name](args[0])
+        if name in ("concat", "flatten") and args and all(isinstance(a, list) for a in args):
+            # collections of known shape with unknown members keep their shape
+            return _flatten(args[0]) if name == "flatten" else [x for a in args for x in a]
+        if name == "merge" and args and all(isinstance(a, dict) for a in args):
+            return {k: v for a in args for k, v in a.items()}
         if function is None or not all(is_known(a) for a in args):
             return Unknown.of_expression(f"{name}(...)", Unknown.built_from(*args).refs)
         try:
@@ -381,6 +425,12 @@ class StaticEvaluator:
         parsed = parse_reference(traversal)
         if parsed is None:
             return Unknown.of_reference(qualified)
+        if (
+            self.plan is None
+            and parsed.local_address.startswith("data.aws_partition.")
+            and parsed.attribute[:1] in (("partition",), ("dns_suffix",), ("id",))
+        ):
+            return _partition(self.region(), parsed.attribute[0])
         if (
             self.plan is None
             and parsed.local_address.startswith("data.aws_region.")
@@ -593,7 +643,7 @@ class StaticEvaluator:
         if not isinstance(content, dict):
             return UNKNOWN
         if isinstance(items, dict):
-            pairs = list(items.items())
+            pairs = [(k, items[k]) for k in sorted(items)]  # Terraform's order: by key
         elif isinstance(items, list):
             pairs = [(v if isinstance(v, str) else i, v) for i, v in enumerate(items)]
         else:
@@ -712,6 +762,14 @@ def _refs(raw: Any) -> list[str]:
             if traversal is not None:
                 out.append(traversal)
                 return
+            if node.kind == "for":  # the iteration names are not references
+                start = len(out)
+                for arg in node.args:
+                    walk(arg)
+                inner = out[start:]
+                del out[start:]
+                out.extend(r for r in inner if r.split(".")[0].split("[")[0] not in node.value[1])
+                return
             if node.kind == "ref":
                 out.append(node.value)
             elif node.kind == "opaque":
@@ -787,7 +845,18 @@ def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
 SHAPE_FUNCTIONS: dict[str, Callable[[list[Any] | dict[str, Any]], Any]] = {
     "length": len,
     "keys": lambda c: sorted(c) if isinstance(c, dict) else UNKNOWN,
+    "values": lambda c: [c[k] for k in sorted(c)] if isinstance(c, dict) else UNKNOWN,
+    "tolist": lambda c: list(c) if isinstance(c, list) else UNKNOWN,
 }
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
 MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
 
 
@@ -838,6 +907,38 @@ def _format_template(spec: str, args: list[Any]) -> Any:
         else:
             return Unknown.built_from(*args)
     parts.append(spec[position:])
+    merged: list[str | Unknown] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return Unknown.of_template(tuple(merged))
+
+
+def _partition(region: Any, attribute: str) -> Any:
+    """What `data.aws_partition` reads, from the root provider's region."""
+    if not isinstance(region, str):
+        return UNKNOWN
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    partition = "aws-us-gov" if region.startswith("us-gov-") else partition
+    if attribute == "dns_suffix":
+        return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return partition
+
+
+def _join_template(separator: str, items: list[Any]) -> Any:
+    """`join(sep, list)` with unknown members: a template of the members and separators."""
+    parts: list[str | Unknown] = []
+    for index, item in enumerate(items):
+        if index:
+            parts.append(separator)
+        if isinstance(item, Unknown):
+            parts.extend(item.parts if item.parts is not None else (item,))
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            parts.append(_to_string(item))
+        else:
+            return Unknown.built_from(*items)
     merged: list[str | Unknown] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):

@@ -986,4 +986,151 @@ NESTED = Stack(
     ),
 )
 
-CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED, INLINE, NESTED)
+LANDING = 'aws_s3_bucket.data["landing"]'
+EXPORTS = 'aws_s3_bucket.data["exports"]'
+
+TEMPLATED = Stack(
+    "templated",
+    "buckets as a map of objects in a local, filtered for_each expressions, policies "
+    "rendered from JSON template files, jsonencode(concat(..., [for ...])) key policy, "
+    "join()ed user data, archive_file source_content, a nested API route",
+    (
+        StackMutation(
+            "tap001-permission-for-exports",
+            "TAP001",
+            "the filtered permission names the exports bucket",
+            (
+                edit(
+                    "source_arn     = aws_s3_bucket.data[each.key].arn",
+                    'source_arn     = aws_s3_bucket.data["exports"].arn',
+                ),
+            ),
+            fails(("TAP001", 'aws_s3_bucket_notification.bucket["landing"]')),
+        ),
+        StackMutation(
+            "tap002-scan-only",
+            "TAP002",
+            "the rendered role policy grants Scan, not the PutItem the handler calls",
+            (
+                edit(
+                    'actions       = jsonencode(["dynamodb:PutItem"])',
+                    'actions       = jsonencode(["dynamodb:Scan"])',
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.function")),
+        ),
+        StackMutation(
+            "tap003-grant-for-anything",
+            "TAP003",
+            "the grant statement no longer requires GrantIsForAWSResource",
+            (edit('          Bool         = { "kms:GrantIsForAWSResource" = true }\n', ""),),
+            fails(("TAP003", "aws_kms_key.data")),
+        ),
+        StackMutation(
+            "tls-true",
+            "TAP004",
+            "the bucket policy template denies only when SecureTransport is true",
+            (
+                edit(
+                    '"aws:SecureTransport": "false"',
+                    '"aws:SecureTransport": "true"',
+                    "policies/bucket.json.tftpl",
+                ),
+            ),
+            fails(("TAP004", LANDING), ("TAP004", EXPORTS)),
+        ),
+        StackMutation(
+            "tap005-block-only-triggering",
+            "TAP005",
+            "public-access blocks only for the buckets that trigger the function",
+            (
+                edit(
+                    'resource "aws_s3_bucket_public_access_block" "data" {\n  for_each                = local.buckets',
+                    'resource "aws_s3_bucket_public_access_block" "data" {\n  for_each                = local.triggering',
+                ),
+            ),
+            fails(("TAP005", EXPORTS)),
+        ),
+        StackMutation(
+            "tap006-temp-output",
+            "TAP006",
+            "the package is written to a temporary directory",
+            (
+                edit(
+                    'output_path             = "${path.module}/out/function.zip"',
+                    'output_path             = "/tmp/function.zip"',
+                ),
+            ),
+            fails(("TAP006", "aws_lambda_function.handler")),
+        ),
+        StackMutation(
+            "tap008-access-forever",
+            "TAP008",
+            "the access log group has no retention",
+            (
+                edit(
+                    'name              = "/aws/apigateway/tpl-${local.stage}"\n  retention_in_days = 14\n',
+                    'name              = "/aws/apigateway/tpl-${local.stage}"\n',
+                ),
+            ),
+            fails(("TAP008", "aws_cloudwatch_log_group.access")),
+        ),
+        StackMutation(
+            "tap011-exports-kept",
+            "TAP011",
+            "the exports bucket keeps its objects on destroy",
+            (edit("  force_destroy = true\n", '  force_destroy = each.key != "exports"\n'),),
+            fails(("TAP011", EXPORTS)),
+        ),
+        StackMutation(
+            "tap012-bucket-not-objects",
+            "TAP012",
+            "the writer may put to the bucket ARNs, not to their objects",
+            (
+                edit(
+                    'object_arns = [for name, b in aws_s3_bucket.data : "${b.arn}/*"]',
+                    "object_arns = [for name, b in aws_s3_bucket.data : b.arn]",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.writer")),
+        ),
+        StackMutation(
+            "tap012-plain-copy",
+            "TAP012",
+            "the joined user data copies without explicit SSE-KMS",
+            (
+                edit(
+                    '"aws s3api put-object --bucket ${aws_s3_bucket.data["exports"].id} --key w --body /tmp/w --server-side-encryption aws:kms --ssekms-key-id ${aws_kms_key.data.arn}",',
+                    '"aws s3 cp /tmp/w s3://${aws_s3_bucket.data["exports"].id}/w",',
+                ),
+            ),
+            fails(("TAP012", "aws_instance.writer")),
+        ),
+        StackMutation(
+            "tap013-deployment-unordered",
+            "TAP013",
+            "the deployment no longer waits for the integration",
+            (
+                edit(
+                    "  depends_on  = [aws_api_gateway_integration.process, aws_api_gateway_method.process]\n",
+                    "",
+                ),
+            ),
+            fails(("TAP013", "aws_api_gateway_deployment.api")),
+        ),
+        StackMutation(
+            "tap015-no-writer",
+            "TAP015",
+            "the writer instance is no longer an output",
+            (
+                edit(
+                    'output "writer" {\n  value = { id = aws_instance.writer.id, ip = aws_instance.writer.public_ip }\n}\n',
+                    "",
+                ),
+            ),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+)
+
+CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED, INLINE, NESTED, TEMPLATED)
