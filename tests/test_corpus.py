@@ -113,3 +113,23 @@ def test_static_mode_agrees(case: Case, tmp_path: Path) -> None:
     seen = status_of(report)
     missed = [key for key in expected(mutation) if not seen.get(key, set()) & {"failed", "unknown"}]
     assert missed == []
+
+
+def test_the_readme_describes_every_stack_of_the_corpus() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The stack corpus", 1)[1].split("\n### ", 1)[0]
+    listed = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+    assert listed == {stack.name for stack in CORPUS}
+
+
+def test_the_corpus_covers_every_rule_and_both_module_idioms() -> None:
+    """The README's claim: any module, with count/for_each; every rule re-introduced."""
+    rules = {m.rule for stack in CORPUS for m in stack.mutations}
+    assert rules == {f"TAP{n:03d}" for n in range(1, 16)}
+    failing = {a for stack in CORPUS for m in stack.mutations for _, a in m.fails}
+    assert any(
+        a.startswith("module.") and "[" in a.split(".")[1] for a in failing
+    )  # for_each module
+    assert any(a.count("module.") >= 2 for a in failing)  # nested modules
+    assert any(a.endswith("[0]") or a.endswith("[1]") for a in failing)  # count
+    assert any('"]' in a and not a.startswith("module.") for a in failing)  # for_each resources

@@ -46,3 +46,13 @@ def test_static_mode_names_the_source_line(tmp_path: Path) -> None:
 def test_every_finding_has_evidence(tmp_path: Path) -> None:
     report = run(CHAINS, None, "update", "sources", tmp_path)
     assert report.findings and all(f.evidence for f in report.findings)
+
+
+def test_an_unknown_says_what_would_settle_it(tmp_path: Path) -> None:
+    plan_only = run(CHAINS, None, "create", "plan", tmp_path / "p")
+    static = run(CHAINS, None, "create", "static", tmp_path / "s")
+    with_sources = run(CHAINS, None, "create", "sources", tmp_path / "w")
+    unknown = [f for f in plan_only.findings if f.status == "unknown"]
+    assert unknown and all("--source DIR" in f.note for f in unknown)
+    assert all("terraform show -json" in f.note for f in static.findings if f.status == "unknown")
+    assert not any("--source DIR" in f.note for f in with_sources.findings)

@@ -58,6 +58,23 @@ def _finding(
     )
 
 
+PLAN_ONLY_HINT = "the stack's .tf files (--source DIR) settle what this plan hides"
+STATIC_HINT = "a plan (terraform show -json) settles what only the providers know"
+
+
+def _settle_hint(result: Result, model: PlanModel) -> Result:
+    """An `unknown` says what would settle it: the sources for a plan, a plan for sources."""
+    if result.status != Status.UNKNOWN:
+        return result
+    if model.format_version == "static":
+        hint = STATIC_HINT
+    elif model.source is None and model.has_configuration:
+        hint = PLAN_ONLY_HINT
+    else:
+        return result
+    return replace(result, note=f"{result.note}; {hint}" if result.note else hint)
+
+
 def _origins(origins: list[str], static: bool) -> str:
     """The origins read for one result; in static mode the "plan" is the evaluated source."""
     if static:
@@ -94,6 +111,7 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
                 for result in rule.check(ctx):
                     evidence = _origins(origins, static)
                     origins.clear()
+                    result = _settle_hint(result, model)
                     findings.append(_finding(rule, result, input_name, scope.tainted, evidence))
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
