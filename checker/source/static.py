@@ -907,6 +907,11 @@ def _format_template(spec: str, args: list[Any]) -> Any:
         else:
             return Unknown.built_from(*args)
     parts.append(spec[position:])
+    return _template_of(parts)
+
+
+def _template_of(parts: list[str | Unknown]) -> Unknown:
+    """A template of known text and unknown pieces, adjacent text joined."""
     merged: list[str | Unknown] = []
     for part in parts:
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -939,13 +944,7 @@ def _join_template(separator: str, items: list[Any]) -> Any:
             parts.append(_to_string(item))
         else:
             return Unknown.built_from(*items)
-    merged: list[str | Unknown] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return Unknown.of_template(tuple(merged))
+    return _template_of(parts)
 
 
 def _provider_name(raw: Any) -> str:
