@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checker.plan.address import module_path, split_address, strip_key
+from checker.core.address import module_path, split_address, strip_key
 from checker.plan.model import PlanModel
 from checker.plan.values import Unknown
 

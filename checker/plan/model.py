@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
-from checker.plan.address import (
+from checker.core.address import (
     Reference,
     config_address_of,
     designates,

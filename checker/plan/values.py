@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
+from checker.core.iam import Hidden
+
 Scalar: TypeAlias = str | int | float | bool
 
 
@@ -45,7 +47,7 @@ def decode_base64(value: Value) -> Value:
 
 
 @dataclass(frozen=True, slots=True)
-class Unknown:
+class Unknown(Hidden):
     """A value only known after apply, with what is known about it.
 
     `refs`: the configuration references it is built from (module-qualified).

@@ -16,11 +16,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from checker.plan.address import reference_target
+from checker.core.address import reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.iam import Statement, action_covered, is_wildcard_action
+from checker.rules.iam import (
+    Statement,
+    action_covered,
+    is_wildcard_action,
+    resource_entries,
+)
 from checker.rules.links import linked, role_policies
 
 META = RuleMeta(
@@ -234,8 +239,7 @@ def _judge(
         if stmt.not_actions is not None or any(is_wildcard_action(p, "dynamodb") for p in dynamo):
             problems.append(f"{stmt.origin} grants dynamodb:* (statement {stmt.index})")
             continue
-        resources = stmt.resources
-        entries = [resources] if isinstance(resources, Unknown) else list(resources or [])
+        entries = resource_entries(stmt)
         verdicts = [_resource_verdict(model, r, tables) for r in entries]
         bad = [why for ok, why in verdicts if ok is False]
         if bad:

@@ -22,6 +22,7 @@ from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import (
+    Hidden,
     Policy,
     Statement,
     Tri,
@@ -112,7 +113,7 @@ def _describe_grant(statements: list[Statement]) -> str:
     if not statements:
         return "no statement lets lambda.amazonaws.com kms:CreateGrant"
     stmt = statements[0]
-    if isinstance(stmt.conditions, Unknown) or not stmt.conditions:
+    if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
         return (
             f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant without conditions"
         )

@@ -28,6 +28,7 @@ from checker.rules.iam import (
     has_condition_key,
     policy_at,
     principal_is_everyone,
+    resource_entries,
 )
 from checker.rules.links import ReverseIndex
 
@@ -80,8 +81,7 @@ def _covers(model: PlanModel, resource: Value, bucket: Instance, objects: bool) 
 def _tls_deny(model: PlanModel, stmt: Statement, bucket: Instance) -> Tri:
     if not stmt.denies:
         return False
-    resources = stmt.resources
-    entries = [resources] if isinstance(resources, Unknown) else list(resources or [])
+    entries = resource_entries(stmt)
     return all_true(
         [
             principal_is_everyone(stmt),

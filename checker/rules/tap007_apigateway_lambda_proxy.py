@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from checker.plan.address import reference_target, split_address
+from checker.core.address import reference_target, split_address
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.address import config_address_of, designates, reference_target
+from checker.core.address import config_address_of, designates, reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, decode_base64, is_known
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
@@ -28,6 +28,7 @@ from checker.rules.iam import (
     actions_covered,
     all_true,
     any_true,
+    resource_entries,
 )
 from checker.rules.links import ReverseIndex, linked, role_policies
 from checker.rules.shell import aws_call, commands, option
@@ -134,11 +135,6 @@ def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] |
     return [t for t in targets if f".{type_}." in f".{config_address_of(t)}"]
 
 
-def _entries(stmt: Statement) -> list[Value]:
-    resources = stmt.resources
-    return [resources] if isinstance(resources, Unknown) else list(resources or [])
-
-
 def _kms_key_of_bucket(model: PlanModel, sse: ReverseIndex, bucket: Instance) -> Instance | None:
     for conf in sse.get(bucket):
         if conf.get(
@@ -192,7 +188,7 @@ def _allows_on(stmts: list[Statement], model: PlanModel, action: str, target: In
         if covered is False:
             continue
         hits: list[Tri] = []
-        for entry in _entries(stmt):
+        for entry in resource_entries(stmt):
             if target.type == "aws_s3_bucket" and _bucket_only(entry):
                 continue  # the bucket ARN itself: no object can be put under it
             targets = _resource_targets(model, entry, target.type)
@@ -211,7 +207,7 @@ def _candidate_buckets(
     found: dict[str, Instance] = {}
     broad = False
     for stmt in statements:
-        for entry in _entries(stmt):
+        for entry in resource_entries(stmt):
             targets = _resource_targets(model, entry, "aws_s3_bucket")
             if targets is None or "*" in targets:
                 broad = True

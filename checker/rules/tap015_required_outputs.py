@@ -19,7 +19,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from checker.plan.address import join, parse_reference, split_address
+from checker.core.address import join, parse_reference, split_address
 from checker.plan.model import PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
 

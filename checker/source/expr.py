@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.plan.address import join
+from checker.core.address import join
 from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.source.files import SourceFiles

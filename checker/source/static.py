@@ -20,8 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from checker.core.address import join, module_path, parse_reference, split_address, strip_key
 from checker.errors import InputError
-from checker.plan.address import join, module_path, parse_reference, split_address, strip_key
 from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
 from checker.plan.sensitive import CycleError, TaintedMemo, tracking
 from checker.plan.sensitive import mark as mark_sensitive

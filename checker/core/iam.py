@@ -1,0 +1,302 @@
+"""IAM policy semantics on plain values: statements, wildcards, principals, conditions.
+
+A policy is read from what `json.loads` gives (or the statement blocks of an
+`aws_iam_policy_document`). A leaf the caller cannot see is a `Hidden`; the
+checker's `Unknown` is one, and a checkov check marks what checkov leaves
+unknown with `HIDDEN`. Answers are tri-state: True, False, or None for
+"cannot be decided from what is visible".
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+
+Tri = bool | None
+
+
+class Hidden:
+    """A value only known after apply (a base class: the checker's `Unknown` extends it)."""
+
+    __slots__ = ()
+
+
+HIDDEN = Hidden()
+
+
+def hidden(value: object) -> bool:
+    return isinstance(value, Hidden)
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple[object, ...]
+
+
+Principals = dict[str, list[object]] | str | Hidden | None
+
+
+@dataclass
+class Statement:
+    effect: str
+    actions: list[object] | None = None
+    not_actions: list[object] | None = None
+    resources: list[object] | Hidden | None = None
+    not_resources: list[object] | Hidden | None = None
+    principals: Principals = None
+    not_principals: Principals = None
+    conditions: list[Condition] | Hidden = field(default_factory=list)
+    origin: str = ""
+    index: int = 0
+
+    @property
+    def allows(self) -> bool:
+        return self.effect.lower() == "allow"
+
+    @property
+    def denies(self) -> bool:
+        return self.effect.lower() == "deny"
+
+
+def as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def statements_from_json(text: str, origin: str) -> list[Statement] | None:
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, TypeError, RecursionError):
+        return None
+    return statements_from_object(document, origin)
+
+
+def statements_from_object(document: object, origin: str) -> list[Statement] | None:
+    """Statements of a policy document as a value; None when it is not readable as a policy."""
+    if not isinstance(document, dict):
+        return None
+    statements = document.get("Statement")
+    if isinstance(statements, Hidden):
+        return None
+    out: list[Statement] = []
+    for index, raw in enumerate(as_list(statements)):
+        if not isinstance(raw, dict):
+            return None
+        out.append(
+            Statement(
+                effect=str(raw.get("Effect", "")),
+                actions=as_list(raw["Action"]) if "Action" in raw else None,
+                not_actions=as_list(raw["NotAction"]) if "NotAction" in raw else None,
+                resources=_resources(raw, "Resource"),
+                not_resources=_resources(raw, "NotResource"),
+                principals=json_principal(raw.get("Principal")),
+                not_principals=json_principal(raw.get("NotPrincipal")),
+                conditions=json_conditions(raw.get("Condition")),
+                origin=origin,
+                index=index,
+            )
+        )
+    return out
+
+
+def _resources(raw: dict[str, object], key: str) -> list[object] | Hidden | None:
+    if key not in raw:
+        return None
+    value = raw[key]
+    return value if isinstance(value, Hidden) else as_list(value)
+
+
+def json_conditions(value: object) -> list[Condition] | Hidden:
+    if isinstance(value, Hidden):
+        return value
+    conditions: list[Condition] = []
+    for operator, pairs in (value if isinstance(value, dict) else {}).items():
+        if isinstance(pairs, Hidden):
+            return pairs
+        for key, values in (pairs if isinstance(pairs, dict) else {}).items():
+            conditions.append(Condition(str(operator), str(key), tuple(as_list(values))))
+    return conditions
+
+
+def json_principal(value: object) -> Principals:
+    if value is None or isinstance(value, Hidden):
+        return value
+    if value == "*":
+        return "*"
+    if isinstance(value, dict):
+        return {str(k): as_list(v) for k, v in value.items()}
+    return {"AWS": as_list(value)}
+
+
+def block_principals(value: object) -> Principals:
+    """`principals { type, identifiers }` blocks of a policy document."""
+    if isinstance(value, Hidden):
+        return value
+    if not value:
+        return None
+    out: dict[str, list[object]] = {}
+    for block in as_list(value):
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if not isinstance(kind, str):
+            return kind if isinstance(kind, Hidden) else HIDDEN
+        if kind == "*":
+            return "*"
+        out.setdefault(kind, []).extend(as_list(block.get("identifiers")))
+    return out
+
+
+def block_conditions(value: object) -> list[Condition] | Hidden:
+    """`condition { test, variable, values }` blocks of a policy document."""
+    if isinstance(value, Hidden):
+        return value
+    out: list[Condition] = []
+    for block in as_list(value):
+        if not isinstance(block, dict):
+            continue
+        test, variable = block.get("test"), block.get("variable")
+        if not isinstance(test, str) or not isinstance(variable, str):
+            return next((x for x in (test, variable) if isinstance(x, Hidden)), HIDDEN)
+        out.append(Condition(test, variable, tuple(as_list(block.get("values")))))
+    return out
+
+
+def listish(value: object) -> list[object] | None:
+    """A document block's list attribute: None when unset or empty."""
+    if value is None or value == []:
+        return None
+    return as_list(value)
+
+
+# ----------------------------------------------------------------- matching
+
+
+def match(pattern: object, value: str) -> Tri:
+    """IAM wildcard match, case-insensitive (actions); None for a hidden pattern."""
+    if isinstance(pattern, Hidden):
+        return None
+    if not isinstance(pattern, str):
+        return False
+    return fnmatch.fnmatchcase(value.lower(), pattern.lower())
+
+
+def any_true(values: list[Tri]) -> Tri:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def all_true(values: list[Tri]) -> Tri:
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def action_covered(stmt: Statement, action: str) -> Tri:
+    """Does the statement's Action (or NotAction) cover `action`?"""
+    if stmt.actions is not None:
+        return any_true([match(p, action) for p in stmt.actions])
+    if stmt.not_actions is not None:
+        excluded = any_true([match(p, action) for p in stmt.not_actions])
+        return None if excluded is None else not excluded
+    return False
+
+
+EXPANSIONS = {
+    "kms:generatedatakey*": ("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"),
+}
+
+
+def actions_covered(stmt: Statement, required: str) -> Tri:
+    """All concrete actions a required pattern stands for (`kms:GenerateDataKey*`)."""
+    concrete = EXPANSIONS.get(required.lower(), (required,))
+    return all_true([action_covered(stmt, action) for action in concrete])
+
+
+def is_wildcard_action(pattern: object, service: str) -> bool:
+    return isinstance(pattern, str) and pattern.lower() in ("*", f"{service}:*")
+
+
+def principal_matches(stmt: Statement, kind: str, identifier: str) -> Tri:
+    principals = stmt.principals
+    if principals is None:
+        return False
+    if principals == "*":
+        return True
+    if isinstance(principals, Hidden) or not isinstance(principals, dict):
+        return None
+    results: list[Tri] = []
+    for key, ids in principals.items():
+        if key.lower() != kind.lower():
+            continue
+        for ident in ids:
+            if isinstance(ident, Hidden):
+                results.append(None)
+            elif isinstance(ident, str):
+                results.append(ident == "*" or ident.lower() == identifier.lower())
+    return any_true(results)
+
+
+def principal_is_everyone(stmt: Statement) -> Tri:
+    principals = stmt.principals
+    if principals == "*":
+        return True
+    if isinstance(principals, Hidden):
+        return None
+    if isinstance(principals, dict):
+        return any(isinstance(i, str) and i == "*" for ids in principals.values() for i in ids)
+    return False
+
+
+STRING_EQUALS = ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike")
+
+
+def operator_base(operator: str) -> str:
+    """`ForAnyValue:StringEqualsIfExists` -> `stringequals`."""
+    base = operator.lower()
+    for prefix in ("forallvalues:", "foranyvalue:"):
+        if base.startswith(prefix):
+            base = base[len(prefix) :]
+    return base.removesuffix("ifexists")
+
+
+def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
+    """True when a condition pins `key` to `expected` (string or Bool operators)."""
+    if isinstance(stmt.conditions, Hidden):
+        return None
+    results: list[Tri] = []
+    for cond in stmt.conditions:
+        if cond.key.lower() != key.lower():
+            continue
+        if operator_base(cond.operator) not in (*STRING_EQUALS, "bool"):
+            continue
+        values: list[Tri] = []
+        for value in cond.values:
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            if isinstance(value, Hidden):
+                values.append(None)
+            elif isinstance(value, str):
+                values.append(value.lower() == expected.lower())
+            else:
+                values.append(False)
+        results.append(all_true(values) if values else False)
+    return any_true(results)
+
+
+def has_condition_key(stmt: Statement, key: str) -> Tri:
+    if isinstance(stmt.conditions, Hidden):
+        return None
+    return any(cond.key.lower() == key.lower() for cond in stmt.conditions)
