@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import checker
 from checker.engines.checkov_plan import write_checkov_view
 from checker.engines.external import engine_finding, find_tool, policies_root
 from checker.errors import EngineError
@@ -71,6 +72,8 @@ def policies_dir() -> Path:
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_API", "PRISMA_"))}
     env.update(OFFLINE_ENV)
+    # the checks import the shared vocabulary (`checker.core`) of this very checker
+    env["CHECKER_CORE_PATH"] = str(Path(checker.__file__).resolve().parent.parent)
     return env
 
 
@@ -115,9 +118,9 @@ def run_checkov_raw(args: Sequence[str], timeout: float = 600) -> list[dict[str,
     return [r for r in reports if isinstance(r, dict)]
 
 
-def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
-    """(file path, check id, resource address, PASSED|FAILED) of every result."""
-    out: list[tuple[str, str, str, str]] = []
+def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
+    """(file path, check id, resource address, passed|failed, details) of every result."""
+    out: list[tuple[str, str, str, str, str]] = []
     for report in reports:
         results = report.get("results") or {}
         for key, status in (("passed_checks", "passed"), ("failed_checks", "failed")):
@@ -128,6 +131,7 @@ def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
                         str(record.get("check_id")),
                         str(record.get("resource_address") or record.get("resource") or ""),
                         status,
+                        "; ".join(str(d) for d in record.get("details") or []),
                     )
                 )
     return out
@@ -153,7 +157,7 @@ def run_checkov(inputs: Sequence[CheckovInput]) -> list[Finding]:
         records = _records(run_checkov_raw(args))
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    for path, check_id, address, status in records:
+    for path, check_id, address, status, details in records:
         found = views.get(str(Path(path).resolve())) if path else None
         if found is None and len(inputs) == 1:
             found = inputs[0]
@@ -161,16 +165,11 @@ def run_checkov(inputs: Sequence[CheckovInput]) -> list[Finding]:
             continue
         item = found
         seen.add((item.name, check_id, address))
-        verdict = "meets" if status == "passed" else "violates"
-        findings.append(
-            _finding(
-                check_id,
-                address,
-                status,
-                f"checkov {check_id}: {address} {verdict} the check",
-                item.name,
-            )
-        )
+        if status == "passed":
+            message = f"checkov {check_id}: {address} meets the check"
+        else:
+            message = f"checkov {check_id}: {details or 'violates the check'}"
+        findings.append(_finding(check_id, address, status, message, item.name))
     for item in inputs:
         for check_id, (_rule, types) in CHECKS.items():
             for type_ in types:

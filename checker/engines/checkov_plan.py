@@ -1,24 +1,43 @@
-"""The plan view checkov reads: the same plan, with what the checker knows made visible.
+"""The plan view the external engines read: the same plan, with what the checker knows made visible.
 
 Checkov's plan parser builds a check's `conf` from `planned_values` plus the
-references of `configuration`; `depends_on` is dropped. This view copies each
-configuration block's `depends_on` (module-relative, as in HCL) into the
-planned values of its instances, where checkov turns it into
-`conf["depends_on"]` exactly as it does for HCL. When HCL sources matching the
-plan are bound, a top-level string the plan leaves unknown but the source
-shows as a template (`"${aws_api_gateway_rest_api.x.execution_arn}/*/POST/process"`)
-is written in that template form, as checkov itself renders HCL. Nothing else changes.
+references of `configuration`; `depends_on` is dropped, and neither checkov nor
+terraform-compliance pairs `for_each` instances, follows module outputs or
+knows which planned values are stale after a refresh. This view changes the
+plan in three ways, and nothing else:
+
+- each configuration block's `depends_on` (module-relative, as in HCL) is
+  copied into the planned values of its instances, where checkov turns it into
+  `conf["depends_on"]` exactly as it does for HCL;
+- `tap_links` (a JSON text, so both tools carry it as one string) maps each
+  configured attribute to the instances it references, resolved by the one
+  model every engine shares (`for_each` keys paired, module outputs and inputs
+  followed, `depends_on` under the key `depends_on`); the checks decide
+  pass/fail themselves;
+- an attribute of `checker.core.legacy` the configuration does not set is
+  removed from the planned values and the planned changes: after a refresh it
+  holds what AWS has now, not what the plan will make true.
+
+When HCL sources matching the plan are bound, a top-level string the plan
+leaves unknown but the source shows as a template
+(`"${aws_api_gateway_rest_api.x.execution_arn}/*/POST/process"`) is written in
+that template form, as checkov itself renders HCL.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from checker.core.address import module_path, split_address, strip_key
-from checker.plan.model import PlanModel
+from checker.core.legacy import unless_configured
+from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
+
+LINKS = "tap_links"
+AFTER_UNKNOWN = "true_after_unknown"
 
 
 def _config_depends(module: dict[str, Any], path: str, out: dict[str, list[str]]) -> None:
@@ -33,17 +52,55 @@ def _config_depends(module: dict[str, Any], path: str, out: dict[str, list[str]]
             _config_depends(child, f"{path}.module.{name}" if path else f"module.{name}", out)
 
 
-def _templates(model: PlanModel | None, address: str, values: dict[str, Any]) -> None:
-    if model is None or model.source is None:
-        return
-    inst = model.instance(address)
-    if inst is None:
+def _templates(model: PlanModel, inst: Instance, values: dict[str, Any]) -> None:
+    if model.source is None:
         return
     for key, value in inst.values.items():
         if isinstance(value, Unknown) and key not in values:
             evaluated = model.settle(inst, key)
             if isinstance(evaluated, Unknown) and evaluated.parts is not None:
                 values[key] = evaluated.text()
+
+
+def _depended(model: PlanModel, inst: Instance) -> list[str]:
+    """Instances `inst`'s depends_on (its own, or its module call's) names."""
+    if inst.config is None:
+        return []
+    out: dict[str, None] = {}
+    for target in (*inst.config.depends_on, *inst.config.module_depends_on):
+        for other in model.config_instances(target):
+            out[other.address] = None
+        if target.startswith("module.") and not model.config_instances(target):
+            prefix = target + "."
+            for other in model.instances:
+                if other.config_address.startswith(prefix):
+                    out[other.address] = None
+    return list(out)
+
+
+def links_of(model: PlanModel, inst: Instance) -> dict[str, list[str]]:
+    """Configured attribute -> addresses of the instances it references."""
+    if inst.config is None:
+        return {}
+    links: dict[str, list[str]] = {}
+    for key in inst.config.expressions:
+        if key in ("depends_on", "count", "for_each", "provider", "lifecycle"):
+            continue
+        targets = list(dict.fromkeys(t.address for t, _ in model.referenced(inst, key)))
+        if targets:
+            links[key] = targets
+    depended = _depended(model, inst)
+    if depended:
+        links["depends_on"] = depended
+    return links
+
+
+def _drop_stale(inst: Instance | None, values: dict[str, Any], type_: str) -> None:
+    if inst is None or inst.config is None:
+        return
+    for name in unless_configured(type_):
+        if name in values and not inst.expression(name).present:
+            del values[name]
 
 
 def _walk_values(
@@ -57,17 +114,50 @@ def _walk_values(
         local = ".".join(strip_key(p)[0] for p in parts[-(3 if res.get("mode") == "data" else 2) :])
         module_addr = ".".join(parts[: -(3 if res.get("mode") == "data" else 2)])
         config_address = f"{module_path(module_addr)}.{local}" if module_addr else local
+        values = res["values"]
         if config_address in depends:
-            res["values"]["depends_on"] = depends[config_address]
-        _templates(model, address, res["values"])
+            values["depends_on"] = depends[config_address]
+        inst = model.instance(address) if model is not None else None
+        if model is not None and inst is not None:
+            _templates(model, inst, values)
+            links = links_of(model, inst)
+            if links:
+                values[LINKS] = json.dumps(links, sort_keys=True)
+        _drop_stale(inst, values, str(res.get("type", "")))
     for child in module.get("child_modules") or []:
         if isinstance(child, dict):
             _walk_values(child, depends, model)
 
 
-def write_checkov_view(raw: dict[str, Any], target: Path, model: PlanModel | None = None) -> Path:
-    """Write the plan with depends_on visible to checkov; return the file written."""
-    view = json.loads(json.dumps(raw))
+def _mark_unknown(values: Any, unknown: Any) -> None:
+    """Write `after_unknown` leaves the planned values leave out as checkov's marker."""
+    if isinstance(values, dict) and isinstance(unknown, dict):
+        for key, hidden in unknown.items():
+            if hidden is True and values.get(key) is None:
+                values[key] = AFTER_UNKNOWN
+            else:
+                _mark_unknown(values.get(key), hidden)
+    elif isinstance(values, list) and isinstance(unknown, list):
+        for item, hidden in zip(values, unknown, strict=False):
+            _mark_unknown(item, hidden)
+
+
+def _planned_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from (r for r in module.get("resources") or [] if isinstance(r, dict))
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _planned_resources(child)
+
+
+def engine_view(
+    raw: dict[str, Any], model: PlanModel | None = None, mark_unknown: bool = False
+) -> dict[str, Any]:
+    """A copy of the plan with depends_on, links and planned truth visible.
+
+    With `mark_unknown` (checkov), a nested value only known after apply, which
+    checkov would see as absent, is written as checkov's own `true_after_unknown`.
+    """
+    view: dict[str, Any] = json.loads(json.dumps(raw))
     depends: dict[str, list[str]] = {}
     configuration = view.get("configuration")
     if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
@@ -75,5 +165,23 @@ def write_checkov_view(raw: dict[str, Any], target: Path, model: PlanModel | Non
     planned = view.get("planned_values")
     if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
         _walk_values(planned["root_module"], depends, model)
-    target.write_text(json.dumps(view), encoding="utf-8")
+    for change in view.get("resource_changes") or []:
+        after = (change.get("change") or {}).get("after") if isinstance(change, dict) else None
+        if isinstance(after, dict) and model is not None:
+            inst = model.instance(str(change.get("address", "")))
+            _drop_stale(inst, after, str(change.get("type", "")))
+    if mark_unknown and isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
+        unknown = {
+            str(c.get("address")): (c.get("change") or {}).get("after_unknown")
+            for c in view.get("resource_changes") or []
+            if isinstance(c, dict)
+        }
+        for res in _planned_resources(planned["root_module"]):
+            _mark_unknown(res.get("values"), unknown.get(str(res.get("address"))))
+    return view
+
+
+def write_checkov_view(raw: dict[str, Any], target: Path, model: PlanModel | None = None) -> Path:
+    """Write the engine view of the plan for checkov; return the file written."""
+    target.write_text(json.dumps(engine_view(raw, model, mark_unknown=True)), encoding="utf-8")
     return target

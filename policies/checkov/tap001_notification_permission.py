@@ -20,28 +20,45 @@ class NotificationPermission(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        origin = t.address_of(conf)
-        buckets = t.references(conf, "bucket")
+        entries = t.blocks(conf, "lambda_function")
+        if not entries:
+            return t.PASSED
+        functions = t.linked(self.graph, conf, "lambda_function", "aws_lambda_function")
+        if not functions:
+            return t.UNKNOWN  # the targets are not resources of this plan, or hidden
+        buckets = [a for a, _ in t.linked(self.graph, conf, "bucket", "aws_s3_bucket")]
+        name = t.first(conf.get("bucket"))
+        depends = t.depends_on(conf)
         verdict = t.PASSED
-        for entry in t.blocks(conf, "lambda_function"):
-            functions = t.references(entry, "lambda_function_arn")
-            if not functions:
-                return t.UNKNOWN
+        for function, fn in functions:
             permissions = [
                 address
                 for address, perm in t.nodes(self.graph, "aws_lambda_permission", near=conf)
                 if t.first(perm.get("principal")) == "s3.amazonaws.com"
-                and t.names_function(self.graph, origin, perm, "function_name", functions[0])
-                and bool(set(t.references(perm, "source_arn")) & set(buckets))
+                and t.names_function(self.graph, perm, "function_name", (function, fn))
+                and self._for_bucket(perm, buckets, name)
             ]
             if not permissions:
-                return t.FAILED
-            depends = t.depends_on(conf)
+                return t.fail(
+                    self,
+                    f"no s3.amazonaws.com permission for {function} limited to this bucket",
+                    "an aws_lambda_permission with source_arn = the bucket's ARN",
+                )
             if depends is None:
                 verdict = t.UNKNOWN  # a plain plan does not carry depends_on
-            elif not any(t.same(origin, d, p) for d in depends for p in permissions):
-                return t.FAILED
+            elif not set(permissions) & set(depends):
+                return t.fail(
+                    self,
+                    f"depends_on does not name {permissions[0]}",
+                    f"depends_on = [{permissions[0]}]",
+                )
         return verdict
+
+    def _for_bucket(self, perm: dict[str, Any], buckets: list[str], name: Any) -> bool:
+        if any(t.links_to(self.graph, perm, "source_arn", b) for b in buckets):
+            return True
+        arn = t.first(perm.get("source_arn"))
+        return isinstance(name, str) and not t.is_unknown(name) and arn == f"arn:aws:s3:::{name}"
 
 
 check = NotificationPermission()

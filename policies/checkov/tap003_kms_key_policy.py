@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import tap_common as t
+from tap_common import iam
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -31,46 +32,74 @@ class KmsKeyPolicy(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        statements = t.policy_statements(self.graph, t.address_of(conf), conf.get("policy"), conf)
-        if statements is None or t.unrendered(statements):
+        statements = self._statements(conf)
+        if statements is None:
             return t.UNKNOWN
-        allows = [s for s in statements if str(s.get("Effect", "")).lower() == "allow"]
+        allows = [s for s in statements if s.allows]
         root = [
             s
             for s in allows
-            if t.allows_action(s, "kms:PutKeyPolicy")
+            if iam.action_covered(s, "kms:PutKeyPolicy") is True
             and any(ROOT.match(str(p)) for p in self._aws_principals(s))
         ]
         if not root:
-            return t.FAILED
+            return t.fail(
+                self, "no statement lets the account root administer the key", "root admin"
+            )
         regions = {
             m.group(1) for s in allows for p in t.service_principals(s) if (m := LOGS.match(p))
         }
         if len(regions) != 1:
-            return t.FAILED if not regions else t.UNKNOWN
+            if regions:
+                return t.UNKNOWN
+            return t.fail(self, "no logs.<region>.amazonaws.com principal", "the Logs principal")
         region = regions.pop()
         logs = [s for s in allows if f"logs.{region}.amazonaws.com" in t.service_principals(s)]
-        if not any(all(t.allows_action(s, a) for a in USE) for s in logs):
-            return t.FAILED
         lam = [s for s in allows if "lambda.amazonaws.com" in t.service_principals(s)]
-        if not all(any(t.allows_action(s, a) for s in lam) for a in USE):
-            return t.FAILED
-        grants = [s for s in lam if t.allows_action(s, "kms:CreateGrant")]
+        for who, group in ((f"logs.{region}.amazonaws.com", logs), ("lambda.amazonaws.com", lam)):
+            verdict = iam.all_true(
+                [iam.any_true([iam.actions_covered(s, a) for s in group]) for a in USE]
+            )
+            if verdict is None:
+                return t.UNKNOWN
+            if verdict is False:
+                return t.fail(self, f"{who} lacks one of {', '.join(USE)}", "all of them")
+        grants = [s for s in lam if iam.action_covered(s, "kms:CreateGrant") is not False]
         if not grants:
-            return t.FAILED
+            return t.fail(self, "lambda.amazonaws.com cannot kms:CreateGrant", "kms:CreateGrant")
         for grant in grants:
-            if t.condition_values(grant, "kms:ViaService") != [f"lambda.{region}.amazonaws.com"]:
-                return t.FAILED
-            if t.condition_values(grant, "kms:GrantIsForAWSResource") != ["true"]:
-                return t.FAILED
+            pinned = iam.all_true(
+                [
+                    iam.condition_requires(
+                        grant, "kms:ViaService", f"lambda.{region}.amazonaws.com"
+                    ),
+                    iam.condition_requires(grant, "kms:GrantIsForAWSResource", "true"),
+                ]
+            )
+            if pinned is None:
+                return t.UNKNOWN
+            if pinned is False:
+                return t.fail(
+                    self,
+                    f"statement {grant.index} lets lambda.amazonaws.com kms:CreateGrant unpinned",
+                    f"kms:ViaService = lambda.{region}.amazonaws.com and "
+                    "kms:GrantIsForAWSResource = true",
+                )
         return t.PASSED
 
+    def _statements(self, conf: dict[str, Any]) -> list[iam.Statement] | None:
+        """The key's policy: an aws_kms_key_policy for the key carries it when there is one."""
+        address = t.address_of(conf)
+        for _, attached in t.nodes(self.graph, "aws_kms_key_policy", near=conf):
+            if t.links_to(self.graph, attached, "key_id", address):
+                return t.policy_statements(self.graph, attached, "policy")
+        return t.policy_statements(self.graph, conf, "policy")
+
     @staticmethod
-    def _aws_principals(statement: dict[str, Any]) -> list[Any]:
-        principal = statement.get("Principal")
-        if isinstance(principal, dict):
-            values = principal.get("AWS")
-            return values if isinstance(values, list) else [values]
+    def _aws_principals(statement: iam.Statement) -> list[Any]:
+        principals = statement.principals
+        if isinstance(principals, dict):
+            return [p for key, ids in principals.items() if key.lower() == "aws" for p in ids]
         return []
 
 

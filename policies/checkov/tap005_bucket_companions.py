@@ -41,30 +41,40 @@ class BucketCompanions(BaseResourceCheck):
             inline = value not in (None, [], [[]]) and not t.is_unknown(t.first(value))
             default_acl = name == "acl" and t.first(value) in (None, "private")
             if creating and inline and not default_acl:
-                return t.FAILED
+                return t.fail(self, f"an inline {name} block", f"aws_s3_bucket_{name} resource")
         sse = self._companions(conf, "aws_s3_bucket_server_side_encryption_configuration")
         if not any(self._kms(c) for c in sse):
-            return t.FAILED
+            found = "an SSE configuration without aws:kms and a key" if sse else "none"
+            return t.fail(self, found, "SSE-KMS in its own resource")
         versioning = self._companions(conf, "aws_s3_bucket_versioning")
         statuses = [
             t.first((t.block(c, "versioning_configuration") or {}).get("status"))
             for c in versioning
         ]
         if "Enabled" not in statuses:
-            return t.UNKNOWN if any(t.is_unknown(s) for s in statuses) else t.FAILED
+            if any(t.is_unknown(s) for s in statuses):
+                return t.UNKNOWN
+            found = ", ".join(t.shown(s) for s in statuses) or "no versioning resource"
+            return t.fail(self, found, 'status = "Enabled"')
         blocks = self._companions(conf, "aws_s3_bucket_public_access_block")
         if not any(all(t.first(b.get(flag)) is True for flag in FLAGS) for b in blocks):
-            return t.FAILED
+            if any(t.is_unknown(t.first(b.get(flag))) for b in blocks for flag in FLAGS):
+                return t.UNKNOWN
+            return t.fail(
+                self,
+                "a public-access block without all four flags" if blocks else "none",
+                " = ".join(FLAGS) + " = true",
+            )
         return t.PASSED
 
     def _companions(self, bucket: dict[str, Any], type_: str) -> list[dict[str, Any]]:
         origin = t.address_of(bucket)
         name = t.first(bucket.get("bucket"))
         out = []
-        for address, conf in t.nodes(self.graph, type_, near=bucket):
-            refs = t.references(conf, "bucket")
-            if any(t.same(address, r, origin) for r in refs) or (
-                not refs and t.first(conf.get("bucket")) == name
+        for _address, conf in t.nodes(self.graph, type_, near=bucket):
+            value = t.first(conf.get("bucket"))
+            if t.links_to(self.graph, conf, "bucket", origin) or (
+                isinstance(name, str) and not t.is_unknown(name) and value == name
             ):
                 out.append(conf)
         return out

@@ -27,33 +27,41 @@ class LogGroups(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:  # pragma: no cover - unused
         return self._function(conf)
 
-    @staticmethod
-    def _group(conf: dict[str, Any]) -> CheckResult:
+    def _group(self, conf: dict[str, Any]) -> CheckResult:
         key = t.first(conf.get("kms_key_id"))
         retention = t.first(conf.get("retention_in_days"))
         if key in (None, ""):
-            return t.FAILED
+            return t.fail(self, "no kms_key_id", "kms_key_id = a customer-managed key")
         if retention in (None, 0):
-            return t.FAILED
-        return t.UNKNOWN if retention == t.AFTER_UNKNOWN else t.PASSED
+            return t.fail(self, f"retention_in_days = {t.shown(retention)}", "a retention > 0")
+        return t.UNKNOWN if t.is_unknown(retention) else t.PASSED
 
     def _function(self, conf: dict[str, Any]) -> CheckResult:
         origin = t.address_of(conf)
         name = t.first(conf.get("function_name"))
-        if not isinstance(name, str) or t.is_unknown(name):
-            return t.UNKNOWN
         groups = [
             address
             for address, group in t.nodes(self.graph, "aws_cloudwatch_log_group", near=conf)
             if t.first(group.get("name")) == f"/aws/lambda/{name}"
+            or t.links_to(self.graph, group, "name", origin)
         ]
         if not groups:
-            return t.FAILED
-        depends = t.depends_on(conf)
-        referenced = [t.target(r) for r in t.all_references(conf)]
-        if any(t.same(origin, d, groups[0]) for d in (depends or []) + referenced):
+            if not isinstance(name, str) or t.is_unknown(name):
+                return t.UNKNOWN
+            return t.fail(self, f"no log group /aws/lambda/{name}", "one, created first")
+        links = t.links(conf)
+        if links is not None:
+            edges = {a for targets in links.values() for a in targets}
+        else:
+            edges = set(t.depends_on(conf) or []) | {
+                f"{t.module_prefix(origin)}.{t.target(r)}".lstrip(".")
+                for r in t.all_references(conf)
+            }
+        if set(groups) & edges:
             return t.PASSED
-        return t.UNKNOWN if depends is None else t.FAILED
+        if links is None and t.depends_on(conf) is None:
+            return t.UNKNOWN
+        return t.fail(self, f"nothing orders it after {groups[0]}", f"depends_on = [{groups[0]}]")
 
 
 check = LogGroups()

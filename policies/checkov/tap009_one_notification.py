@@ -19,27 +19,30 @@ class OneNotification(BaseResourceCheck):
             supported_resources=["aws_s3_bucket_notification"],
         )
 
-    def _bucket(self, address: str, conf: dict[str, Any]) -> str | None:
-        refs = t.references(conf, "bucket")
-        if refs:
-            prefix = t.module_prefix(address)
-            return f"{prefix}.{refs[0]}" if prefix else refs[0]
+    def _bucket(self, conf: dict[str, Any]) -> str | None:
+        linked = t.linked(self.graph, conf, "bucket", "aws_s3_bucket")
+        if linked:
+            return linked[0][0]
         name = t.first(conf.get("bucket"))
+        if not isinstance(name, str) or t.is_unknown(name):
+            return None
         for bucket_address, bucket in t.nodes(self.graph, "aws_s3_bucket", near=conf):
             if t.first(bucket.get("bucket")) == name:
-                return t.strip_index(bucket_address)
-        return f"name:{name}" if isinstance(name, str) else None
+                return bucket_address
+        return f"name:{name}"
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        mine = self._bucket(t.address_of(conf), conf)
+        mine = self._bucket(conf)
         if mine is None:
             return t.UNKNOWN
         same = [
             a
             for a, other in t.nodes(self.graph, "aws_s3_bucket_notification", near=conf)
-            if self._bucket(a, other) == mine
+            if self._bucket(other) == mine
         ]
-        return t.FAILED if len(same) > 1 else t.PASSED
+        if len(same) > 1:
+            return t.fail(self, f"{len(same)} notifications of {mine}: {', '.join(same)}", "one")
+        return t.PASSED
 
 
 check = OneNotification()

@@ -31,28 +31,62 @@ class CreationOrder(BaseResourceCheck):
         return t.UNKNOWN
 
     def scan_entity_conf(self, conf: dict[str, Any], entity_type: str) -> CheckResult:
-        origin = t.address_of(conf)
-        depends = t.depends_on(conf)
-        edges = (depends or []) + [t.target(r) for r in t.all_references(conf)]
-        required = self._required(conf, entity_type, origin)
+        required = self._required(conf, entity_type)
         if not required:  # nothing to order after (a missing account is TAP014's finding)
             return t.PASSED
-        if all(any(t.same(origin, e, r) for e in edges) for r in required):
-            return t.PASSED
-        return t.UNKNOWN if depends is None else t.FAILED
+        links = t.links(conf)
+        if links is None:  # no resolved graph: direct edges as checkov shows them
+            depends = t.depends_on(conf)
+            origin = t.address_of(conf)
+            edges = (depends or []) + [t.target(r) for r in t.all_references(conf)]
+            if all(any(t.same(origin, e, r) for e in edges) for r in required):
+                return t.PASSED
+            return t.UNKNOWN if depends is None else self._missing(required[0])
+        reached = self._reachable(conf)
+        missing = [r for r in required if r not in reached]
+        return self._missing(missing[0]) if missing else t.PASSED
 
-    def _required(self, conf: dict[str, Any], entity_type: str, origin: str) -> list[str] | None:
-        """Addresses this resource must be ordered after; None when nothing applies."""
+    def _missing(self, address: str) -> CheckResult:
+        return t.fail(self, f"nothing orders it after {address}", f"depends_on = [{address}]")
+
+    def _reachable(self, conf: dict[str, Any]) -> set[str]:
+        """Every address the resource is ordered after (references and depends_on, transitively)."""
+        graph: dict[str, set[str]] = {}
+        for address, other in t.nodes(self.graph, None, near=conf):
+            graph[address] = {a for targets in (t.links(other) or {}).values() for a in targets}
+        start = {a for targets in (t.links(conf) or {}).values() for a in targets}
+        seen: set[str] = set()
+        queue = list(start)
+        while queue:
+            current = queue.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            queue.extend(graph.get(current, ()))
+        return seen
+
+    def _required(self, conf: dict[str, Any], entity_type: str) -> list[str]:
+        """Addresses this resource must be ordered after."""
         if entity_type == "aws_api_gateway_deployment":
-            apis = t.references(conf, "rest_api_id")
-            found = [
+            apis = {
+                a for a, _ in t.linked(self.graph, conf, "rest_api_id", "aws_api_gateway_rest_api")
+            }
+            return [
                 a
-                for a, i in t.nodes(self.graph, "aws_api_gateway_integration", near=conf)
-                if set(t.references(i, "rest_api_id")) & set(apis)
+                for a, integration in t.nodes(self.graph, "aws_api_gateway_integration", near=conf)
+                if apis
+                & {
+                    x
+                    for x, _ in t.linked(
+                        self.graph, integration, "rest_api_id", "aws_api_gateway_rest_api"
+                    )
+                }
             ]
-            return found or None
-        if not conf.get("access_log_settings"):
-            return None
+        if not conf.get("access_log_settings") or t.first(conf.get("access_log_settings")) in (
+            None,
+            [],
+        ):
+            return []
         return [a for a, _ in t.nodes(self.graph, "aws_api_gateway_account", near=conf)][:1]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import tap_common as t
+from tap_common import iam
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -30,50 +31,54 @@ class ApiGatewayLogging(BaseResourceCheck):
         return self._account(conf)
 
     def _account(self, conf: dict[str, Any]) -> CheckResult:
-        origin = t.address_of(conf)
-        roles = [
-            r for r in t.references(conf, "cloudwatch_role_arn") if ".aws_iam_role." in f".{r}"
-        ]
+        roles = t.linked(self.graph, conf, "cloudwatch_role_arn", "aws_iam_role")
         if not roles:
-            return t.FAILED if conf.get("cloudwatch_role_arn") in (None, [None]) else t.UNKNOWN
-        role = next(
-            (
-                (a, c)
-                for a, c in t.nodes(self.graph, "aws_iam_role", near=conf)
-                if t.same(origin, roles[0], a)
-            ),
-            None,
-        )
-        if role is None:
-            return t.UNKNOWN
-        role_address, role_conf = role
-        trust = t.policy_statements(
-            self.graph, role_address, role_conf.get("assume_role_policy"), conf
-        )
+            if conf.get("cloudwatch_role_arn") in (None, [None], [], [[]]):
+                return t.fail(self, "no cloudwatch_role_arn", f"a role with {PUSH}")
+            return t.UNKNOWN  # a role of another stack, or hidden
+        role_address, role_conf = roles[0]
+        trust = t.policy_statements(self.graph, role_conf, "assume_role_policy")
         if trust is None:
             return t.UNKNOWN
-        if not any("apigateway.amazonaws.com" in t.service_principals(s) for s in trust):
-            return t.FAILED
+        trusted = iam.any_true(
+            [
+                iam.principal_matches(s, "Service", "apigateway.amazonaws.com")
+                for s in trust
+                if s.allows
+            ]
+        )
+        if trusted is None:
+            return t.UNKNOWN
+        if trusted is False:
+            return t.fail(
+                self, f"{role_address} is not trusted by API Gateway", "apigateway.amazonaws.com"
+            )
         name = t.first(role_conf.get("name"))
-        for address, attachment in t.nodes(self.graph, "aws_iam_role_policy_attachment", near=conf):
-            linked = any(t.same(address, r, role_address) for r in t.references(attachment, "role"))
-            if (linked or t.first(attachment.get("role")) == name) and str(
-                t.first(attachment.get("policy_arn"))
-            ).endswith("/" + PUSH):
-                return t.PASSED
-        return t.FAILED
+        arns = [
+            t.first(attachment.get("policy_arn"))
+            for _a, attachment in t.nodes(self.graph, "aws_iam_role_policy_attachment", near=conf)
+            if t.links_to(self.graph, attachment, "role", role_address)
+            or (isinstance(name, str) and t.first(attachment.get("role")) == name)
+        ]
+        listed = t.first(role_conf.get("managed_policy_arns"))
+        arns += listed if isinstance(listed, list) else [listed] if listed else []
+        if any(isinstance(a, str) and a.endswith("/" + PUSH) for a in arns):
+            return t.PASSED
+        if any(t.is_unknown(a) for a in arns):
+            return t.UNKNOWN
+        return t.fail(self, f"{role_address} has no {PUSH} attached", PUSH)
 
     def _stage(self, conf: dict[str, Any]) -> CheckResult:
-        origin = t.address_of(conf)
-        if not any(True for _ in t.nodes(self.graph, "aws_api_gateway_account", near=conf)):
-            return t.FAILED
+        stages = sorted(a for a, _ in t.nodes(self.graph, "aws_api_gateway_stage", near=conf))
+        accounts = list(t.nodes(self.graph, "aws_api_gateway_account", near=conf))
+        if not accounts and stages and stages[0] == t.address_of(conf):
+            # one finding for the stack: on its first stage
+            return t.fail(self, "no aws_api_gateway_account", "one with cloudwatch_role_arn")
         settings = t.block(conf, "access_log_settings")
         if settings is None:
-            return t.FAILED
-        groups = t.references(settings, "destination_arn")
-        for address, _group in t.nodes(self.graph, "aws_cloudwatch_log_group", near=conf):
-            if any(t.same(origin, g, address) for g in groups):
-                return t.PASSED  # the group's encryption is TAP008's (CKV_TAP_008) finding
+            return t.fail(self, "no access_log_settings", "access logs to a log group")
+        if t.linked(self.graph, conf, "access_log_settings", "aws_cloudwatch_log_group"):
+            return t.PASSED  # the group's encryption is TAP008's (CKV_TAP_008) finding
         return t.UNKNOWN
 
 

@@ -6,22 +6,47 @@ first reference ("aws_s3_bucket.content.arn") or, with
 EVAL_TF_PLAN_AFTER_UNKNOWN set, the marker "true_after_unknown". In HCL mode
 references look the same once checkov has rendered them. Cross-resource
 checks read the other resources from the graph checkov attaches to every check.
+
+The vocabulary is the checker's own: addresses and IAM policy semantics come
+from `checker.core` (standard library only), imported from the checker that
+runs checkov (`CHECKER_CORE_PATH`) or from this repository. Reference
+resolution is shared too: in the plan view the checker writes
+(`checker/engines/checkov_plan.py`), `tap_links` maps each attribute to the
+instances it references; without it (a plan or HCL scanned by hand) the
+references checkov shows are matched by address.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from checkov.common.models.enums import CheckResult
 
+_CORE = os.environ.get("CHECKER_CORE_PATH") or str(Path(__file__).resolve().parents[2])
+if _CORE not in sys.path:
+    sys.path.append(_CORE)
+
+from checker.core import iam  # noqa: E402
+from checker.core.address import designates, split_address, strip_key  # noqa: E402
+
 AFTER_UNKNOWN = "true_after_unknown"
+LINKS = "tap_links"
 REFERENCE = re.compile(
     r"^(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[\w-]+(?:\[[^\]]*\])?(?:\.[\w*-]+)*"
 )
 PASSED, FAILED, UNKNOWN = CheckResult.PASSED, CheckResult.FAILED, CheckResult.UNKNOWN
+
+
+def fail(check: Any, found: str, expected: str) -> CheckResult:
+    """FAILED, with what was found and what was expected in the check's details."""
+    check.details.append(f"found {found}; expected {expected}")
+    return FAILED
 
 
 def first(value: Any) -> Any:
@@ -68,21 +93,25 @@ def is_unknown(value: Any) -> bool:
     return value == AFTER_UNKNOWN or is_reference(value)
 
 
+def shown(value: Any) -> str:
+    """A value as Terraform prints it; `(known after apply)` for what the plan hides."""
+    value = first(value)
+    if is_unknown(value):
+        return "(known after apply)"
+    if value is None:
+        return "null"
+    return json.dumps(value) if not isinstance(value, str) else f'"{value}"'
+
+
 def target(reference: str) -> str:
     """'aws_s3_bucket.content.arn' -> 'aws_s3_bucket.content' (keeps data./module. prefixes)."""
     match = REFERENCE.match(reference)
-    text = match.group(0) if match else reference
-    parts = text.split(".")
-    out: list[str] = []
+    parts = split_address(match.group(0) if match else reference)
     i = 0
-    while i < len(parts) and parts[i] == "module":
-        out += parts[i : i + 2]
+    while i + 1 < len(parts) and strip_key(parts[i])[0] == "module":
         i += 2
-    if i < len(parts) and parts[i] == "data":
-        out += parts[i : i + 3]
-    else:
-        out += parts[i : i + 2]
-    return ".".join(out)
+    size = 3 if i < len(parts) and parts[i] == "data" else 2
+    return ".".join(parts[: i + size])
 
 
 def address_of(conf: dict[str, Any]) -> str:
@@ -90,17 +119,11 @@ def address_of(conf: dict[str, Any]) -> str:
 
 
 def module_prefix(address: str) -> str:
-    parts = address.split(".")
-    out: list[str] = []
+    parts = split_address(address)
     i = 0
-    while i + 1 < len(parts) and parts[i] == "module":
-        out += parts[i : i + 2]
+    while i + 1 < len(parts) and strip_key(parts[i])[0] == "module":
         i += 2
-    return ".".join(out)
-
-
-def strip_index(address: str) -> str:
-    return re.sub(r"\[[^\]]*\]$", "", address)
+    return ".".join(parts[:i])
 
 
 def same(origin: str, reference_target: str, address: str) -> bool:
@@ -111,9 +134,7 @@ def same(origin: str, reference_target: str, address: str) -> bool:
         if prefix and not reference_target.startswith("module.")
         else reference_target
     )
-    return strip_index(address) in (full, reference_target) or strip_index(address).endswith(
-        "." + full
-    )
+    return designates(full, address) or designates(reference_target, address)
 
 
 def file_of(conf: dict[str, Any]) -> str:
@@ -122,9 +143,9 @@ def file_of(conf: dict[str, Any]) -> str:
 
 
 def nodes(
-    graph: Any, type_: str, kind: str = "resource", near: dict[str, Any] | None = None
+    graph: Any, type_: str | None, kind: str = "resource", near: dict[str, Any] | None = None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(address, conf) of every resource (or data source) of `type_` in the graph.
+    """(address, conf) of every resource (or data source) of `type_` (None: any) in the graph.
 
     With `near`, a plan's resources are limited to the plan file `near` comes from:
     one checkov run may scan several plans into one graph.
@@ -136,9 +157,8 @@ def nodes(
     for _, attrs in graph.nodes():
         if plan_file and attrs.get("file_path_") != plan_file:
             continue
-        if (
-            attrs.get("resource_type") not in (type_, f"data.{type_}")
-            or attrs.get("block_type_") != kind
+        if attrs.get("block_type_") != kind or (
+            type_ is not None and attrs.get("resource_type") not in (type_, f"data.{type_}")
         ):
             continue
         config = attrs.get("config_") or {}
@@ -160,31 +180,17 @@ def references(conf: dict[str, Any], name: str) -> list[str]:
     """Targets the attribute references, in plan (value or references_) and HCL form."""
     out: list[str] = []
     value = conf.get(name)
-    values = value if isinstance(value, list) else [value]
-    for item in values:
+    for item in value if isinstance(value, list) else [value]:
         item = first(item)
-        if isinstance(item, str) and is_reference(item):
-            out.append(target(item))
+        if isinstance(item, str):
+            item = unwrap_interpolation(item)
+            if is_reference(item):
+                out.append(target(item))
     return out
 
 
-def names_function(
-    graph: Any, origin: str, conf: dict[str, Any], attribute: str, function: str
-) -> bool:
-    """Does `attribute` (a reference, or a known name) designate the function `function`?"""
-    if function in references(conf, attribute):
-        return True
-    name = first(conf.get(attribute))
-    for address, fn in nodes(graph, "aws_lambda_function", near=conf):
-        if same(origin, function, address) and name in (
-            first(fn.get("function_name")),
-            first(fn.get("arn")),
-        ):
-            return True
-    return False
-
-
 def all_references(conf: dict[str, Any]) -> list[str]:
+    """Every reference checkov lists for the resource (`references_`)."""
     out: list[str] = []
     for group in conf.get("references_", []) or []:
         for ref in group if isinstance(group, list) else [group]:
@@ -193,103 +199,158 @@ def all_references(conf: dict[str, Any]) -> list[str]:
     return out
 
 
+def links(conf: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The view's resolved references of this resource; None when it has none."""
+    raw = first(conf.get(LINKS))
+    if not isinstance(raw, str):
+        return None
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def linked(
+    graph: Any, conf: dict[str, Any], attribute: str, type_: str, kind: str = "resource"
+) -> list[tuple[str, dict[str, Any]]]:
+    """Resources of `type_` the attribute references: the view's links, else by address."""
+    resolved = links(conf)
+    origin = address_of(conf)
+    if resolved is not None:
+        wanted = set(resolved.get(attribute, []))
+        return [(a, c) for a, c in nodes(graph, type_, kind, conf) if a in wanted]
+    refs = references(conf, attribute)
+    return [
+        (a, c) for a, c in nodes(graph, type_, kind, conf) if any(same(origin, r, a) for r in refs)
+    ]
+
+
+def links_to(graph: Any, conf: dict[str, Any], attribute: str, address: str) -> bool:
+    """Does the attribute reference the resource at `address` (links, else by address)?"""
+    resolved = links(conf)
+    if resolved is not None:
+        return address in resolved.get(attribute, [])
+    origin = address_of(conf)
+    return any(same(origin, r, address) for r in references(conf, attribute))
+
+
 def depends_on(conf: dict[str, Any]) -> list[str] | None:
-    """Explicit depends_on targets; None when the input does not carry them (a plain plan)."""
+    """Addresses depends_on names; None when the input does not carry them (a plain plan)."""
+    resolved = links(conf)
+    if resolved is not None:
+        return list(resolved.get("depends_on", []))
     if "depends_on" not in conf:
         return None if "__change_actions__" in conf else []
+    origin = address_of(conf)
+    prefix = module_prefix(origin)
     out: list[str] = []
     for item in conf["depends_on"]:
         for entry in item if isinstance(item, list) else [item]:
             if isinstance(entry, str):
-                out.append(target(entry.removeprefix("${").removesuffix("}")))
+                local = target(entry.removeprefix("${").removesuffix("}"))
+                out.append(f"{prefix}.{local}" if prefix else local)
     return out
 
 
+def names_function(
+    graph: Any, conf: dict[str, Any], attribute: str, function: tuple[str, dict[str, Any]]
+) -> bool:
+    """Does `attribute` (a reference, or a known name or ARN) designate `function`?"""
+    address, fn = function
+    if links_to(graph, conf, attribute, address):
+        return True
+    value = first(conf.get(attribute))
+    return (
+        isinstance(value, str)
+        and not is_unknown(value)
+        and value in (first(fn.get("function_name")), first(fn.get("arn")))
+    )
+
+
+def to_core(value: Any) -> Any:
+    """A checkov value with what it leaves unknown marked `iam.HIDDEN`, lists unwrapped."""
+    if isinstance(value, dict):
+        return {k: to_core(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_core(v) for v in value]
+    if isinstance(value, str) and (is_unknown(value) or unrendered(value)):
+        return iam.HIDDEN
+    return value
+
+
 def policy_statements(
-    graph: Any, origin: str, value: Any, near: dict[str, Any] | None = None
-) -> list[dict[str, Any]] | None:
-    """Statements of a policy attribute: JSON text, or a reference to a policy document."""
-    value = first(value)
+    graph: Any, conf: dict[str, Any], attribute: str
+) -> list[iam.Statement] | None:
+    """Statements of a policy attribute: JSON text, or a policy document it references."""
+    value = first(conf.get(attribute))
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
         value = value[0]  # checkov parses the JSON of known policies itself
+    origin = address_of(conf)
     if isinstance(value, dict):
-        return _as_list(value.get("Statement"))
-    if isinstance(value, str) and not is_unknown(value):
-        try:
-            document = json.loads(value)
-        except json.JSONDecodeError:
-            return None
-        return _as_list(document.get("Statement")) if isinstance(document, dict) else None
-    if isinstance(value, str) and target(value).startswith(
-        ("data.aws_iam_policy_document", "module.")
-    ):
-        for address, conf in nodes(graph, "aws_iam_policy_document", "data", near):
-            if same(origin, target(value), address):
-                return [_statement_from_block(b) for b in blocks(conf, "statement")]
+        return iam.statements_from_object(to_core(value), origin)
+    if isinstance(value, str) and not is_unknown(value) and not unrendered(value):
+        return iam.statements_from_json(value, origin)
+    for address, doc in linked(graph, conf, attribute, "aws_iam_policy_document", "data"):
+        known = first(doc.get("json"))
+        if isinstance(known, str) and not is_unknown(known):
+            return iam.statements_from_json(known, address)
+        return [_from_block(b, address, i) for i, b in enumerate(blocks(doc, "statement"))]
     return None
 
 
-def _as_list(value: Any) -> list[Any]:
+def _from_block(conf: dict[str, Any], origin: str, index: int) -> iam.Statement:
+    core = to_core(conf)
+
+    def field(name: str) -> Any:
+        value = core.get(name)
+        return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+    effect = first(conf.get("effect"))
+    return iam.Statement(
+        effect=effect if isinstance(effect, str) and effect else "Allow",
+        actions=iam.listish(_flat(core.get("actions"))),
+        not_actions=iam.listish(_flat(core.get("not_actions"))),
+        resources=iam.listish(_flat(core.get("resources"))),
+        not_resources=iam.listish(_flat(core.get("not_resources"))),
+        principals=iam.block_principals(_blocks(core.get("principals"))),
+        not_principals=iam.block_principals(_blocks(core.get("not_principals"))),
+        conditions=iam.block_conditions(_blocks(core.get("condition"))),
+        origin=origin,
+        index=index,
+    )
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    """Blocks with their scalar fields unwrapped and list fields flattened."""
+    out: list[dict[str, Any]] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            out.append(
+                {
+                    k: _flat(v) if k in ("identifiers", "values") else first(v)
+                    for k, v in item.items()
+                }
+            )
+    return out
+
+
+def _flat(value: Any) -> list[Any] | None:
     if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _statement_from_block(conf: dict[str, Any]) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Effect": first(conf.get("effect")) or "Allow"}
-    if conf.get("actions") is not None:
-        statement["Action"] = _flat(conf.get("actions"))
-    principals: dict[str, list[Any]] = {}
-    for principal in blocks(conf, "principals"):
-        principals.setdefault(str(first(principal.get("type"))), []).extend(
-            _flat(principal.get("identifiers"))
-        )
-    if principals:
-        statement["Principal"] = "*" if "*" in principals else principals
-    conditions: dict[str, dict[str, Any]] = {}
-    for cond in blocks(conf, "condition"):
-        conditions.setdefault(str(first(cond.get("test"))), {})[
-            str(first(cond.get("variable")))
-        ] = _flat(cond.get("values"))
-    if conditions:
-        statement["Condition"] = conditions
-    return statement
-
-
-def _flat(value: Any) -> list[Any]:
+        return None
     out: list[Any] = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, list):
-            out.extend(_flat(item))
+            out.extend(_flat(item) or [])
         elif item is not None:
             out.append(item)
     return out
 
 
-def actions_of(statement: dict[str, Any]) -> list[str]:
-    return [a for a in _as_list(statement.get("Action")) if isinstance(a, str)]
-
-
-def allows_action(statement: dict[str, Any], action: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(fnmatchcase(action.lower(), p.lower()) for p in actions_of(statement))
-
-
-def service_principals(statement: dict[str, Any]) -> list[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
+def service_principals(statement: iam.Statement) -> list[str]:
+    principals = statement.principals
+    if principals == "*":
         return ["*"]
-    if isinstance(principal, dict):
-        return [p for p in _as_list(principal.get("Service")) if isinstance(p, str)]
+    if isinstance(principals, dict):
+        return [p for p in principals.get("Service", []) if isinstance(p, str)]
     return []
-
-
-def condition_values(statement: dict[str, Any], key: str) -> list[str]:
-    out: list[str] = []
-    for _operator, pairs in (statement.get("Condition") or {}).items():
-        if isinstance(pairs, dict):
-            for k, values in pairs.items():
-                if k.lower() == key.lower():
-                    out += [str(v).lower() for v in _as_list(values)]
-    return out
