@@ -34,7 +34,7 @@ from typing import Any
 from checker.core.address import module_path, split_address, strip_key
 from checker.core.legacy import unless_configured
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, Value
 
 LINKS = "tap_links"
 AFTER_UNKNOWN = "true_after_unknown"
@@ -78,6 +78,17 @@ def _depended(model: PlanModel, inst: Instance) -> list[str]:
     return list(out)
 
 
+def _unknowns(value: Value) -> Iterator[Unknown]:
+    if isinstance(value, Unknown):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _unknowns(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _unknowns(item)
+
+
 def links_of(model: PlanModel, inst: Instance) -> dict[str, list[str]]:
     """Configured attribute -> addresses of the instances it references."""
     if inst.config is None:
@@ -87,6 +98,15 @@ def links_of(model: PlanModel, inst: Instance) -> dict[str, list[str]]:
         if key in ("depends_on", "count", "for_each", "provider", "lifecycle"):
             continue
         targets = list(dict.fromkeys(t.address for t, _ in model.referenced(inst, key)))
+        if targets:
+            links[key] = targets
+    for key in inst.values:
+        if key in inst.config.expressions or model.source is None:
+            continue
+        # a block the configuration writes with `dynamic` is not in the plan's expressions:
+        # the sources settle it, and the unknowns it holds name what it references
+        hidden = list(_unknowns(model.settle(inst, key)))
+        targets = list(dict.fromkeys(t.address for t in model.designated(list[Value](hidden))))
         if targets:
             links[key] = targets
     depended = _depended(model, inst)
@@ -166,10 +186,12 @@ def engine_view(
     if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
         _walk_values(planned["root_module"], depends, model)
     for change in view.get("resource_changes") or []:
-        after = (change.get("change") or {}).get("after") if isinstance(change, dict) else None
-        if isinstance(after, dict) and model is not None:
+        body = change.get("change") if isinstance(change, dict) else None
+        if isinstance(body, dict) and model is not None:
             inst = model.instance(str(change.get("address", "")))
-            _drop_stale(inst, after, str(change.get("type", "")))
+            for part in ("after", "after_unknown", "after_sensitive"):
+                if isinstance(body.get(part), dict):
+                    _drop_stale(inst, body[part], str(change.get("type", "")))
     if mark_unknown and isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
         unknown = {
             str(c.get("address")): (c.get("change") or {}).get("after_unknown")

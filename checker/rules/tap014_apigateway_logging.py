@@ -84,7 +84,7 @@ def account_elsewhere(ctx: RuleContext) -> bool:
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    stages = model.resources("aws_api_gateway_stage")
+    stages = sorted(model.resources("aws_api_gateway_stage"), key=lambda stage: stage.address)
     accounts = model.resources("aws_api_gateway_account")
     if stages and not accounts:
         if account_elsewhere(ctx):

@@ -24,6 +24,13 @@ class NotificationPermission(BaseResourceCheck):
         if not entries:
             return t.PASSED
         functions = t.linked(self.graph, conf, "lambda_function", "aws_lambda_function")
+        if not functions:  # targets written as known ARNs (an update plan)
+            arns = {t.first(entry.get("lambda_function_arn")) for entry in entries}
+            functions = [
+                (a, fn)
+                for a, fn in t.nodes(self.graph, "aws_lambda_function", near=conf)
+                if t.first(fn.get("arn")) in arns and not t.is_unknown(t.first(fn.get("arn")))
+            ]
         if not functions:
             return t.UNKNOWN  # the targets are not resources of this plan, or hidden
         buckets = [a for a, _ in t.linked(self.graph, conf, "bucket", "aws_s3_bucket")]

@@ -72,6 +72,8 @@ class ApiGatewayProxy(BaseResourceCheck):
             value = t.unwrap_interpolation(value)
             match = t.REFERENCE.match(value)
             if match is None or not match.group(0).endswith(".execution_arn"):
+                if match is not None and ".aws_api_gateway_rest_api." in f".{match.group(0)}":
+                    return t.FAILED  # `.arn` or `.id`: the wrong shape whatever its value
                 return t.UNKNOWN if t.is_unknown(value) else t.FAILED
             suffix = re.sub(r"\$\{[^{}]*\}", "*", value[match.end() :])
         if suffix == "":
