@@ -22,19 +22,25 @@ import re
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.core.legacy import unless_configured
+from checker.engines.checkov_plan import engine_view
+from checker.engines.coverage import partial_rules
 from checker.engines.external import engine_finding, find_tool, policies_root
 from checker.errors import EngineError
-from checker.plan.model import PlanModel
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown
 from checker.report.model import Finding
 
 ENGINE = "compliance"
 TAG = re.compile(r"@(TAP\d{3})\b")
+# "kms_key_id property in ADDRESS resource ..." / "ADDRESS (type) does not have kms_key_id property."
+PROPERTY = re.compile(r"^(\w+) property in |does not have (\w+) property")
 GIVEN = re.compile(r"^\s*Given I have (\S+) defined\s*$")
 Outcomes = dict[tuple[str, str], tuple[str, str]]
 
@@ -166,7 +172,8 @@ def _check_one(
     executable: str, features: Path, item: ComplianceInput, folder: Path
 ) -> tuple[Outcomes, dict[tuple[str, str], str]]:
     plan = folder / "plan.json"
-    plan.write_text(json.dumps(item.raw, separators=(",", ":")), encoding="utf-8")
+    view = engine_view(item.raw, item.model)
+    plan.write_text(json.dumps(view, separators=(",", ":")), encoding="utf-8")
     outcomes = _cucumber_outcomes(
         _run(executable, features, plan, "--cucumber-json", folder / "report.json")
     )
@@ -184,6 +191,52 @@ def _finding(scenario: Scenario, status: str, address: str, message: str, item: 
     )
 
 
+def _hidden_property(item: ComplianceInput, address: str, detail: str) -> str | None:
+    """The property a failure names, when the plan only knows it after apply."""
+    match = PROPERTY.search(detail)
+    inst = item.model.instance(address)
+    if match is None or inst is None:
+        return None
+    name = match.group(1) or match.group(2)
+    if name in unless_configured(inst.type) and not inst.expression(name).present:
+        return None  # not set in the configuration: absent (the view leaves it out)
+    return name if isinstance(inst.get(name), Unknown) else None
+
+
+def _scenario_findings(
+    item: ComplianceInput,
+    scenario: Scenario,
+    status: str,
+    detail: str,
+    instances: list[Instance],
+    partial: frozenset[str],
+) -> Iterator[Finding]:
+    """One finding per resource the scenario is about.
+
+    terraform-compliance stops a failing step at its first failing resource, so
+    the resources a failure does not name were not judged (unknown); a failure
+    on a property the plan only knows after apply is unknown, not failed; a rule
+    the features assert only in part never passes here.
+    """
+    addresses = [i.address for i in instances]
+    named = {a for a in addresses if re.search(re.escape(a) + r"(?![\w\[.])", detail)}
+    for address in addresses:
+        if status != "failed":
+            if scenario.rule_id not in partial:
+                yield _finding(scenario, "passed", address, f"{scenario.name}: holds", item.name)
+            continue
+        if named and address not in named:
+            text = f"{scenario.name}: not judged (the scenario stopped at its first failure)"
+            yield _finding(scenario, "unknown", address, text, item.name)
+            continue
+        hidden = _hidden_property(item, address, detail)
+        if hidden is not None:
+            text = f"{scenario.name}: {hidden} is only known after apply"
+            yield _finding(scenario, "unknown", address, text, item.name)
+            continue
+        yield _finding(scenario, "failed", address, detail[:500], item.name)
+
+
 def _findings_for(
     item: ComplianceInput,
     scenarios: list[Scenario],
@@ -191,6 +244,7 @@ def _findings_for(
     failures: dict[tuple[str, str], str],
 ) -> list[Finding]:
     findings: list[Finding] = []
+    partial = partial_rules(ENGINE)
     for scenario in scenarios:
         key = (scenario.feature, scenario.name)
         where = f"scenario {scenario.name!r} of {Path(scenario.file).name}"
@@ -210,15 +264,8 @@ def _findings_for(
                 )
             continue  # nothing of that type in this plan: the scenario does not apply
         message = failures.get(key, "")
-        addresses = [i.address for i in instances]
-        named = {a for a in addresses if re.search(re.escape(a) + r"(?![\w\[.])", message)}
         detail = message.split("Failure:", 1)[-1].strip() or f"{scenario.name}: does not hold"
-        for address in addresses:
-            failed = status == "failed" and (address in named or not named)
-            text = detail if failed else f"{scenario.name}: holds"
-            findings.append(
-                _finding(scenario, "failed" if failed else "passed", address, text[:500], item.name)
-            )
+        findings.extend(_scenario_findings(item, scenario, status, detail, instances, partial))
     return findings
 
 

@@ -25,11 +25,15 @@ class DynamoDbPitr(BaseResourceCheck):
             return t.UNKNOWN
         block = t.block(conf, "point_in_time_recovery")
         if block is None:
-            return t.UNKNOWN if "__change_actions__" in conf and pitr is not None else t.FAILED
+            if "__change_actions__" in conf and pitr is not None:
+                return t.UNKNOWN
+            return t.fail(self, "no point_in_time_recovery block", "enabled = true")
         enabled = t.first(block.get("enabled"))
         if enabled is True:
             return t.PASSED
-        return t.UNKNOWN if t.is_unknown(enabled) else t.FAILED
+        if t.is_unknown(enabled):
+            return t.UNKNOWN
+        return t.fail(self, f"enabled = {t.shown(enabled)}", "enabled = true")
 
 
 check = DynamoDbPitr()

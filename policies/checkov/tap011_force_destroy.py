@@ -23,7 +23,9 @@ class ForceDestroy(BaseResourceCheck):
         value = t.first(conf.get("force_destroy"))
         if value is True:
             return t.PASSED
-        return t.UNKNOWN if t.is_unknown(value) else t.FAILED
+        if t.is_unknown(value):
+            return t.UNKNOWN
+        return t.fail(self, f"force_destroy = {t.shown(value)}", "force_destroy = true")
 
 
 check = ForceDestroy()

@@ -1,0 +1,105 @@
+"""Which catalogue rules each external engine asserts, in full or in part, and why not.
+
+Coverage is data: the rules an engine covers come from its checks (the catalogue
+ID of each checkov check) and features (the `@TAPnnn` tag of each scenario);
+`policies/coverage.toml` says what each asserts, marks a rule asserted only in
+part, and gives the reason for each rule an engine leaves out. The engines read
+`partial_rules` (a partial rule reports failures, never a pass); the policy
+READMEs hold `markdown_table`, kept equal by a test.
+Run `python -m checker.engines.coverage` to print the tables.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from checker.engines.external import policies_root
+from checker.errors import EngineError
+from checker.rules.registry import builtin_rules
+
+ENGINES = ("checkov", "compliance")
+
+
+@dataclass(frozen=True)
+class RuleCoverage:
+    rule_id: str
+    checks: tuple[str, ...]  # checkov check IDs or feature files; () when not covered
+    level: str  # "full", "partial" or "none"
+    text: str  # what it asserts (and what it leaves), or why it is not covered
+
+
+def _covered(engine: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if engine == "checkov":
+        from checker.engines.checkov import CHECKS
+
+        for check_id, (rule_id, _types) in CHECKS.items():
+            out.setdefault(rule_id, []).append(check_id)
+    else:
+        from checker.engines.compliance import declared_scenarios, features_dir
+
+        for scenario in declared_scenarios(features_dir()):
+            files = out.setdefault(scenario.rule_id, [])
+            name = f"`{Path(scenario.file).name}`"
+            if name not in files:
+                files.append(name)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _notes(path: Path) -> dict[str, dict[str, dict[str, str]]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise EngineError(f"{path}: engine coverage not readable: {error}") from None
+    return {engine: dict(data.get(engine) or {}) for engine in ENGINES}
+
+
+def coverage(engine: str) -> list[RuleCoverage]:
+    """Every catalogue rule's coverage by `engine`, checked against its checks or features."""
+    path = policies_root() / "coverage.toml"
+    notes = _notes(path).get(engine, {})
+    covered = _covered(engine)
+    out: list[RuleCoverage] = []
+    for rule in builtin_rules():
+        rule_id = rule.meta.id
+        note = notes.get(rule_id, {})
+        checks = tuple(covered.get(rule_id, ()))
+        if checks and "asserts" not in note:
+            raise EngineError(f"{path}: [{engine}.{rule_id}] needs `asserts`")
+        if not checks and "why" not in note:
+            raise EngineError(f"{path}: [{engine}.{rule_id}] is not covered and needs `why`")
+        if not checks:
+            out.append(RuleCoverage(rule_id, (), "none", note.get("why", "")))
+        elif "partial" in note:
+            text = f"{note['asserts']}; not asserted: {note['partial']}"
+            out.append(RuleCoverage(rule_id, checks, "partial", text))
+        else:
+            out.append(RuleCoverage(rule_id, checks, "full", note["asserts"]))
+    return out
+
+
+def partial_rules(engine: str) -> frozenset[str]:
+    return frozenset(c.rule_id for c in coverage(engine) if c.level == "partial")
+
+
+def markdown_table(engine: str) -> str:
+    head = "check" if engine == "checkov" else "feature"
+    lines = [
+        f"| TAP ID | {head} | coverage | what it asserts, or why the rule is not covered |",
+        "|---|---|---|---|",
+    ]
+    for item in coverage(engine):
+        if not item.rule_id.startswith("TAP"):
+            continue
+        checks = ", ".join(item.checks) or "—"
+        lines.append(f"| {item.rule_id} | {checks} | {item.level} | {item.text} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    for name in ENGINES:
+        print(f"## {name}\n\n{markdown_table(name)}")
