@@ -123,7 +123,9 @@ def run_engines(
             from checker.engines.checkov import CheckovInput, run_checkov
 
             plans = [i for i in inputs if i.info.kind == "plan"]
-            found = run_checkov([CheckovInput(i.name, i.model, i.raw) for i in plans])
+            found = run_checkov(
+                [CheckovInput(i.name, i.model, i.raw) for i in plans], config.rule_options
+            )
             findings.extend(scrub(f, models[f.input]) for f in found)
         elif engine == "compliance":
             from checker.engines.compliance import ComplianceInput, run_compliance

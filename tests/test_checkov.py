@@ -25,11 +25,6 @@ from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.scenario import CONFIG, check_every_mutation, verdict, write_scenario
 
 COVERED = {rule for rule, _ in CHECKS.values()}
-# Mutations whose change the plan itself does not show: checkov must say unknown, not pass.
-HIDDEN_FROM_CHECKOV = {
-    "tap010-pitr-block-missing": "point_in_time_recovery is unknown in the plan; only the "
-    "configuration shows that the block is absent",
-}
 RUNNER = CliRunner()
 
 
@@ -82,9 +77,7 @@ def test_engines_agree_on_every_mutation(
             [f.to_dict() for f in native if f.rule_id == rule],
             [f.to_dict() for f in checkov if f.rule_id == rule],
         )
-    if mutation.id in HIDDEN_FROM_CHECKOV:  # type: ignore[attr-defined]
-        assert verdict(checkov, mutation.rule) == "unknown"  # type: ignore[attr-defined]
-    elif mutation.rule in COVERED:  # type: ignore[attr-defined]
+    if mutation.rule in COVERED:  # type: ignore[attr-defined]
         assert verdict(checkov, mutation.rule) == "failed"  # type: ignore[attr-defined]
 
 

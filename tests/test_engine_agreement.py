@@ -94,7 +94,7 @@ def contradictions(found: list[Finding], engine: str) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_engines_agree(findings: dict[str, list[Finding]], case: Case) -> None:
-    stack, mutation, _kind = case
+    _stack, mutation, _kind = case
     found = findings[case_id(case)]
     assert {f.engine for f in found} == {"native", *ENGINES}
     for engine in ENGINES:
@@ -121,3 +121,26 @@ def test_every_engine_failure_says_what_it_found(findings: dict[str, list[Findin
     assert vague == []
     checkov = [f.message for f in failures if f.engine == "checkov"]
     assert all("found " in m and "; expected " in m for m in checkov)
+
+
+def test_checkov_honours_an_account_managed_elsewhere(tmp_path: Path) -> None:
+    stack = next(s for s in CORPUS if s.name == "counted")
+    mutation = next(m for m in stack.mutations if m.id == "tap014-no-account")
+    folder = stack.write(tmp_path / "stack", mutation)
+    plan = folder / "plan.json"
+    plan.write_bytes(
+        gzip.decompress((PLANS / stack.name / f"{mutation.id}.create.json.gz").read_bytes())
+    )
+    elsewhere = {"api_gateway_account": "managed_elsewhere"}
+    for options, verdict in (
+        ({}, "failed"),
+        ({"TAP013": elsewhere, "TAP014": elsewhere}, "passed"),
+    ):
+        report = check_inputs(
+            [str(plan)],
+            CheckOptions(engines=("native", "checkov")),
+            CheckerConfig(rule_options=options),
+        )
+        for engine in ("native", "checkov"):
+            tap014 = [f for f in report.findings if f.engine == engine and f.rule_id == "TAP014"]
+            assert worst(tap014) == verdict, (engine, options)

@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,15 +69,21 @@ def policies_dir() -> Path:
     return directory
 
 
-def _environment() -> dict[str, str]:
+def _environment(rule_options: Mapping[str, object] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_API", "PRISMA_"))}
     env.update(OFFLINE_ENV)
     # the checks import the shared vocabulary (`checker.core`) of this very checker
     env["CHECKER_CORE_PATH"] = str(Path(checker.__file__).resolve().parent.parent)
+    # the rule options the checks honour (TAP014's api_gateway_account), validated already
+    env["CHECKER_RULE_OPTIONS"] = json.dumps(rule_options or {}, default=str)
     return env
 
 
-def run_checkov_raw(args: Sequence[str], timeout: float = 600) -> list[dict[str, Any]]:
+def run_checkov_raw(
+    args: Sequence[str],
+    timeout: float = 600,
+    rule_options: Mapping[str, object] | None = None,
+) -> list[dict[str, Any]]:
     """Run checkov with the custom checks; return its JSON reports (one per framework)."""
     command = [
         find_checkov(),
@@ -96,7 +102,7 @@ def run_checkov_raw(args: Sequence[str], timeout: float = 600) -> list[dict[str,
             command,
             capture_output=True,
             text=True,
-            env=_environment(),
+            env=_environment(rule_options),
             timeout=timeout,
             check=False,
         )
@@ -143,7 +149,9 @@ def _finding(check_id: str, address: str, status: str, message: str, input_name:
     )
 
 
-def run_checkov(inputs: Sequence[CheckovInput]) -> list[Finding]:
+def run_checkov(
+    inputs: Sequence[CheckovInput], rule_options: Mapping[str, object] | None = None
+) -> list[Finding]:
     """One checkov run over every plan; findings per input, unknowns inferred."""
     if not inputs:
         return []
@@ -154,7 +162,7 @@ def run_checkov(inputs: Sequence[CheckovInput]) -> list[Finding]:
             view = write_checkov_view(item.raw, Path(tmp) / f"plan{index}.json", item.model)
             views[str(view.resolve())] = item
             args += ["--file", str(view)]
-        records = _records(run_checkov_raw(args))
+        records = _records(run_checkov_raw(args, rule_options=rule_options))
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     for path, check_id, address, status, details in records:

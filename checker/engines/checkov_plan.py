@@ -149,17 +149,20 @@ def _walk_values(
             _walk_values(child, depends, model)
 
 
-def _mark_unknown(values: Any, unknown: Any) -> None:
-    """Write `after_unknown` leaves the planned values leave out as checkov's marker."""
+def _mark_unknown(values: Any, unknown: Any, nested: bool = False) -> None:
+    """Write nested `after_unknown` leaves the planned values leave out as checkov's marker.
+
+    Top-level ones checkov handles itself (it shows the reference behind them).
+    """
     if isinstance(values, dict) and isinstance(unknown, dict):
         for key, hidden in unknown.items():
-            if hidden is True and values.get(key) is None:
+            if hidden is True and nested and values.get(key) is None:
                 values[key] = AFTER_UNKNOWN
-            else:
-                _mark_unknown(values.get(key), hidden)
+            elif hidden is not True:
+                _mark_unknown(values.get(key), hidden, True)
     elif isinstance(values, list) and isinstance(unknown, list):
         for item, hidden in zip(values, unknown, strict=False):
-            _mark_unknown(item, hidden)
+            _mark_unknown(item, hidden, True)
 
 
 def _planned_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -6,7 +6,8 @@ ID of each checkov check) and features (the `@TAPnnn` tag of each scenario);
 part, and gives the reason for each rule an engine leaves out. The engines read
 `partial_rules` (a partial rule reports failures, never a pass); the policy
 READMEs hold `markdown_table`, kept equal by a test.
-Run `python -m checker.engines.coverage` to print the tables.
+Run `python -m checker.engines.coverage` to print the tables, with `--write` to
+regenerate them in the READMEs.
 """
 
 from __future__ import annotations
@@ -100,6 +101,22 @@ def markdown_table(engine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def readme_with_table(text: str, engine: str) -> str:
+    """A policy README with the table between its `coverage:<engine>` markers regenerated."""
+    start, end = f"<!-- coverage:{engine} -->", f"<!-- /coverage:{engine} -->"
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    return f"{head}{start}\n{markdown_table(engine)}{end}{tail}"
+
+
 if __name__ == "__main__":
-    for name in ENGINES:
-        print(f"## {name}\n\n{markdown_table(name)}")
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        for name in ENGINES:
+            readme = policies_root() / ("checkov" if name == "checkov" else "compliance")
+            path = readme / "README.md"
+            path.write_text(readme_with_table(path.read_text(encoding="utf-8"), name))
+    else:
+        for name in ENGINES:
+            print(f"## {name}\n\n{markdown_table(name)}")

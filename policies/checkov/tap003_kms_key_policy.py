@@ -36,13 +36,10 @@ class KmsKeyPolicy(BaseResourceCheck):
         if statements is None:
             return t.UNKNOWN
         allows = [s for s in statements if s.allows]
-        root = [
-            s
-            for s in allows
-            if iam.action_covered(s, "kms:PutKeyPolicy") is True
-            and any(ROOT.match(str(p)) for p in self._aws_principals(s))
-        ]
-        if not root:
+        root = iam.any_true([self._root_admin(s) for s in allows])
+        if root is None:
+            return t.UNKNOWN
+        if root is False:
             return t.fail(
                 self, "no statement lets the account root administer the key", "root admin"
             )
@@ -96,11 +93,17 @@ class KmsKeyPolicy(BaseResourceCheck):
         return t.policy_statements(self.graph, conf, "policy")
 
     @staticmethod
-    def _aws_principals(statement: iam.Statement) -> list[Any]:
+    def _root_admin(statement: iam.Statement) -> iam.Tri:
         principals = statement.principals
-        if isinstance(principals, dict):
-            return [p for key, ids in principals.items() if key.lower() == "aws" for p in ids]
-        return []
+        if isinstance(principals, iam.Hidden):
+            return None
+        if not isinstance(principals, dict):
+            return False
+        ids = [p for key, values in principals.items() if key.lower() == "aws" for p in values]
+        is_root = iam.any_true(
+            [None if isinstance(p, iam.Hidden) else bool(ROOT.match(str(p))) for p in ids]
+        )
+        return iam.all_true([iam.action_covered(statement, "kms:PutKeyPolicy"), is_root])
 
 
 check = KmsKeyPolicy()

@@ -71,7 +71,8 @@ class ApiGatewayLogging(BaseResourceCheck):
     def _stage(self, conf: dict[str, Any]) -> CheckResult:
         stages = sorted(a for a, _ in t.nodes(self.graph, "aws_api_gateway_stage", near=conf))
         accounts = list(t.nodes(self.graph, "aws_api_gateway_account", near=conf))
-        if not accounts and stages and stages[0] == t.address_of(conf):
+        elsewhere = t.option("TAP014", "api_gateway_account", "in_stack") == "managed_elsewhere"
+        if not accounts and not elsewhere and stages and stages[0] == t.address_of(conf):
             # one finding for the stack: on its first stage
             return t.fail(self, "no aws_api_gateway_account", "one with cloudwatch_role_arn")
         settings = t.block(conf, "access_log_settings")

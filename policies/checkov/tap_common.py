@@ -49,6 +49,16 @@ def fail(check: Any, found: str, expected: str) -> CheckResult:
     return FAILED
 
 
+def option(rule_id: str, name: str, default: Any) -> Any:
+    """A rule option of the checker's configuration (`CHECKER_RULE_OPTIONS`), else the default."""
+    try:
+        options = json.loads(os.environ.get("CHECKER_RULE_OPTIONS") or "{}")
+    except json.JSONDecodeError:
+        return default
+    rule = options.get(rule_id) if isinstance(options, dict) else None
+    return rule.get(name, default) if isinstance(rule, dict) else default
+
+
 def first(value: Any) -> Any:
     """Unwrap checkov's list wrapping of scalar attributes."""
     while isinstance(value, list) and len(value) == 1 and not isinstance(value[0], dict):
@@ -177,15 +187,22 @@ def nodes(
 
 
 def references(conf: dict[str, Any], name: str) -> list[str]:
-    """Targets the attribute references, in plan (value or references_) and HCL form."""
+    """Targets the attribute (or the blocks it holds) references, as checkov shows them."""
     out: list[str] = []
-    value = conf.get(name)
-    for item in value if isinstance(value, list) else [value]:
-        item = first(item)
-        if isinstance(item, str):
-            item = unwrap_interpolation(item)
-            if is_reference(item):
-                out.append(target(item))
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            text = unwrap_interpolation(value)
+            if is_reference(text):
+                out.append(target(text))
+
+    walk(conf.get(name))
     return out
 
 
