@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,36 @@ def test_a_covered_rule_without_words_is_an_engine_error(
     monkeypatch.setenv("CHECKER_POLICIES", str(copy))
     with pytest.raises(EngineError, match=r"\[compliance.TAP011\] needs `asserts`"):
         coverage("compliance")
+
+
+def test_the_shared_core_needs_only_the_standard_library() -> None:
+    """checker.core is imported by the checkov checks inside checkov's own environment."""
+    for path in sorted((ROOT / "checker" / "core").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or name.startswith("checker.core"), (
+                    path.name,
+                    name,
+                )
+
+
+def test_checkovs_interpreter_imports_the_shared_core() -> None:
+    python = ROOT / ".tools" / "checkov" / "bin" / "python"
+    code = (
+        "import sys; sys.path.append(sys.argv[1]); "
+        "import checker.core.iam, checker.core.address, checker.core.legacy; "
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'typer', 'checker.'))))"
+    )
+    done = subprocess.run(
+        [str(python), "-c", code, str(ROOT)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == str(
+        ["checker.core", "checker.core.address", "checker.core.iam", "checker.core.legacy"]
+    )
