@@ -97,6 +97,7 @@ def test_engines_agree(findings: dict[str, list[Finding]], case: Case) -> None:
     _stack, mutation, _kind = case
     found = findings[case_id(case)]
     assert {f.engine for f in found} == {"native", *ENGINES}
+    assert [f.message for f in found if f.error] == []
     for engine in ENGINES:
         assert contradictions(found, engine) == [], engine
         levels = {c.rule_id: c.level for c in coverage(engine)}
