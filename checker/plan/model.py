@@ -448,10 +448,8 @@ class PlanModel:
                         if wanted is None or inst.type in wanted:
                             found.setdefault(inst.address, inst)
                     continue
-                for inst in self.config_instances(config_address_of(target[0])):
-                    if (wanted is None or inst.type in wanted) and designates(
-                        target[0], inst.address
-                    ):
+                for inst in self.designated_by(target[0]):
+                    if wanted is None or inst.type in wanted:
                         found.setdefault(inst.address, inst)
         return [inst for inst in found.values() if inst.exists]
 
@@ -487,6 +485,29 @@ class PlanModel:
 
     def config_instances(self, config_address: str) -> list[Instance]:
         return self._by_config.get(config_address, [])
+
+    def in_module_instance(self, config_address: str, module_address: str) -> list[Instance]:
+        """Instances of a configuration block within one module instance (indexed)."""
+        return self._by_config_module.get((config_address, module_address), [])
+
+    def designated_by(self, target: str, near: str | None = None) -> list[Instance]:
+        """Instances a target address (keys optional) designates, by index.
+
+        A keyless target inside a `for_each` module designates every instance of the
+        block; with `near` (a module instance address) the ones in that module
+        instance come first, so a reference made there is one lookup, not a scan.
+        """
+        exact = self._by_address.get(target)
+        if exact is not None:
+            return [exact]
+        config = config_address_of(target)
+        if near is not None:
+            local = [
+                i for i in self.in_module_instance(config, near) if designates(target, i.address)
+            ]
+            if local:
+                return local
+        return [i for i in self.config_instances(config) if designates(target, i.address)]
 
     def resolve(self, origin: Instance | str, ref: str) -> list[Instance]:
         """Instances a reference made in `origin`'s module points at.

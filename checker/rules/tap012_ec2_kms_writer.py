@@ -213,13 +213,7 @@ def _candidate_buckets(
                 broad = True
                 continue
             for address in targets:
-                instances = [
-                    i
-                    for i in model.config_instances(config_address_of(address))
-                    if designates(address, i.address)
-                ]
-                same = [i for i in instances if i.module_address == role.module_address]
-                for inst in same or instances:
+                for inst in model.designated_by(address, near=role.module_address):
                     found.setdefault(inst.address, inst)
     if broad:
         for bucket in model.resources("aws_s3_bucket"):
