@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
+from checker.source.cache import cached_parse
 from checker.source.files import SourceFiles
 
 BLOCK_KINDS = ("resource", "data")
@@ -70,7 +71,12 @@ MAX_MODULES = 400  # module blocks followed in one tree: fan-out and self-calls 
 
 
 def parse_text(path: Path, text: str) -> dict[str, Any]:
-    """Parse HCL; an error names the file, line and column, never the file's content."""
+    """Parse HCL (once per text: `checker.source.cache`); an error names the file, line and
+    column, never the file's content. The result is shared: callers copy, never mutate."""
+    return cached_parse(text, lambda: _parse(path, text))
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
     import hcl2
     from hcl2 import SerializationOptions
 

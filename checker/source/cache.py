@@ -1,0 +1,89 @@
+"""Parsed HCL, cached by the digest of the file's text: once per run, once per machine.
+
+Parsing dominates source binding and static mode, and the same text is parsed
+again and again: one module source called by 250 `module` blocks, every
+pre-commit run, every CI job on an unchanged stack. A parse is keyed by the
+SHA-256 of the text and the parser's version; it is kept in memory for the
+run and as JSON (never pickle: the cache must not execute anything) in the
+user's cache directory (`platformdirs`, or `CHECKER_CACHE_DIR`), written
+atomically, so the processes of `--jobs` and later runs share it. A cache entry
+that does not read back as a JSON object is ignored and rewritten.
+`CHECKER_CACHE_DIR=off` turns the disk cache off. Parse errors are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FORMAT = "1"  # bump when what is cached changes shape
+_memory: dict[str, dict[str, Any]] = {}
+
+
+@lru_cache(maxsize=1)
+def _parser_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("python-hcl2")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def cache_dir() -> Path | None:
+    """The disk cache directory, or None when it is turned off."""
+    configured = os.environ.get("CHECKER_CACHE_DIR")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("tap-checker")) / "hcl"
+
+
+def digest(text: str) -> str:
+    key = f"{FORMAT}\0{_parser_version()}\0{text}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _write(folder: Path, name: str, parsed: dict[str, Any]) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(parsed, out, separators=(",", ":"))
+        os.replace(temporary, folder / name)
+    except (OSError, TypeError, ValueError, RecursionError):
+        return  # a cache that cannot be written costs a parse next time, nothing else
+
+
+def cached_parse(text: str, parse: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`parse()`'s result for this text: from memory, from disk, or parsed and stored."""
+    key = digest(text)
+    found = _memory.get(key)
+    if found is not None:
+        return found
+    folder = cache_dir()
+    if folder is not None:
+        found = _read(folder / f"{key}.json")
+    if found is None:
+        found = parse()
+        if folder is not None:
+            _write(folder, f"{key}.json", found)
+    _memory[key] = found
+    return found
