@@ -14,6 +14,11 @@ def split_address(address: str) -> list[str]:
     """Split on dots that are not inside brackets or quotes: a.b["x.y"][0].c -> 3 parts."""
     if "[" not in address and '"' not in address:
         return address.split(".")
+    return list(_split_keyed(address))
+
+
+@lru_cache(maxsize=65536)
+def _split_keyed(address: str) -> tuple[str, ...]:
     parts: list[str] = []
     current: list[str] = []
     depth = 0
@@ -41,7 +46,7 @@ def split_address(address: str) -> list[str]:
             continue
         current.append(char)
     parts.append("".join(current))
-    return parts
+    return tuple(parts)
 
 
 def strip_key(part: str) -> tuple[str, str | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 MAX_SCRIPT = 256 * 1024  # user data is capped at 16 KB by EC2; anything far larger is not a script
@@ -55,13 +56,19 @@ def commands(script: str) -> list[list[str]]:
     """The words of every simple command in `script` (nested ones included)."""
     if len(script) > MAX_SCRIPT:
         return []
+    return [list(words) for words in _commands(script)]
+
+
+@lru_cache(maxsize=256)
+def _commands(script: str) -> tuple[tuple[str, ...], ...]:
+    """Parsed once per distinct script: many instances of one stack share their user data."""
     import bashlex  # type: ignore[import-untyped]
 
     try:
         parts = bashlex.parse(script)
     except Exception:  # bashlex raises its own errors and, on odd input, plain ones
-        return _fallback(script)
-    return [words for part in parts for words in _walk(part)]
+        return tuple(tuple(words) for words in _fallback(script))
+    return tuple(tuple(words) for part in parts for words in _walk(part))
 
 
 GLOBAL_WITH_VALUE = frozenset(

@@ -4,7 +4,7 @@ Retired as the source of test plans: every plan the rule tests read is written
 by real Terraform (`tests/terraform/fixtures.py`, `./dev fixtures`). It stays
 for what Terraform 1.11 cannot write or what would take hours to plan:
 `tests/support/shapes.py` renders it in the older `format_version`s (0.1 to
-1.1) and shapes of older Terraform versions, and `benchmarks/generate.py`
+1.1) and shapes of older Terraform versions, and `tests/support/layouts.py`
 multiplies it into synthetic plans of 1k-50k resources. `tests/terraform/test_realism.py`
 holds the rendered plan to the facts real plans show, so it cannot drift again.
 """

@@ -12,7 +12,9 @@ builder: benchmarks need sizes real Terraform cannot plan here in reasonable tim
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.support.canonical_stack import canonical_stack
@@ -98,3 +100,79 @@ LAYOUTS: dict[str, Callable[[int], Stack]] = {
     "module blocks": module_blocks,
     "flat root": flat_root,
 }
+
+
+# ----------------------------------------------------------------- sources
+
+STACK_TF = Path(__file__).resolve().parents[2] / "tap_stack.tf"
+HANDLER = Path(__file__).resolve().parents[2] / "lambda"
+TOP_BLOCK = re.compile(r'^(resource|data)\s+"([\w-]+)"\s+"([\w-]+)"', re.M)
+
+
+def _top_blocks(text: str) -> list[str]:
+    """The top-level blocks of a formatted .tf file, comments and blank lines dropped."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if not current and (not line.strip() or line.startswith(("#", "//"))):
+            continue
+        current.append(line)
+        if line.rstrip() == "}" or (len(current) == 1 and line.rstrip().endswith("}")):
+            blocks.append("".join(current))
+            current = []
+    return blocks
+
+
+def _flat_copy(text: str, i: int) -> str:
+    """Copy `i` of the stack for a flat root: every name suffixed, shared blocks once."""
+    suffix = f"_{i:05d}"
+    names = TOP_BLOCK.findall(text)
+    locals_ = re.findall(r"^  (\w+)\s+=", text.split("locals {", 1)[1].split("\n}", 1)[0], re.M)
+    kept: list[str] = []
+    for block in _top_blocks(text):
+        head = block.split(None, 1)[0]
+        if head in ("terraform", "provider", "variable") and i > 0:
+            continue
+        kept.append(block)
+    out = "\n".join(kept)
+    for kind, type_, name in names:
+        prefix = "data." if kind == "data" else ""
+        out = re.sub(
+            rf'^{kind}(\s+)"{re.escape(type_)}"(\s+)"{re.escape(name)}"',
+            rf'{kind}\1"{type_}"\2"{name}{suffix}"',
+            out,
+            flags=re.M,
+        )
+        out = re.sub(
+            rf"(?<![\w.-]){re.escape(prefix + type_)}\.{re.escape(name)}(?![\w-])",
+            f"{prefix}{type_}.{name}{suffix}",
+            out,
+        )
+    for name in locals_:
+        out = re.sub(rf"^  {name}(\s+)=", rf"  {name}{suffix}\1=", out, flags=re.M)
+        out = re.sub(rf"(?<![\w.])local\.{name}(?![\w-])", f"local.{name}{suffix}", out)
+    return re.sub(r'^output\s+"(\w+)"', rf'output "\1{suffix}"', out, flags=re.M)
+
+
+def write_sources(layout: str, copies: int, folder: Path) -> Path:
+    """The `.tf` files of a layout (the canonical stack's, in that layout) under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(HANDLER, folder / "lambda", dirs_exist_ok=True)
+    text = STACK_TF.read_text(encoding="utf-8")
+    if layout == "flat root":
+        for i in range(copies):
+            (folder / f"copy_{i:05d}.tf").write_text(_flat_copy(text, i), encoding="utf-8")
+        return folder
+    stack = folder / "stack"
+    stack.mkdir(exist_ok=True)
+    (stack / "main.tf").write_text(text, encoding="utf-8")
+    shutil.copytree(HANDLER, stack / "lambda", dirs_exist_ok=True)
+    if layout == "for_each modules":
+        keys = ", ".join(f'"team-{i:05d}"' for i in range(copies))
+        calls = f'module "tap" {{\n  for_each = toset([{keys}])\n  source   = "./stack"\n}}\n'
+    else:
+        calls = "".join(
+            f'module "tap_{i:05d}" {{\n  source = "./stack"\n}}\n\n' for i in range(copies)
+        )
+    (folder / "main.tf").write_text(calls, encoding="utf-8")
+    return folder
