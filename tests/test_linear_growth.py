@@ -2,8 +2,9 @@
 
 For each layout users put many copies of a stack in (`tests/support/layouts.py`)
 the work is counted at two sizes as Python function calls (a profiler hook,
-deterministic where wall time is not): building the model, and each rule on a
-model of its own (so the shared views it builds are counted in it). Four times
+deterministic where wall time is not): building the model, each rule on a
+model of its own (so the shared views it builds are counted in it), and the
+view of the plan the checkov and terraform-compliance engines read. Four times
 the copies may cost at most 15% more than four times the work; a join that
 scans every instance for every instance grows with the square and fails here.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from checker.config import CheckerConfig
+from checker.engines.checkov_plan import engine_view
 from checker.plan.load import load_plan
 from checker.plan.model import build_model
 from checker.plan.models import PlanDocument
@@ -48,10 +50,11 @@ def calls(work: Callable[[], Any]) -> int:
 
 
 def work_of(copies: int, layout: str) -> dict[str, int]:
-    document: PlanDocument = load_plan(
-        "plan.json", json.dumps(render_plan(LAYOUTS[layout](copies))).encode()
-    ).document
+    raw = render_plan(LAYOUTS[layout](copies))
+    document: PlanDocument = load_plan("plan.json", json.dumps(raw).encode()).document
     out = {"model": calls(lambda: build_model(document))}
+    model = build_model(document)
+    out["engine view"] = calls(lambda: engine_view(raw, model, mark_unknown=True))
     config = CheckerConfig()
     for rule in builtin_rules():
         ctx = RuleContext(model=build_model(document), options=config.options_for(rule.meta.id))

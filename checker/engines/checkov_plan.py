@@ -71,10 +71,8 @@ def _depended(model: PlanModel, inst: Instance) -> list[str]:
         for other in model.config_instances(target):
             out[other.address] = None
         if target.startswith("module.") and not model.config_instances(target):
-            prefix = target + "."
-            for other in model.instances:
-                if other.config_address.startswith(prefix):
-                    out[other.address] = None
+            for other in model.under_module_call(target):
+                out[other.address] = None
     return list(out)
 
 

@@ -334,6 +334,9 @@ class PlanModel:
         default_factory=dict, init=False, repr=False
     )
     _edges: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    _by_module_call: dict[str, list[Instance]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         by_type: dict[str, list[Instance]] = defaultdict(list)
@@ -485,6 +488,17 @@ class PlanModel:
 
     def config_instances(self, config_address: str) -> list[Instance]:
         return self._by_config.get(config_address, [])
+
+    def under_module_call(self, call: str) -> list[Instance]:
+        """Instances inside a module call (`module.a`, `module.a.module.b`), nested included."""
+        if not self._by_module_call and self.instances:
+            for inst in self.instances:
+                parts = inst.config_address.split(".")
+                for end in range(2, len(parts) - 1, 2):
+                    if parts[end - 2] != "module":
+                        break
+                    self._by_module_call.setdefault(".".join(parts[:end]), []).append(inst)
+        return self._by_module_call.get(call, [])
 
     def in_module_instance(self, config_address: str, module_address: str) -> list[Instance]:
         """Instances of a configuration block within one module instance (indexed)."""

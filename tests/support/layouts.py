@@ -1,7 +1,8 @@
 """The layouts users put many copies of one stack in, for the benchmark and the growth test.
 
 - `for_each_modules`: one module block with a `for_each` of N keys;
-- `module_blocks`: N separate `module` blocks calling the same source (a monorepo root);
+- `module_blocks`: N separate `module` blocks calling the same source (a monorepo root),
+  each after the first ordered behind it with a module-level `depends_on`;
 - `flat_root`: N renamed copies of every resource in the root module.
 
 Each copy is the whole canonical stack, references and policy documents
@@ -39,6 +40,7 @@ def module_blocks(copies: int) -> Stack:
         provider_region=base.provider_region,
         modules={name: child.copy() for name in names},
         module_inputs={name: dict(inputs) for name in names},
+        module_depends_on={name: [f"module.{names[0]}"] for name in names[1:]},
     )
 
 
@@ -172,7 +174,10 @@ def write_sources(layout: str, copies: int, folder: Path) -> Path:
         calls = f'module "tap" {{\n  for_each = toset([{keys}])\n  source   = "./stack"\n}}\n'
     else:
         calls = "".join(
-            f'module "tap_{i:05d}" {{\n  source = "./stack"\n}}\n\n' for i in range(copies)
+            f'module "tap_{i:05d}" {{\n  source = "./stack"\n'
+            + ("  depends_on = [module.tap_00000]\n" if i else "")
+            + "}\n\n"
+            for i in range(copies)
         )
     (folder / "main.tf").write_text(calls, encoding="utf-8")
     return folder

@@ -225,6 +225,8 @@ class Stack:
     module_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     # for_each keys (str) or count indexes (int) of a module call; absent = one instance
     module_keys: dict[str, list[str | int]] = field(default_factory=dict)
+    # a module call's depends_on (addresses such as "module.base")
+    module_depends_on: dict[str, list[str]] = field(default_factory=dict)
 
     def resource(self, address: str) -> Resource:
         for res in self.resources:
@@ -524,6 +526,8 @@ def _render_module(
             },
             "module": child_config,
         }
+        if stack.module_depends_on.get(name):
+            call["depends_on"] = list(stack.module_depends_on[name])
         if name in stack.module_keys:
             first = stack.module_keys[name][0]
             if isinstance(first, int):
