@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.config import CheckerConfig
 from checker.errors import InputError
+from checker.gc_tuning import fewer_collections
 from checker.plan.model import PlanModel
 from checker.report.model import Finding, Gate, InputInfo, Report
 
@@ -207,6 +208,11 @@ def _check_in_pool(
 
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
     """Check every input; with --jobs N and the native engine only, N processes share them."""
+    with fewer_collections():
+        return _check_inputs(names, options, config)
+
+
+def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
     if options.jobs > 1 and len(names) > 1 and options.engines == ("native",) and "-" not in names:
         infos, findings = _check_in_pool(names, options, config)
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.errors import InputError
+from checker.rules import shell
 from checker.source import cache, hcl
 
 TEXT = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
@@ -64,3 +65,27 @@ def test_a_parse_error_is_never_cached(cache_dir: Path) -> None:
 def test_the_key_is_the_text_and_the_parser_version() -> None:
     assert cache.digest(TEXT) == cache.digest(str(TEXT))
     assert cache.digest(TEXT) != cache.digest(TEXT + " ")
+    assert cache.digest(TEXT) != cache.digest(TEXT, kind="shell")
+
+
+SCRIPT = "#!/bin/bash\n# aws s3 ls (a comment)\nsudo aws dynamodb put-item --table-name t\n"
+
+
+def test_a_script_is_parsed_as_shell_once_per_machine(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell._commands.cache_clear()
+    first = shell.commands(SCRIPT)
+    assert first == [["sudo", "aws", "dynamodb", "put-item", "--table-name", "t"]]
+    assert (cache_dir / f"{cache.digest(SCRIPT, kind='shell')}.json").exists()
+    shell._commands.cache_clear()
+    monkeypatch.setattr(cache, "_memory", {})
+    monkeypatch.setattr(shell, "_parse", lambda script: pytest.fail("parsed again"))
+    assert shell.commands(SCRIPT) == first
+
+
+def test_a_shell_entry_of_another_shape_is_not_trusted(cache_dir: Path) -> None:
+    shell._commands.cache_clear()
+    cache_dir.mkdir()
+    (cache_dir / f"{cache.digest(SCRIPT, kind='shell')}.json").write_text('{"commands": [[1]]}')
+    assert shell.commands(SCRIPT) == [["sudo", "aws", "dynamodb", "put-item", "--table-name", "t"]]

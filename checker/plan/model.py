@@ -334,9 +334,7 @@ class PlanModel:
         default_factory=dict, init=False, repr=False
     )
     _edges: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
-    _by_module_call: dict[str, list[Instance]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    _by_module_call: dict[str, list[Instance]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_type: dict[str, list[Instance]] = defaultdict(list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +53,12 @@ class Finding:
     baselined: bool = False  # failed already in the baseline report: does not fail the gate
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in OPTIONAL:
-            if not data[key]:
-                data.pop(key)
-        return data
+        # every field is a str, int or bool: a shallow read, not dataclasses.asdict's deep copy
+        return {
+            name: value
+            for name in _FINDING_FIELDS
+            if (value := getattr(self, name)) or name not in OPTIONAL
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> Finding:
@@ -82,6 +83,9 @@ class Finding:
         if not RULE_ID.match(values["rule_id"]):
             raise ValueError(f"malformed rule ID {str(values['rule_id'])[:20]!r}")
         return cls(**values)
+
+
+_FINDING_FIELDS = tuple(spec.name for spec in fields(Finding))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Parsed HCL, cached by the digest of the file's text: once per run, once per machine.
+"""Parsed HCL (and parsed shell), cached by the digest of the text: once per run, once per machine.
 
 Parsing dominates source binding and static mode, and the same text is parsed
 again and again: one module source called by 250 `module` blocks, every
@@ -7,7 +7,9 @@ SHA-256 of the text and the parser's version; it is kept in memory for the
 run and as JSON (never pickle: the cache must not execute anything) in the
 user's cache directory (`platformdirs`, or `CHECKER_CACHE_DIR`), written
 atomically, so the processes of `--jobs` and later runs share it. A cache entry
-that does not read back as a JSON object is ignored and rewritten.
+that does not read back as a JSON object is ignored and rewritten. The commands
+of a user-data script (`checker.rules.shell`) are cached the same way, under
+their own kind, so a warm run never imports the shell parser.
 `CHECKER_CACHE_DIR=off` turns the disk cache off. Parse errors are never cached.
 """
 
@@ -26,12 +28,15 @@ FORMAT = "1"  # bump when what is cached changes shape
 _memory: dict[str, dict[str, Any]] = {}
 
 
-@lru_cache(maxsize=1)
-def _parser_version() -> str:
+PARSERS = {"hcl": "python-hcl2", "shell": "bashlex"}  # what is cached -> its parser's package
+
+
+@lru_cache(maxsize=8)
+def _parser_version(kind: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("python-hcl2")
+        return version(PARSERS[kind])
     except PackageNotFoundError:
         return "unknown"
 
@@ -48,8 +53,8 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("tap-checker")) / "hcl"
 
 
-def digest(text: str) -> str:
-    key = f"{FORMAT}\0{_parser_version()}\0{text}"
+def digest(text: str, kind: str = "hcl") -> str:
+    key = f"{FORMAT}\0{kind}\0{_parser_version(kind)}\0{text}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -72,9 +77,11 @@ def _write(folder: Path, name: str, parsed: dict[str, Any]) -> None:
         return  # a cache that cannot be written costs a parse next time, nothing else
 
 
-def cached_parse(text: str, parse: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def cached_parse(
+    text: str, parse: Callable[[], dict[str, Any]], kind: str = "hcl"
+) -> dict[str, Any]:
     """`parse()`'s result for this text: from memory, from disk, or parsed and stored."""
-    key = digest(text)
+    key = digest(text, kind)
     found = _memory.get(key)
     if found is not None:
         return found

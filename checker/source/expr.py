@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,11 +64,13 @@ class Opaque:
 # ----------------------------------------------------------------- parsing
 
 
-def _split_template(body: str, escapes: bool = True) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)
+def _split_template(body: str, escapes: bool = True) -> tuple[tuple[str, str], ...]:
     """Split a template body into ('text', s), ('expr', s) and ('directive', s) pieces.
 
     `escapes`: backslash escapes apply (a quoted string); a `templatefile` file
-    has none, its backslashes are text.
+    has none, its backslashes are text. Cached: a module called N times is read N
+    times, with the same strings.
     """
     pieces: list[tuple[str, str]] = []
     text: list[str] = []
@@ -123,7 +126,7 @@ def _split_template(body: str, escapes: bool = True) -> list[tuple[str, str]]:
         i += 1
     if text:
         pieces.append(("text", "".join(text)))
-    return pieces
+    return tuple(pieces)
 
 
 def parse_raw(raw: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +59,25 @@ def _clean(body: Any) -> Any:
     return body
 
 
+BLOCK_HEADER = re.compile(
+    r'^[ \t]*(resource|data)[ \t]+"?([^\s"{]+)"?[ \t]+"?([^\s"{]+)"?[ \t]*\{', re.M
+)
+
+
+@lru_cache(maxsize=64)
+def _block_lines(text: str) -> dict[tuple[str, str, str], int]:
+    """(kind, type, name) -> the line its block opens on; the first one wins. One scan a text."""
+    lines: dict[tuple[str, str, str], int] = {}
+    line, counted = 1, 0
+    for match in BLOCK_HEADER.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        lines.setdefault((match[1], match[2], match[3]), line)
+    return lines
+
+
 def _line_of(text: str, kind: str, type_: str, name: str) -> int:
-    pattern = re.compile(
-        rf'^[ \t]*{kind}[ \t]+"?{re.escape(type_)}"?[ \t]+"?{re.escape(name)}"?[ \t]*\{{', re.M
-    )
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    return _block_lines(text).get((kind, type_, name), 1)
 
 
 MAX_MODULE_DEPTH = 8

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 TOKEN = re.compile(
@@ -281,8 +282,12 @@ class _Parser:
         return Node("object", None, tuple(pairs))
 
 
+@lru_cache(maxsize=4096)
 def parse_hcl_expression(text: str) -> Node:
-    """Parse; an expression this parser does not know becomes an opaque node, never an error."""
+    """Parse; an expression this parser does not know becomes an opaque node, never an error.
+
+    Cached (nodes are immutable): a module called N times holds the same expressions.
+    """
     try:
         return _Parser(text).parse()
     except (ParseError, IndexError, RecursionError):
