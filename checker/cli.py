@@ -274,6 +274,80 @@ def rules(
     sys.stdout.write(render_catalogue(format.value, loaded))
 
 
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from checker import __version__
+    from checker.engines.install import TOOLS, describe
+
+    typer.echo(f"checker {__version__}")
+    for tool in TOOLS.values():
+        typer.echo(f"  {describe(tool)}")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_version,
+            help="Print the checker's version and its engines', then exit.",
+        ),
+    ] = False,
+) -> None:
+    """Policy-as-code checks for Terraform plans of the TAP stack shape (TAP001-TAP015)."""
+
+
+engines_app = typer.Typer(
+    no_args_is_help=False,
+    invoke_without_command=True,
+    help="The engines that are other programs (checkov, terraform-compliance): show, install.",
+)
+app.add_typer(engines_app, name="engines")
+
+
+class ExternalEngine(StrEnum):
+    checkov = "checkov"
+    compliance = "compliance"
+
+
+@engines_app.callback()
+def engines_status(ctx: typer.Context) -> None:
+    """Show each engine's version and where it runs from (or how to install it)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from checker.engines.install import TOOLS, describe, engines_dir
+
+    typer.echo("native: built in")
+    for tool in TOOLS.values():
+        typer.echo(f"{tool.name}: {describe(tool)}")
+    typer.echo(f"environments: {engines_dir()}")
+
+
+@engines_app.command("install")
+def engines_install(
+    names: Annotated[
+        list[ExternalEngine] | None,
+        typer.Argument(help="Engines to install (default: all)."),
+    ] = None,
+) -> None:
+    """Create the pinned, isolated environments of the engines in the user's cache directory."""
+    from checker.engines.install import TOOLS, install
+
+    for name in names or list(ExternalEngine):
+        tool = TOOLS[name.value]
+        typer.echo(f"{tool.name}: installing {tool.package} {tool.pinned()} ...", err=True)
+        try:
+            built = install(tool)
+        except CheckerError as error:
+            _fail(error)
+        state = "installed" if built else "already installed"
+        typer.echo(f"{tool.name}: {state} at {tool.home()}")
+
+
 def main() -> None:
     app()
 

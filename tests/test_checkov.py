@@ -1,6 +1,6 @@
-"""The checkov engine: real checkov, isolated, with the custom checks of policies/checkov.
+"""The checkov engine: real checkov, isolated, with the custom checks of checker/policies/checkov.
 
-These tests run checkov itself (installed by ./dev into .tools/checkov); they are
+These tests run checkov itself (installed by `checker engines install`, which ./dev setup runs); they are
 never skipped: a missing checkov is a failure of the set-up.
 """
 
@@ -30,7 +30,7 @@ RUNNER = CliRunner()
 
 def test_check_table_matches_the_policy_files() -> None:
     declared: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for path in sorted((ROOT / "policies" / "checkov").glob("tap0*.py")):
+    for path in sorted((ROOT / "checker" / "policies" / "checkov").glob("tap0*.py")):
         tree = ast.parse(path.read_text())
         call = next(
             n

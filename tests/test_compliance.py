@@ -1,7 +1,7 @@
-"""The terraform-compliance engine: real terraform-compliance, isolated, with policies/compliance.
+"""The terraform-compliance engine: real terraform-compliance, isolated, with checker/policies/compliance.
 
-These tests run terraform-compliance itself (installed by ./dev into
-.tools/compliance); they are never skipped.
+These tests run terraform-compliance itself (installed by `checker engines install`,
+which ./dev setup runs); they are never skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.mutate import Mutation
 from tests.support.scenario import check_every_mutation, verdict
 
-FEATURES = ROOT / "policies" / "compliance"
+FEATURES = ROOT / "checker" / "policies" / "compliance"
 SCENARIOS = declared_scenarios(FEATURES)
 COVERED = {s.rule_id for s in SCENARIOS}
 RUNNER = CliRunner()

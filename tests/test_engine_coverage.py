@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import ast
 import shutil
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checker.engines.install import TOOLS
 from checker.engines.coverage import ENGINES, coverage, markdown_table, readme_with_table
 from checker.errors import EngineError
 from tests.support.canonical_stack import ROOT
 
-POLICIES = ROOT / "policies"
+POLICIES = ROOT / "checker" / "policies"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -67,16 +69,21 @@ def test_the_shared_core_needs_only_the_standard_library() -> None:
                 )
 
 
-def test_checkovs_interpreter_imports_the_shared_core() -> None:
-    python = ROOT / ".tools" / "checkov" / "bin" / "python"
+def test_checkovs_interpreter_imports_the_shared_core_and_nothing_of_ours() -> None:
+    """The checks load the checker package by its path (as from an installed wheel,
+    where its parent is a site-packages of our pins): core only, none of our pins."""
+    python = TOOLS["checkov"].executable().parent / "python"
     code = (
-        "import sys; sys.path.append(sys.argv[1]); "
-        "import checker.core.iam, checker.core.address, checker.core.legacy; "
-        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'typer', 'checker.'))))"
+        "import sys; sys.path.insert(0, sys.argv[1]); import tap_common; "
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'typer', 'checker'))))"
     )
     done = subprocess.run(
-        [str(python), "-c", code, str(ROOT)], capture_output=True, text=True, check=True
+        [str(python), "-c", code, str(POLICIES / "checkov")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CHECKER_CORE_PATH": str(ROOT / "checker")},
     )
     assert done.stdout.strip() == str(
-        ["checker.core", "checker.core.address", "checker.core.iam", "checker.core.legacy"]
+        ["checker", "checker.core", "checker.core.address", "checker.core.iam"]
     )

@@ -1,7 +1,7 @@
-"""The checkov engine: run the custom checks of policies/checkov in checkov's own environment.
+"""The checkov engine: run the custom checks of checker/policies/checkov in checkov's own environment.
 
 Checkov is never imported: it runs as a separate program (found through
-`CHECKER_CHECKOV`, the project's `.tools/checkov`, or PATH), offline, on a view
+`CHECKER_CHECKOV`, the environment `checker engines install` builds, or PATH), offline, on a view
 of each plan where `depends_on` is visible (see `checkov_plan`). Its JSON
 results become findings under the catalogue IDs. Checkov drops the checks that
 return UNKNOWN from its report, so a supported resource without a result is
@@ -21,7 +21,8 @@ from typing import Any
 
 import checker
 from checker.engines.checkov_plan import write_checkov_view
-from checker.engines.external import engine_finding, find_tool, policies_root
+from checker.engines.external import engine_finding, policies_root
+from checker.engines.install import TOOLS, find_engine
 from checker.errors import EngineError
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
@@ -29,7 +30,7 @@ from checker.report.model import Finding
 ENGINE = "checkov"
 
 # check ID -> (catalogue ID, resource types it judges); tests/test_checkov.py keeps it
-# equal to the checks in policies/checkov.
+# equal to the checks in checker/policies/checkov.
 CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "CKV_TAP_001": ("TAP001", ("aws_s3_bucket_notification",)),
     "CKV_TAP_003": ("TAP003", ("aws_kms_key",)),
@@ -59,13 +60,16 @@ class CheckovInput:
 
 
 def find_checkov() -> str:
-    return find_tool("CHECKER_CHECKOV", "checkov", "checkov")
+    return find_engine(TOOLS["checkov"])
 
 
 def policies_dir() -> Path:
     directory = policies_root() / "checkov"
     if not (directory / "__init__.py").is_file():
-        raise EngineError(f"custom checkov checks not found in {directory}", "set CHECKER_POLICIES")
+        raise EngineError(
+            f"custom checkov checks not found in {directory}",
+            "reinstall the checker, or point CHECKER_POLICIES at a copy",
+        )
     return directory
 
 
@@ -73,7 +77,7 @@ def _environment(rule_options: Mapping[str, object] | None = None) -> dict[str, 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_API", "PRISMA_"))}
     env.update(OFFLINE_ENV)
     # the checks import the shared vocabulary (`checker.core`) of this very checker
-    env["CHECKER_CORE_PATH"] = str(Path(checker.__file__).resolve().parent.parent)
+    env["CHECKER_CORE_PATH"] = str(Path(checker.__file__).resolve().parent)
     # the rule options the checks honour (TAP014's api_gateway_account), validated already
     env["CHECKER_RULE_OPTIONS"] = json.dumps(rule_options or {}, default=str)
     return env

@@ -1,7 +1,7 @@
-"""The terraform-compliance engine: Gherkin features of policies/compliance, run in isolation.
+"""The terraform-compliance engine: Gherkin features of checker/policies/compliance, run in isolation.
 
 terraform-compliance runs as a separate program (`CHECKER_COMPLIANCE`, the
-project's `.tools/compliance`, or PATH) on a one-line copy of each plan (it
+environment `checker engines install` builds, or PATH) on a one-line copy of each plan (it
 rewrites multi-line plan files in place). Outcomes come from machine-readable
 reports, never from its coloured console: radish's Cucumber JSON
 (`--cucumber-json`) says which scenarios ran and how; radish's JUnit writer
@@ -31,7 +31,8 @@ from typing import Any
 from checker.core.legacy import unless_configured
 from checker.engines.checkov_plan import engine_view
 from checker.engines.coverage import partial_rules
-from checker.engines.external import engine_finding, find_tool, policies_root
+from checker.engines.external import engine_finding, policies_root
+from checker.engines.install import TOOLS, find_engine
 from checker.errors import EngineError
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
@@ -66,13 +67,16 @@ class ComplianceInput:
 
 
 def find_compliance() -> str:
-    return find_tool("CHECKER_COMPLIANCE", "terraform-compliance", "compliance")
+    return find_engine(TOOLS["compliance"])
 
 
 def features_dir() -> Path:
     directory = policies_root() / "compliance"
     if not any(directory.glob("*.feature")):
-        raise EngineError(f"no .feature files in {directory}", "set CHECKER_POLICIES")
+        raise EngineError(
+            f"no .feature files in {directory}",
+            "reinstall the checker, or point CHECKER_POLICIES at a copy",
+        )
     return directory
 
 

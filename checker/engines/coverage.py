@@ -2,7 +2,7 @@
 
 Coverage is data: the rules an engine covers come from its checks (the catalogue
 ID of each checkov check) and features (the `@TAPnnn` tag of each scenario);
-`policies/coverage.toml` says what each asserts, marks a rule asserted only in
+`checker/policies/coverage.toml` says what each asserts, marks a rule asserted only in
 part, and gives the reason for each rule an engine leaves out. The engines read
 `partial_rules` (a partial rule reports failures, never a pass); the policy
 READMEs hold `markdown_table`, kept equal by a test.

@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
+from importlib import resources
 from pathlib import Path
 
 from checker.errors import EngineError
 from checker.report.model import Finding
 from checker.rules.registry import rule_by_id
 
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def find_tool(env_var: str, program: str, local_env: str) -> str:
-    """$env_var, else the project's isolated .tools/<local_env>, else PATH."""
-    explicit = os.environ.get(env_var)
-    if explicit:
-        if Path(explicit).is_file() and os.access(explicit, os.X_OK):
-            return explicit
-        raise EngineError(f"{env_var}={explicit} is not an executable {program}")
-    local = PROJECT / ".tools" / local_env / "bin" / program
-    if local.is_file():
-        return str(local)
-    found = shutil.which(program)
-    if found:
-        return found
-    raise EngineError(
-        f"{program} is not installed",
-        f"run './dev setup' (isolated install in .tools/{local_env}) or set {env_var}",
-    )
-
 
 def policies_root() -> Path:
-    return Path(os.environ.get("CHECKER_POLICIES", PROJECT / "policies"))
+    """The policies shipped inside this package; `CHECKER_POLICIES` points at another copy."""
+    configured = os.environ.get("CHECKER_POLICIES")
+    if configured:
+        return Path(configured)
+    return Path(str(resources.files("checker").joinpath("policies")))
 
 
 def engine_finding(

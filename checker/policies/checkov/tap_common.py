@@ -9,7 +9,7 @@ checks read the other resources from the graph checkov attaches to every check.
 
 The vocabulary is the checker's own: addresses and IAM policy semantics come
 from `checker.core` (standard library only), imported from the checker that
-runs checkov (`CHECKER_CORE_PATH`) or from this repository. Reference
+runs checkov (`CHECKER_CORE_PATH`) or from the package these checks ship in. Reference
 resolution is shared too: in the plan view the checker writes
 (`checker/engines/checkov_plan.py`), `tap_links` maps each attribute to the
 instances it references; without it (a plan or HCL scanned by hand) the
@@ -18,6 +18,7 @@ references checkov shows are matched by address.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -28,9 +29,28 @@ from typing import Any
 
 from checkov.common.models.enums import CheckResult
 
-_CORE = os.environ.get("CHECKER_CORE_PATH") or str(Path(__file__).resolve().parents[2])
-if _CORE not in sys.path:
-    sys.path.append(_CORE)
+
+def _load_checker_package() -> None:
+    """Make `checker` importable from the checker package alone (`CHECKER_CORE_PATH`, set
+    by the checker that runs checkov; else the package these checks ship in).
+
+    The package is loaded by its path, never by putting its parent on `sys.path`:
+    in an installed checker that parent is a site-packages full of our own pins,
+    which would shadow checkov's."""
+    if "checker" in sys.modules:
+        return
+    folder = Path(os.environ.get("CHECKER_CORE_PATH") or Path(__file__).resolve().parents[2])
+    spec = importlib.util.spec_from_file_location(
+        "checker", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"the checker package is not in {folder}")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["checker"] = package
+    spec.loader.exec_module(package)
+
+
+_load_checker_package()
 
 from checker.core import iam  # noqa: E402
 from checker.core.address import designates, split_address, strip_key  # noqa: E402
