@@ -173,7 +173,10 @@ def check(
 
 @app.command()
 def report(
-    report_file: Annotated[Path, typer.Argument(help="A JSON report written by 'checker check'.")],
+    report_files: Annotated[
+        list[Path],
+        typer.Argument(help="JSON reports written by 'checker check' (several are merged)."),
+    ],
     format: Annotated[ReportFormat, typer.Option(help="Format to render.")] = ReportFormat.text,
     output: Annotated[Path | None, typer.Option(help="Write it to FILE.")] = None,
     rules: Annotated[
@@ -181,21 +184,27 @@ def report(
         typer.Option("--rules", help="A directory rule pack whose findings the report holds."),
     ] = None,
 ) -> None:
-    """Re-render a saved JSON report in another format, without checking anything again."""
+    """Re-render saved JSON reports in another format, merged into one, without checking again."""
     from checker.config import load_rules
+    from checker.report.merge import merge_reports
     from checker.report.model import exit_code, load_report
 
-    try:
-        known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in rules or ()))}
-        saved = load_report(report_file, known)
-    except CheckerError as error:
-        _fail(error)
-    except Exception as error:  # never a traceback for a report we could not read
-        raise typer.Exit(
-            _report_error(f"{report_file}: not a usable checker report ({type(error).__name__})")
-        ) from None
-    _emit(saved, format, output)
-    raise typer.Exit(exit_code(saved.gate_result()))
+    saved = []
+    for report_file in report_files:
+        try:
+            known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in rules or ()))}
+            saved.append(load_report(report_file, known))
+        except CheckerError as error:
+            _fail(error)
+        except Exception as error:  # never a traceback for a report we could not read
+            raise typer.Exit(
+                _report_error(
+                    f"{report_file}: not a usable checker report ({type(error).__name__})"
+                )
+            ) from None
+    merged = merge_reports(saved)
+    _emit(merged, format, output)
+    raise typer.Exit(exit_code(merged.gate_result()))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -343,6 +343,74 @@ def test_baseline_fails_only_new_failures(tmp_path: Path) -> None:
     assert invoke("check", str(FIXTURE), "--baseline", str(bad))[0] == 2
 
 
+def test_baselined_and_new_failures_are_counted_apart_in_the_headlines(tmp_path: Path) -> None:
+    write_scenario(tmp_path, BY_ID["tap011-force-destroy-false"])
+    plan = str(tmp_path / "plan.json")
+    baseline = tmp_path / "baseline.json"
+    invoke("check", plan, "--format", "json", "--output", str(baseline))
+    for fmt, headline in (
+        ("text", "1 failed (0 new, 1 baselined), "),
+        ("markdown", "**1 failed (0 new, 1 baselined)**, "),
+    ):
+        code, out, _ = invoke("check", plan, "--format", fmt, "--baseline", str(baseline))
+        assert code == 0 and headline in out, out[:400]
+    code, out, _ = invoke("check", plan, "--format", "text")
+    assert code == 1 and out.startswith("checker: gate FAILED: 1 failed, ")
+
+
+# ------------------------------------------------------------------- merging
+
+
+def test_report_merges_the_reports_of_two_stacks(failing_plan: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    invoke("check", str(FIXTURE), "--format", "json", "--output", str(first))
+    invoke("check", str(failing_plan), "--format", "json", "--output", str(second))
+    a, b = (Report.from_dict(json.loads(p.read_text())) for p in (first, second))
+    code, out, _ = invoke("report", str(first), str(second), "--format", "json")
+    merged = json.loads(out)
+    assert code == 1 and merged["summary"]["gate"] == "failed"
+    assert [i["path"] for i in merged["inputs"]] == [str(FIXTURE), str(failing_plan)]
+    assert {(f["rule_id"], f["address"], f["status"], f["input"]) for f in merged["findings"]} == {
+        (f.rule_id, f.address, f.status, f.input) for f in [*a.findings, *b.findings]
+    }
+    assert merged["summary"]["failed"] == a.counts()["failed"] + b.counts()["failed"] > 0
+    code, out, _ = invoke("report", str(first), str(second), "--format", "markdown")
+    assert code == 1 and out.count("checker: gate FAILED") == 1
+    assert markdown._cell(str(FIXTURE)) in out and markdown._cell(str(failing_plan)) in out
+    code, out, _ = invoke("report", str(first), str(second), "--format", "sarif")
+    assert len(json.loads(out)["runs"]) == 1
+    assert invoke("report", str(first), str(first), "--format", "json")[0] == 0
+
+
+def test_merging_reports_of_different_gates_applies_the_strictest(
+    failing_plan: Path, tmp_path: Path
+) -> None:
+    lenient, strict = tmp_path / "lenient.json", tmp_path / "strict.json"
+    invoke(
+        "check",
+        str(failing_plan),
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+        "--output",
+        str(lenient),
+    )
+    invoke("check", str(FIXTURE), "--format", "json", "--unknown", "fail", "--output", str(strict))
+    code, out, _ = invoke("report", str(lenient), str(strict), "--format", "json")
+    merged = json.loads(out)
+    assert (merged["summary"]["fail_on"], merged["summary"]["unknown_policy"]) == ("low", "fail")
+    assert merged["warnings"][0].startswith("the reports used different gates")
+    assert code == 1
+
+
+def test_markdown_says_one_check_not_one_checks(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", str(FIXTURE), "--format", "markdown")
+    passed = [line for line in out.splitlines() if line.startswith("- TAP")]
+    assert passed and not any(line.endswith("(1 checks)") for line in passed)
+    assert any(line.endswith("(1 check)") for line in passed)
+
+
 # ---------------------------------------------------------------- redaction
 
 MARKERS = ("SECRET-FN-7f3a9c", "SECRET-VAR-41b2d8", "SECRET-OUT-9e0c55", "SECRET-TAG-c4d1e2")

@@ -37,7 +37,7 @@ def render(report: Report) -> str:
     head = [
         f"## {ICON[gate]} checker: gate {gate.upper()}",
         "",
-        f"**{counts['failed']} failed**, {counts['unknown']} unknown, {counts['waived']} waived, "
+        f"**{report.failed_phrase()}**, {counts['unknown']} unknown, {counts['waived']} waived, "
         f"{counts['passed']} passed · fail on `{report.gate.fail_on.value}`, unknown `{report.gate.unknown}` · "
         + ", ".join(_cell(i.path) for i in report.inputs),
         "",
@@ -70,7 +70,7 @@ def render(report: Report) -> str:
         sections.append(
             ["<details><summary>Passed rules</summary>", ""]
             + [
-                f"- {_cell(rule)}: {_cell(items[0].title)} ({len(items)} checks)"
+                f"- {_cell(rule)}: {_cell(items[0].title)} ({len(items)} {'check' if len(items) == 1 else 'checks'})"
                 for rule, items in sorted(passed.items())
             ]
             + ["", "</details>", ""]

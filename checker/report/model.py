@@ -137,6 +137,14 @@ class Report:
             counts[finding.status] = counts.get(finding.status, 0) + 1
         return counts
 
+    def failed_phrase(self) -> str:
+        """"3 failed", or "3 failed (1 new, 2 baselined)" when a baseline carried some."""
+        failed = [f for f in self.findings if f.status == Status.FAILED]
+        baselined = sum(1 for f in failed if f.baselined)
+        if not baselined:
+            return f"{len(failed)} failed"
+        return f"{len(failed)} failed ({len(failed) - baselined} new, {baselined} baselined)"
+
     def gating(self, finding: Finding) -> bool:
         """Does this finding, on its own, fail the gate?"""
         if finding.status == Status.FAILED:

@@ -15,7 +15,7 @@ def summary_line(report: Report) -> str:
     counts = report.counts()
     gate = report.gate_result()
     parts = [
-        f"{counts['failed']} failed",
+        report.failed_phrase(),
         f"{counts['unknown']} unknown",
         f"{counts['waived']} waived",
         f"{counts['passed']} passed",

@@ -1,0 +1,46 @@
+"""Several saved reports as one: one per CI matrix job, one per stack, one pull-request comment.
+
+Inputs and findings are concatenated (an input two reports share is listed
+once); warnings keep their order without repeats; a rule is "not applicable"
+only when it had nothing to check in every report. When the reports were made
+with different gates the strictest applies (the lowest `fail_on`, `unknown`
+fail if any said so) and a warning says so: a merged verdict never passes what
+one job failed.
+"""
+
+from __future__ import annotations
+
+from checker.report.model import Gate, InputInfo, Report
+
+
+def merge_reports(reports: list[Report]) -> Report:
+    if len(reports) == 1:
+        return reports[0]
+    gates = {r.gate for r in reports}
+    gate = Gate(
+        fail_on=min((g.fail_on for g in gates), key=lambda s: s.rank),
+        unknown="fail" if any(g.unknown == "fail" for g in gates) else "warn",
+    )
+    warnings = list(dict.fromkeys(w for r in reports for w in r.warnings))
+    if len(gates) > 1:
+        warnings.insert(
+            0,
+            f"the reports used different gates; the strictest applies: fail on "
+            f"{gate.fail_on.value}, unknown {gate.unknown}",
+        )
+    inputs: dict[InputInfo, None] = {}
+    for report in reports:
+        inputs.update(dict.fromkeys(report.inputs))
+    absent = [
+        rule
+        for rule in dict.fromkeys(r for report in reports for r in report.not_applicable)
+        if all(rule in report.not_applicable for report in reports)
+    ]
+    return Report(
+        inputs=list(inputs),
+        findings=[f for report in reports for f in report.findings],
+        gate=gate,
+        warnings=warnings,
+        disabled=list(dict.fromkeys(d for r in reports for d in r.disabled)),
+        not_applicable=absent,
+    )
