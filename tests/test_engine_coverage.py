@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import ast
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from checker.engines.install import TOOLS
 from checker.engines.coverage import ENGINES, coverage, markdown_table, readme_with_table
+from checker.engines.install import TOOLS
 from checker.errors import EngineError
 from tests.support.canonical_stack import ROOT
 

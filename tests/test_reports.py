@@ -406,6 +406,7 @@ def test_merging_reports_of_different_gates_applies_the_strictest(
 
 def test_markdown_says_one_check_not_one_checks(tmp_path: Path) -> None:
     code, out, _ = invoke("check", str(FIXTURE), "--format", "markdown")
+    assert code == 0
     passed = [line for line in out.splitlines() if line.startswith("- TAP")]
     assert passed and not any(line.endswith("(1 checks)") for line in passed)
     assert any(line.endswith("(1 check)") for line in passed)

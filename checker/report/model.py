@@ -138,7 +138,7 @@ class Report:
         return counts
 
     def failed_phrase(self) -> str:
-        """"3 failed", or "3 failed (1 new, 2 baselined)" when a baseline carried some."""
+        """The failed count, e.g. "3 failed (1 new, 2 baselined)" when a baseline carried some."""
         failed = [f for f in self.findings if f.status == Status.FAILED]
         baselined = sum(1 for f in failed if f.baselined)
         if not baselined:
