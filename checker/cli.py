@@ -139,6 +139,14 @@ def check(
         list[Path] | None,
         typer.Option("--rules", help="A directory rule pack to load (repeatable)."),
     ] = None,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="PATHS are changed files (as pre-commit passes them): check the stack "
+            "directory of each .tf/.tfvars file and each plan file.",
+        ),
+    ] = False,
 ) -> None:
     """Check plans (or directories of .tf files) and exit with the gate's verdict."""
     from checker.config import config_start, load_config
@@ -146,7 +154,16 @@ def check(
     from checker.run import CheckOptions, check_inputs
 
     try:
-        conf = load_config(config, config_start(paths), tuple(rules or ()))
+        start = Path.cwd() if changed else config_start(paths)
+        conf = load_config(config, start, tuple(rules or ()))
+        if changed:
+            from checker.changed import inputs_of_changes
+
+            named = len(paths)
+            paths = inputs_of_changes(paths, conf.stacks)
+            if not paths:
+                typer.echo(f"checker: no stack or plan among the {named} changed files", err=True)
+                return
         options = CheckOptions(
             engines=_engines(engine),
             source=source.resolve() if source else None,

@@ -5,6 +5,7 @@
     source_root = "."            # file()/templatefile()/modules may not read outside it
     disabled = ["TAP011"]        # rules not run (listed in every report)
     rule_paths = ["policies/acme"]  # directory rule packs (also --rules DIR)
+    stacks = ["stacks/app", "stacks/data"]  # stack directories (`check --changed`, pre-commit)
     [tool.checker.rules.TAP007]
     routes = ["POST /process"]   # rule options, validated by the rule's options model
 
@@ -30,7 +31,7 @@ from pydantic import ValidationError
 from checker.errors import InputError
 from checker.rules.base import Rule, RuleOptions
 
-KEYS = ("source", "source_root", "disabled", "rules", "rule_paths")
+KEYS = ("source", "source_root", "disabled", "rules", "rule_paths", "stacks")
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -42,6 +43,7 @@ class CheckerConfig:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin: Path | None = None
     rule_paths: tuple[Path, ...] = ()  # directory rule packs (`rule_paths`, `--rules`)
+    stacks: tuple[Path, ...] = ()  # the stack directories a changed file maps to, when listed
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of this run: built-in, installed packs and directory packs."""
@@ -192,6 +194,9 @@ def load_config(
     for key, value in (("source", source), ("source_root", root)):
         if value is not None and not isinstance(value, str):
             raise InputError(f"{path}: [tool.checker] {key} must be a string path")
+    stacks = section.get("stacks", [])
+    if not isinstance(stacks, list) or not all(isinstance(s, str) for s in stacks):
+        raise InputError(f"{path}: [tool.checker] stacks must be a list of directory paths")
     paths = (*_rule_paths(path, section.get("rule_paths", [])), *extra)
     known = load_rules(paths)
     rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []), known)
@@ -202,4 +207,5 @@ def load_config(
         rule_options=rules,
         origin=path,
         rule_paths=paths,
+        stacks=tuple((path.parent / s).resolve() for s in stacks),
     )

@@ -175,3 +175,25 @@ def test_rules_command_lists_the_catalogue() -> None:
     assert code == 0
     assert [r["id"] for r in catalogue] == [f"TAP{i:03d}" for i in range(1, 16)]
     assert catalogue[2]["severity"] == "critical"
+
+
+def test_changed_files_map_to_their_stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.changed import inputs_of_changes
+
+    for name in ("stacks/app", "stacks/app/modules/net", "stacks/data", "docs"):
+        (tmp_path / name).mkdir(parents=True)
+    for name in ("stacks/app/main.tf", "stacks/app/modules/net/main.tf", "stacks/data/main.tf"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "docs" / "x.tfvars").write_text("")
+    (tmp_path / "stacks" / "app" / "a.plan.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    changed = [
+        "stacks/app/main.tf", "stacks/app/prod.tfvars", "stacks/app/modules/net/main.tf",
+        "docs/x.tfvars", "README.md", "stacks/app/a.plan.json", "stacks/data/main.tf",
+        "stacks/app/main.tf",
+    ]  # fmt: skip
+    assert inputs_of_changes(changed, ()) == [
+        "stacks/app", "stacks/app/modules/net", "stacks/app/a.plan.json", "stacks/data",
+    ]  # fmt: skip
+    listed = (tmp_path / "stacks" / "app",)
+    assert inputs_of_changes(changed, listed) == [str(listed[0]), "stacks/app/a.plan.json"]
