@@ -374,6 +374,75 @@ def engines_install(
         typer.echo(f"{tool.name}: {state} at {tool.home()}")
 
 
+ci_app = typer.Typer(
+    no_args_is_help=True,
+    help="What CI jobs run: the gate with every report file, and the pull-request comment.",
+)
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("gate")
+def ci_gate(
+    plans: Annotated[str, typer.Option(help="Plans or stack directories: paths and globs.")] = "",
+    reports: Annotated[
+        str, typer.Option(help="JSON reports to merge instead of checking (paths and globs).")
+    ] = "",
+    engines: Annotated[str, typer.Option(help="Engines, comma or space separated.")] = "native",
+    fail_on: Annotated[
+        Level, typer.Option(help="Lowest severity that fails the gate.")
+    ] = Level.low,
+    unknown: Annotated[
+        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
+    ] = UnknownPolicy.warn,
+    waivers: Annotated[str, typer.Option(help="Waiver file.")] = "",
+    baseline: Annotated[str, typer.Option(help="A previous JSON report.")] = "",
+    args: Annotated[str, typer.Option(help="More 'checker check' arguments, shell-quoted.")] = "",
+    out: Annotated[Path, typer.Option(help="Folder for every report file.")] = Path(
+        "checker-report"
+    ),
+) -> None:
+    """Run the gate as a CI job: install the engines it needs, check, write every report file."""
+    from checker.ci.gate import GateInputs, run_gate
+
+    inputs = GateInputs(
+        plans=plans,
+        reports=reports,
+        engines=engines,
+        fail_on=fail_on.value,
+        unknown=unknown.value,
+        waivers=waivers,
+        baseline=baseline,
+        args=args,
+        out=out,
+    )
+    raise typer.Exit(run_gate(inputs))
+
+
+@ci_app.command("comment")
+def ci_comment(
+    markdown_file: Annotated[Path, typer.Argument(help="The Markdown report 'ci gate' wrote.")],
+    key: Annotated[
+        str, typer.Option(help="Tells this gate's comment from another gate's on one PR.")
+    ] = "gate",
+) -> None:
+    """Create or update the one pull-request (merge-request) comment; never fails the job."""
+    import re
+
+    from checker.ci.comment import post_comment
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", key):
+        raise typer.Exit(_report_error("--key: letters, digits, '.', '_' or '-', at most 40"))
+    try:
+        text = markdown_file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise typer.Exit(
+            _report_error(f"{markdown_file}: cannot read ({error.strerror})")
+        ) from None
+    outcome = post_comment(text, key)
+    prefix = "warning: " if outcome.action == "failed" else ""
+    typer.echo(f"{prefix}checker: comment {outcome.action}: {outcome.detail}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -34,3 +34,7 @@ def render(report: Report, fmt: ReportFormat, colour: bool = False) -> str:
             from checker.report import html
 
             return html.render(report)
+        case ReportFormat.codequality:
+            from checker.report import codequality
+
+            return codequality.render(report)

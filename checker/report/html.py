@@ -67,7 +67,8 @@ def render(report: Report) -> str:
         report.findings, key=lambda f: (ORDER[Status(f.status)], f.rule_id, f.address)
     )
     inputs = ", ".join(escape(i.path) for i in report.inputs)
-    warnings = "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)
+    warnings = "".join(f"<p><strong>Error:</strong> {escape(e)}</p>" for e in report.errors)
+    warnings += "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)
     if report.not_applicable:
         warnings = f"<p>{escape(report.not_applicable_line())}</p>" + warnings
     return (

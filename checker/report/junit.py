@@ -67,6 +67,14 @@ def render(report: Report) -> str:
         for rule_id in report.not_applicable:
             case = ElementTree.SubElement(absent, "testcase", name=xml(rule_id))
             ElementTree.SubElement(case, "skipped", message="not applicable: nothing to check")
+    if report.errors:
+        broken = ElementTree.SubElement(
+            suites, "testsuite", name="checker errors", tests=str(len(report.errors)),
+            errors=str(len(report.errors)),
+        )  # fmt: skip
+        for index, message in enumerate(report.errors, 1):
+            case = ElementTree.SubElement(broken, "testcase", name=f"could not check ({index})")
+            ElementTree.SubElement(case, "error", message=xml(message))
     if report.warnings:
         notes = ElementTree.SubElement(suites, "testsuite", name="checker warnings", tests="0")
         err = ElementTree.SubElement(notes, "system-err")

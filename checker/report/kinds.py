@@ -12,3 +12,4 @@ class ReportFormat(StrEnum):
     junit = "junit"
     markdown = "markdown"
     html = "html"
+    codequality = "codequality"  # GitLab Code Quality

@@ -78,6 +78,8 @@ def render(report: Report) -> str:
     if report.not_applicable:
         head.append(f"_{_cell(report.not_applicable_line())}_")
         head.append("")
+    for error in report.errors:
+        head.append(f"> 💥 {_cell(error)}")
     for warning in report.warnings:
         head.append(f"> ⚠️ {_cell(warning)}")
     lines = head + [line for section in sections for line in section]

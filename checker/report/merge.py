@@ -43,4 +43,5 @@ def merge_reports(reports: list[Report]) -> Report:
         warnings=warnings,
         disabled=list(dict.fromkeys(d for r in reports for d in r.disabled)),
         not_applicable=absent,
+        errors=[e for report in reports for e in report.errors],
     )

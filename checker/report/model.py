@@ -124,6 +124,9 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)  # rules configuration turned off
     not_applicable: list[str] = field(default_factory=list)  # rules with nothing to check
+    # inputs that could not be checked at all (a CI job's check exited 2 or 3): the
+    # gate is "error", and a merge of reports keeps saying so
+    errors: list[str] = field(default_factory=list)
 
     def not_applicable_line(self) -> str:
         """One line naming the rules that found nothing to check, or "" when there are none."""
@@ -155,7 +158,7 @@ class Report:
 
     def gate_result(self) -> str:
         """passed, failed (policy findings) or error (an engine or rule could not run)."""
-        if any(f.error for f in self.findings):
+        if self.errors or any(f.error for f in self.findings):
             return "error"
         return "failed" if any(self.gating(f) for f in self.findings) else "passed"
 
@@ -171,7 +174,7 @@ class Report:
                 "unknown": counts["unknown"],
                 "waived": counts["waived"],
                 "baselined": sum(1 for f in self.findings if f.baselined),
-                "errors": sum(1 for f in self.findings if f.error),
+                "errors": sum(1 for f in self.findings if f.error) + len(self.errors),
                 "gate": self.gate_result(),
                 "fail_on": self.gate.fail_on.value,
                 "unknown_policy": self.gate.unknown,
@@ -182,6 +185,8 @@ class Report:
         }
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.errors:
+            data["errors"] = list(self.errors)
         return data
 
     @classmethod
@@ -211,6 +216,7 @@ class Report:
             ]
             findings = [Finding.from_dict(f) for f in _list(data.get("findings") or [], "findings")]
             warnings = [_text(w) for w in _list(data.get("warnings") or [], "warnings")]
+            errors = [_text(e) for e in _list(data.get("errors") or [], "errors")]
             disabled = [_text(d) for d in _list(summary.get("disabled") or [], "disabled")]
             absent = [
                 _text(r) for r in _list(summary.get("not_applicable") or [], "not_applicable")
@@ -223,6 +229,7 @@ class Report:
             findings=findings,
             gate=gate,
             warnings=warnings,
+            errors=errors,
             disabled=disabled,
             not_applicable=absent,
         )

@@ -73,7 +73,7 @@ def _anchor(title: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
 
 
-def _uri(path: str) -> str:
+def artifact_uri(path: str) -> str:
     """Relative to the working directory when inside it (code scanning wants repo paths)."""
     if path in ("-", ""):
         return "stdin"
@@ -87,11 +87,14 @@ def _uri(path: str) -> str:
 def _location(finding: Finding) -> dict[str, Any]:
     if finding.file:
         physical: dict[str, Any] = {
-            "artifactLocation": {"uri": _uri(finding.file)},
+            "artifactLocation": {"uri": artifact_uri(finding.file)},
             "region": {"startLine": max(1, finding.line)},
         }
     else:
-        physical = {"artifactLocation": {"uri": _uri(finding.input)}, "region": {"startLine": 1}}
+        physical = {
+            "artifactLocation": {"uri": artifact_uri(finding.input)},
+            "region": {"startLine": 1},
+        }
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.address:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
@@ -158,7 +161,11 @@ def render(report: Report) -> str:
                     {
                         "executionSuccessful": report.gate_result() != "error",
                         "toolExecutionNotifications": [
-                            {"level": "warning", "message": {"text": w}} for w in report.warnings
+                            *({"level": "error", "message": {"text": e}} for e in report.errors),
+                            *(
+                                {"level": "warning", "message": {"text": w}}
+                                for w in report.warnings
+                            ),
                         ],
                     }
                 ],

@@ -23,7 +23,8 @@ def summary_line(report: Report) -> str:
     inputs = ", ".join(inert(i.path) for i in report.inputs[:3])
     if len(report.inputs) > 3:
         inputs += f" and {len(report.inputs) - 3} more"
-    return f"checker: gate {gate.upper()}: {', '.join(parts)} ({inputs})"
+    where = f" ({inputs})" if inputs else ""
+    return f"checker: gate {gate.upper()}: {', '.join(parts)}{where}"
 
 
 def _group(findings: list[Finding], status: str) -> dict[str, list[Finding]]:
@@ -81,6 +82,8 @@ def render(report: Report, colour: bool = False) -> str:
         lines.append(inert(report.not_applicable_line()))
     for warning in report.warnings:
         lines.append(f"warning: {inert(warning)}")
+    for index, error in enumerate(report.errors, 1):
+        lines.insert(index, paint(f"error: {inert(error)}", "1;31"))
     return no_workflow_commands("\n".join(lines).rstrip() + "\n")
 
 

@@ -1,0 +1,161 @@
+"""`checker ci gate`: the plan gate as a CI job runs it, for the GitHub Action and the GitLab template.
+
+Inputs arrive as the CI systems pass them, strings: plan paths and globs
+separated by whitespace, engines separated by commas or spaces, extra `check`
+arguments. The gate installs the engines it needs, runs `checker check` (or,
+with reports, `checker report` to merge them) writing the JSON report, then
+renders from that one report every file a CI system shows: SARIF (GitHub code
+scanning), Markdown (the job summary and the pull-request comment), GitLab Code
+Quality and JUnit. When the check cannot run (exit 2 or 3) the report written
+holds that error (gate "error"), so the summary, the comment and a later merge
+of every job's report say so instead of going silent. The exit code is the
+check's, also written to `$GITHUB_OUTPUT`.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.errors import CheckerError, InputError
+from checker.report.kinds import ReportFormat
+from checker.report.model import Report
+
+FILES = {
+    ReportFormat.json: "report.json",
+    ReportFormat.sarif: "report.sarif",
+    ReportFormat.markdown: "report.md",
+    ReportFormat.codequality: "codequality.json",
+    ReportFormat.junit: "junit.xml",
+}
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    plans: str = ""  # whitespace-separated paths or globs (plans, stack directories)
+    reports: str = ""  # whitespace-separated JSON reports to merge instead of checking
+    engines: str = "native"
+    fail_on: str = "low"
+    unknown: str = "warn"
+    waivers: str = ""
+    baseline: str = ""
+    args: str = ""  # more `checker check` arguments, shell-quoted
+    out: Path = field(default_factory=lambda: Path("checker-report"))
+
+
+def expand(patterns: str) -> list[str]:
+    """Paths and globs (`**` included), each glob sorted; a glob that matches nothing is an error."""
+    out: list[str] = []
+    for pattern in patterns.split():
+        if glob.has_magic(pattern):
+            found = sorted(glob.glob(pattern, recursive=True))
+            if not found:
+                raise InputError(f"{pattern}: matches no file")
+            out.extend(found)
+        else:
+            out.append(pattern)
+    return out
+
+
+def engines_of(text: str) -> list[str]:
+    chosen = [e for e in re.split(r"[,\s]+", text.strip()) if e] or ["native"]
+    known = ("native", "checkov", "compliance", "all")
+    for engine in chosen:
+        if engine not in known:
+            raise InputError(f"unknown engine {engine[:40]!r}", f"engines: {', '.join(known)}")
+    return chosen
+
+
+def _command(inputs: GateInputs, report: Path) -> list[str]:
+    base = [sys.executable, "-m", "checker.cli"]
+    target = ["--format", "json", "--output", str(report)]
+    if inputs.reports.strip():
+        return [*base, "report", *expand(inputs.reports), *target]
+    plans = expand(inputs.plans)
+    if not plans:
+        raise InputError("nothing to check: give plans (or reports to merge)")
+    command = [*base, "check", *plans, "--fail-on", inputs.fail_on, "--unknown", inputs.unknown]
+    for engine in engines_of(inputs.engines):
+        command += ["--engine", engine]
+    if inputs.waivers:
+        command += ["--waivers", inputs.waivers]
+    if inputs.baseline:
+        command += ["--baseline", inputs.baseline]
+    return [*command, *shlex.split(inputs.args), *target]
+
+
+def _install_engines(inputs: GateInputs) -> None:
+    from checker.engines.install import TOOLS, install
+
+    if inputs.reports.strip():
+        return
+    chosen = engines_of(inputs.engines)
+    for name, tool in TOOLS.items():
+        if ("all" in chosen or name in chosen) and not tool.installed():
+            if os.environ.get(tool.override):
+                continue
+            print(f"checker: installing {tool.package} {tool.pinned()}", file=sys.stderr)
+            install(tool)
+
+
+def could_not_run(inputs: GateInputs, code: int, errors: str) -> Report:
+    """The report of a check that did not run: its error, so that the summary, the
+    comment and a later merge of the CI jobs' reports all say so (gate "error")."""
+    lines = [line.strip() for line in errors.strip().splitlines() if line.strip()]
+    what = " ".join(inputs.plans.split()) or " ".join(inputs.reports.split()) or "the inputs"
+    reason = "; ".join(lines[-2:]) or "no message"
+    return Report(
+        inputs=[], findings=[], errors=[f"could not check {what} (exit {code}): {reason}"]
+    )
+
+
+def _publish(out: Path, code: int, sarif: bool) -> None:
+    """The job summary and the step outputs, where the CI system provides them."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write((out / FILES[ReportFormat.markdown]).read_text(encoding="utf-8"))
+    outputs = os.environ.get("GITHUB_OUTPUT")
+    if outputs:
+        with open(outputs, "a", encoding="utf-8") as handle:
+            handle.write(f"exit-code={code}\n")
+            handle.write(f"report-dir={out}\n")
+            handle.write(f"sarif={out / FILES[ReportFormat.sarif] if sarif else ''}\n")
+
+
+def run_gate(inputs: GateInputs) -> int:
+    """Run the gate, write every report file into `inputs.out`; the check's exit code."""
+    from checker.report.formats import render
+
+    out = inputs.out
+    out.mkdir(parents=True, exist_ok=True)
+    for name in FILES.values():
+        (out / name).unlink(missing_ok=True)
+    try:
+        _install_engines(inputs)
+        command = _command(inputs, out / FILES[ReportFormat.json])
+    except CheckerError as error:
+        code, errors = error.exit_code, "\n".join(error.lines())
+    else:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        code, errors = done.returncode, done.stderr
+    sys.stderr.write(errors)
+    report_file = out / FILES[ReportFormat.json]
+    if code in (0, 1) and report_file.is_file():
+        # written by this very run: its rule IDs (built-in or a pack's) were validated then
+        report = Report.from_dict(json.loads(report_file.read_text(encoding="utf-8")))
+    else:
+        report = could_not_run(inputs, code, errors)
+    for fmt, name in FILES.items():
+        if fmt != ReportFormat.json or code not in (0, 1):
+            (out / name).write_text(render(report, fmt), encoding="utf-8")
+    sys.stdout.write(render(report, ReportFormat.text))
+    _publish(out, code, code in (0, 1))
+    return code
