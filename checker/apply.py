@@ -1,17 +1,19 @@
 """`checker apply`: plan, check that saved plan, and apply exactly that plan only when the gate passes.
 
-    terraform plan -input=false -out=<tmp>/tfplan [ARGS after --]
-    terraform show -json <tmp>/tfplan   -> checked with the configured engines and gate
-    terraform apply -input=false <tmp>/tfplan   (only when the gate passes)
+    terraform plan -input=false -out=PLAN [ARGS after --]
+    terraform show -json PLAN   -> checked with the configured engines and gate
+    terraform apply -input=false PLAN   (only when the gate passes)
 
 Applying the saved plan file is what guarantees that what was checked is what
-is applied: Terraform refuses a saved plan whose state has moved on.
+is applied: Terraform refuses a saved plan whose state has moved on. PLAN is
+`--out FILE` when given (kept, and named in the report), else a temporary file
+the report calls "not kept", never by a path that no longer exists. Terraform
+gets `-no-color` when its output is not a terminal (a CI log, a pipe) or the
+user asked for no colour.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -22,28 +24,13 @@ from checker.config import CheckerConfig
 from checker.errors import EngineError
 from checker.report.model import Report
 from checker.run import CheckOptions, check_inputs
-
-INSTALL_HINT = (
-    "install Terraform (https://developer.hashicorp.com/terraform/install) or set CHECKER_TERRAFORM"
-)
+from checker.terraform import INSTALL_HINT, find_terraform
 
 
 @dataclass(frozen=True)
 class ApplyResult:
     report: Report
     applied: bool
-
-
-def find_terraform() -> str:
-    explicit = os.environ.get("CHECKER_TERRAFORM")
-    if explicit:
-        if Path(explicit).is_file() and os.access(explicit, os.X_OK):
-            return explicit
-        raise EngineError(f"CHECKER_TERRAFORM={explicit} is not an executable", INSTALL_HINT)
-    found = shutil.which("terraform")
-    if found is None:
-        raise EngineError("terraform is not installed or not on PATH", INSTALL_HINT)
-    return found
 
 
 def _run(command: list[str], what: str, capture: bool = False) -> str:
@@ -59,16 +46,34 @@ def _run(command: list[str], what: str, capture: bool = False) -> str:
     return done.stdout if capture else ""
 
 
+NOT_KEPT = "terraform plan (not kept: --out FILE keeps it)"
+
+
+def _named(report: Report, old: str, new: str) -> Report:
+    """The report with the checked input called by the name the user knows it by."""
+    return replace(
+        report,
+        inputs=[replace(i, path=new) if i.path == old else i for i in report.inputs],
+        findings=[replace(f, input=new) if f.input == old else f for f in report.findings],
+    )
+
+
 def plan_check_apply(
     plan_args: list[str],
     options: CheckOptions,
     config: CheckerConfig,
     announce: Callable[[Report], None] | None = None,
+    out: Path | None = None,
+    colour: bool = True,
 ) -> ApplyResult:
     terraform = find_terraform()
+    plain = [] if colour else ["-no-color"]
     with tempfile.TemporaryDirectory(prefix="checker-apply-") as tmp:
-        plan_file = Path(tmp) / "tfplan"
-        _run([terraform, "plan", "-input=false", f"-out={plan_file}", *plan_args], "terraform plan")
+        plan_file = out.resolve() if out is not None else Path(tmp) / "tfplan"
+        _run(
+            [terraform, "plan", "-input=false", *plain, f"-out={plan_file}", *plan_args],
+            "terraform plan",
+        )
         shown = _run(
             [terraform, "show", "-json", str(plan_file)], "terraform show -json", capture=True
         )
@@ -76,9 +81,10 @@ def plan_check_apply(
         plan_json.write_text(shown, encoding="utf-8")
         source = options.source or Path.cwd()
         report = check_inputs([str(plan_json)], replace(options, source=source), config)
+        report = _named(report, str(plan_json), str(out) if out is not None else NOT_KEPT)
         if announce is not None:
             announce(report)
         if report.gate_result() != "passed":
             return ApplyResult(report, applied=False)
-        _run([terraform, "apply", "-input=false", str(plan_file)], "terraform apply")
+        _run([terraform, "apply", "-input=false", *plain, str(plan_file)], "terraform apply")
         return ApplyResult(report, applied=True)

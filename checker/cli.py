@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from checker.report.model import Gate
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -57,16 +57,25 @@ def _fail(error: CheckerError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-def _emit(report: object, fmt: ReportFormat | None, output: Path | None) -> None:
+NoColor = Annotated[
+    bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1 or TERM=dumb).")
+]
+
+
+def _emit(
+    report: object, fmt: ReportFormat | None, output: Path | None, no_color: bool = False
+) -> None:
     """The report to stdout, or to --output with the summary line on stderr."""
     from checker.report.formats import render
     from checker.report.model import Report
     from checker.report.text import summary_line
+    from checker.terminal import colour_wanted
 
     assert isinstance(report, Report)
     tty = sys.stdout.isatty()
     chosen = fmt or (ReportFormat.text if tty else ReportFormat.json)
-    text = render(report, chosen, colour=output is None and tty and chosen == ReportFormat.text)
+    colour = output is None and chosen == ReportFormat.text and colour_wanted(sys.stdout, no_color)
+    text = render(report, chosen, colour=colour)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -139,6 +148,7 @@ def check(
         list[Path] | None,
         typer.Option("--rules", help="A directory rule pack to load (repeatable)."),
     ] = None,
+    no_color: NoColor = False,
     changed: Annotated[
         bool,
         typer.Option(
@@ -172,7 +182,10 @@ def check(
             baseline=baseline,
             jobs=jobs,
         )
-        report = check_inputs(paths, options, conf)
+        from checker.terminal import progress
+
+        with progress(sys.stderr, enabled=len(paths) > 1 or options.engines != ("native",)):
+            report = check_inputs(paths, options, conf)
     except CheckerError as error:
         _fail(error)
     except Exception as error:  # never a traceback for input we could not read
@@ -184,7 +197,7 @@ def check(
             "hint: pass the unmodified JSON printed by 'terraform show -json PLAN'", err=True
         )
         raise typer.Exit(2) from None
-    _emit(report, format, output)
+    _emit(report, format, output, no_color)
     raise typer.Exit(exit_code(report.gate_result()))
 
 
@@ -200,6 +213,7 @@ def report(
         list[Path] | None,
         typer.Option("--rules", help="A directory rule pack whose findings the report holds."),
     ] = None,
+    no_color: NoColor = False,
 ) -> None:
     """Re-render saved JSON reports in another format, merged into one, without checking again."""
     from checker.config import load_rules
@@ -220,7 +234,7 @@ def report(
                 )
             ) from None
     merged = merge_reports(saved)
-    _emit(merged, format, output)
+    _emit(merged, format, output, no_color)
     raise typer.Exit(exit_code(merged.gate_result()))
 
 
@@ -243,7 +257,18 @@ def apply(
         UnknownPolicy, typer.Option(help="What an undecidable result costs.")
     ] = UnknownPolicy.warn,
     waivers: Annotated[Path | None, typer.Option(help="Waiver file.")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="HCL sources (default: the working directory).")
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="Rule options file.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Keep the checked (and applied) plan in FILE; the report names it."),
+    ] = None,
+    no_color: NoColor = False,
 ) -> None:
     """terraform plan, check that saved plan, and apply it only when the gate passes.
 
@@ -254,9 +279,11 @@ def apply(
     from checker.report.formats import render
     from checker.report.model import Report, exit_code
     from checker.run import CheckOptions
+    from checker.terminal import colour_wanted
 
     def announce(report: Report) -> None:
-        sys.stdout.write(render(report, format))
+        colour = format == ReportFormat.text and colour_wanted(sys.stdout, no_color)
+        sys.stdout.write(render(report, format, colour=colour))
         if report_file is not None:
             try:
                 report_file.write_text(render(report, ReportFormat.json), encoding="utf-8")
@@ -272,10 +299,23 @@ def apply(
     try:
         if report_file is not None and not report_file.parent.is_dir():
             raise InputError(f"--report {report_file}: its directory does not exist")
+        if out is not None and not out.resolve().parent.is_dir():
+            raise InputError(f"--out {out}: its directory does not exist")
         options = CheckOptions(
-            engines=_engines(engine), gate=_gate(fail_on, unknown), waivers=waivers
+            engines=_engines(engine),
+            gate=_gate(fail_on, unknown),
+            waivers=waivers,
+            baseline=baseline,
+            source=source.resolve() if source else None,
         )
-        result = plan_check_apply(list(ctx.args), options, load_config(config), announce=announce)
+        result = plan_check_apply(
+            list(ctx.args),
+            options,
+            load_config(config),
+            announce=announce,
+            out=out,
+            colour=colour_wanted(sys.stdout, no_color),
+        )
     except CheckerError as error:
         _fail(error)
     raise typer.Exit(exit_code(result.report.gate_result()))
@@ -444,7 +484,7 @@ def ci_comment(
 
 
 def main() -> None:
-    app()
+    app(prog_name="checker")  # also under `python -m checker.cli`: completion names `checker`
 
 
 if __name__ == "__main__":

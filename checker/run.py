@@ -13,6 +13,7 @@ from checker.errors import InputError
 from checker.gc_tuning import fewer_collections
 from checker.plan.model import PlanModel
 from checker.report.model import Finding, Gate, InputInfo, Report
+from checker.terminal import step
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
     loaded = load_plan(name)
     model = build_model(loaded.document)
     model, notes = _bind_sources(model, loaded.path, options, config)
+    notes = [*loaded.notes, *notes]
+    if name == "-" and model.source is None and options.source is None:
+        notes.append(
+            "read from stdin: there is no plan directory to take .tf sources from, so values "
+            "the plan hides stay unknown; pass --source DIR (or [tool.checker] source) to bind them"
+        )
     if not model.instances:
         notes.append("the plan has no resources at all: nothing was checked")
     info = InputInfo(
@@ -117,6 +124,7 @@ def run_engines(
     findings: list[Finding] = []
     models = {i.name: i.model for i in inputs}
     for engine in options.engines:
+        step(f"running {engine} on {len(inputs)} input{'s' if len(inputs) != 1 else ''}")
         if engine == "native":
             for item in inputs:
                 findings.extend(run_native(item.model, config, item.name))
@@ -216,7 +224,10 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
     if options.jobs > 1 and len(names) > 1 and options.engines == ("native",) and "-" not in names:
         infos, findings = _check_in_pool(names, options, config)
     else:
-        inputs = [_load(name, options, config) for name in names]
+        inputs = []
+        for index, name in enumerate(names, 1):
+            step(f"loading {name}" + (f" ({index}/{len(names)})" if len(names) > 1 else ""))
+            inputs.append(_load(name, options, config))
         infos = [i.info for i in inputs]
         findings = _locate(run_engines(inputs, options, config), inputs)
     disabled = _disabled(config)

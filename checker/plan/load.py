@@ -26,6 +26,7 @@ class LoadedPlan:
     document: PlanDocument
     raw: dict[str, Any]
     path: Path | None
+    notes: tuple[str, ...] = ()
 
 
 def read_bytes(name: str) -> tuple[bytes, Path | None]:
@@ -144,8 +145,14 @@ def _first_error(error: ValidationError) -> str:
 def load_plan(name: str, data: bytes | None = None) -> LoadedPlan:
     """Load and validate one plan; raise InputError with one clear line otherwise."""
     path: Path | None = None
+    notes: tuple[str, ...] = ()
     if data is None:
         data, path = read_bytes(name)
+        if data.startswith(ZIP_MAGIC) and path is not None:
+            from checker.terraform import show_json
+
+            data = show_json(name, path)
+            notes = ("a binary plan: its JSON is what 'terraform show -json' printed",)
     raw = parse_json(name, decode(name, data))
     _classify(name, raw)
     try:
@@ -157,4 +164,4 @@ def load_plan(name: str, data: bytes | None = None) -> LoadedPlan:
         ) from None
     except RecursionError:
         raise InputError(f"{name}: plan is nested too deeply to be a Terraform plan") from None
-    return LoadedPlan(name=name, document=document, raw=raw, path=path)
+    return LoadedPlan(name=name, document=document, raw=raw, path=path, notes=notes)

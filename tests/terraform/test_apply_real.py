@@ -13,6 +13,7 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +109,73 @@ def test_a_passing_plan_is_applied_byte_for_byte(
     assert tables(moto) == ["tap-dev-records"]
     workspace.destroy()
     assert tables(moto) == []
+
+
+def _statuses(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(f["rule_id"], f["address"], f["status"]) for f in report["findings"]}
+
+
+def test_apply_keeps_the_plan_where_asked_and_takes_the_gate_options(
+    workspace_for: Callable[[Path], Workspace],
+    recorded: Callable[[Workspace], Path],
+    moto: MotoServer,
+    tmp_path: Path,
+) -> None:
+    workspace = workspace_for(mutation_inputs("tap010-pitr-disabled").write(tmp_path / "stack"))
+    log = recorded(workspace)
+    kept = tmp_path / "kept.tfplan"
+    first = CliRunner().invoke(
+        app, ["apply", "--out", str(kept), "--report", str(tmp_path / "a.json")]
+    )
+    assert first.exit_code == 1 and kept.is_file()
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert [i["path"] for i in report["inputs"]] == [str(kept)]
+    assert {f["input"] for f in report["findings"]} == {str(kept)}
+    # a pipe is not a terminal: Terraform is asked for no colour
+    assert all("-no-color" in c["args"] for c in calls(log) if c["args"][0] in ("plan", "apply"))
+    # the same failure, now in the baseline, no longer fails the gate: it is applied
+    second = CliRunner().invoke(
+        app,
+        ["apply", "--baseline", str(tmp_path / "a.json"), "--source", str(workspace.directory),
+         "--engine", "native", "--report", str(tmp_path / "b.json")],
+    )  # fmt: skip
+    assert second.exit_code == 0, second.stderr
+    again = json.loads((tmp_path / "b.json").read_text())
+    assert again["summary"]["baselined"] == 1 and again["inputs"][0]["path"].startswith(
+        "terraform plan"
+    )
+    assert tables(moto) == ["tap-dev-records"]
+    workspace.destroy()
+
+
+def test_check_reads_a_binary_plan_through_terraform_show(
+    workspace_for: Callable[[Path], Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = workspace_for(mutation_inputs("tap010-pitr-disabled").write(tmp_path / "stack"))
+    shown = workspace.plan("tfplan")
+    (tmp_path / "plan.json").write_text(json.dumps(shown))
+    for key, value in workspace.env().items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    binary = runner.invoke(app, ["check", str(workspace.directory / "tfplan"), "--format", "json"])
+    text = runner.invoke(
+        app,
+        [
+            "check",
+            str(tmp_path / "plan.json"),
+            "--format",
+            "json",
+            "--source",
+            str(workspace.directory),
+        ],
+    )
+    assert binary.exit_code == text.exit_code == 1, binary.stderr
+    found = json.loads(binary.stdout)
+    assert _statuses(found) == _statuses(json.loads(text.stdout))
+    assert ("TAP010", "aws_dynamodb_table.main", "failed") in _statuses(found)
+    assert any("binary plan" in n for n in found["inputs"][0]["notes"])
+    monkeypatch.setenv("CHECKER_TERRAFORM", str(tmp_path / "no-terraform"))
+    missing = runner.invoke(app, ["check", str(workspace.directory / "tfplan")])
+    assert missing.exit_code == 2
+    assert "binary plan file and terraform is not on PATH" in missing.stderr
+    assert "terraform show -json" in missing.stderr
