@@ -13,6 +13,7 @@ from checker.errors import InputError
 from checker.gc_tuning import fewer_collections
 from checker.plan.model import PlanModel
 from checker.report.model import Finding, Gate, InputInfo, Report
+from checker.rules.base import Status
 from checker.terminal import step
 
 
@@ -167,6 +168,51 @@ def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]
     return out
 
 
+def _inline(
+    findings: list[Finding], inputs: list[LoadedInput], options: CheckOptions, disabled: list[str]
+) -> tuple[list[Finding], list[str]]:
+    """Apply the `# checker:ignore` comments of the bound sources (`checker.source.suppressions`)."""
+    from checker.source.suppressions import Suppression
+
+    today = options.today or dt.date.today()
+    models = {i.name: i.model for i in inputs}
+    seen: dict[Suppression, None] = {}
+    for item in inputs:
+        if item.model.source is not None:
+            for each in item.model.instances:
+                seen.update(dict.fromkeys(item.model.source_suppressions(each)))
+    if not seen:
+        return findings, []
+    used: set[tuple[Suppression, str]] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        model = models.get(finding.input)
+        inst = model.instance(finding.address) if model is not None else None
+        found = model.source_suppressions(inst) if model is not None and inst is not None else ()
+        for suppression in found:
+            if finding.rule_id in suppression.rules:
+                used.add((suppression, finding.rule_id))
+        live = next((s for s in found if finding.rule_id in s.rules and s.expires >= today), None)
+        if live is not None and finding.status in (Status.FAILED, Status.UNKNOWN):
+            finding = replace(finding, status=Status.WAIVED.value, waiver=live.waiver_text())
+        out.append(finding)
+    warnings: list[str] = []
+    for suppression in seen:
+        if suppression.expires < today:
+            warnings.append(
+                f"inline suppression expired on {suppression.expires.isoformat()}, "
+                f"no longer waives: {suppression.describe()}"
+            )
+            continue
+        idle = [r for r in suppression.rules if (suppression, r) not in used and r not in disabled]
+        if idle:
+            warnings.append(
+                f"inline suppression matches no finding of {', '.join(idle)}: "
+                f"{suppression.describe()}"
+            )
+    return out, warnings
+
+
 def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Finding], list[str]]:
     """Waivers and baseline: what the gate forgives, and the warnings that come with it."""
     from checker.report.baseline import apply_baseline, load_baseline
@@ -192,26 +238,33 @@ def _load(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInpu
 
 def _native_one(
     name: str, options: CheckOptions, config: CheckerConfig
-) -> tuple[InputInfo, list[Finding]]:
+) -> tuple[InputInfo, list[Finding], list[str]]:
     """One input, loaded and checked by the native engine (a process-pool task)."""
     item = _load(name, options, config)
-    return item.info, _locate(run_engines([item], options, config), [item])
+    disabled = _disabled(config)
+    located = _locate(run_engines([item], options, config), [item])
+    findings, warnings = _inline(
+        [f for f in located if f.rule_id not in disabled], [item], options, disabled
+    )
+    return item.info, findings, warnings
 
 
 def _check_in_pool(
     names: list[str], options: CheckOptions, config: CheckerConfig
-) -> tuple[list[InputInfo], list[Finding]]:
+) -> tuple[list[InputInfo], list[Finding], list[str]]:
     from concurrent.futures import ProcessPoolExecutor
 
     infos: list[InputInfo] = []
     findings: list[Finding] = []
+    warnings: list[str] = []
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-        for info, found in pool.map(
+        for info, found, noted in pool.map(
             _native_one, names, [options] * len(names), [config] * len(names), chunksize=4
         ):
             infos.append(info)
             findings.extend(found)
-    return infos, findings
+            warnings.extend(noted)
+    return infos, findings, warnings
 
 
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
@@ -221,18 +274,21 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
 
 
 def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
+    disabled = _disabled(config)
     if options.jobs > 1 and len(names) > 1 and options.engines == ("native",) and "-" not in names:
-        infos, findings = _check_in_pool(names, options, config)
+        infos, findings, inline_warnings = _check_in_pool(names, options, config)
     else:
         inputs = []
         for index, name in enumerate(names, 1):
             step(f"loading {name}" + (f" ({index}/{len(names)})" if len(names) > 1 else ""))
             inputs.append(_load(name, options, config))
         infos = [i.info for i in inputs]
-        findings = _locate(run_engines(inputs, options, config), inputs)
-    disabled = _disabled(config)
-    findings = [f for f in findings if f.rule_id not in disabled]
+        located = _locate(run_engines(inputs, options, config), inputs)
+        findings, inline_warnings = _inline(
+            [f for f in located if f.rule_id not in disabled], inputs, options, disabled
+        )
     findings, warnings = _policy(findings, options)
+    warnings = [*inline_warnings, *warnings]
     if disabled:
         where = f" by {config.origin}" if config.origin else ""
         warnings.insert(0, f"rules disabled{where}: {', '.join(disabled)}")

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from checker.core.address import (
     Reference,
@@ -39,6 +39,9 @@ from checker.plan.models import (
 from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, is_known, name_unknowns
+
+if TYPE_CHECKING:
+    from checker.source.suppressions import Suppression
 
 __all__ = ["UNKNOWN", "Instance", "PlanModel", "Unknown", "Value"]
 
@@ -285,6 +288,8 @@ class SourceView(Protocol):
 
     def attribute_origin(self, inst: Instance, name: str) -> str: ...
 
+    def suppressions(self, inst: Instance) -> tuple[Suppression, ...]: ...
+
     def provider_region(self, key: str) -> str | None: ...
 
     @property
@@ -471,6 +476,10 @@ class PlanModel:
     def source_location(self, inst: Instance) -> tuple[str, int] | None:
         """(file, line) of the block that declares `inst`, when sources are bound."""
         return self.source.location(inst) if self.source is not None else None
+
+    def source_suppressions(self, inst: Instance) -> tuple[Suppression, ...]:
+        """The `# checker:ignore` comments of the block that declares `inst`, when bound."""
+        return self.source.suppressions(inst) if self.source is not None else ()
 
     # ------------------------------------------------------------ lookups
 

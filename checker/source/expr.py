@@ -20,6 +20,7 @@ from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
+from checker.source.suppressions import Suppression
 
 if TYPE_CHECKING:
     from checker.source.static import StaticEvaluator
@@ -250,6 +251,10 @@ class SourceTree:
     def location(self, inst: Instance) -> tuple[str, int] | None:
         block = self.block(inst)
         return (str(block.file), block.line) if block is not None else None
+
+    def suppressions(self, inst: Instance) -> tuple[Suppression, ...]:
+        block = self.block(inst)
+        return block.suppressions if block is not None else ()
 
     def attribute_origin(self, inst: Instance, name: str) -> str:
         """`source FILE:LINE` of the attribute `name` of the instance's block (the block's line

@@ -7,6 +7,7 @@ from a template from an expression.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any
 from checker.errors import InputError
 from checker.source.cache import cached_parse
 from checker.source.files import SourceFiles
+from checker.source.suppressions import Suppression, block_suppressions
 
 BLOCK_KINDS = ("resource", "data")
 
@@ -30,6 +32,7 @@ class SourceBlock:
     body: dict[str, Any]
     file: Path
     line: int
+    suppressions: tuple[Suppression, ...] = ()  # its `# checker:ignore` comments
 
 
 @dataclass
@@ -173,6 +176,14 @@ def load_module(
     return module
 
 
+def _shown(path: Path) -> str:
+    """A path as reports show it: relative to the working directory when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
 def is_override(path: Path) -> bool:
     """Terraform's override files, merged into the blocks the other files declare."""
     return path.name == "override.tf" or path.name.endswith("_override.tf")
@@ -191,13 +202,15 @@ def _add_blocks(
                     if merge and local in module.blocks:
                         module.blocks[local].body.update(_clean(body))
                         continue
+                    line = _line_of(text, kind, type_, name)
                     module.blocks[local] = SourceBlock(
                         local_address=local,
                         type=type_,
                         name=name,
                         body=_clean(body),
                         file=path,
-                        line=_line_of(text, kind, type_, name),
+                        line=line,
+                        suppressions=block_suppressions(text, _shown(path)).get(line, ()),
                     )
     for entry in parsed.get("locals", []):
         module.locals.update(_clean(entry))
