@@ -177,6 +177,35 @@ def test_html_scripts_in_names_are_inert_in_a_real_browser(tmp_path: Path) -> No
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
 
 
+def test_html_fits_a_1280_pixel_screen(tmp_path: Path) -> None:
+    """Long module addresses and paths wrap: at 1,280 px the page never scrolls sideways.
+
+    The page is measured by headless Chromium; a copy of it gets one inline script
+    (its CSP allows inline scripts) that writes the widths into the title."""
+    from tests.support.layouts import LAYOUTS
+    from tests.support.plan_builder import render_plan
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(render_plan(LAYOUTS["for_each modules"](3))))
+    _, out, _ = invoke("check", str(plan), str(FIXTURE), "--format", "html")
+    assert "team-00002" in out
+    probe = "<script>document.title='W'+document.documentElement.scrollWidth+'/'+window.innerWidth;</script>"
+    page = tmp_path / "report.html"
+    page.write_text(out.replace("</body>", probe + "</body>"))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is installed by ./dev setup"
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--window-size=1280,900", "--disable-background-networking", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    found = re.search(r"<title>W(\d+)/(\d+)</title>", done.stdout)
+    assert found, done.stdout[:500]
+    scroll, width = int(found[1]), int(found[2])
+    assert width == 1280 and scroll <= width, (scroll, width)
+
+
 def test_report_command_rerenders_a_saved_report(failing_plan: Path, tmp_path: Path) -> None:
     saved = tmp_path / "report.json"
     code, _, err = invoke("check", str(failing_plan), "--format", "json", "--output", str(saved))

@@ -19,10 +19,17 @@ def escape(text: str) -> str:
 
 
 ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
+# Fits a 1,280 px screen whatever the addresses: the table is laid out to the page width
+# (fixed layout, column shares below) and long unbroken text (module addresses, paths,
+# ARNs) wraps anywhere instead of pushing the page sideways.
 STYLE = """
-body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1b1f24}
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;max-width:100%}
 h1{font-size:1.4rem}.gate-failed{color:#b42318}.gate-passed{color:#067647}.gate-error{color:#b42318}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.4rem;text-align:left;vertical-align:top}
+p{overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+th,td{border-bottom:1px solid #d0d7de;padding:.4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+col.status{width:6%}col.rule{width:6%}col.severity{width:6%}col.resource{width:24%}
+col.finding{width:27%}col.fix{width:24%}col.engine{width:7%}
 th{background:#f6f8fa}.status-failed{color:#b42318;font-weight:600}.status-unknown{color:#9a6700}
 .status-waived{color:#57606a}.status-passed{color:#067647}code{font-size:12px}
 .filters{margin:1rem 0}.filters label{margin-right:1rem}
@@ -81,7 +88,9 @@ def render(report: Report) -> str:
         f"{counts['passed']} passed &middot; inputs: {inputs}</p>{warnings}"
         f'<div class="filters">{_options("status", ["failed", "unknown", "waived", "passed"])}'
         f"{_options('severity', ['critical', 'high', 'medium', 'low'])}</div>"
-        "<table><thead><tr><th>status</th><th>rule</th><th>severity</th><th>resource</th>"
+        '<table><colgroup><col class="status"><col class="rule"><col class="severity">'
+        '<col class="resource"><col class="finding"><col class="fix"><col class="engine"></colgroup>'
+        "<thead><tr><th>status</th><th>rule</th><th>severity</th><th>resource</th>"
         "<th>finding</th><th>fix</th><th>engine</th></tr></thead><tbody>"
         + "".join(_row(f) for f in findings)
         + f"</tbody></table><script>{SCRIPT}</script></body></html>\n"
