@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.mutations import MUTATIONS
+from tests.support.repos import committed_checkout, git
 from tests.support.scenario import write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,18 +19,7 @@ PRE_COMMIT = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "pre-
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed copy of this repository: try-repo installs the hook from it."""
-    target = tmp_path_factory.mktemp("hook-repo") / "repo"
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
-    for name in ("checker", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.rmtree(target / name)
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    _git(target, "add", "-A")
-    _git(target, "commit", "-q", "--allow-empty", "-m", "working tree under test")
-    return target
+    return committed_checkout(tmp_path_factory.mktemp("hook-repo") / "repo")
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +27,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def _git(folder: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}  # fmt: skip
-    subprocess.run(["git", *args], cwd=folder, check=True, env=env)
+_git = git
 
 
 def _consumer(tmp_path: Path, mutation_id: str | None) -> Path:
