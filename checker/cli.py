@@ -57,6 +57,12 @@ def _fail(error: CheckerError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+EngineOption = Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")]
+FailOnOption = Annotated[Level, typer.Option(help="Lowest severity that fails the gate.")]
+UnknownOption = Annotated[UnknownPolicy, typer.Option(help="What an undecidable result costs.")]
+BaselineOption = Annotated[
+    Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
+]
 NoColor = Annotated[
     bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1 or TERM=dumb).")
 ]
@@ -113,27 +119,19 @@ def check(
         list[str],
         typer.Argument(help="Plan JSON files ('-' for stdin) or directories of .tf files."),
     ],
-    engine: Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")] = [  # noqa: B006
-        Engine.native
-    ],
+    engine: EngineOption = [Engine.native],  # noqa: B006
     format: Annotated[
         ReportFormat | None, typer.Option(help="Report format (default: text on a TTY, else json).")
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write the report to FILE; summary to stderr.")
     ] = None,
-    fail_on: Annotated[
-        Level, typer.Option(help="Lowest severity that fails the gate.")
-    ] = Level.low,
-    unknown: Annotated[
-        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
-    ] = UnknownPolicy.warn,
+    fail_on: FailOnOption = Level.low,
+    unknown: UnknownOption = UnknownPolicy.warn,
     waivers: Annotated[
         Path | None, typer.Option(help="Waiver file (default: .checker-waivers.yaml if present).")
     ] = None,
-    baseline: Annotated[
-        Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
-    ] = None,
+    baseline: BaselineOption = None,
     source: Annotated[
         Path | None, typer.Option(help="HCL sources for values the plan hides.")
     ] = None,
@@ -241,25 +239,17 @@ def report(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def apply(
     ctx: typer.Context,
-    engine: Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")] = [  # noqa: B006
-        Engine.native
-    ],
+    engine: EngineOption = [Engine.native],  # noqa: B006
     format: Annotated[
         ReportFormat, typer.Option(help="Format of the printed report.")
     ] = ReportFormat.text,
     report_file: Annotated[
         Path | None, typer.Option("--report", help="Keep the JSON report in FILE.")
     ] = None,
-    fail_on: Annotated[
-        Level, typer.Option(help="Lowest severity that fails the gate.")
-    ] = Level.low,
-    unknown: Annotated[
-        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
-    ] = UnknownPolicy.warn,
+    fail_on: FailOnOption = Level.low,
+    unknown: UnknownOption = UnknownPolicy.warn,
     waivers: Annotated[Path | None, typer.Option(help="Waiver file.")] = None,
-    baseline: Annotated[
-        Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
-    ] = None,
+    baseline: BaselineOption = None,
     source: Annotated[
         Path | None, typer.Option(help="HCL sources (default: the working directory).")
     ] = None,
@@ -428,12 +418,8 @@ def ci_gate(
         str, typer.Option(help="JSON reports to merge instead of checking (paths and globs).")
     ] = "",
     engines: Annotated[str, typer.Option(help="Engines, comma or space separated.")] = "native",
-    fail_on: Annotated[
-        Level, typer.Option(help="Lowest severity that fails the gate.")
-    ] = Level.low,
-    unknown: Annotated[
-        UnknownPolicy, typer.Option(help="What an undecidable result costs.")
-    ] = UnknownPolicy.warn,
+    fail_on: FailOnOption = Level.low,
+    unknown: UnknownOption = UnknownPolicy.warn,
     waivers: Annotated[str, typer.Option(help="Waiver file.")] = "",
     baseline: Annotated[str, typer.Option(help="A previous JSON report.")] = "",
     args: Annotated[str, typer.Option(help="More 'checker check' arguments, shell-quoted.")] = "",

@@ -240,6 +240,13 @@ def _native_one(
     name: str, options: CheckOptions, config: CheckerConfig
 ) -> tuple[InputInfo, list[Finding], list[str]]:
     """One input, loaded and checked by the native engine (a process-pool task)."""
+    with fewer_collections():
+        return _native_one_uncollected(name, options, config)
+
+
+def _native_one_uncollected(
+    name: str, options: CheckOptions, config: CheckerConfig
+) -> tuple[InputInfo, list[Finding], list[str]]:
     item = _load(name, options, config)
     disabled = _disabled(config)
     located = _locate(run_engines([item], options, config), [item])

@@ -61,5 +61,8 @@ def show_json(name: str, path: Path) -> bytes:
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = next((line.strip("│ ").strip() for line in lines if line.strip("│ ").strip()), "")
-        raise InputError(f"{name}: terraform show -json failed: {detail[:200]}", by_hand)
+        raise InputError(
+            f"{name}: is a binary plan file and terraform show -json failed: {detail[:200]}",
+            by_hand,
+        )
     return done.stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 Tri = bool | None
 
@@ -185,6 +186,12 @@ def match(pattern: object, value: str) -> Tri:
         return None
     if not isinstance(pattern, str):
         return False
+    return _wildcard_match(pattern, value)
+
+
+@lru_cache(maxsize=8192)
+def _wildcard_match(pattern: str, value: str) -> bool:
+    """Memoised: every copy of a stack asks the same few (pattern, action) pairs."""
     return fnmatch.fnmatchcase(value.lower(), pattern.lower())
 
 
