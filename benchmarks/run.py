@@ -84,10 +84,10 @@ def _native(path: Path, source: Path | None, repeat: int) -> tuple[float, float]
     With sources the first run parses them (the memory and disk caches empty) and
     the later runs read the disk cache, as a repeated CI run or pre-commit does.
     """
+    from checker import text_cache as cache
     from checker.config import CheckerConfig
     from checker.report.formats import ReportFormat, render
     from checker.run import CheckOptions, check_inputs
-    from checker.source import cache
 
     def once() -> None:
         cache._memory.clear()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from checker import text_cache as cache
 from checker.errors import InputError
 from checker.rules import shell
-from checker.source import cache, hcl
+from checker.source import hcl
 
 TEXT = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
 

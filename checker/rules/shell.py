@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from checker.source.cache import cached_parse
+from checker.text_cache import cached_parse
 
 MAX_SCRIPT = 256 * 1024  # user data is capped at 16 KB by EC2; anything far larger is not a script
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
-from checker.source.cache import cached_parse
 from checker.source.files import SourceFiles
 from checker.source.suppressions import Suppression, block_suppressions
+from checker.text_cache import cached_parse
 
 BLOCK_KINDS = ("resource", "data")
 
@@ -88,7 +88,7 @@ MAX_MODULES = 400  # module blocks followed in one tree: fan-out and self-calls 
 
 
 def parse_text(path: Path, text: str) -> dict[str, Any]:
-    """Parse HCL (once per text: `checker.source.cache`); an error names the file, line and
+    """Parse HCL (once per text: `checker.text_cache`); an error names the file, line and
     column, never the file's content. The result is shared: callers copy, never mutate."""
     return cached_parse(text, lambda: _parse(path, text))
 

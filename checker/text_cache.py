@@ -1,4 +1,4 @@
-"""Parsed HCL (and parsed shell), cached by the digest of the text: once per run, once per machine.
+"""Parsed text (HCL, shell scripts), cached by the digest of the text: once per run, once per machine.
 
 Parsing dominates source binding and static mode, and the same text is parsed
 again and again: one module source called by 250 `module` blocks, every
