@@ -395,7 +395,8 @@ def engines_install(
 
     for name in names or list(ExternalEngine):
         tool = TOOLS[name.value]
-        typer.echo(f"{tool.name}: installing {tool.package} {tool.pinned()} ...", err=True)
+        if not tool.installed():
+            typer.echo(f"{tool.name}: installing {tool.package} {tool.pinned()} ...", err=True)
         try:
             built = install(tool)
         except CheckerError as error:
