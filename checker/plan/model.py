@@ -154,8 +154,18 @@ class ResourceConfiguration:
     for_each_refs: tuple[str, ...] = ()
     # the provider configuration it uses, resolved through module calls: "aws", "aws.dr"
     provider_key: str = ""
+    _expressions_seen: dict[tuple[str | int, ...], Expression] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def expression(self, *path: str | int) -> Expression:
+        """The expression at `path`; computed once per block, not once per instance."""
+        found = self._expressions_seen.get(path)
+        if found is None:
+            found = self._expressions_seen[path] = self._expression(path)
+        return found
+
+    def _expression(self, path: tuple[str | int, ...]) -> Expression:
         node: Any = self.expressions
         for step in path:
             if isinstance(step, int):
