@@ -442,7 +442,11 @@ def ci_gate(
         args=args,
         out=out,
     )
-    raise typer.Exit(run_gate(inputs))
+    try:
+        code = run_gate(inputs)
+    except CheckerError as error:
+        _fail(error)
+    raise typer.Exit(code)
 
 
 @ci_app.command("comment")

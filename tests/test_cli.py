@@ -197,3 +197,28 @@ def test_changed_files_map_to_their_stacks(tmp_path: Path, monkeypatch: pytest.M
     ]  # fmt: skip
     listed = (tmp_path / "stacks" / "app",)
     assert inputs_of_changes(changed, listed) == [str(listed[0]), "stacks/app/a.plan.json"]
+
+
+def test_ci_gate_refuses_bad_arguments_and_still_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = RUNNER.invoke(
+        app, ["ci", "gate", "--plans", str(FIXTURE), "--args", '"unbalanced', "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "could not check" in (out / "report.md").read_text()
+    assert json.loads((out / "report.json").read_text())["summary"]["gate"] == "error"
+    for plans, engines, message in (
+        ("missing-*.json", "native", "matches no file"),
+        (str(FIXTURE), "native,bogus", "unknown engine 'bogus'"),
+        ("", "native", "nothing to check"),
+    ):
+        result = RUNNER.invoke(
+            app, ["ci", "gate", "--plans", plans, "--engines", engines, "--out", str(out)]
+        )
+        assert result.exit_code == 2 and message in (out / "report.md").read_text(), message
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    result = RUNNER.invoke(
+        app, ["ci", "gate", "--plans", str(FIXTURE), "--out", str(blocked / "x")]
+    )
+    assert result.exit_code == 2 and "cannot be created" in result.stderr

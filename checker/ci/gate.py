@@ -88,7 +88,11 @@ def _command(inputs: GateInputs, report: Path) -> list[str]:
         command += ["--waivers", inputs.waivers]
     if inputs.baseline:
         command += ["--baseline", inputs.baseline]
-    return [*command, *shlex.split(inputs.args), *target]
+    try:
+        extra = shlex.split(inputs.args)
+    except ValueError as error:
+        raise InputError(f"--args: {error}", "quote the arguments as a shell would") from None
+    return [*command, *extra, *target]
 
 
 def _install_engines(inputs: GateInputs) -> None:
@@ -135,7 +139,10 @@ def run_gate(inputs: GateInputs) -> int:
     from checker.report.formats import render
 
     out = inputs.out
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"--out {out}: cannot be created ({error.strerror})") from None
     for name in FILES.values():
         (out / name).unlink(missing_ok=True)
     try:
