@@ -159,19 +159,24 @@ def test_html_escapes_every_value() -> None:
     assert page.count("<script>") == 1  # the page's own filter script
 
 
-def test_html_scripts_in_names_are_inert_in_a_real_browser(tmp_path: Path) -> None:
-    """Headless Chromium (Debian's package, installed by ./dev) renders the hostile page."""
+def _dom(page: Path, tmp_path: Path, *options: str) -> str:
+    """The DOM headless Chromium (Debian's package, installed by ./dev) makes of a page."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is installed by ./dev setup"
-    page = tmp_path / "report.html"
-    page.write_text(render(_hostile_report(), ReportFormat.html))
     done = subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--disable-component-update", "--disable-sync", "--no-first-run", *options,
          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
-    dom = done.stdout
+    return done.stdout
+
+
+def test_html_scripts_in_names_are_inert_in_a_real_browser(tmp_path: Path) -> None:
+    """Headless Chromium renders the hostile page: names stay text."""
+    page = tmp_path / "report.html"
+    page.write_text(render(_hostile_report(), ReportFormat.html))
+    dom = _dom(page, tmp_path)
     assert "<title>checker report: gate failed</title>" in dom
     assert "pwned</title>" not in dom
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
@@ -192,16 +197,9 @@ def test_html_fits_a_1280_pixel_screen(tmp_path: Path) -> None:
     probe = "<script>document.title='W'+document.documentElement.scrollWidth+'/'+window.innerWidth;</script>"
     page = tmp_path / "report.html"
     page.write_text(out.replace("</body>", probe + "</body>"))
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "chromium is installed by ./dev setup"
-    done = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--window-size=1280,900", "--disable-background-networking", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
-    found = re.search(r"<title>W(\d+)/(\d+)</title>", done.stdout)
-    assert found, done.stdout[:500]
+    dom = _dom(page, tmp_path, "--hide-scrollbars", "--window-size=1280,900")
+    found = re.search(r"<title>W(\d+)/(\d+)</title>", dom)
+    assert found, dom[:500]
     scroll, width = int(found[1]), int(found[2])
     assert width == 1280 and scroll <= width, (scroll, width)
 
