@@ -155,7 +155,10 @@ def test_the_gitlab_template_gates_and_keeps_one_note(
         "CI_API_V4_URL": forge.url,
         "TAP_CHECKER_GITLAB_TOKEN": "glpat-test",
     }
-    variables = {"TAP_CHECKER_PACKAGE": str(ROOT)}
+    variables = {
+        "TAP_CHECKER_PACKAGE": str(ROOT),
+        "TAP_CHECKER_CONSTRAINTS": str(ROOT / "requirements" / "main.lock"),
+    }
     good = run_gitlab_job(
         TEMPLATE, ".tap-checker", {**variables, "TAP_CHECKER_PLANS": str(FIXTURE)}, env, tmp_path
     )
