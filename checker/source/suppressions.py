@@ -13,8 +13,22 @@ file, an expired suppression no longer waives and is reported, and one that
 matches no finding is reported. A malformed suppression is an input error
 naming its file and line: the comment comes from the pull request like the code.
 
-Blocks are told apart the way `terraform fmt` writes them: a top-level block
-opens with its keyword at the start of a line and closes with `}` there.
+Only real comments count: `checker.source.comments` reads the file as
+Terraform's scanner does, so `# checker:ignore` inside a quoted string or a
+heredoc (a user_data script, a policy) is text, neither a suppression nor an
+error. The comment must start with the marker; `/* */` comments do not count.
+Which block a comment belongs to comes from the file's top-level items, not from
+line shapes: the block it sits in, or else the next item when that is a block
+(only comments and blank lines between).
+
+Two readers see a file here: Terraform's syntax (that lexer) and python-hcl2, the
+parser whose blocks the checker evaluates. They differ at the edges (python-hcl2
+lets `$${...}` run to the next `}` inside a string, and closes a heredoc only at
+a marker with no trailing spaces), and a pull request could use such an edge to
+make a comment that one of them reads as string content land above another
+block. So a suppression counts only when python-hcl2's top-level blocks place
+its comment in the same block; otherwise the file is refused (exit 2). That
+second parse runs only for a file with a suppression attached to a block.
 """
 
 from __future__ import annotations
@@ -26,11 +40,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from checker.errors import InputError
+from checker.source.comments import Item, scan
 
-MARKER = re.compile(r"(?:#|//)\s*checker:ignore\b(?P<rest>.*)$")
+MARKER = re.compile(r"\s*(?:#|//)\s*checker:ignore\b(?P<rest>.*)$")
 RULES = re.compile(r"\s*(?P<rules>[A-Z][A-Z0-9_]*[0-9]{3}(?:\s*,\s*[A-Z][A-Z0-9_]*[0-9]{3})*)")
 KEY = re.compile(r"(?:^|\s)(reason|expires|owner)=")
-TOP_BLOCK = re.compile(r"^(resource|data)\s")
+BLOCK_KINDS = ("resource", "data")
 KEYS = ("reason", "expires", "owner")
 MAX_SUPPRESSIONS = 10_000
 
@@ -74,8 +89,8 @@ def _values(rest: str, where: str) -> dict[str, str]:
 
 
 def parse_comment(text: str, file: str, line: int) -> Suppression | None:
-    """The suppression a source line holds, None when it holds none."""
-    marker = MARKER.search(text)
+    """The suppression a comment holds (`text` starts with it), None when it holds none."""
+    marker = MARKER.match(text)
     if marker is None:
         return None
     where = f"{file}:{line}"
@@ -103,28 +118,79 @@ def parse_comment(text: str, file: str, line: int) -> Suppression | None:
     )
 
 
+def _attach(lines: list[int], items: tuple[Item, ...]) -> dict[int, int]:
+    """Comment line -> the line of the resource or data block it belongs to.
+
+    A comment belongs to the top-level item whose lines it is on, else to the
+    next item; only blocks of `BLOCK_KINDS` take suppressions. `lines` ascend.
+    """
+    out: dict[int, int] = {}
+    index = 0
+    for line in lines:
+        while index < len(items) and items[index].end_line < line:
+            index += 1
+        if index < len(items) and items[index].keyword in BLOCK_KINDS:
+            out[line] = items[index].line
+    return out
+
+
+def _parser_items(text: str, file: str) -> tuple[Item, ...]:
+    """The top-level blocks and attributes as python-hcl2 (the checker's parser) sees them."""
+    import hcl2
+    from lark import Token, Tree
+
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except Exception:  # lark errors of many kinds, RecursionError
+        raise InputError(
+            f"{file}: checker:ignore comments cannot be placed: HCL does not parse"
+        ) from None
+    body = tree.children[0] if tree.children else None
+    items: list[Item] = []
+    for child in body.children if isinstance(body, Tree) else ():
+        if not isinstance(child, Tree) or child.data not in ("block", "attribute"):
+            continue
+        name = child.children[0] if child.children else None
+        first = name.children[0] if isinstance(name, Tree) and name.children else None
+        end = child.meta.end_line
+        if text[child.meta.end_pos - 1 : child.meta.end_pos] == "\n":
+            end -= 1  # a heredoc token ends with its newline, on the next line
+        keyword = str(first) if isinstance(first, Token) else ""
+        items.append(Item(line=child.meta.line, end_line=end, keyword=keyword))
+    return tuple(items)
+
+
 @lru_cache(maxsize=256)
 def _by_block(text: str, file: str) -> dict[int, tuple[Suppression, ...]]:
-    out: dict[int, list[Suppression]] = {}
-    pending: list[Suppression] = []
-    block: int | None = None
-    count = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if TOP_BLOCK.match(line):
-            block = number
-            out.setdefault(block, []).extend(pending)
-            pending = []
-        found = parse_comment(line, file, number) if "checker:ignore" in line else None
-        if found is not None:
-            count += 1
-            if count > MAX_SUPPRESSIONS:
+    if "checker:ignore" not in text:
+        return {}
+    source = scan(text)
+    found: list[Suppression] = []
+    for comment in source.comments:
+        if comment.kind == "/*" or "checker:ignore" not in comment.text:
+            continue
+        suppression = parse_comment(comment.text, file, comment.line)
+        if suppression is not None:
+            found.append(suppression)
+            if len(found) > MAX_SUPPRESSIONS:
                 raise InputError(f"{file}: more than {MAX_SUPPRESSIONS} checker:ignore comments")
-            (out.setdefault(block, []) if block is not None else pending).append(found)
-        elif block is None and line.strip() and not line.lstrip().startswith(("#", "//")):
-            pending = []  # a suppression is for the block right below it
-        if line.startswith("}"):
-            block = None
-    return {line: tuple(found) for line, found in out.items() if found}
+    lines = [s.line for s in found]
+    ours = _attach(lines, source.items)
+    if not ours:
+        return {}
+    theirs = _attach(lines, _parser_items(text, file))
+    for line, block in ours.items():
+        if theirs.get(line) != block:
+            raise InputError(
+                f"{file}:{line}: checker:ignore is refused: Terraform's syntax and the "
+                "checker's HCL parser place it in different blocks (a string or heredoc "
+                "above it reads differently to each)"
+            )
+    out: dict[int, list[Suppression]] = {}
+    for suppression in found:
+        if suppression.line in ours:
+            out.setdefault(ours[suppression.line], []).append(suppression)
+    return {line: tuple(items) for line, items in out.items()}
 
 
 def block_suppressions(text: str, file: Path | str) -> dict[int, tuple[Suppression, ...]]:
