@@ -49,6 +49,11 @@ class UnknownPolicy(StrEnum):
     fail = "fail"
 
 
+class BinaryPlans(StrEnum):
+    refuse = "refuse"
+    convert = "convert"
+
+
 def _fail(error: CheckerError) -> NoReturn:
     from checker.report.escape import inert
 
@@ -146,6 +151,13 @@ def check(
         list[Path] | None,
         typer.Option("--rules", help="A directory rule pack to load (repeatable)."),
     ] = None,
+    source_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--source-root",
+            help="file(), templatefile() and modules may read inside DIR (default: the stack).",
+        ),
+    ] = None,
     no_color: NoColor = False,
     changed: Annotated[
         bool,
@@ -155,15 +167,33 @@ def check(
             "directory of each .tf/.tfvars file and each plan file.",
         ),
     ] = False,
+    binary_plans: Annotated[
+        BinaryPlans | None,
+        typer.Option(
+            "--binary-plans",
+            help="A binary plan file (terraform plan -out): refuse it, or convert it with "
+            "terraform show -json in a directory the checker owns (default: CHECKER_BINARY_PLANS, "
+            "else refuse in CI mode and convert outside it).",
+        ),
+    ] = None,
+    plugin_dir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plugin-dir",
+            help="A trusted provider directory (HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/) for "
+            "converting binary plans (repeatable; also CHECKER_TERRAFORM_PLUGIN_DIR).",
+        ),
+    ] = None,
 ) -> None:
     """Check plans (or directories of .tf files) and exit with the gate's verdict."""
     from checker.config import config_start, load_config
     from checker.report.model import exit_code
     from checker.run import CheckOptions, check_inputs
+    from checker.terraform import binary_plan_policy
 
     try:
         start = Path.cwd() if changed else config_start(paths)
-        conf = load_config(config, start, tuple(rules or ()))
+        conf = load_config(config, start, tuple(rules or ()), source_root)
         if changed:
             from checker.changed import inputs_of_changes
 
@@ -179,6 +209,9 @@ def check(
             waivers=waivers,
             baseline=baseline,
             jobs=jobs,
+            binary=binary_plan_policy(
+                binary_plans.value if binary_plans else None, plugin_dir or (), named=not changed
+            ),
         )
         from checker.terminal import progress
 
@@ -427,6 +460,14 @@ def ci_gate(
     out: Annotated[Path, typer.Option(help="Folder for every report file.")] = Path(
         "checker-report"
     ),
+    expect_reports: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="With --reports: how many reports there must be (one per matrix job); "
+            "fewer is the gate 'error'.",
+        ),
+    ] = 0,
 ) -> None:
     """Run the gate as a CI job: install the engines it needs, check, write every report file."""
     from checker.ci.gate import GateInputs, run_gate
@@ -441,6 +482,7 @@ def ci_gate(
         baseline=baseline,
         args=args,
         out=out,
+        expect_reports=expect_reports,
     )
     try:
         code = run_gate(inputs)
@@ -474,7 +516,22 @@ def ci_comment(
     typer.echo(f"{prefix}checker: comment {outcome.action}: {outcome.detail}", err=True)
 
 
+def _changed_without_separator(argv: list[str]) -> bool:
+    """`check --changed` with file names not behind `--`: a file named `--rules=x.tf` would be
+    read as an option, so pre-commit hooks end their args with `--` and this is enforced."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return bool(options) and options[0] == "check" and "--changed" in options and "--" not in argv
+
+
 def main() -> None:
+    argv = sys.argv[1:]
+    if _changed_without_separator(argv):
+        typer.echo("error: check --changed takes its file names after '--'", err=True)
+        typer.echo(
+            "hint: checker check --changed [OPTIONS] -- FILES (pre-commit: end args with '--')",
+            err=True,
+        )
+        raise SystemExit(2)
     app(prog_name="checker")  # also under `python -m checker.cli`: completion names `checker`
 
 

@@ -10,7 +10,18 @@
     routes = ["POST /process"]   # rule options, validated by the rule's options model
 
 A `--config` file may be a pyproject.toml or a plain TOML file with the same
-keys at top level. Without `--config`, the nearest `pyproject.toml` is taken,
+keys at top level.
+
+Trust boundary (docs/security.md): settings that decide which code runs or
+which files may be read (`TRUSTED_KEYS`: `rule_paths`, `source_root`) are
+honoured only from trusted places: the command line (`--rules DIR`,
+`--source-root DIR`), the environment (`CHECKER_RULE_PATHS`, path-separated,
+and `CHECKER_SOURCE_ROOT`), or a config file named with `--config`. In a
+pyproject.toml found in the checked tree they come from the pull request: in
+a CI job (`checker.workspace.ci_mode`) that is exit 2 naming the key, elsewhere
+the key is ignored with a warning in the report. `source` and `stacks` from a
+found file must stay inside its repository. Rule options and `disabled` work
+from every file and stay visible in every report. Without `--config`, the nearest `pyproject.toml` is taken,
 starting at the checked directory (or the plan file's directory) and walking
 up no further than the repository root (the first directory holding `.git`);
 outside a repository only the start directory is looked at. When that finds
@@ -21,6 +32,7 @@ unknown key, rule ID or option, or a wrong type, is exit 2 naming the key.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +42,10 @@ from pydantic import ValidationError
 
 from checker.errors import InputError
 from checker.rules.base import Rule, RuleOptions
+from checker.workspace import repository_root
 
 KEYS = ("source", "source_root", "disabled", "rules", "rule_paths", "stacks")
+TRUSTED_KEYS = ("rule_paths", "source_root")  # which code runs, which files may be read
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -44,6 +58,7 @@ class CheckerConfig:
     origin: Path | None = None
     rule_paths: tuple[Path, ...] = ()  # directory rule packs (`rule_paths`, `--rules`)
     stacks: tuple[Path, ...] = ()  # the stack directories a changed file maps to, when listed
+    warnings: tuple[str, ...] = ()  # settings of a found file that were ignored, and why
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of this run: built-in, installed packs and directory packs."""
@@ -84,14 +99,6 @@ def _section(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return data
 
 
-def repository_root(start: Path) -> Path | None:
-    """The nearest directory at or above `start` holding `.git`."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml from `start` up to the repository root."""
     here = start.resolve()
@@ -101,7 +108,7 @@ def find_config(start: Path) -> Path | None:
     )
     for folder in folders:
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if os.path.lexists(candidate):  # whatever it is: the confined reader decides
             return candidate
     return None
 
@@ -116,18 +123,15 @@ def config_start(paths: list[str]) -> Path:
     return Path.cwd()
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, inside: Path | None = None) -> dict[str, Any]:
+    from checker.reader import read_text
+
+    if inside is None and path.resolve() == Path(os.devnull):
+        return {}  # `--config /dev/null`: the command line asks for no configuration
+    text = read_text(path, MAX_CONFIG_BYTES, "config file", inside)
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise InputError(f"{path}: config file is over {MAX_CONFIG_BYTES} bytes")
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: config file is a directory") from None
-    except OSError as error:
-        raise InputError(f"{path}: config file cannot be read ({error.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: invalid TOML: {str(error)[:200]}") from None
     except RecursionError:
         raise InputError(f"{path}: TOML is nested too deeply") from None
@@ -168,28 +172,90 @@ def _rule_paths(path: Path, value: Any) -> tuple[Path, ...]:
     return tuple((path.parent / v).resolve() for v in value)
 
 
+@dataclass(frozen=True)
+class TrustedSettings:
+    """What the command line and the environment say about code and reads."""
+
+    rule_paths: tuple[Path, ...] = ()
+    source_root: Path | None = None
+
+    @classmethod
+    def of(
+        cls, rules: tuple[Path, ...] = (), source_root: Path | None = None
+    ) -> TrustedSettings:
+        """Command-line values first, then `CHECKER_RULE_PATHS` / `CHECKER_SOURCE_ROOT`."""
+        env_rules = tuple(
+            Path(p) for p in os.environ.get("CHECKER_RULE_PATHS", "").split(os.pathsep) if p
+        )
+        env_root = os.environ.get("CHECKER_SOURCE_ROOT") or None
+        root = source_root or (Path(env_root) if env_root else None)
+        return cls(
+            rule_paths=tuple(p.resolve() for p in (*rules, *env_rules)),
+            source_root=root.resolve() if root is not None else None,
+        )
+
+
+def _untrusted_keys(path: Path, section: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A found file's section without `TRUSTED_KEYS`: refused in CI, else ignored with a warning."""
+    from checker.workspace import ci_mode
+
+    present = [key for key in TRUSTED_KEYS if key in section]
+    if not present:
+        return section, []
+    why = (
+        f"[tool.checker] {', '.join(present)} in {path}, a file of the checked tree, decides which "
+        "code runs or which files are read"
+    )
+    where = "--config FILE, the command line (--rules, --source-root) or the environment"
+    if ci_mode():
+        raise InputError(f"{why}: refused in CI", f"set it with {where}")
+    kept = {key: value for key, value in section.items() if key not in TRUSTED_KEYS}
+    return kept, [f"{why}: ignored (honoured only from {where})"]
+
+
+def _inside_repository(path: Path, key: str, folders: tuple[Path, ...]) -> None:
+    from checker.workspace import tree_root
+
+    top = tree_root(path.parent)
+    for folder in folders:
+        if not folder.is_relative_to(top):
+            raise InputError(
+                f"{path}: [tool.checker] {key} {folder} leaves the repository {top}",
+                "a configuration found in the checked tree may only name folders inside it",
+            )
+
+
 def load_config(
-    explicit: Path | None, start: Path | None = None, extra_rules: tuple[Path, ...] = ()
+    explicit: Path | None,
+    start: Path | None = None,
+    extra_rules: tuple[Path, ...] = (),
+    source_root: Path | None = None,
 ) -> CheckerConfig:
     """Read --config, else the nearest pyproject.toml (see the module docstring).
 
-    `extra_rules` are `--rules DIR` packs, loaded with those of `rule_paths`.
+    `extra_rules` are `--rules DIR` packs and `source_root` is `--source-root DIR`:
+    with the environment's, they are the trusted settings.
     """
+    trusted = TrustedSettings.of(extra_rules, source_root)
     path = explicit
     if path is None:
         path = find_config(start) if start is not None else None
         path = path or find_config(Path.cwd())
-    extra = tuple(p.resolve() for p in extra_rules)
+    extra = trusted.rule_paths
     if path is None:
         load_rules(extra)
-        return CheckerConfig(rule_paths=extra)
-    section = _section(_read(path), path)
+        return CheckerConfig(rule_paths=extra, source_root=trusted.source_root)
+    found = explicit is None
+    section = _section(_read(path, _tree_of(path) if found else None), path)
     unknown = [key for key in section if key not in KEYS]
     if unknown:
         raise InputError(
             f"{path}: [tool.checker] unknown key {unknown[0][:40]!r}",
             f"known keys: {', '.join(KEYS)}",
         )
+    warnings: list[str] = []
+    if found:
+        section, warnings = _untrusted_keys(path, section)
     source, root = section.get("source"), section.get("source_root")
     for key, value in (("source", source), ("source_root", root)):
         if value is not None and not isinstance(value, str):
@@ -197,15 +263,29 @@ def load_config(
     stacks = section.get("stacks", [])
     if not isinstance(stacks, list) or not all(isinstance(s, str) for s in stacks):
         raise InputError(f"{path}: [tool.checker] stacks must be a list of directory paths")
+    source_dir = (path.parent / source).resolve() if source else None
+    stack_dirs = tuple((path.parent / s).resolve() for s in stacks)
+    if found:
+        _inside_repository(path, "source", (source_dir,) if source_dir else ())
+        _inside_repository(path, "stacks", stack_dirs)
     paths = (*_rule_paths(path, section.get("rule_paths", [])), *extra)
     known = load_rules(paths)
     rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []), known)
+    configured_root = (path.parent / root).resolve() if root else None
     return CheckerConfig(
-        source=(path.parent / source).resolve() if source else None,
-        source_root=(path.parent / root).resolve() if root else None,
+        source=source_dir,
+        source_root=trusted.source_root or configured_root,
         disabled=frozenset(section.get("disabled", [])),
         rule_options=rules,
         origin=path,
         rule_paths=paths,
-        stacks=tuple((path.parent / s).resolve() for s in stacks),
+        stacks=stack_dirs,
+        warnings=tuple(warnings),
     )
+
+
+def _tree_of(path: Path) -> Path:
+    """The tree a found config file must stay inside (its real path may not leave it)."""
+    from checker.workspace import tree_root
+
+    return tree_root(path.parent.resolve())

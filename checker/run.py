@@ -6,15 +6,19 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.config import CheckerConfig
 from checker.errors import InputError
 from checker.gc_tuning import fewer_collections
 from checker.plan.model import PlanModel
+from checker.plan.sensitive import Secrets, secrets_of
 from checker.report.model import Finding, Gate, InputInfo, Report
 from checker.rules.base import Status
 from checker.terminal import step
+
+if TYPE_CHECKING:
+    from checker.terraform import BinaryPlanPolicy
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class CheckOptions:
     baseline: Path | None = None
     today: dt.date | None = None
     jobs: int = 1
+    # binary plan files: refused or converted, and with which providers (None: from the
+    # environment, refused in CI mode); see checker.terraform
+    binary: BinaryPlanPolicy | None = None
 
 
 def _bind_sources(
@@ -75,7 +82,7 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
     from checker.plan.load import load_plan
     from checker.plan.model import build_model
 
-    loaded = load_plan(name)
+    loaded = load_plan(name, binary=options.binary)
     model = build_model(loaded.document)
     model, notes = _bind_sources(model, loaded.path, options, config)
     notes = [*loaded.notes, *notes]
@@ -217,14 +224,16 @@ def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Findin
     """Waivers and baseline: what the gate forgives, and the warnings that come with it."""
     from checker.report.baseline import apply_baseline, load_baseline
     from checker.report.waivers import DEFAULT_FILE, apply_waivers, load_waivers
+    from checker.workspace import tree_root
 
     warnings: list[str] = []
-    waiver_file = options.waivers
-    if waiver_file is None and Path(DEFAULT_FILE).is_file():
-        waiver_file = Path(DEFAULT_FILE)
+    waiver_file, inside = options.waivers, None
+    if waiver_file is None and os.path.lexists(DEFAULT_FILE):
+        # found, not named: it is the tree's, so it must stay inside the tree
+        waiver_file, inside = Path(DEFAULT_FILE), tree_root()
     if waiver_file is not None:
         today = options.today or dt.date.today()
-        findings, warnings = apply_waivers(findings, load_waivers(waiver_file), today)
+        findings, warnings = apply_waivers(findings, load_waivers(waiver_file, inside), today)
     if options.baseline is not None:
         findings = apply_baseline(findings, load_baseline(options.baseline))
     return findings, warnings
@@ -236,42 +245,44 @@ def _load(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInpu
     return load_input(name, options, config)
 
 
-def _native_one(
-    name: str, options: CheckOptions, config: CheckerConfig
-) -> tuple[InputInfo, list[Finding], list[str]]:
+Checked = tuple[InputInfo, list[Finding], list[str], frozenset[str]]
+
+
+def _native_one(name: str, options: CheckOptions, config: CheckerConfig) -> Checked:
     """One input, loaded and checked by the native engine (a process-pool task)."""
     with fewer_collections():
         return _native_one_uncollected(name, options, config)
 
 
-def _native_one_uncollected(
-    name: str, options: CheckOptions, config: CheckerConfig
-) -> tuple[InputInfo, list[Finding], list[str]]:
+def _native_one_uncollected(name: str, options: CheckOptions, config: CheckerConfig) -> Checked:
+    """Info, findings and warnings of one input, and its sensitive strings (`_hide_copies`)."""
     item = _load(name, options, config)
     disabled = _disabled(config)
     located = _locate(run_engines([item], options, config), [item])
     findings, warnings = _inline(
         [f for f in located if f.rule_id not in disabled], [item], options, disabled
     )
-    return item.info, findings, warnings
+    return item.info, findings, warnings, item.model.sensitive_strings
 
 
 def _check_in_pool(
     names: list[str], options: CheckOptions, config: CheckerConfig
-) -> tuple[list[InputInfo], list[Finding], list[str]]:
+) -> tuple[list[InputInfo], list[Finding], list[str], frozenset[str]]:
     from concurrent.futures import ProcessPoolExecutor
 
     infos: list[InputInfo] = []
     findings: list[Finding] = []
     warnings: list[str] = []
+    sensitive: set[str] = set()
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-        for info, found, noted in pool.map(
+        for info, found, noted, strings in pool.map(
             _native_one, names, [options] * len(names), [config] * len(names), chunksize=4
         ):
             infos.append(info)
             findings.extend(found)
             warnings.extend(noted)
-    return infos, findings, warnings
+            sensitive.update(strings)
+    return infos, findings, warnings, frozenset(sensitive)
 
 
 def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
@@ -283,25 +294,27 @@ def check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig)
 def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig) -> Report:
     disabled = _disabled(config)
     if options.jobs > 1 and len(names) > 1 and options.engines == ("native",) and "-" not in names:
-        infos, findings, inline_warnings = _check_in_pool(names, options, config)
+        infos, findings, inline_warnings, sensitive = _check_in_pool(names, options, config)
     else:
         inputs = []
         for index, name in enumerate(names, 1):
             step(f"loading {name}" + (f" ({index}/{len(names)})" if len(names) > 1 else ""))
             inputs.append(_load(name, options, config))
         infos = [i.info for i in inputs]
+        sensitive = frozenset().union(*(i.model.sensitive_strings for i in inputs))
         located = _locate(run_engines(inputs, options, config), inputs)
         findings, inline_warnings = _inline(
             [f for f in located if f.rule_id not in disabled], inputs, options, disabled
         )
     findings, warnings = _policy(findings, options)
-    warnings = [*inline_warnings, *warnings]
+    warnings = [*config.warnings, *inline_warnings, *warnings]
     if disabled:
         where = f" by {config.origin}" if config.origin else ""
         warnings.insert(0, f"rules disabled{where}: {', '.join(disabled)}")
     for info in infos:
         if info.kind == "plan" and info.resources == 0:
             warnings.append(f"{info.path}: the plan has no resources; nothing was checked")
+    infos, findings, warnings = _hide_copies(secrets_of(sensitive), infos, findings, warnings)
     return Report(
         inputs=infos,
         findings=findings,
@@ -310,6 +323,26 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         disabled=disabled,
         not_applicable=_not_applicable(findings, infos, options, config, disabled),
     )
+
+
+def _hide_copies(
+    secrets: Secrets, infos: list[InputInfo], findings: list[Finding], warnings: list[str]
+) -> tuple[list[InputInfo], list[Finding], list[str]]:
+    """The second redaction layer over the whole report, every engine's findings included.
+
+    A value marked sensitive in any input is hidden wherever its text stands: in
+    findings (of every input: one report shows them all), waivers, input notes
+    and warnings. The engines already searched their texts before shortening them
+    (`checker.engines.native`); this pass catches what was added after them.
+    Reports merged by `checker report` have no plan, so nothing is marked there.
+    """
+    if secrets.empty:
+        return infos, findings, warnings
+    from checker.engines.native import hide_copies
+
+    infos = [replace(i, notes=tuple(secrets.hide(n) for n in i.notes)) for i in infos]
+    findings = [hide_copies(f, secrets) for f in findings]
+    return infos, findings, [secrets.hide(w) for w in warnings]
 
 
 def _not_applicable(

@@ -11,6 +11,13 @@ that does not read back as a JSON object is ignored and rewritten. The commands
 of a user-data script (`checker.rules.shell`) are cached the same way, under
 their own kind, so a warm run never imports the shell parser.
 `CHECKER_CACHE_DIR=off` turns the disk cache off. Parse errors are never cached.
+
+A cache entry decides what a file "says", so it must not be forgeable from a
+pull request: a cache directory inside the checked tree is refused (exit 2),
+and every entry carries the digest it was stored under, which must equal the
+digest of the text being parsed (a misfiled, truncated or foreign entry is a
+miss, parsed again). Entries are read through the confined reader
+(`checker.reader`): regular files only, at most `MAX_ENTRY_BYTES`.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = "1"  # bump when what is cached changes shape
+FORMAT = "2"  # bump when what is cached changes shape
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _memory: dict[str, dict[str, Any]] = {}
 
 
@@ -42,15 +50,32 @@ def _parser_version(kind: str) -> str:
 
 
 def cache_dir() -> Path | None:
-    """The disk cache directory, or None when it is turned off."""
+    """The disk cache directory, or None when it is turned off; never inside the checked tree."""
     configured = os.environ.get("CHECKER_CACHE_DIR")
     if configured == "off":
         return None
     if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
+        folder = Path(configured)
+    else:
+        from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("tap-checker")) / "hcl"
+        folder = Path(user_cache_dir("tap-checker")) / "hcl"
+    return _outside_tree(folder, os.getcwd())
+
+
+@lru_cache(maxsize=8)
+def _outside_tree(folder: Path, cwd: str) -> Path:
+    from checker.errors import InputError
+    from checker.workspace import inside_any, tree_root
+
+    root = inside_any(folder, (tree_root(Path(cwd)),))
+    if root is not None:
+        raise InputError(
+            f"the parse cache {folder} (CHECKER_CACHE_DIR) lies inside the checked tree {root}: "
+            "a pull request could plant entries in it",
+            "keep the cache outside the checkout, or set CHECKER_CACHE_DIR=off",
+        )
+    return folder
 
 
 def digest(text: str, kind: str = "hcl") -> str:
@@ -58,11 +83,18 @@ def digest(text: str, kind: str = "hcl") -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(path: Path, key: str) -> dict[str, Any] | None:
+    """The parse stored under `key`, when the entry says it was stored for that very digest."""
+    from checker.errors import CheckerError
+    from checker.reader import read_regular
+
     try:
-        parsed = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        entry = json.loads(read_regular(path, MAX_ENTRY_BYTES, "cache entry"))
+    except (CheckerError, ValueError, RecursionError):
         return None
+    if not isinstance(entry, dict) or entry.get("digest") != key:
+        return None
+    parsed = entry.get("parsed")
     return parsed if isinstance(parsed, dict) else None
 
 
@@ -71,7 +103,9 @@ def _write(folder: Path, name: str, parsed: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(parsed, out, separators=(",", ":"))
+            json.dump(
+                {"digest": name.removesuffix(".json"), "parsed": parsed}, out, separators=(",", ":")
+            )
         os.replace(temporary, folder / name)
     except (OSError, TypeError, ValueError, RecursionError):
         return  # a cache that cannot be written costs a parse next time, nothing else
@@ -87,7 +121,7 @@ def cached_parse(
         return found
     folder = cache_dir()
     if folder is not None:
-        found = _read(folder / f"{key}.json")
+        found = _read(folder / f"{key}.json", key)
     if found is None:
         found = parse()
         if folder is not None:

@@ -8,6 +8,7 @@ the Action or the template, never through this repository's `./dev`.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -93,12 +94,21 @@ def test_the_examples_use_the_action_and_the_template_never_dev() -> None:
     assert sum(u.startswith("tap-platform/tap-checker@") for u in uses) == 2
     merge = next(s for s in jobs["gate"]["steps"] if s.get("uses", "").startswith("tap-platform/"))
     assert merge["with"]["reports"] == "reports/*/report.json"
-    assert jobs["stack"]["strategy"]["matrix"]["stack"] == ["stacks/app", "stacks/data"]
+    listed = jobs["stacks"]["steps"][0]["env"]["STACKS"]
+    assert json.loads(listed) == ["stacks/app", "stacks/data"]
+    assert (
+        jobs["stack"]["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.list) }}"
+    )
+    # one report per stack is expected: a stack whose job wrote none makes the merge 'error'
+    assert merge["with"]["expect-reports"] == "${{ needs.stacks.outputs.count }}"
+    assert jobs["stack"]["steps"][-2]["if"] == "always()"
     pipeline = yaml.safe_load(GITLAB_EXAMPLE.read_text())
     assert pipeline["include"][0]["remote"].endswith("templates/tap-checker.gitlab-ci.yml")
     assert pipeline["check-stack"]["extends"] == pipeline["merge-gate"]["extends"] == ".tap-checker"
     assert (
         pipeline["merge-gate"]["variables"]["TAP_CHECKER_REPORTS"] == "checker-report/*/report.json"
     )
+    matrix = pipeline["check-stack"]["parallel"]["matrix"][0]["STACK"]
+    assert pipeline["merge-gate"]["variables"]["TAP_CHECKER_EXPECT_REPORTS"] == str(len(matrix))
     template = yaml.safe_load(TEMPLATE.read_text())[".tap-checker"]
     assert template["artifacts"]["reports"]["codequality"] == "$TAP_CHECKER_OUT/codequality.json"

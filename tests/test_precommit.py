@@ -153,15 +153,46 @@ def test_a_configured_stack_list_overrides_and_args_pass_through(
     (repo / "pyproject.toml").unlink()
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
-        "      - id: tap-checker-hcl\n        args: [--fail-on, critical]\n"
+        "      - id: tap-checker-hcl\n        args: [--fail-on, critical, --]\n"
     )
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "hooks")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home)}
-    ran = subprocess.run(
-        [str(PRE_COMMIT), "run", "--all-files", "--verbose"],
-        cwd=repo, capture_output=True, text=True, env=env, timeout=900,
-    )  # fmt: skip
+    ran = _run_hooks(repo, pre_commit_home)
     # the medium TAP010 failure does not fail a gate at critical: the args reached the checker
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "checker: gate PASSED: 1 failed" in ran.stdout and "TAP010" in ran.stdout
+    # args that do not end with `--` would let a file name be read as an option: refused
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(config.read_text().replace("critical, --]", "critical]"))
+    _git(repo, "commit", "-q", "-am", "args without the separator")
+    refused = _run_hooks(repo, pre_commit_home)
+    assert refused.returncode == 1 and "takes its file names after '--'" in refused.stdout
+
+
+def _run_hooks(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    return subprocess.run(
+        [str(PRE_COMMIT), "run", "--all-files", "--verbose"],
+        cwd=repo, capture_output=True, text=True, env=env, timeout=900,
+    )  # fmt: skip
+
+
+def test_a_committed_file_named_like_an_option_stays_a_file_name(
+    hook_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """pre-commit passes `--rules=pack.tf` (a committed file) to the hook: it must never load
+    the pull request's `pack.tf/` folder as a rule pack (whose import writes a marker)."""
+    repo = _monorepo(tmp_path)
+    marker = tmp_path / "pack-ran"
+    pack = repo / "pack.tf"
+    pack.mkdir()
+    (pack / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\nRULES = []\n")
+    (repo / "--rules=pack.tf").write_text("# a file named like an option\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "a hostile file name")
+    ran = _try_repo(repo, hook_repo, "tap-checker-hcl", pre_commit_home)
+    assert not marker.exists(), ran.stdout
+    # it is a file name: a changed `.tf` file, so its folder (the root) is checked as a stack,
+    # and holds no resource (exit 2) -- never an option
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "error: .: no resource or data blocks in its .tf files" in ran.stdout

@@ -46,7 +46,7 @@ def test_a_broken_entry_is_parsed_again_and_rewritten(cache_dir: Path, content: 
     entry.write_text(content)
     parsed = hcl.parse_text(Path("main.tf"), TEXT)
     assert parsed["resource"]
-    assert json.loads(entry.read_text()) == parsed
+    assert json.loads(entry.read_text()) == {"digest": cache.digest(TEXT), "parsed": parsed}
 
 
 def test_the_disk_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

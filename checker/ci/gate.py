@@ -10,23 +10,31 @@ Quality and JUnit. When the check cannot run (exit 2 or 3) the report written
 holds that error (gate "error"), so the summary, the comment and a later merge
 of every job's report say so instead of going silent. The exit code is the
 check's, also written to `$GITHUB_OUTPUT`.
+
+The check runs in this very process, never as `python -m checker` in the
+checkout (where a pull request's `checker/` folder would be imported first);
+file names always follow `--`; globs are expanded inside the checked tree
+(`checker.workspace.expand_globs`). With `--expect-reports N` a merge that
+finds fewer than N reports (a matrix job that died before writing one) is the
+gate "error", never a pass by omission.
 """
 
 from __future__ import annotations
 
-import glob
+import contextlib
+import io
 import json
 import os
 import re
 import shlex
-import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checker.errors import CheckerError, InputError
 from checker.report.kinds import ReportFormat
 from checker.report.model import Report
+from checker.workspace import expand_globs
 
 FILES = {
     ReportFormat.json: "report.json",
@@ -48,20 +56,12 @@ class GateInputs:
     baseline: str = ""
     args: str = ""  # more `checker check` arguments, shell-quoted
     out: Path = field(default_factory=lambda: Path("checker-report"))
+    expect_reports: int = 0  # with reports: how many there must be (one per matrix job)
 
 
 def expand(patterns: str) -> list[str]:
-    """Paths and globs (`**` included), each glob sorted; a glob that matches nothing is an error."""
-    out: list[str] = []
-    for pattern in patterns.split():
-        if glob.has_magic(pattern):
-            found = sorted(glob.glob(pattern, recursive=True))
-            if not found:
-                raise InputError(f"{pattern}: matches no file")
-            out.extend(found)
-        else:
-            out.append(pattern)
-    return out
+    """Paths and globs (`**` included) of the checked tree; see `checker.workspace.expand_globs`."""
+    return expand_globs(patterns)
 
 
 def engines_of(text: str) -> list[str]:
@@ -74,14 +74,14 @@ def engines_of(text: str) -> list[str]:
 
 
 def _command(inputs: GateInputs, report: Path) -> list[str]:
-    base = [sys.executable, "-m", "checker.cli"]
+    """The `checker` arguments of this gate; file names always after `--` (never options)."""
     target = ["--format", "json", "--output", str(report)]
     if inputs.reports.strip():
-        return [*base, "report", *expand(inputs.reports), *target]
+        return ["report", *target, "--", *expand(inputs.reports)]
     plans = expand(inputs.plans)
     if not plans:
         raise InputError("nothing to check: give plans (or reports to merge)")
-    command = [*base, "check", *plans, "--fail-on", inputs.fail_on, "--unknown", inputs.unknown]
+    command = ["check", "--fail-on", inputs.fail_on, "--unknown", inputs.unknown]
     for engine in engines_of(inputs.engines):
         command += ["--engine", engine]
     if inputs.waivers:
@@ -92,7 +92,37 @@ def _command(inputs: GateInputs, report: Path) -> list[str]:
         extra = shlex.split(inputs.args)
     except ValueError as error:
         raise InputError(f"--args: {error}", "quote the arguments as a shell would") from None
-    return [*command, *extra, *target]
+    if "--" in extra:
+        raise InputError("--args: file names are given with --plans, not after '--'")
+    return [*command, *extra, *target, "--", *plans]
+
+
+def _in_process(argv: list[str]) -> tuple[int, str]:
+    """`checker ARGV` run in this process (nothing is started from the checked tree):
+    its exit code and what it wrote to stderr."""
+    from checker.cli import app
+
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        try:
+            app(argv, prog_name="checker")  # standalone: always ends with SystemExit
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    return code, errors.getvalue()
+
+
+def _missing_reports(inputs: GateInputs) -> str:
+    """The error of a merge that has fewer reports than matrix jobs, else ''."""
+    if not inputs.reports.strip() or inputs.expect_reports <= 0:
+        return ""
+    found = len(expand(inputs.reports))
+    if found >= inputs.expect_reports:
+        return ""
+    return (
+        f"expected {inputs.expect_reports} reports to merge, found {found}: "
+        f"{inputs.expect_reports - found} job(s) wrote none (a plan step failed or was cancelled)"
+    )
 
 
 def _install_engines(inputs: GateInputs) -> None:
@@ -145,19 +175,24 @@ def run_gate(inputs: GateInputs) -> int:
         raise InputError(f"--out {out}: cannot be created ({error.strerror})") from None
     for name in FILES.values():
         (out / name).unlink(missing_ok=True)
+    missing = ""
     try:
         _install_engines(inputs)
         command = _command(inputs, out / FILES[ReportFormat.json])
+        missing = _missing_reports(inputs)
     except CheckerError as error:
         code, errors = error.exit_code, "\n".join(error.lines())
     else:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        code, errors = done.returncode, done.stderr
+        code, errors = _in_process(command)
     sys.stderr.write(errors)
     report_file = out / FILES[ReportFormat.json]
     if code in (0, 1) and report_file.is_file():
         # written by this very run: its rule IDs (built-in or a pack's) were validated then
         report = Report.from_dict(json.loads(report_file.read_text(encoding="utf-8")))
+        if missing:
+            report = replace(report, errors=[*report.errors, missing])
+            code = 3
+            sys.stderr.write(f"error: {missing}\n")
     else:
         report = could_not_run(inputs, code, errors)
     for fmt, name in FILES.items():

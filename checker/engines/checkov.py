@@ -5,11 +5,13 @@ Checkov is never imported: it runs as a separate program (found through
 of each plan where `depends_on` is visible (see `checkov_plan`). Its JSON
 results become findings under the catalogue IDs. Checkov drops the checks that
 return UNKNOWN from its report, so a supported resource without a result is
-reported here as `unknown`, never as a pass.
+reported here as `unknown`, never as a pass. Nothing of the workspace or the
+caller's environment configures it (issue 24): see `run_checkov_raw`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -21,7 +23,7 @@ from typing import Any
 
 import checker
 from checker.engines.checkov_plan import write_checkov_view
-from checker.engines.external import engine_finding, policies_root
+from checker.engines.external import engine_finding, isolated_environment, policies_root
 from checker.engines.install import TOOLS, find_engine
 from checker.errors import EngineError
 from checker.plan.model import PlanModel
@@ -50,6 +52,17 @@ OFFLINE_ENV = {
     "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
     "LOG_LEVEL": "WARNING",
 }
+# where checkov looks for a config file (checkov/common/util/config_utils.py `config_file_paths`)
+CONFIG_FILES = (".checkov.yaml", ".checkov.yml")
+# options that read configuration, HCL or checks from the workspace: never passed
+FORBIDDEN_OPTIONS = (
+    "--config-file",
+    "--repo-root-for-plan-enrichment",
+    "--deep-analysis",
+    "--external-checks-dir",
+    "--external-checks-git",
+)
+PATH_OPTIONS = ("-f", "--file", "-d", "--directory")
 
 
 @dataclass(frozen=True)
@@ -73,9 +86,22 @@ def policies_dir() -> Path:
     return directory
 
 
-def _environment(rule_options: Mapping[str, object] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_API", "PRISMA_"))}
-    env.update(OFFLINE_ENV)
+def _environment(
+    rule_options: Mapping[str, object] | None = None, home: Path | None = None
+) -> dict[str, str]:
+    """checkov's environment: nothing of the caller's but PATH, the locale and TMPDIR.
+
+    Every option of checkov's command line can also come from a variable
+    (`CKV_SKIP_CHECK`, `CKV_FRAMEWORK`, ...) and checkov reads dozens more
+    (`BC_*`, `CHECKOV_*`, `LOG_LEVEL`, `WORKDIR`; checkov/common/util/
+    ext_argument_parser.py `env_var=` and env_vars_config.py), so the caller's are
+    dropped by an allow-list (`isolated_environment`). HOME is `home`, the run's own
+    directory; without one (a caller outside this module), /dev/null: a home
+    that holds no `.checkov.yaml`.
+    """
+    env = isolated_environment(home or Path(os.devnull), OFFLINE_ENV)
+    if home is not None:
+        env["TMPDIR"] = str(home)  # checkov's cache (CKV_CACHE_DIR) defaults to TMPDIR/cache
     # the checks import the shared vocabulary (`checker.core`) of this very checker
     env["CHECKER_CORE_PATH"] = str(Path(checker.__file__).resolve().parent)
     # the rule options the checks honour (TAP014's api_gateway_account), validated already
@@ -83,35 +109,102 @@ def _environment(rule_options: Mapping[str, object] | None = None) -> dict[str, 
     return env
 
 
+def _check_arguments(args: Sequence[str]) -> list[str]:
+    """`args` with every file and directory made absolute (checkov runs elsewhere).
+
+    Options that would read configuration or code from the workspace are
+    refused, abbreviations included (argparse accepts any unique prefix): plan
+    enrichment reads the HCL beside the plan, and with it its
+    `# checkov:skip=` comments, which would turn a failure into an unknown.
+    """
+    out: list[str] = []
+    takes_paths = False
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if (
+            name.startswith("--")
+            and name != "--"
+            and any(o.startswith(name) for o in FORBIDDEN_OPTIONS)
+        ):
+            raise EngineError(f"checkov is never run with {name}: it reads the workspace")
+        if arg.startswith("-"):
+            takes_paths = arg in PATH_OPTIONS
+            out.append(arg)
+        else:
+            out.append(str(Path(arg).resolve()) if takes_paths else arg)
+    return out
+
+
+def _refuse_directory_config(args: Sequence[str]) -> None:
+    """checkov also reads `.checkov.yaml` from every `--directory` it scans (config_utils.py)."""
+    for flag, value in itertools.pairwise(args):
+        if flag in ("-d", "--directory"):
+            for name in CONFIG_FILES:
+                if (Path(value) / name).exists():
+                    raise EngineError(f"checkov would read its configuration from {value}/{name}")
+
+
 def run_checkov_raw(
     args: Sequence[str],
     timeout: float = 600,
     rule_options: Mapping[str, object] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run checkov with the custom checks; return its JSON reports (one per framework)."""
-    command = [
-        find_checkov(),
-        *args,
-        "--external-checks-dir",
-        str(policies_dir()),
-        "--check",
-        ",".join(CHECKS),
-        "--output",
-        "json",
-        "--skip-download",
-        "--compact",
-    ]
+    """Run checkov with the custom checks; return its JSON reports (one per framework).
+
+    checkov reads a config file (any option, e.g. `skip-check`, `soft-fail`,
+    `repo-root-for-plan-enrichment`) from `.checkov.yaml`/`.checkov.yml` in
+    every `--directory`, the working directory and the home directory, and an
+    explicit `--config-file` adds to those, it does not replace them
+    (checkov/common/util/config_utils.py `get_default_config_paths`; configargparse
+    `_open_config_files`). So checkov runs in a fresh directory of the checker's,
+    which is its working directory, HOME and TMPDIR and holds the only
+    `.checkov.yaml` it can find: an empty one, also named by `--config-file`.
+    """
+    arguments = _check_arguments(args)
+    _refuse_directory_config(arguments)
+    executable = find_checkov()
+    with tempfile.TemporaryDirectory(prefix="checker-checkov-run-") as tmp:
+        workdir = Path(tmp)
+        config = workdir / CONFIG_FILES[0]
+        config.write_text("{}\n", encoding="utf-8")  # an empty file is refused: a YAML mapping
+        command = [
+            executable,
+            "--config-file",
+            str(config),
+            *arguments,
+            "--external-checks-dir",
+            str(policies_dir()),
+            "--check",
+            ",".join(CHECKS),
+            "--output",
+            "json",
+            "--skip-download",
+            "--compact",
+        ]
+        done = _run(command, timeout, _environment(rule_options, workdir), workdir)
+    return _reports(done)
+
+
+def _run(
+    command: list[str], timeout: float, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
     try:
-        done = subprocess.run(
+        return subprocess.run(
             command,
             capture_output=True,
             text=True,
-            env=_environment(rule_options),
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
             timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise EngineError(f"checkov could not run: {error}") from None
+
+
+def _reports(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    """checkov's JSON reports, or an engine error saying why there are none."""
     if "Cannot load external check" in done.stderr:
         line = next(x for x in done.stderr.splitlines() if "Cannot load external check" in x)
         raise EngineError(f"checkov could not load a custom check: {line.strip()[:200]}")

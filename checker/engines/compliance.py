@@ -31,7 +31,7 @@ from typing import Any
 from checker.core.legacy import unless_configured
 from checker.engines.checkov_plan import engine_view
 from checker.engines.coverage import partial_rules
-from checker.engines.external import engine_finding, policies_root
+from checker.engines.external import engine_finding, isolated_environment, policies_root
 from checker.engines.install import TOOLS, find_engine
 from checker.errors import EngineError
 from checker.plan.model import Instance, PlanModel
@@ -147,9 +147,20 @@ def _junit_failures(path: Path) -> dict[tuple[str, str], str]:
     return out
 
 
+def _environment(folder: Path) -> dict[str, str]:
+    """terraform-compliance's environment: PATH, the locale, and HOME and TMPDIR at `folder`.
+
+    Nothing else of the caller's reaches it (`isolated_environment`): it reads
+    `TFC_ERROR` (renames the failure its reports carry), runs `git` at import
+    (GitPython; `GIT_*` variables and `~/.gitconfig` configure that git) and
+    `terraform` for a plan that is not JSON (`TF_*`); Python reads `PYTHON*`.
+    Its cache (`Defaults.cache_dir`, a `mkdtemp`) lands in `folder` too.
+    """
+    return isolated_environment(folder, {"TMPDIR": str(folder), "NO_COLOR": "1"})
+
+
 def _run(executable: str, features: Path, plan: Path, flag: str, report: Path) -> Path:
-    env = {k: v for k, v in os.environ.items() if k != "TF_CLI_ARGS"}
-    env["NO_COLOR"] = "1"
+    """One run in the plan's own folder (working directory and HOME), never the workspace."""
     command = [executable, "--features", str(features), "--planfile", str(plan), flag, str(report)]
     try:
         done = subprocess.run(
@@ -158,8 +169,9 @@ def _run(executable: str, features: Path, plan: Path, flag: str, report: Path) -
             text=True,
             timeout=600,
             check=False,
-            env=env,
+            env=_environment(plan.parent),
             cwd=plan.parent,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise EngineError(f"terraform-compliance could not run: {error}") from None

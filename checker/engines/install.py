@@ -74,12 +74,29 @@ TOOLS = {
 
 
 def engines_dir() -> Path:
+    """Where the engines' environments live: never inside the checked tree."""
     configured = os.environ.get("CHECKER_ENGINES_DIR")
     if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
+        folder = Path(configured)
+    else:
+        from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("tap-checker")) / "engines"
+        folder = Path(user_cache_dir("tap-checker")) / "engines"
+    return _outside_tree(folder, "the engines' directory (CHECKER_ENGINES_DIR)")
+
+
+def _outside_tree(path: Path, what: str) -> Path:
+    """`path` unless it lies inside the checked tree, where a pull request could commit a
+    ready-made "engine" that the gate would then run."""
+    from checker.workspace import inside_any, tree_roots
+
+    root = inside_any(path, tree_roots())
+    if root is not None:
+        raise EngineError(
+            f"{what} {path} lies inside the checked tree {root}: a pull request could plant it",
+            "keep engines outside the checkout (the default is the user's cache directory)",
+        )
+    return path
 
 
 def find_engine(tool: EngineTool) -> str:
@@ -87,13 +104,13 @@ def find_engine(tool: EngineTool) -> str:
     explicit = os.environ.get(tool.override)
     if explicit:
         if Path(explicit).is_file() and os.access(explicit, os.X_OK):
-            return explicit
+            return str(_outside_tree(Path(explicit), tool.override))
         raise EngineError(f"{tool.override}={explicit} is not an executable {tool.program}")
     if tool.installed():
         return str(tool.executable())
     found = shutil.which(tool.program)
     if found:
-        return found
+        return str(_outside_tree(Path(found), f"{tool.program} found on PATH at"))
     raise EngineError(
         f"{tool.program} is not installed", f"run 'checker engines install {tool.name}'"
     )
@@ -116,16 +133,19 @@ def install(tool: EngineTool, python: str = sys.executable) -> bool:
         with tempfile.TemporaryDirectory() as scratch:
             lock = Path(scratch) / "constraints.txt"
             lock.write_text(tool.lock_text(), encoding="utf-8")
-            _run([python, "-m", "venv", str(home)], tool)
-            pip = [str(home / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
-            _run([*pip, "install", "--quiet", "--upgrade", "pip>=24"], tool)
-            _run([*pip, "install", "--quiet", "-c", str(lock), tool.package], tool)
+            # -I: the working directory (a pull request's checkout) is never on sys.path, so a
+            # `venv/` or `pip/` folder there cannot stand in for the module; and the children
+            # run in the scratch folder, not in the checkout
+            _run([python, "-I", "-m", "venv", str(home)], tool, scratch)
+            pip = [str(home / "bin" / "python"), "-I", "-m", "pip", "--disable-pip-version-check"]
+            _run([*pip, "install", "--quiet", "--upgrade", "pip>=24"], tool, scratch)
+            _run([*pip, "install", "--quiet", "-c", str(lock), tool.package], tool, scratch)
         (home / STAMP).write_text(tool.digest() + "\n", encoding="utf-8")
     return True
 
 
-def _run(command: list[str], tool: EngineTool) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(command: list[str], tool: EngineTool, cwd: str) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise EngineError(f"installing {tool.name} failed: {tail[:300]}")

@@ -7,7 +7,13 @@ from dataclasses import replace
 from checker.config import CheckerConfig
 from checker.plan.evidence import CONFIGURATION, PLAN, STATE, describe, gathering
 from checker.plan.model import PlanModel
-from checker.plan.sensitive import REDACTED, tracking
+from checker.plan.sensitive import (
+    NO_SECRETS,
+    REDACTED,
+    Secrets,
+    secrets_of,
+    tracking,
+)
 from checker.report.model import Finding
 from checker.rules.base import Result, Rule, RuleContext, Status
 
@@ -17,28 +23,64 @@ SOURCE = "source (static evaluation)"
 
 DISPLAY_LIMIT = 300  # a value found in a plan or a source never reaches a report whole
 DISPLAY_FIELDS = ("message", "found", "expected", "note", "remediation")
+COPY_FIELDS = (*DISPLAY_FIELDS, "evidence", "waiver")  # every text a value can reach
 
 
 def shorten(text: str, limit: int = DISPLAY_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def hide_copies(finding: Finding, secrets: Secrets) -> Finding:
+    """The second layer: each text of `finding` holding a sensitive value, replaced whole.
+
+    Behind the taint tracking (which follows reads): a value the plan marks
+    sensitive somewhere may be copied where it has no mark. Status, rule ID,
+    severity, address and attribute (the keys of waivers, baselines and
+    fingerprints) are never touched.
+    """
+    if not any(secrets.leak(getattr(finding, key)) for key in COPY_FIELDS):
+        return finding
+    hide = secrets.hide
+    return replace(
+        finding,
+        message=hide(finding.message),
+        found=hide(finding.found),
+        expected=hide(finding.expected),
+        note=hide(finding.note),
+        remediation=hide(finding.remediation),
+        evidence=hide(finding.evidence),
+        waiver=hide(finding.waiver),
+    )
+
+
 def _finding(
-    rule: Rule, result: Result, input_name: str, hidden: bool, evidence: str = ""
+    rule: Rule,
+    result: Result,
+    input_name: str,
+    hidden: bool,
+    evidence: str = "",
+    secrets: Secrets = NO_SECRETS,
 ) -> Finding:
-    """One result as a finding; `hidden` when the rule read a sensitive value before it."""
+    """One result as a finding; `hidden` when the rule read a sensitive value before it.
+
+    Copies of sensitive values are searched in the whole texts, before they are
+    shortened: a value cut in two by `shorten` would no longer be found.
+    """
     meta = rule.meta
     found, expected, note = result.found, result.expected, result.note
     remediation = result.remediation or meta.remediation
     if hidden:
         found, expected, note, remediation = REDACTED, "", "", meta.remediation
+    found, expected, note, remediation = (
+        secrets.hide(text) for text in (found, expected, note, remediation)
+    )
     found, expected, note = shorten(found), shorten(expected), shorten(note)
     message = found
     if expected and result.status != Status.PASSED:
         message = f"{found}; expected {expected}"
     if note:
         message = f"{message} (note: {note})"
-    return Finding(
+    finding = Finding(
         rule_id=meta.id,
         engine=ENGINE,
         engine_check_id=meta.id,
@@ -56,6 +98,7 @@ def _finding(
         note=note,
         evidence=evidence,
     )
+    return hide_copies(finding, secrets)  # a value spanning the joins of `message`
 
 
 PLAN_ONLY_HINT = "the stack's .tf files (--source DIR) settle what this plan hides"
@@ -86,24 +129,25 @@ def _origins(origins: list[str], static: bool) -> str:
 def scrub(finding: Finding, model: PlanModel) -> Finding:
     """Display text of an engine whose reads cannot be followed (checkov, compliance).
 
-    Hidden whole when the finding's resource has sensitive attributes, or when any
-    spelling of a sensitive value stands in it; status, IDs and address stay.
+    Hidden whole when the finding's resource has sensitive attributes; each text
+    holding a spelling of a sensitive value is hidden (`hide_copies`, on the whole
+    text, before it is shortened); status, IDs and address stay.
     """
     inst = model.instance(finding.address)
-    texts = [getattr(finding, key) for key in DISPLAY_FIELDS]
-    leaked = any(secret in text for text in texts for secret in model.sensitive_strings)
-    if not leaked and (inst is None or inst.sensitive is None):
-        return replace(finding, message=shorten(finding.message))
-    return replace(finding, message=REDACTED, found=REDACTED, expected="", note="")
+    if inst is not None and inst.sensitive is not None:
+        finding = replace(finding, message=REDACTED, found=REDACTED, expected="", note="")
+    finding = hide_copies(finding, secrets_of(model.sensitive_strings))
+    return replace(finding, message=shorten(finding.message))
 
 
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
     findings: list[Finding] = []
+    static = model.format_version == "static"
+    secrets = secrets_of(model.sensitive_strings)  # the second layer, behind the taint
     for rule in config.rules():
         if not config.enabled(rule.meta.id):
             continue
         ctx = RuleContext(model=model, options=config.options_for(rule.meta.id))
-        static = model.format_version == "static"
         try:
             with tracking() as scope, gathering() as origins:
                 # Taint is cumulative: every result after the first sensitive read is hidden.
@@ -112,7 +156,9 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
                     evidence = _origins(origins, static)
                     origins.clear()
                     result = _settle_hint(result, model)
-                    findings.append(_finding(rule, result, input_name, scope.tainted, evidence))
+                    findings.append(
+                        _finding(rule, result, input_name, scope.tainted, evidence, secrets)
+                    )
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
                 Finding(

@@ -7,15 +7,19 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from checker.errors import InputError
 from checker.plan.models import PlanDocument
 
+if TYPE_CHECKING:
+    from checker.terraform import BinaryPlanPolicy
+
 ZIP_MAGIC = b"PK\x03\x04"
 SUPPORTED = "format_version 0.1 to 1.x (Terraform 0.12 to 1.x)"
+MAX_PLAN_BYTES = 1024 * 1024 * 1024  # far above the plans of the benchmark's 50,000 resources
 
 
 @dataclass(frozen=True)
@@ -30,19 +34,23 @@ class LoadedPlan:
 
 
 def read_bytes(name: str) -> tuple[bytes, Path | None]:
+    """The plan's bytes through the confined reader (regular files only, at most
+    `MAX_PLAN_BYTES`, never trusting `st_size`); stdin is capped the same way."""
+    from checker.reader import read_regular, read_stream
+
     if name == "-":
-        return sys.stdin.buffer.read(), None
+        return read_stream(sys.stdin.buffer, MAX_PLAN_BYTES, "stdin"), None
     path = Path(name)
     try:
-        return path.read_bytes(), path
-    except FileNotFoundError:
-        raise InputError(
-            f"{name}: no such file", "pass a plan written by 'terraform show -json'"
-        ) from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory without .tf files") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot be read ({error.strerror})") from None
+        return read_regular(path, MAX_PLAN_BYTES, "plan"), path
+    except InputError as error:
+        if error.message.endswith("plan not found"):
+            raise InputError(
+                f"{name}: no such file", "pass a plan written by 'terraform show -json'"
+            ) from None
+        if error.message.endswith("plan is a directory"):
+            raise InputError(f"{name}: is a directory without .tf files") from None
+        raise
 
 
 def decode(name: str, data: bytes) -> str:
@@ -142,17 +150,24 @@ def _first_error(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
-def load_plan(name: str, data: bytes | None = None) -> LoadedPlan:
-    """Load and validate one plan; raise InputError with one clear line otherwise."""
+def load_plan(
+    name: str, data: bytes | None = None, binary: BinaryPlanPolicy | None = None
+) -> LoadedPlan:
+    """Load and validate one plan; raise InputError with one clear line otherwise.
+
+    A binary plan file is refused or converted as `binary` says (default: from
+    the environment, refused in CI mode); see `checker.terraform` for why the
+    conversion runs only in a directory the checker owns.
+    """
     path: Path | None = None
     notes: tuple[str, ...] = ()
     if data is None:
         data, path = read_bytes(name)
         if data.startswith(ZIP_MAGIC) and path is not None:
-            from checker.terraform import show_json
+            from checker.terraform import binary_plan_policy, show_json
 
-            data = show_json(name, path)
-            notes = ("a binary plan: its JSON is what 'terraform show -json' printed",)
+            data, note = show_json(name, path, data, binary or binary_plan_policy())
+            notes = (note,)
     raw = parse_json(name, decode(name, data))
     _classify(name, raw)
     try:

@@ -257,14 +257,16 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+
+
 def load_report(path: Path, known_rules: set[str] | None = None) -> Report:
     """A saved JSON report (for `checker report` and `--baseline`), or an InputError."""
+    from checker.reader import read_text
+
+    text = read_text(path, MAX_REPORT_BYTES, "report")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{path}: invalid JSON at line {error.lineno}, column {error.colno}"

@@ -107,15 +107,11 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def load_waivers(path: Path) -> list[Waiver]:
-    try:
-        if path.stat().st_size > MAX_WAIVER_BYTES:
-            raise InputError(f"{path}: waiver file is over {MAX_WAIVER_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read waiver file ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: waiver file is not UTF-8 text") from None
+def load_waivers(path: Path, inside: Path | None = None) -> list[Waiver]:
+    """The waivers of `path`; `inside`: the tree a file found there (not named) must stay in."""
+    from checker.reader import read_text
+
+    text = read_text(path, MAX_WAIVER_BYTES, "waiver file", inside)
     entries = _toml_entries(path, text) if path.suffix == ".toml" else _yaml_entries(path, text)
     waivers: list[Waiver] = []
     for entry, line in entries:

@@ -5,6 +5,13 @@ a committed symlink to `/etc/passwd` or `file("/dev/zero")` must not be read,
 let alone printed. A read is allowed only for a regular file whose real path
 (symlinks resolved) lies inside the root, up to `MAX_FILE_BYTES`; anything else
 is refused with a note, and the evaluator treats the value as unknown.
+
+Whatever the root (a configured `source_root` included), a file on a pseudo
+file system (`/proc`, `/sys`, `/dev`, whose "regular" files are generated on
+read), anything inside `.git/` (actions/checkout leaves the job's token in
+`.git/config`) and the credential files CI tools write into a checkout
+(`checker.workspace.is_secret_path`) are never read. The bytes are read by
+the one confined reader, `checker.reader.read_regular`.
 """
 
 from __future__ import annotations
@@ -13,6 +20,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from checker.errors import CheckerError
+from checker.reader import is_pseudo, read_regular
+from checker.workspace import is_secret_path
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # far more than a .tf file, a template or a handler needs
 
@@ -52,6 +63,12 @@ class SourceFiles:
         if not real.is_relative_to(self.root):
             self.note(f"{self.shown(name)!r} leaves the source root {self.root}: not read")
             return None
+        if is_pseudo(real):
+            self.note(f"{self.shown(name)!r} is not a regular file: not read")
+            return None
+        if is_secret_path(real.relative_to(self.root)):
+            self.note(f"{self.shown(name)!r} is a credential or .git file: never read")
+            return None
         return real
 
     def confine(self, base: Path, name: str) -> Path | None:
@@ -80,25 +97,12 @@ class SourceFiles:
         if real is None:
             return None
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
+            return read_regular(real, self.limit, "file")
+        except CheckerError as error:
+            reason = error.message.split(": file ", 1)[-1]
+            ending = "" if reason.endswith("not read") else ": not read"
+            self.note(f"{self.shown(name)!r} {reason}{ending}")
             return None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                self.note(f"{self.shown(name)!r} is not a regular file: not read")
-                return None
-            if info.st_size > self.limit:
-                self.note(f"{self.shown(name)!r} is over {self.limit} bytes: not read")
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(self.limit + 1)
-        finally:
-            os.close(fd)
-        if len(data) > self.limit:
-            self.note(f"{self.shown(name)!r} is over {self.limit} bytes: not read")
-            return None
-        return data
 
     def read_text(self, base: Path, name: str) -> str | None:
         data = self.read_bytes(base, name)

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from checker.cli import app
 from tests.terraform.fixtures import CREATE_FIXTURE, canonical_inputs, mutation_inputs, read_plan
-from tests.terraform.harness import MotoServer, Workspace
+from tests.terraform.harness import MotoServer, Workspace, find_aws_mirror
 
 RECORDER = """#!{python}
 import hashlib, json, os, subprocess, sys
@@ -156,8 +156,16 @@ def test_check_reads_a_binary_plan_through_terraform_show(
     (tmp_path / "plan.json").write_text(json.dumps(shown))
     for key, value in workspace.env().items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("CI", "true")  # as in CI: a binary plan is refused unless the job says
     runner = CliRunner()
-    binary = runner.invoke(app, ["check", str(workspace.directory / "tfplan"), "--format", "json"])
+    plan = str(workspace.directory / "tfplan")
+    refused = runner.invoke(app, ["check", plan, "--format", "json"])
+    assert refused.exit_code == 2 and "--binary-plans convert" in refused.stderr, refused.stderr
+    aws_mirror = find_aws_mirror()
+    assert aws_mirror is not None
+    convert = ["--binary-plans", "convert", "--plugin-dir", str(aws_mirror)]
+    convert += ["--plugin-dir", str(workspace.cli_config.parent / "mirror")]  # archive stand-in
+    binary = runner.invoke(app, ["check", plan, "--format", "json", *convert])
     text = runner.invoke(
         app,
         [
@@ -173,9 +181,10 @@ def test_check_reads_a_binary_plan_through_terraform_show(
     found = json.loads(binary.stdout)
     assert _statuses(found) == _statuses(json.loads(text.stdout))
     assert ("TAP010", "aws_dynamodb_table.main", "failed") in _statuses(found)
-    assert any("binary plan" in n for n in found["inputs"][0]["notes"])
+    notes = found["inputs"][0]["notes"]
+    assert any("binary plan" in n and f"plugin directory {aws_mirror}" in n for n in notes), notes
     monkeypatch.setenv("CHECKER_TERRAFORM", str(tmp_path / "no-terraform"))
-    missing = runner.invoke(app, ["check", str(workspace.directory / "tfplan")])
+    missing = runner.invoke(app, ["check", plan, *convert])
     assert missing.exit_code == 2
     assert "binary plan file and terraform is not on PATH" in missing.stderr
     assert "terraform show -json" in missing.stderr
