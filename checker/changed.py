@@ -3,7 +3,7 @@
 A changed `.tf`/`.tfvars` file stands for its stack: the configured stack
 directory holding it (`[tool.checker] stacks`, the deepest one wins), or,
 with no list configured, its own directory when that directory holds `.tf`
-files. A changed plan file (`.json`) is checked itself. Anything else, and a
+or `.tf.json` files. A changed plan file (`.json`) is checked itself. Anything else, and a
 file in no stack, is left out. Each stack is checked once, however many of its
 files changed.
 """
@@ -16,7 +16,8 @@ HCL_SUFFIXES = (".tf", ".tfvars", ".tf.json", ".tfvars.json")
 
 
 def _holds_tf(folder: Path) -> bool:
-    return any(p.is_file() for p in folder.glob("*.tf"))
+    """Terraform configuration in either syntax: `.tf` or `.tf.json` files."""
+    return any(p.is_file() for suffix in (".tf", ".tf.json") for p in folder.glob(f"*{suffix}"))
 
 
 def _configured_stack(path: Path, stacks: tuple[Path, ...]) -> Path | None:

@@ -52,6 +52,7 @@ class Statement:
     conditions: list[Condition] | Hidden = field(default_factory=list)
     origin: str = ""
     index: int = 0
+    sid: object = ""  # a str, or a Hidden one: what a merged document overrides by
 
     @property
     def allows(self) -> bool:
@@ -102,9 +103,56 @@ def statements_from_object(document: object, origin: str) -> list[Statement] | N
                 conditions=json_conditions(raw.get("Condition")),
                 origin=origin,
                 index=index,
+                sid=raw.get("Sid") or "",
             )
         )
     return out
+
+
+def merge_documents(parts: list[list[Statement] | None]) -> tuple[list[Statement], bool]:
+    """The statements of an `aws_iam_policy_document` merged from its parts, and whether
+    every part was visible.
+
+    `parts` in the provider's order: `source_json`, each of `source_policy_documents`,
+    the document's own `statement` blocks, each of `override_policy_documents`,
+    `override_json` (terraform-provider-aws `policy_document_data_source.go`, whose
+    `IAMPolicyDoc.Merge` appends a statement without a Sid and lets one with a Sid
+    replace the earlier statement of that Sid in place). A hidden part (None) may
+    replace any earlier statement that has a Sid, and so may a statement whose Sid is
+    hidden: such statements are left out, so what is returned is surely in the whole
+    document; it is the whole only when the second value is True.
+    """
+    merged: list[Statement] = []
+    doubtful: list[bool] = []  # merged[i] may have been replaced by a part no one sees
+    complete = True
+    for part in parts:
+        if part is None:
+            complete = False
+            doubtful = [d or _has_sid(s) for s, d in zip(merged, doubtful, strict=True)]
+            continue
+        for stmt in part:
+            if isinstance(stmt.sid, Hidden):
+                doubtful = [d or _has_sid(s) for s, d in zip(merged, doubtful, strict=True)]
+                merged.append(stmt)
+                doubtful.append(False)
+                continue
+            if stmt.sid:  # it may replace a statement whose Sid no one sees
+                doubtful = [
+                    d or isinstance(s.sid, Hidden) for s, d in zip(merged, doubtful, strict=True)
+                ]
+            same = next(
+                (i for i, old in enumerate(merged) if stmt.sid and old.sid == stmt.sid), None
+            )
+            if same is None:
+                merged.append(stmt)
+                doubtful.append(False)
+            else:
+                merged[same], doubtful[same] = stmt, False
+    return [s for s, d in zip(merged, doubtful, strict=True) if not d], complete
+
+
+def _has_sid(stmt: Statement) -> bool:
+    return isinstance(stmt.sid, Hidden) or bool(stmt.sid)
 
 
 def _resources(raw: dict[str, object], key: str) -> list[object] | Hidden | None:

@@ -29,14 +29,13 @@ from checker.core.address import (
 )
 from checker.plan.evidence import CONFIGURATION, PLAN, saw, saw_planned
 from checker.plan.models import (
-    Change,
     Configuration,
     ModuleConfig,
     ModuleValues,
     PlanDocument,
     ResourceConfig,
 )
-from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks
+from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks, spellings
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, is_known, name_unknowns
 
@@ -94,8 +93,9 @@ def merge_unknown(after: Any, unknown: Any) -> Any:  # JSON in, Value out
 
 
 def _sensitive_leaves(value: Any, marks: Any, out: set[str]) -> None:
+    """Spellings (`checker.plan.sensitive.spellings`) of what a tree of marks covers."""
     if marks is True:
-        _collect_strings(value, out)
+        spellings(value, out)
     elif isinstance(marks, dict) and isinstance(value, dict):
         for key, sub in marks.items():
             if key in value:
@@ -105,34 +105,19 @@ def _sensitive_leaves(value: Any, marks: Any, out: set[str]) -> None:
             _sensitive_leaves(item, sub, out)
 
 
-def _collect_strings(value: Any, out: set[str]) -> None:
-    """Spellings of sensitive scalars, for engines whose reads cannot be followed."""
-    if isinstance(value, str):
-        for text in (value, json.dumps(value)[1:-1], repr(value)[1:-1]):
-            if len(text) >= 3:
-                out.add(text)
-    elif isinstance(value, bool) or value is None:
-        return
-    elif isinstance(value, int | float):
-        text = str(value)
-        if len(text) >= 3:
-            out.add(text)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect_strings(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_strings(item, out)
-
-
 @dataclass(frozen=True, slots=True)
 class Expression:
-    """One configuration expression: its constant value and/or its references."""
+    """One configuration expression: its constant value and/or its references.
+
+    `template`: a `constant_value` string that is a template in JSON syntax and text in
+    native syntax, where the plan does not tell which syntax wrote it (`_native_view`).
+    """
 
     present: bool
     constant: Value = None
     has_constant: bool = False
     references: tuple[str, ...] = ()
+    template: str | None = None
 
 
 ABSENT = Expression(present=False)
@@ -179,11 +164,13 @@ class ResourceConfiguration:
         if isinstance(node, dict) and ("constant_value" in node or "references" in node):
             refs = node.get("references")
             refs = refs if isinstance(refs, list) else []
+            template = node.get(TEMPLATE_KEY)
             return Expression(
                 present=True,
                 constant=node.get("constant_value"),
                 has_constant="constant_value" in node,
                 references=tuple(r for r in refs if isinstance(r, str)),
+                template=template if isinstance(template, str) else None,
             )
         if isinstance(node, dict | list):
             return Expression(present=True, references=tuple(_nested_refs(node)))
@@ -287,12 +274,27 @@ class OutputInfo:
     references: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class StackFile:
+    """A file of the stack beside the `.tf` files (a handler, a zip a build wrote), read
+    through the confined reader: `data` is None when it is missing or `refused` (outside the
+    source root, a credential file, over the size cap)."""
+
+    path: str  # its real path, relative to the root module's directory
+    data: bytes | None
+    refused: bool = False
+
+
 class SourceView(Protocol):
     """HCL sources bound to the plan (`checker.source.expr.SourceTree`), as the model uses them."""
 
     def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource: ...
 
     def read_text(self, relative: str) -> tuple[str | None, str]: ...
+
+    def read_file(self, relative: str) -> StackFile: ...
+
+    def module_directory(self, module: str) -> str: ...
 
     def location(self, inst: Instance) -> tuple[str, int] | None: ...
 
@@ -366,6 +368,12 @@ class PlanModel:
     def with_source(self, source: SourceView) -> PlanModel:
         """The same plan with HCL sources bound (a new model: this one stays as built)."""
         return replace(self, source=source)
+
+    @property
+    def static(self) -> bool:
+        """Built from `.tf` files alone (`checker check DIR`): there is no plan, only
+        sources evaluated the way Terraform would before any API call."""
+        return self.format_version == "static"
 
     # ------------------------------------------------------------ views
 
@@ -442,6 +450,8 @@ class PlanModel:
         expression = inst.expression(*path)
         if expression.has_constant:
             return expression.constant
+        if expression.template is not None:  # a template or text: the sources would tell
+            return Unknown.of_expression(json.dumps(expression.template), ())
         if expression.present:
             return Unknown(refs=qualified_refs(inst, expression.references))
         return None if inst.config is not None else inst.get(*path)
@@ -482,6 +492,16 @@ class PlanModel:
         if self.source is None:
             return None, f"{relative}: no HCL sources are bound"
         return self.source.read_text(relative)
+
+    def read_stack_file(self, relative: str) -> StackFile | None:
+        """A file named relative to the root module, confined to the source root (its bytes,
+        or why not); None without sources."""
+        return self.source.read_file(relative) if self.source is not None else None
+
+    def module_directory(self, module: str) -> str | None:
+        """The directory of a module's source (configuration path or instance address),
+        relative to the root module's ("." for the root); None without sources."""
+        return self.source.module_directory(module) if self.source is not None else None
 
     def source_location(self, inst: Instance) -> tuple[str, int] | None:
         """(file, line) of the block that declares `inst`, when sources are bound."""
@@ -776,13 +796,16 @@ def _resource_config(
     local = res.address
     if res.mode == "data" and not local.startswith("data."):
         local = f"data.{res.type}.{res.name}"
+    syntax = _block_syntax(
+        [res.expressions, res.count_expression or {}, res.for_each_expression or {}]
+    )
     return ResourceConfiguration(
         address=join(module, local),
         module=module,
         local_address=local,
         type=res.type,
         mode=res.mode,
-        expressions=res.expressions,
+        expressions=_native_body(res.expressions, syntax),
         depends_on=tuple(_depends_address(module, d) for d in res.depends_on),
         module_depends_on=inherited_depends,
         for_each_refs=tuple(_nested_refs(res.for_each_expression or {})),
@@ -848,6 +871,134 @@ def _arn_regions(model: PlanModel) -> dict[str, str]:
     return out
 
 
+# ------------------------------------------------- constant values of JSON syntax
+#
+# Terraform writes an expression's `constant_value` by evaluating it with no variables
+# and no functions (`hcl.Expression.Value(nil)`, terraform `internal/command/jsonconfig`).
+# In native syntax that succeeds only for a constant, and `$${x}` is already `${x}`; in
+# JSON syntax (`.tf.json`) it always succeeds and gives the JSON value as written, a
+# template unevaluated: `"${var.region}"` with `references: ["var.region"]`,
+# `"${timestamp()}"` with none, `"$${x}"` still escaped (checked with real plans of
+# both syntaxes). So:
+# - a constant with references is JSON syntax: its value is not that text, and the plan
+#   shows what native syntax would (the references alone);
+# - native syntax shows no constant for an expression with references or a function
+#   call, JSON syntax always does; that tells a block's syntax when it holds any such
+#   expression (a block comes from one file, an override file aside);
+# - a constant string without `${` or `%{` reads the same in both syntaxes. One with them
+#   in a block that tells nothing is a template or text: it stays unknown, with the text
+#   (`Expression.template`), for the bound sources to settle.
+
+TEMPLATE_KEY = "checker:template"  # marks a constant whose syntax the plan does not tell
+SEQUENCE = re.compile(r"(?<![$%])[$%]\{")
+_SEQUENCE: Any = object()  # a template sequence (`${...}`, `%{...}`) the model does not evaluate
+
+
+def _holds_template(value: Any) -> bool:
+    """Does a constant mean something else read as a JSON-syntax template (keys included)?"""
+    if isinstance(value, str):
+        return "${" in value or "%{" in value
+    if isinstance(value, list):
+        return any(_holds_template(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_template(k) or _holds_template(v) for k, v in value.items())
+    return False
+
+
+def _unescaped(value: Any) -> Any:
+    """A JSON-syntax constant's value when its templates hold only escapes; else `_SEQUENCE`."""
+    if isinstance(value, str):
+        if SEQUENCE.search(value.replace("$${", "").replace("%%{", "")):
+            return _SEQUENCE
+        return value.replace("$${", "${").replace("%%{", "%{")
+    if isinstance(value, list):
+        items = [_unescaped(item) for item in value]
+        return _SEQUENCE if any(item is _SEQUENCE for item in items) else items
+    if isinstance(value, dict):
+        pairs = [(_unescaped(k), _unescaped(v)) for k, v in value.items()]
+        if any(k is _SEQUENCE or v is _SEQUENCE for k, v in pairs):
+            return _SEQUENCE
+        return dict(pairs)
+    return value
+
+
+def _expression_nodes(body: Any) -> Iterator[dict[str, Any]]:
+    """The expression representations of a block body, nested blocks' included."""
+    if not isinstance(body, dict):
+        return
+    if "constant_value" in body or "references" in body:
+        yield body
+        return
+    for value in body.values():
+        if isinstance(value, dict):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                yield from _expression_nodes(item)
+
+
+def _block_syntax(bodies: list[Any]) -> str:
+    """The syntax a block was written in: "json", "native", or "" when its expressions do
+    not tell (or disagree: an override file of the other syntax)."""
+    json_seen = native_seen = False
+    for node in (node for body in bodies for node in _expression_nodes(body)):
+        if "constant_value" in node:
+            json_seen = json_seen or bool(node.get("references"))
+        else:  # references, or a function call, without a constant: native syntax only
+            native_seen = True
+    if json_seen != native_seen:
+        return "json" if json_seen else "native"
+    return ""
+
+
+def _native_view(node: dict[str, Any], syntax: str) -> dict[str, Any]:
+    """An expression representation as native syntax would show the same expression."""
+    if "constant_value" not in node:
+        return node
+    constant, refs = node["constant_value"], node.get("references")
+    if refs:  # only JSON syntax shows a constant with references: a template
+        return {"references": refs}
+    if syntax == "native" or not _holds_template(constant):
+        return node
+    if syntax == "json":
+        value = _unescaped(constant)
+        return {} if value is _SEQUENCE else {"constant_value": value}
+    if isinstance(constant, str):
+        return {"references": [], TEMPLATE_KEY: constant}
+    return {"references": []}
+
+
+def _native_body(body: dict[str, Any], syntax: str) -> dict[str, Any]:
+    """A block's `expressions` with JSON-syntax constants as native syntax shows them."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if isinstance(value, dict) and ("constant_value" in value or "references" in value):
+            out[key] = _native_view(value, syntax)
+        elif isinstance(value, list):
+            out[key] = [
+                _native_body(item, syntax) if isinstance(item, dict) else item for item in value
+            ]
+        else:
+            out[key] = value
+    return out
+
+
+def _var_template(text: str, variables: dict[str, Any]) -> str | None:
+    """A JSON-syntax template of text and `${var.NAME}` (root variables the plan knows)."""
+    out: list[str] = []
+    for piece in re.split(r"(\$\{\s*var\.[A-Za-z_][\w-]*\s*\})", text):
+        if piece.startswith("${"):
+            value = variables.get(piece[2:-1].strip()[4:])
+            if not isinstance(value, str):
+                return None
+            out.append(value)
+        elif SEQUENCE.search(piece.replace("$${", "").replace("%%{", "")):
+            return None
+        else:
+            out.append(piece.replace("$${", "${").replace("%%{", "%{"))
+    return "".join(out)
+
+
 def _provider_regions(
     configuration: Configuration | None, variables: dict[str, Any]
 ) -> dict[str, str]:
@@ -859,7 +1010,13 @@ def _provider_regions(
         region = provider.expressions.get("region")
         if not isinstance(region, dict):
             continue
-        if isinstance(region.get("constant_value"), str):
+        constant = region.get("constant_value")
+        if isinstance(constant, str) and _holds_template(constant):
+            # JSON syntax ("${var.region}"), or text in native syntax only when nothing refers
+            if region.get("references") and (value := _var_template(constant, variables)):
+                out[key] = value
+            continue
+        if isinstance(constant, str):
             out[key] = str(region["constant_value"])
             continue
         refs = region.get("references")
@@ -886,8 +1043,19 @@ def _root_region(regions: dict[str, str], instances: list[Instance]) -> str | No
 
 
 def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
-    for rc in doc.resource_changes:
-        change: Change = rc.change
+    """Every value the plan marks sensitive anywhere, for the second redaction layer.
+
+    Marked paths of resource changes and drift (`after_sensitive`,
+    `before_sensitive`), of planned values and prior state in every module
+    (`sensitive_values`), sensitive outputs (`output_changes`, the values'
+    `outputs`, the configuration's `sensitive = true`), and sensitive variables:
+    the root's values and defaults, and in child modules the defaults and the
+    constant arguments their calls pass. Format:
+    https://developer.hashicorp.com/terraform/internals/json-format
+    """
+    changes = [rc.change for rc in doc.resource_changes]
+    changes += [drift.change for drift in doc.resource_drift if drift.change is not None]
+    for change in changes:
         _sensitive_leaves(change.after, change.after_sensitive, out)
         _sensitive_leaves(change.before, change.before_sensitive, out)
     for values in (doc.planned_values, doc.prior_state.values if doc.prior_state else None):
@@ -897,18 +1065,41 @@ def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
             _sensitive_leaves(res.values, res.sensitive_values, out)
         for output in values.outputs.values():
             if output.sensitive:
-                _collect_strings(output.value, out)
-    for oc in doc.output_changes.values():
+                spellings(output.value, out)
+    declared = doc.configuration.root_module.outputs if doc.configuration else {}
+    for name, oc in doc.output_changes.items():
+        before = (oc.model_extra or {}).get("before")
         _sensitive_leaves(oc.after, oc.after_sensitive, out)
+        _sensitive_leaves(before, oc.before_sensitive, out)
+        if name in declared and declared[name].sensitive:
+            spellings(oc.after, out)
+            spellings(before, out)
+    sensitive_variables = _sensitive_variables(doc)
+    for name, var in doc.variables.items():
+        if name in sensitive_variables:
+            spellings(var.value, out)
     if doc.configuration is not None:
-        for name, var in doc.configuration.root_module.variables.items():
-            if var.sensitive and name in doc.variables:
-                _collect_strings(doc.variables[name].value, out)
-        for output_conf in doc.configuration.root_module.outputs.values():
-            if output_conf.sensitive:
-                expression = output_conf.expression
-                const = expression.get("constant_value") if isinstance(expression, dict) else None
-                _collect_strings(const, out)
+        _sensitive_config(doc.configuration.root_module, out)
+
+
+def _sensitive_config(module: ModuleConfig, out: set[str]) -> None:
+    """Sensitive variables' defaults and constant arguments, sensitive outputs' constants."""
+    for var in module.variables.values():
+        if var.sensitive:
+            spellings(var.default, out)
+    for output in module.outputs.values():
+        if output.sensitive:
+            spellings(_constant(output.expression), out)
+    for call in module.module_calls.values():
+        for name, var in call.module.variables.items():
+            if var.sensitive:
+                spellings(_constant(call.expressions.get(name)), out)
+        _sensitive_config(call.module, out)
+
+
+def _constant(expression: Any) -> Any:
+    """The `constant_value` of an expression representation, if it has one."""
+    return expression.get("constant_value") if isinstance(expression, dict) else None
 
 
 def _marks(marks: Any) -> Any:

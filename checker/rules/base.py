@@ -96,6 +96,12 @@ class RuleContext:
 CheckFunction = Callable[[RuleContext], Iterable[Result]]
 
 
+def checked(model: PlanModel) -> str:
+    """What a finding calls the thing checked: "this plan", or in static mode, where
+    there is no plan (`PlanModel.static`), "this configuration"."""
+    return "this configuration" if model.static else "this plan"
+
+
 @dataclass(frozen=True)
 class Rule:
     meta: RuleMeta

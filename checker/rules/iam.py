@@ -28,12 +28,14 @@ from checker.core.iam import (
     has_condition_key,
     is_wildcard_action,
     listish,
+    merge_documents,
     principal_is_everyone,
     principal_matches,
     statements_from_json,
     statements_from_object,
 )
 from checker.plan.model import Instance, PlanModel
+from checker.plan.sensitive import CycleError
 from checker.plan.values import Unknown, Value, decode_json
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "all_true",
     "any_true",
     "condition_requires",
+    "document_policy",
     "has_condition_key",
     "is_wildcard_action",
     "policy_at",
@@ -67,55 +70,137 @@ class Policy:
     origins: list[str] = field(default_factory=list)
 
 
-def _document_field(model: PlanModel, doc: Instance, index: int, name: str) -> Value:
-    return model.settle(doc, "statement", index, name)
+HIDDEN = "is only known after apply and no source settles it"
 
 
 def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
-    """Statements of an `aws_iam_policy_document`, known or partly unknown (computed once)."""
-    return model.view_of(_statements_from_document, doc)
+    """Statements of an `aws_iam_policy_document` that are surely in it (see `document_policy`)."""
+    return document_policy(model, doc).statements
 
 
-def _statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
+def document_policy(model: PlanModel, doc: Instance) -> Policy:
+    """An `aws_iam_policy_document` as the provider builds it (computed once per document).
+
+    Its JSON when the plan knows it (Terraform merged it); else its parts merged
+    as the provider merges them (`merge_documents`): `source_json`, each of
+    `source_policy_documents`, its `statement` blocks, each of
+    `override_policy_documents`, `override_json`. A part that is another policy
+    document's JSON is that document's policy; a part the plan and the sources
+    hide makes the policy incomplete, naming it, and the statements it could
+    override are left out, so a rule never passes or fails on what it cannot see.
+    """
+    return model.view_of(_document_policy, doc)
+
+
+def _document_policy(model: PlanModel, doc: Instance) -> Policy:
     known_json = doc.get("json")
     if isinstance(known_json, str):
         parsed = statements_from_json(known_json, doc.address)
         if parsed is not None:
-            return parsed
+            return Policy(parsed, True, origins=[doc.address])
+    policies = [
+        *_json_parts(model, doc, "source_json"),
+        *_json_parts(model, doc, "source_policy_documents"),
+        _own_statements(model, doc),
+        *_json_parts(model, doc, "override_policy_documents"),
+        *_json_parts(model, doc, "override_json"),
+    ]
+    parts: list[list[Statement] | None] = []
+    for policy in policies:
+        if not policy.complete:
+            parts.append(None)  # what it hides may override what came before it
+        parts.append(policy.statements)
+    statements, complete = merge_documents(parts)
+    reason = next((p.reason for p in policies if not p.complete), "")
+    origins = list(dict.fromkeys(o for p in policies for o in p.origins))
+    return Policy(statements, complete, reason, origins or [doc.address])
+
+
+def _own_statements(model: PlanModel, doc: Instance) -> Policy:
+    """The document's `statement` blocks, each field settled from the plan and the sources."""
     blocks = doc.get("statement")
+    if isinstance(blocks, Unknown):
+        return Policy([], False, f"{doc.address}: statement {HIDDEN}", [doc.address])
     out: list[Statement] = []
-    if isinstance(blocks, list):
-        for index, block in enumerate(blocks):
-            if not isinstance(block, dict):
-                continue
+    for index, block in enumerate(blocks if isinstance(blocks, list) else []):
+        if not isinstance(block, dict):
+            continue
 
-            def field_(name: str, i: int = index) -> Value:
-                return _document_field(model, doc, i, name)
+        def field_(name: str, i: int = index) -> Value:
+            return model.settle(doc, "statement", i, name)
 
-            effect = field_("effect")
-            actions = field_("actions")
-            not_actions = field_("not_actions")
-            resources = field_("resources")
-            not_resources = field_("not_resources")
-            out.append(
-                Statement(
-                    effect=effect if isinstance(effect, str) and effect else "Allow",
-                    actions=listish(actions),
-                    not_actions=listish(not_actions),
-                    resources=resources if isinstance(resources, Unknown) else listish(resources),
-                    not_resources=(
-                        not_resources
-                        if isinstance(not_resources, Unknown)
-                        else listish(not_resources)
-                    ),
-                    principals=block_principals(field_("principals")),
-                    not_principals=block_principals(field_("not_principals")),
-                    conditions=block_conditions(field_("condition")),
-                    origin=doc.address,
-                    index=index,
-                )
+        effect, sid = field_("effect"), field_("sid")
+        resources, not_resources = field_("resources"), field_("not_resources")
+        out.append(
+            Statement(
+                effect=effect if isinstance(effect, str) and effect else "Allow",
+                actions=listish(field_("actions")),
+                not_actions=listish(field_("not_actions")),
+                resources=resources if isinstance(resources, Unknown) else listish(resources),
+                not_resources=(
+                    not_resources if isinstance(not_resources, Unknown) else listish(not_resources)
+                ),
+                principals=block_principals(field_("principals")),
+                not_principals=block_principals(field_("not_principals")),
+                conditions=block_conditions(field_("condition")),
+                origin=doc.address,
+                index=index,
+                sid=sid if isinstance(sid, str | Unknown) else "",
             )
-    return out
+        )
+    return Policy(out, True, origins=[doc.address])
+
+
+def _json_parts(model: PlanModel, doc: Instance, name: str) -> list[Policy]:
+    """The policies a JSON attribute of the document merges in (a list, or one string)."""
+    value = model.settle(doc, name)
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, list):
+        return [_json_part(model, doc, item, f"{name}[{i}]") for i, item in enumerate(value)]
+    return [_json_part(model, doc, value, name)]
+
+
+def _json_part(model: PlanModel, doc: Instance, value: Value, where: str) -> Policy:
+    if value is None:
+        return Policy([], True)  # the provider skips a null document
+    if isinstance(value, str):
+        parsed = statements_from_json(value, doc.address)
+        if parsed is None:
+            return Policy([], False, f"{doc.address}: {where} is not a policy document")
+        return Policy(parsed, True, origins=[doc.address])
+    if isinstance(value, Unknown):
+        source = _document_named(model, value)
+        if source is not None and source.address != doc.address:
+            try:
+                return document_policy(model, source)
+            except CycleError:  # documents built from each other: Terraform refuses them
+                return Policy([], False, f"{doc.address}: {where} depends on itself")
+    parsed = statements_from_object(decode_json(value), doc.address)
+    if parsed is not None:
+        return Policy(parsed, True, origins=[doc.address])
+    return Policy([], False, f"{doc.address}: {where} {HIDDEN}", [doc.address])
+
+
+def _document_named(model: PlanModel, value: Unknown) -> Instance | None:
+    """The one policy document whose `json` (or `minified_json`) an unknown value is."""
+    docs = model.designated(value, types=("aws_iam_policy_document",))
+    if len(docs) != 1:
+        return None
+    doc = docs[0]
+    refs = (value.reference,) if value.reference is not None else value.refs
+    if (
+        refs
+        and all(model.points_at(ref, doc) for ref in refs)
+        and any(
+            model.points_at(ref, doc, attribute) for ref in refs for attribute in JSON_ATTRIBUTES
+        )
+    ):
+        return doc
+    return None
+
+
+JSON_ATTRIBUTES = ("json", "minified_json")
 
 
 def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
@@ -130,17 +215,21 @@ def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
         return Policy([], True, origins=[inst.address])
     docs = model.referenced(inst, *path, types=("aws_iam_policy_document",))
     if docs:
-        statements: list[Statement] = []
-        for doc, _attr in docs:
-            statements.extend(statements_from_document(model, doc))
-        return Policy(statements, True, origins=[doc.address for doc, _ in docs])
+        policies = [document_policy(model, doc) for doc, _attr in docs]
+        hidden = next((p for p in policies if not p.complete), None)
+        return Policy(
+            [stmt for policy in policies for stmt in policy.statements],
+            hidden is None,
+            hidden.reason if hidden is not None else "",
+            [doc.address for doc, _ in docs],
+        )
     parsed = statements_from_object(decode_json(model.settle(inst, *path)), inst.address)
     if parsed is not None:
         return Policy(parsed, True, origins=[inst.address])
     return Policy(
         [],
         False,
-        f"{'.'.join(map(str, path))} is only known after apply and no source settles it",
+        f"{'.'.join(map(str, path))} {HIDDEN}",
         [inst.address],
     )
 

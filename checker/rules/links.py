@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, is_known
+from checker.rules.base import checked
 from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
 
 # The attributes whose known value identifies an instance of a type.
@@ -205,7 +206,7 @@ class RolePolicies:
             if policies:
                 out.extend(policy_at(model, p, "policy") for p in policies)
                 continue
-            out.append(_attached(attachment.get("policy_arn"), attachment.address))
+            out.append(_attached(attachment.get("policy_arn"), attachment.address, model))
         out.extend(self._exclusive(role))
         return out
 
@@ -229,7 +230,7 @@ class RolePolicies:
             if not isinstance(arn, str) and hidden > 0:
                 hidden -= 1
                 continue
-            out.append(_attached(arn, role.address))
+            out.append(_attached(arn, role.address, model))
         return out
 
     def statements(self, role: Instance) -> tuple[list[Statement], bool, list[str]]:
@@ -248,13 +249,13 @@ class RolePolicies:
 HIDDEN = "is only known after apply"
 
 
-def _attached(arn: Value, origin: str) -> Policy:
+def _attached(arn: Value, origin: str, model: PlanModel) -> Policy:
     """A policy attached by ARN that no aws_iam_policy of the plan is: an AWS managed policy
     the checker knows, else a policy whose statements this plan does not show."""
     if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
         return _managed(arn, origin)
     if isinstance(arn, str):
-        return Policy([], False, f"{origin}: the statements of {arn} are not in this plan")
+        return Policy([], False, f"{origin}: the statements of {arn} are not in {checked(model)}")
     return Policy([], False, f"{origin}: the attached policy_arn {HIDDEN}")
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
 from checker.rules.links import link_is_undecided, linked, permissions_by_function
 
 META = RuleMeta(
@@ -85,8 +85,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                     yield Result.unknown(
                         notification.address,
                         f"{attribute}.lambda_function_arn",
-                        "the target function cannot be identified in this plan",
-                        "a function of this plan",
+                        f"the target function cannot be identified in {checked(model)}",
+                        f"a function of {checked(model)}",
                     )
                 continue
             function = functions[0]

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from checker.core.address import reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
+from checker.rules.handler_source import handler_source
 from checker.rules.iam import (
     Statement,
     action_covered,
@@ -77,47 +78,6 @@ def dynamodb_calls(source: str) -> set[str] | None:
             if action and uses_dynamodb:
                 actions.add(action)
     return actions
-
-
-def _archive_of(model: PlanModel, function: Instance) -> Instance | None:
-    for attr in ("filename", "source_code_hash"):
-        archives = [
-            target
-            for target, _ in model.referenced(function, attr, types=("archive_file",))
-            if target.mode == "data"
-        ]
-        if archives:
-            return archives[0]
-    return None
-
-
-def handler_source(model: PlanModel, function: Instance) -> tuple[str | None, str]:
-    """The handler's Python source as the archive packs it, and where it came from."""
-    archive = _archive_of(model, function)
-    if archive is None:
-        return None, "the function is not packaged by a data.archive_file of this plan"
-    handler = function.get("handler")
-    module = handler.rsplit(".", 1)[0] if isinstance(handler, str) and "." in handler else "index"
-    wanted = f"{module.replace('.', '/')}.py"
-    sources = archive.get("source")
-    if isinstance(sources, list):
-        for block in sources:
-            if isinstance(block, dict) and block.get("filename") == wanted:
-                content = block.get("content")
-                if isinstance(content, str):
-                    return content, f"{archive.address} source {wanted}"
-                return None, f"{archive.address}: the content of {wanted} is only known after apply"
-    content = archive.get("source_content")
-    if isinstance(content, str):
-        return content, f"{archive.address} source_content"
-    for attr in ("source_file", "source_dir"):
-        path = archive.get(attr)
-        if isinstance(path, str):
-            relative = path if attr == "source_file" else f"{path}/{wanted}"
-            text, shown = model.read_source_file(relative)
-            if text is not None:
-                return text, shown
-    return None, f"{archive.address}: the handler source {wanted} is not in the plan or sources"
 
 
 def _tables_of(model: PlanModel, function: Instance) -> list[Instance]:
@@ -183,7 +143,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     roles = role_policies(model)
     parsed: dict[str, set[str] | None] = {}  # the same handler is parsed once
     for function in model.resources("aws_lambda_function"):
-        source, origin = handler_source(model, function)
+        found = handler_source(model, function)
+        source, origin = found.text, found.origin
         called: set[str] | None = None
         if source is not None:
             if source not in parsed:
@@ -200,11 +161,13 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 yield Result.unknown(function.address, "handler", origin, "the handler source")
             elif isinstance(function.get("role"), Unknown) and not function.references("role"):
                 yield Result.unknown(
-                    function.address, "role", "the execution role is not in this plan"
+                    function.address, "role", f"the execution role is not in {checked(model)}"
                 )
             else:
                 yield Result.unknown(
-                    function.address, "role", "the execution role is managed outside this plan"
+                    function.address,
+                    "role",
+                    f"the execution role is managed outside {checked(model)}",
                 )
             continue
         role = role_list[0]
@@ -271,7 +234,8 @@ def _judge(
         yield Result.failed(
             role.address,
             "policy",
-            f"{function.address} calls {', '.join(missing)} but {role.address} does not grant it",
+            f"{function.address} calls {', '.join(missing)} (read from {origin}) but "
+            f"{role.address} does not grant it",
             f"allow {', '.join(sorted(called))} on the table",
         )
         return
@@ -282,11 +246,12 @@ def _judge(
         )
         return
     unused = sorted(granted - called)
+    never = f"; granted but never called: {', '.join(unused)}" if unused else ""
     yield Result.passed(
         role.address,
         "policy",
         f"grants {', '.join(sorted(called))} called by {function.address}, on the table only",
-        note=f"granted but never called: {', '.join(unused)}" if unused else "",
+        note=f"handler read from {origin}{never}",
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
 from checker.rules.iam import (
     Hidden,
     Policy,
@@ -189,7 +189,10 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         policy = key_policy(model, key)
         if not policy.complete:
             yield Result.unknown(
-                key.address, "policy", policy.reason, "a key policy readable in the plan"
+                key.address,
+                "policy",
+                policy.reason,
+                f"a key policy readable in {checked(model)}",
             )
             continue
         region = model.region_of(key)

@@ -5,19 +5,29 @@ rejected ("Unsupported block type") and inline settings fight the separate
 resources (incident 5).
 
 Anti-pattern: `server_side_encryption_configuration`, `versioning` or another
-legacy block inside `aws_s3_bucket`; a bucket without SSE-KMS, without
-versioning, or with a partial public-access block.
+legacy block inside `aws_s3_bucket`; a setting of a companion resource written
+there (`rule { apply_server_side_encryption_by_default ... }`,
+`versioning_configuration`, the public-access flags); a bucket without
+SSE-KMS, without versioning, or with a partial public-access block.
 Best practice: `aws_s3_bucket_server_side_encryption_configuration` with
 `aws:kms` and a CMK, `aws_s3_bucket_versioning` with `Enabled`, and
 `aws_s3_bucket_public_access_block` with all four flags true.
+
+A setting Terraform rejects in `aws_s3_bucket` (incident 5's `rule` block) never
+reaches a plan: static mode (`checker check DIR`, a pre-commit hook) is where it
+is caught. The deprecated inline blocks provider 5.x still accepts are read from
+the configuration in every mode (a plan's `configuration`, the `.tf` files), and
+blocks a `dynamic` block generates from the evaluated sources, or from a create
+plan's values (an unconfigured inline block is unknown there).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from checker.plan.model import Instance
-from checker.plan.values import Unknown, show
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, Value, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.links import ReverseIndex
 
@@ -45,18 +55,130 @@ META = RuleMeta(
     ),
 )
 
-LEGACY_BLOCKS = (
-    "server_side_encryption_configuration",
-    "versioning",
-    "acl",
-    "grant",
-    "lifecycle_rule",
-    "logging",
-    "replication_configuration",
-    "website",
-    "cors_rule",
-    "object_lock_configuration",
+# The deprecated inline settings of aws_s3_bucket that provider 5.x still accepts, each with
+# the resource it belongs in (`terraform providers schema -json`, hashicorp/aws 5.100.0:
+# `"deprecated": true` on these blocks and on `acl`).
+LEGACY_BLOCKS: dict[str, str] = {
+    "server_side_encryption_configuration": "aws_s3_bucket_server_side_encryption_configuration",
+    "versioning": "aws_s3_bucket_versioning",
+    "acl": "aws_s3_bucket_acl",
+    "grant": "aws_s3_bucket_acl",
+    "lifecycle_rule": "aws_s3_bucket_lifecycle_configuration",
+    "logging": "aws_s3_bucket_logging",
+    "replication_configuration": "aws_s3_bucket_replication_configuration",
+    "website": "aws_s3_bucket_website_configuration",
+    "cors_rule": "aws_s3_bucket_cors_configuration",
+    "object_lock_configuration": "aws_s3_bucket_object_lock_configuration",
+}
+SSE = "aws_s3_bucket_server_side_encryption_configuration"
+# Settings of the companion resources that aws_s3_bucket has no place for: Terraform refuses
+# them ("Unsupported block type" / "Unsupported argument"), so no plan ever shows them.
+MISPLACED: dict[str, str] = {
+    "apply_server_side_encryption_by_default": SSE,
+    "sse_algorithm": SSE,
+    "kms_master_key_id": SSE,
+    "versioning_configuration": "aws_s3_bucket_versioning",
+    "block_public_acls": "aws_s3_bucket_public_access_block",
+    "block_public_policy": "aws_s3_bucket_public_access_block",
+    "ignore_public_acls": "aws_s3_bucket_public_access_block",
+    "restrict_public_buckets": "aws_s3_bucket_public_access_block",
+    "access_control_policy": "aws_s3_bucket_acl",
+    "index_document": "aws_s3_bucket_website_configuration",
+    "error_document": "aws_s3_bucket_website_configuration",
+    "redirect_all_requests_to": "aws_s3_bucket_website_configuration",
+    "routing_rule": "aws_s3_bucket_website_configuration",
+    "target_bucket": "aws_s3_bucket_logging",
+    "target_prefix": "aws_s3_bucket_logging",
+    "lambda_function": "aws_s3_bucket_notification",
+    "queue": "aws_s3_bucket_notification",
+    "topic": "aws_s3_bucket_notification",
+}
+# `rule` is a block of five companion resources: what it holds says which one it belongs to.
+RULE_OWNERS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"apply_server_side_encryption_by_default", "bucket_key_enabled"}), SSE),
+    (
+        frozenset(
+            {
+                "expiration",
+                "transition",
+                "noncurrent_version_expiration",
+                "noncurrent_version_transition",
+                "abort_incomplete_multipart_upload",
+            }
+        ),
+        "aws_s3_bucket_lifecycle_configuration",
+    ),
+    (
+        frozenset({"destination", "delete_marker_replication", "source_selection_criteria"}),
+        "aws_s3_bucket_replication_configuration",
+    ),
+    (frozenset({"default_retention"}), "aws_s3_bucket_object_lock_configuration"),
+    (frozenset({"object_ownership"}), "aws_s3_bucket_ownership_controls"),
 )
+EMPTY: tuple[Value, ...] = (None, [], {}, "")
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A setting written inside aws_s3_bucket, and the resource it belongs in."""
+
+    name: str
+    owner: str
+    rejected: bool  # Terraform refuses it (static mode only); else deprecated
+
+    def describe(self) -> str:
+        if self.rejected:
+            return f"{self.name} (Terraform rejects it here; it belongs in {self.owner})"
+        return f"{self.name} (deprecated inline; it belongs in {self.owner})"
+
+
+def _inline_blocks(model: PlanModel, bucket: Instance) -> list[Inline]:
+    """Settings written inside the bucket that belong in a resource of their own."""
+    out: list[Inline] = []
+    for name, owner in LEGACY_BLOCKS.items():
+        if _written(model, bucket, name):
+            out.append(Inline(name, owner, rejected=False))
+    for name, owner in MISPLACED.items():
+        if _written(model, bucket, name):
+            out.append(Inline(name, owner, rejected=True))
+    if _written(model, bucket, "rule"):
+        out.append(Inline("rule", _rule_owner(model, bucket), rejected=True))
+    return out
+
+
+def _written(model: PlanModel, bucket: Instance, name: str) -> bool:
+    """Does the configuration write `name` in the bucket: in its expressions (a plan's
+    configuration, the .tf files), or by a `dynamic` block, which a plan's configuration
+    leaves out: evaluated from the bound sources, else seen in a create plan's values, where
+    an inline block the configuration does not write is unknown."""
+    if bucket.expression(name).present:
+        return True
+    planned = bucket.get(name)
+    if planned in EMPTY or isinstance(planned, Unknown):
+        return False
+    if model.source is not None:
+        return model.written(bucket, name) not in EMPTY
+    return bucket.action == "create"
+
+
+def _rule_owner(model: PlanModel, bucket: Instance) -> str:
+    """The companion resource a `rule` block written in the bucket belongs to, by its content."""
+    written = model.written(bucket, "rule")
+    blocks = written if isinstance(written, list) else [written]
+    keys: set[str] = set()
+    for block in blocks:
+        if isinstance(block, dict):
+            keys.update(block)
+    expression = bucket.config.expressions.get("rule") if bucket.config is not None else None
+    for block in expression if isinstance(expression, list) else []:
+        if isinstance(block, dict):
+            keys.update(block)
+    for markers, owner in RULE_OWNERS:
+        if keys & markers:
+            return owner
+    return SSE  # the seed's incident: the SSE stanza put in the bucket
+
+
 PAB_FLAGS = (
     "block_public_acls",
     "block_public_policy",
@@ -65,28 +187,35 @@ PAB_FLAGS = (
 )
 
 
-def _inline_blocks(bucket: Instance) -> list[str]:
-    if bucket.config is None:
-        return []
-    return [name for name in LEGACY_BLOCKS if bucket.expression(name).present]
-
-
-def _sse(configs: list[Instance]) -> tuple[bool | None, str]:
+def _sse(model: PlanModel, configs: list[Instance]) -> tuple[bool | None, str]:
+    """SSE-KMS with a CMK among the bucket's SSE configurations. The `rule` block is read
+    through `model.settle`: a `dynamic "rule"` block (terraform-aws-modules/s3-bucket) is
+    absent from a plan's configuration, so the plan's values tell when known, else the
+    bound or static sources evaluate it."""
     if not configs:
         return False, "no aws_s3_bucket_server_side_encryption_configuration"
     verdicts: list[tuple[bool | None, str]] = []
     for conf in configs:
-        rules = conf.get("rule")
-        if not isinstance(rules, list) or not rules:
+        rules = model.settle(conf, "rule")
+        if isinstance(rules, Unknown):
             verdicts.append(
-                (None if isinstance(rules, Unknown) else False, f"{conf.address} has no rule")
+                (
+                    None,
+                    f"{conf.address} rule is only known after apply (a dynamic block over "
+                    "values the plan computes; check the plan with its sources: --source DIR)",
+                )
             )
             continue
-        default = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0)
-        algorithm = conf.get(
-            "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
+        if not isinstance(rules, list) or not rules:
+            verdicts.append((False, f"{conf.address} has no rule"))
+            continue
+        default = model.settle(conf, "rule", 0, "apply_server_side_encryption_by_default", 0)
+        algorithm = model.settle(
+            conf, "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
         )
-        key = conf.get("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
+        key = model.settle(
+            conf, "rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id"
+        )
         if isinstance(algorithm, Unknown) or isinstance(default, Unknown):
             verdicts.append((None, f"{conf.address} sse_algorithm is only known after apply"))
         elif algorithm not in ("aws:kms", "aws:kms:dsse"):
@@ -141,19 +270,20 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         model, "aws_s3_bucket_public_access_block", ("bucket",), ("aws_s3_bucket",)
     )
     for bucket in model.resources("aws_s3_bucket"):
-        inline = _inline_blocks(bucket)
+        inline = _inline_blocks(model, bucket)
         if inline:
             yield Result.failed(
                 bucket.address,
-                inline[0],
-                f"inline {', '.join(inline)} block in aws_s3_bucket",
-                "the setting in its own resource (aws_s3_bucket_<setting>)",
+                inline[0].name,
+                "written inside aws_s3_bucket: " + "; ".join(i.describe() for i in inline),
+                "each setting in its own resource, not inside aws_s3_bucket",
+                _move(bucket, inline),
             )
             continue
         checks = [
             (
                 "server_side_encryption",
-                _sse(sse.get(bucket)),
+                _sse(model, sse.get(bucket)),
                 "SSE-KMS with a CMK in its own resource",
             ),
             (
@@ -181,6 +311,22 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "server_side_encryption",
                 "SSE-KMS, versioning and the public-access block are separate resources",
             )
+
+
+def _move(bucket: Instance, inline: list[Inline]) -> str:
+    """The remediation: each setting moved into the resource it belongs in."""
+    owners = list(dict.fromkeys(i.owner for i in inline))
+    moves = "; ".join(
+        f"move {', '.join(i.name for i in inline if i.owner == owner)} into "
+        f'resource "{owner}" with bucket = {bucket.type}.{bucket.name}.id'
+        for owner in owners
+    )
+    return (
+        f"Remove the inline settings from {bucket.address}: {moves}. Keep SSE-KMS with the CMK "
+        "(aws_s3_bucket_server_side_encryption_configuration), aws_s3_bucket_versioning "
+        '(status = "Enabled") and aws_s3_bucket_public_access_block (all four flags true) '
+        "as resources of their own."
+    )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

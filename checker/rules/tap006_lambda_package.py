@@ -6,9 +6,14 @@ stray files, changed hash on every run, so every apply redeployed the function
 
 Anti-pattern: `source_dir` without `excludes`; `output_path` under a temp
 directory or built from `timestamp()`/`uuid()` (unknown until apply); a
-`source_code_hash` that is not the archive's `output_base64sha256`.
+`source_code_hash` that is not the archive's `output_base64sha256`. For a
+package built outside Terraform and uploaded as an `aws_s3_object`: a key,
+`source`, `etag` or `source_hash` built from `timestamp()`/`uuid()` (or the
+function's own `s3_key`/`filename`), so every plan uploads and deploys anew.
 Best practice: `data.archive_file` with a `source` block (or `source_file`),
-a fixed `output_path`, and `source_code_hash = data.archive_file.X.output_base64sha256`.
+a fixed `output_path`, and `source_code_hash = data.archive_file.X.output_base64sha256`;
+an uploaded package under a fixed key (or one named by its content hash, such
+as `filemd5()`), with `source_hash = filemd5(<the zip>)`.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Expression, Instance, PlanModel
 from checker.plan.values import Unknown, text_of
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.handler_source import package_archives, uploaded_as
 
 META = RuleMeta(
     id="TAP006",
@@ -33,27 +39,104 @@ META = RuleMeta(
         "Package with data.archive_file from a source block or a single source_file (or "
         "source_dir with excludes), write to a fixed output_path such as "
         '"${path.module}/build/lambda.zip", and set source_code_hash = '
-        "data.archive_file.X.output_base64sha256."
+        "data.archive_file.X.output_base64sha256. Upload a package built elsewhere under a "
+        "fixed or content-addressed key, never one built from timestamp() or uuid()."
     ),
-    resource_types=("aws_lambda_function", "archive_file"),
+    resource_types=("aws_lambda_function", "archive_file", "aws_s3_object"),
 )
 
 TEMP_PATH = re.compile(r"(^|[/\\])(tmp|temp)([/\\]|$)|%TEMP%|\$TMPDIR|\.terraform[/\\]tmp", re.I)
 VOLATILE = re.compile(r"\b(timestamp|uuid|plantimestamp|bcrypt)\s*\(")
 
 
+# What an uploaded package is made of; each is uploaded (and the function deployed) anew when it
+# changes between plans.
+OBJECT_ATTRIBUTES = ("key", "source", "etag", "source_hash")
+FUNCTION_ATTRIBUTES = ("s3_key", "filename", "source_code_hash")
+
+
+# References Terraform always knows at plan: a root module's variables, paths, the workspace,
+# `count.index` and `each.key`.
+KNOWN_AT_PLAN = ("path.", "terraform.", "count.index", "each.key")
+
+
+def _known_at_plan(inst: Instance, expression: Expression) -> bool:
+    return all(
+        ref.startswith(KNOWN_AT_PLAN) or (not inst.module and ref.startswith("var."))
+        for ref in expression.references
+    )
+
+
+def _volatile(model: PlanModel, inst: Instance, attribute: str) -> tuple[bool | None, str]:
+    """Is one attribute of the package the same on every plan? (None: cannot tell, and why)."""
+    if inst.declared(attribute) is None:
+        return True, ""
+    value = model.settle(inst, attribute)
+    call = VOLATILE.search(text_of(value))
+    if call is not None:
+        return False, f"{inst.address} {attribute} is built from {call.group(1)}()"
+    if attribute == "source" and isinstance(value, str) and TEMP_PATH.search(value):
+        return False, f"{inst.address} uploads from a temporary directory ({value})"
+    if model.static or not isinstance(inst.get(attribute), Unknown):
+        return True, ""  # the sources show every call; a plan's known value is fixed
+    if isinstance(value, Unknown) and (value.parts is not None or value.expression is not None):
+        return True, ""  # the sources show what it is built from, and no impure call
+    expression = inst.expression(attribute)
+    if expression.present and not expression.has_constant and _known_at_plan(inst, expression):
+        # At plan time only computed attributes (always referenced) and the impure functions
+        # are unknown: an unknown built from nothing else is timestamp()/uuid()/bcrypt().
+        refs = expression.references
+        inputs = "references no value"
+        if refs:
+            inputs = f"references only {', '.join(refs[:3])}, known at plan"
+        return False, (
+            f"{inst.address} {attribute} is only known after apply, yet it {inputs}: "
+            "an impure function such as timestamp() or uuid() builds it"
+        )
+    if model.source is None and isinstance(value, Unknown) and value.refs:
+        return None, (
+            f"{inst.address} {attribute} is {value.describe()}; the stack's .tf files show "
+            "whether timestamp() or uuid() builds it"
+        )
+    return True, ""
+
+
+def _package_problem(
+    model: PlanModel, function: Instance, objects: list[Instance], archives: list[Instance]
+) -> tuple[bool | None, str, str]:
+    """(verdict, attribute of the function, why) for the parts of a package: the function's
+    `s3_key`, `filename` and `source_code_hash`, and what the object it is uploaded as is
+    made of. What an archive of the plan provides is judged as an archive."""
+    undecided: tuple[str, str] | None = None
+    parts = [(function, a) for a in FUNCTION_ATTRIBUTES]
+    parts += [(o, a) for o in objects for a in OBJECT_ATTRIBUTES]
+    for inst, attribute in parts:
+        if _judged_elsewhere(model, inst, attribute, [*objects, *archives]):
+            continue
+        if inst is function and archives and attribute != "s3_key":
+            continue  # the archive's output_path and hash are judged as such
+        ok, why = _volatile(model, inst, attribute)
+        named = attribute if inst is function else "s3_key"
+        if ok is False:
+            return False, named, why
+        if ok is None and undecided is None:
+            undecided = (named, why)
+    if undecided is not None:
+        return None, *undecided
+    return True, "", ""
+
+
+def _judged_elsewhere(
+    model: PlanModel, inst: Instance, attribute: str, parts: list[Instance]
+) -> bool:
+    """`s3_key = aws_s3_object.X.key`, `source = data.archive_file.X.output_path`: the value
+    is judged where it is made."""
+    made = {part.address for part in parts if part is not inst}
+    return any(target.address in made for target, _ in model.referenced(inst, attribute))
+
+
 def _archives(model: PlanModel, function: Instance) -> list[Instance]:
-    found: dict[str, Instance] = {}
-    for attr in ("filename", "source_code_hash"):
-        for target, _ in model.referenced(function, attr):
-            if target.mode == "data" and target.type == "archive_file":
-                found.setdefault(target.address, target)
-    if not found:
-        filename = function.get("filename")
-        if isinstance(filename, str):
-            for archive in model.by_value("archive_file", "output_path", filename):
-                found.setdefault(archive.address, archive)
-    return list(found.values())
+    return package_archives(model, function)
 
 
 def _archive_problem(model: PlanModel, archive: Instance) -> tuple[bool | None, str, str]:
@@ -92,46 +175,74 @@ def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) 
     return False
 
 
+FIXED_UPLOAD = "a package uploaded under a fixed (or content-addressed) key from fixed inputs"
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     for function in model.resources("aws_lambda_function"):
         archives = _archives(model, function)
+        objects = uploaded_as(model, function)
+        uploaded, part, volatile = _package_problem(model, function, objects, archives)
+        if uploaded is False:
+            yield Result.failed(function.address, part, volatile, FIXED_UPLOAD)
+            continue
         if not archives:
+            if uploaded is None:
+                yield Result.unknown(function.address, part, volatile, FIXED_UPLOAD)
+            elif objects:
+                yield Result.passed(function.address, "s3_key", _uploaded(model, objects))
             continue
-        archive = archives[0]
-        ok, attribute, why = _archive_problem(model, archive)
-        if ok is False:
-            yield Result.failed(
-                function.address,
-                attribute,
-                why,
-                "a single source file or source block written to a fixed output_path",
-            )
-            continue
-        from_archive = _hash_from_archive(model, function, archive)
-        if from_archive is False:
-            unset = function.declared("source_code_hash") is None
-            yield Result.failed(
-                function.address,
-                "source_code_hash",
-                "source_code_hash is not set"
-                if unset
-                else f"source_code_hash is not {archive.config_address}.output_base64sha256",
-                f"source_code_hash = {archive.config_address}.output_base64sha256",
-            )
-        elif from_archive is None or ok is None:
-            yield Result.unknown(
-                function.address,
-                "source_code_hash",
-                why or "source_code_hash is only known after apply",
-            )
-        else:
-            yield Result.passed(
-                function.address,
-                "source_code_hash",
-                f"{archive.address} packs fixed inputs to {archive.get('output_path')} and feeds "
-                "source_code_hash",
-            )
+        yield from _judge_archive(model, function, archives[0], (uploaded, part, volatile))
+
+
+def _uploaded(model: PlanModel, objects: list[Instance]) -> str:
+    keys = ", ".join(text_of(model.settle(o, "key")) for o in objects)
+    names = ", ".join(o.address for o in objects)
+    return f"{names} uploads the package under a fixed key ({keys}) from fixed inputs"
+
+
+def _judge_archive(
+    model: PlanModel,
+    function: Instance,
+    archive: Instance,
+    upload: tuple[bool | None, str, str],
+) -> Iterator[Result]:
+    ok, attribute, why = _archive_problem(model, archive)
+    if ok is False:
+        yield Result.failed(
+            function.address,
+            attribute,
+            why,
+            "a single source file or source block written to a fixed output_path",
+        )
+        return
+    from_archive = _hash_from_archive(model, function, archive)
+    if from_archive is False:
+        unset = function.declared("source_code_hash") is None
+        yield Result.failed(
+            function.address,
+            "source_code_hash",
+            "source_code_hash is not set"
+            if unset
+            else f"source_code_hash is not {archive.config_address}.output_base64sha256",
+            f"source_code_hash = {archive.config_address}.output_base64sha256",
+        )
+    elif from_archive is None or ok is None:
+        yield Result.unknown(
+            function.address,
+            "source_code_hash",
+            why or "source_code_hash is only known after apply",
+        )
+    elif upload[0] is None:
+        yield Result.unknown(function.address, upload[1], upload[2], FIXED_UPLOAD)
+    else:
+        yield Result.passed(
+            function.address,
+            "source_code_hash",
+            f"{archive.address} packs fixed inputs to {archive.get('output_path')} and feeds "
+            "source_code_hash",
+        )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -11,21 +11,38 @@ Best practice: `type = "AWS_PROXY"`, `integration_http_method = "POST"`, and an
 `aws_lambda_permission` with `source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/POST/process"`
 (or `/*/*`).
 
+APIs defined by an OpenAPI `body` are judged the same way, route by route: each
+operation's `x-amazon-apigateway-integration` must have `type: aws_proxy`,
+`httpMethod: POST` and the function's invocation URI as `uri`
+(`checker.rules.openapi` reads the body: `jsonencode`, heredoc, `file()`,
+`templatefile()`, JSON or YAML).
+
 Option `routes` (list of "METHOD /path"): routes that must exist with a Lambda integration.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
 from checker.core.address import reference_target, split_address
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, show
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
+from checker.plan.model import Instance, PlanModel, qualified_refs
+from checker.plan.values import Unknown, Value, show, text_of
+from checker.rules.base import (
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    RuleOptions,
+    Severity,
+    checked,
+)
 from checker.rules.links import ReverseIndex, linked, permissions_by_function
+from checker.rules.openapi import Route, Routes, Unreadable, read_routes
 
 
 class Options(RuleOptions):
@@ -46,9 +63,15 @@ META = RuleMeta(
     remediation=(
         'Set type = "AWS_PROXY" and integration_http_method = "POST" on the integration, and '
         'add aws_lambda_permission with principal "apigateway.amazonaws.com", the function, and '
-        'source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/METHOD/path" (or "/*/*").'
+        'source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/METHOD/path" (or "/*/*"). '
+        "In an OpenAPI body, give each operation's x-amazon-apigateway-integration "
+        "type: aws_proxy, httpMethod: POST and uri: the function's invoke_arn."
     ),
-    resource_types=("aws_api_gateway_integration", "aws_lambda_permission"),
+    resource_types=(
+        "aws_api_gateway_integration",
+        "aws_api_gateway_rest_api",
+        "aws_lambda_permission",
+    ),
 )
 
 
@@ -165,6 +188,12 @@ def _route_matches(suffix: str, stages: list[str], method: str, path: str) -> bo
     )
 
 
+def _names(model: PlanModel, permission: Instance, api: Instance) -> bool:
+    """Does the permission's source_arn expression reference the API?"""
+    refs = qualified_refs(permission, permission.references("source_arn"))
+    return any(model.points_at(ref, api) for ref in refs)
+
+
 def _stages(stages: ReverseIndex, api: Instance) -> list[str]:
     return [n for s in stages.get(api) if isinstance(n := s.get("stage_name"), str)]
 
@@ -179,125 +208,358 @@ def _permission_verdict(
     path: str | None,
 ) -> tuple[bool | None, str]:
     candidates = [p for p in permissions if p.get("principal") == "apigateway.amazonaws.com"]
+    if api is not None:  # the permissions written for this API speak first
+        candidates.sort(key=lambda p: not _names(model, p, api))
     if not candidates:
         return (
             False,
             f"no aws_lambda_permission lets apigateway.amazonaws.com invoke {function.address}",
         )
-    reasons: list[str] = []
-    undecided = False
+    # why each permission does not cover the route: undecided first, then those naming this
+    # API (a wrong attribute or route), then the rest (no source_arn, another API)
+    undecided: list[str] = []
+    near: list[str] = []
+    far: list[str] = []
     for permission in candidates:
         if permission.get("source_arn") is None and not permission.references("source_arn"):
-            reasons.append(f"{permission.address} has no source_arn")
+            far.append(f"{permission.address} has no source_arn")
             continue
         if api is None or method is None or path is None:
-            undecided = True
-            reasons.append("the integration's API, method or path is only known after apply")
+            undecided.append("the integration's API, method or path is only known after apply")
             continue
         suffix, why = _suffix(model, permission, api)
         if suffix is None:
             if why == "other API":
-                reasons.append(f"{permission.address} source_arn names another API")
+                far.append(f"{permission.address} source_arn names another API")
             elif why == WRONG_ATTRIBUTE:
-                reasons.append(f"{permission.address} source_arn {why}")
+                near.append(f"{permission.address} source_arn {why}")
             else:
-                undecided = True
-                reasons.append(f"{permission.address}: {why}")
+                undecided.append(f"{permission.address}: {why}")
             continue
-        if _route_matches(suffix, _stages(stages, api), method, path):
+        if _route_matches(suffix, _stages(stages, api), _arn_method(method), path):
             return True, f"{permission.address} allows {method} {path} from {api.address}"
-        reasons.append(
+        near.append(
             f"{permission.address} source_arn suffix {show(suffix)} does not match {method} {path}"
         )
-    return (None if undecided else False), reasons[0]
+    if undecided:
+        return None, undecided[0]
+    return False, (near or far)[0]
+
+
+LAMBDA = ("aws_lambda_function",)
+# The Lambda invocation URI API Gateway calls (x-amazon-apigateway-integration `uri`):
+# arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations
+LAMBDA_URI = re.compile(
+    r"^arn:[^:]+:apigateway:.+:lambda:path/2015-03-31/functions/(?P<function>.+)/invocations$"
+)
+INVOKE_ATTRIBUTES = (("invoke_arn",), ("qualified_invoke_arn",))
+
+
+@dataclass(frozen=True)
+class Joins:
+    """What every integration of one model is judged against: the permissions of each
+    function and the stages of each API (built once per check)."""
+
+    model: PlanModel
+    permissions: ReverseIndex
+    stages: ReverseIndex
+
+    def verdict(
+        self, function: Instance, api: Instance | None, method: str | None, path: str | None
+    ) -> tuple[bool | None, str]:
+        return _permission_verdict(
+            self.model, self.stages, self.permissions.get(function), function, api, method, path
+        )
+
+
+@dataclass
+class Seen:
+    """Routes served by a Lambda integration, and where a route may hide (an integration
+    whose method or path, or an OpenAPI body, is only known after apply)."""
+
+    routes: set[str] = field(default_factory=set)
+    hidden: list[str] = field(default_factory=list)
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    by_function = permissions_by_function(model)
-    stages = ReverseIndex.build(
-        model, "aws_api_gateway_stage", ("rest_api_id",), ("aws_api_gateway_rest_api",)
+    joins = Joins(
+        model,
+        permissions_by_function(model),
+        ReverseIndex.build(
+            model, "aws_api_gateway_stage", ("rest_api_id",), ("aws_api_gateway_rest_api",)
+        ),
     )
-    routes_seen: set[str] = set()
+    seen = Seen()
     for integration in model.resources("aws_api_gateway_integration"):
-        functions = linked(model, integration, ("uri",), ("aws_lambda_function",))
-        uri = integration.get("uri")
-        targets_lambda = bool(functions) or (isinstance(uri, str) and ":lambda:" in uri)
-        if not targets_lambda:
-            continue
-        method = integration.get("http_method")
-        method = method if isinstance(method, str) else None
-        path = resource_path(model, integration)
-        if method and path:
-            routes_seen.add(f"{method.upper()} {path}")
-        kind = integration.get("type")
-        if kind != "AWS_PROXY":
-            if isinstance(kind, Unknown):
-                yield Result.unknown(
-                    integration.address, "type", "type is only known after apply", "AWS_PROXY"
-                )
-            else:
-                yield Result.failed(
-                    integration.address, "type", f"type = {show(kind)}", 'type = "AWS_PROXY"'
-                )
-            continue
-        if integration.get("integration_http_method") != "POST":
-            yield Result.failed(
-                integration.address,
-                "integration_http_method",
-                f"integration_http_method = {show(integration.get('integration_http_method'))}",
-                'integration_http_method = "POST" (Lambda is always invoked with POST)',
-            )
-            continue
-        if not functions:
+        yield from _integration(joins, integration, seen)
+    for api in model.resources("aws_api_gateway_rest_api"):
+        yield from _openapi(joins, api, seen)
+    routes = ctx.options.routes if isinstance(ctx.options, Options) else []
+    yield from _routes(routes, seen, model)
+
+
+def _integration(joins: Joins, integration: Instance, seen: Seen) -> Iterator[Result]:
+    """An `aws_api_gateway_integration` resource that calls Lambda."""
+    model = joins.model
+    functions = linked(model, integration, ("uri",), LAMBDA)
+    uri = integration.get("uri")
+    if not functions and not (isinstance(uri, str) and ":lambda:" in uri):
+        return
+    method = integration.get("http_method")
+    method = method.upper() if isinstance(method, str) else None
+    path = resource_path(model, integration)
+    if method and path:
+        seen.routes.add(f"{method} {path}")
+    else:
+        seen.hidden.append(integration.address)
+    kind = integration.get("type")
+    if kind != "AWS_PROXY":
+        if isinstance(kind, Unknown):
             yield Result.unknown(
-                integration.address, "uri", "the function is managed outside this plan"
-            )
-            continue
-        apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
-        verdict, text = _permission_verdict(
-            model,
-            stages,
-            by_function.get(functions[0]),
-            functions[0],
-            apis[0] if apis else None,
-            method,
-            path,
-        )
-        if verdict is True:
-            yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")
-        elif verdict is None:
-            yield Result.unknown(
-                integration.address,
-                "aws_lambda_permission",
-                text,
-                "a permission whose source_arn matches the route",
+                integration.address, "type", "type is only known after apply", "AWS_PROXY"
             )
         else:
             yield Result.failed(
-                integration.address,
-                "aws_lambda_permission",
-                text,
-                'principal "apigateway.amazonaws.com", the function, source_arn = '
-                f"execution_arn/*/{method or 'METHOD'}{path or '/path'}",
+                integration.address, "type", f"type = {show(kind)}", 'type = "AWS_PROXY"'
             )
-    routes = ctx.options.routes if isinstance(ctx.options, Options) else []
-    yield from _routes(routes, routes_seen, model)
+        return
+    http_method = integration.get("integration_http_method")
+    if http_method != "POST":
+        found = f"integration_http_method = {show(http_method)}"
+        expected = 'integration_http_method = "POST" (Lambda is always invoked with POST)'
+        if isinstance(http_method, Unknown):
+            yield Result.unknown(integration.address, "integration_http_method", found, expected)
+        else:
+            yield Result.failed(integration.address, "integration_http_method", found, expected)
+        return
+    if not functions:
+        yield Result.unknown(
+            integration.address, "uri", f"the function is managed outside {checked(model)}"
+        )
+        return
+    apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
+    verdict, text = joins.verdict(functions[0], apis[0] if apis else None, method, path)
+    if verdict is True:
+        yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")
+    elif verdict is None:
+        yield Result.unknown(
+            integration.address,
+            "aws_lambda_permission",
+            text,
+            "a permission whose source_arn matches the route",
+        )
+    else:
+        yield Result.failed(
+            integration.address,
+            "aws_lambda_permission",
+            text,
+            'principal "apigateway.amazonaws.com", the function, source_arn = '
+            f"execution_arn/*/{_arn_method(method or 'METHOD')}{path or '/path'}",
+        )
 
 
-def _routes(routes: list[str], seen: set[str], model: PlanModel) -> Iterator[Result]:
+# ----------------------------------------------------------------- OpenAPI
+
+
+def _openapi(joins: Joins, api: Instance, seen: Seen) -> Iterator[Result]:
+    """The routes of a REST API defined by an OpenAPI `body`, each judged like an
+    integration resource; a body the checker cannot read is unknown, saying why."""
+    model = joins.model
+    read = read_routes(model.settle(api, "body"))
+    if read is None:
+        return
+    if isinstance(read, Routes):
+        for route in read.routes:
+            yield from _openapi_route(joins, api, route, seen)
+        return
+    seen.hidden.append(api.address)
+    if isinstance(read, Unreadable):
+        yield Result.unknown(api.address, "body", read.why, "an OpenAPI document (JSON or YAML)")
+        return
+    yield Result.unknown(
+        api.address,
+        "body",
+        f"the OpenAPI body is {read.describe()}: its routes and integrations cannot be read",
+        _body_hint(model),
+    )
+
+
+def _body_hint(model: PlanModel) -> str:
+    """What would settle a hidden OpenAPI body, in the terms of the mode checked."""
+    if model.static:
+        return (
+            "a body the configuration settles: jsonencode({...}), a heredoc, or file()/"
+            "templatefile() of a file in the stack"
+        )
+    if model.source is None:
+        return "the stack's .tf sources bound to the plan (beside it, or --source DIR)"
+    return "a body the bound .tf sources settle (jsonencode, a heredoc, file or templatefile)"
+
+
+def _openapi_route(joins: Joins, api: Instance, route: Route, seen: Seen) -> Iterator[Result]:
+    model = joins.model
+    integration = route.integration
+    if integration is None:
+        return
+    where = f"body: {route.label}"
+    uri = _whole(integration.uri)
+    functions = _uri_functions(model, uri)
+    if not functions and ":lambda:path/" not in text_of(uri):
+        if _aws(integration.type) and isinstance(uri, Unknown) and uri.parts is None:
+            yield Result.unknown(
+                api.address,
+                where,
+                f"{route.label}: the integration uri is {uri.describe()}",
+                "uri: the function's invoke_arn",
+            )
+        return
+    if route.path_known:
+        seen.routes.add(route.label)
+    else:
+        seen.hidden.append(api.address)
+    problem = _openapi_problem(integration.type, integration.http_method, uri)
+    if problem is not None:
+        found, expected, hidden = problem
+        if hidden:
+            yield Result.unknown(api.address, where, f"{route.label}: {found}", expected)
+        else:
+            yield Result.failed(api.address, where, f"{route.label}: {found}", expected)
+        return
+    if not functions:
+        yield Result.unknown(
+            api.address,
+            where,
+            f"{route.label}: the function is managed outside {checked(model)}",
+        )
+        return
+    path = route.path if route.path_known else None
+    verdict, text = joins.verdict(functions[0], api, route.method, path)
+    if verdict is True:
+        yield Result.passed(api.address, where, f"{route.label}: aws_proxy integration; {text}")
+    elif verdict is None:
+        yield Result.unknown(
+            api.address,
+            where,
+            f"{route.label}: {text}",
+            "a permission whose source_arn matches the route",
+        )
+    else:
+        yield Result.failed(
+            api.address,
+            where,
+            f"{route.label}: {text}",
+            'aws_lambda_permission with principal "apigateway.amazonaws.com", the function, '
+            f"source_arn = execution_arn/*/{_arn_method(route.method)}{route.path}",
+        )
+
+
+def _openapi_problem(kind: Value, method: Value, uri: Value) -> tuple[str, str, bool] | None:
+    """(found, expected, hidden) for the first field of an integration object that is not a
+    Lambda proxy's: `type`, then `httpMethod`, then `uri`; None when all three are."""
+    integration = "x-amazon-apigateway-integration"
+    if isinstance(kind, Unknown):
+        return f"{integration} type is {kind.describe()}", "type: aws_proxy", True
+    if not (isinstance(kind, str) and kind.lower() == "aws_proxy"):
+        return f"{integration} type: {show(kind)}", "type: aws_proxy", False
+    if isinstance(method, Unknown):
+        return f"{integration} httpMethod is {method.describe()}", "httpMethod: POST", True
+    if not (isinstance(method, str) and method.upper() == "POST"):
+        return (
+            f"{integration} httpMethod: {show(method)}",
+            "httpMethod: POST (Lambda is always invoked with POST)",
+            False,
+        )
+    wrong = _uri_problem(uri)
+    if wrong is not None:
+        return (
+            f"{integration} uri: {wrong}",
+            "uri: the function's invoke_arn (arn:aws:apigateway:REGION:lambda:path/"
+            "2015-03-31/functions/FUNCTION_ARN/invocations)",
+            False,
+        )
+    return None
+
+
+def _aws(kind: Value) -> bool:
+    """An integration type that calls an AWS service (Lambda among them), or one not known."""
+    return isinstance(kind, Unknown) or (isinstance(kind, str) and kind.lower().startswith("aws"))
+
+
+def _whole(value: Value) -> Value:
+    """A template that is one unknown piece and nothing else is that piece."""
+    if isinstance(value, Unknown) and value.parts is not None and len(value.parts) == 1:
+        only = value.parts[0]
+        if isinstance(only, Unknown):
+            return only
+    return value
+
+
+def _uri_functions(model: PlanModel, uri: Value) -> list[Instance]:
+    """The functions an integration uri names: by reference (a template's pieces, module
+    outputs followed), else by a known ARN or name."""
+    if isinstance(uri, Unknown):
+        return model.designated(uri, LAMBDA)
+    if not isinstance(uri, str):
+        return []
+    found = {f.address: f for f in model.by_value(LAMBDA[0], "invoke_arn", uri)}
+    match = LAMBDA_URI.match(uri)
+    if match is not None:
+        arn = match.group("function")
+        for attribute in ("arn", "qualified_arn"):
+            found.update((f.address, f) for f in model.by_value(LAMBDA[0], attribute, arn))
+        if not found and ":function:" in arn:
+            name = arn.split(":function:", 1)[1].split(":", 1)[0]
+            found.update((f.address, f) for f in model.by_value(LAMBDA[0], "function_name", name))
+    return list(found.values())
+
+
+def _uri_problem(uri: Value) -> str | None:
+    """Why a Lambda integration's uri is not the function's invocation URI; None when it is
+    or cannot be told (a module output, a variable)."""
+    if isinstance(uri, Unknown) and uri.reference is not None:
+        target = reference_target(uri.reference)
+        if target is None or split_address(target[0])[-2] != LAMBDA[0]:
+            return None
+        if target[1][:1] in INVOKE_ATTRIBUTES:
+            return None
+        return f"${{{uri.reference}}} is not the function's invocation URI"
+    if isinstance(uri, Unknown) and uri.parts is None:
+        return None
+    if LAMBDA_URI.match(text_of(uri)):
+        return None
+    return f"{show(uri)} is not a Lambda invocation URI"
+
+
+def _arn_method(method: str) -> str:
+    """The method in an execute-api ARN: ANY (and x-amazon-apigateway-any-method) is
+    invoked with the request's own method, so only `*` covers it."""
+    return "*" if method == "ANY" else method
+
+
+def _routes(routes: list[str], seen: Seen, model: PlanModel) -> Iterator[Result]:
     if not model.resources("aws_api_gateway_rest_api"):
         return
     for route in routes:
         method, _, path = route.strip().partition(" ")
         wanted = f"{method.upper()} {path}"
-        if wanted not in seen:
-            yield Result.failed(
+        if wanted in seen.routes:
+            continue
+        if seen.hidden:
+            yield Result.unknown(
                 "aws_api_gateway_integration",
-                "routes",
-                f"no Lambda integration serves {wanted}",
+                f"routes: {wanted}",
+                f"no Lambda integration known to serve {wanted}; the routes of "
+                f"{', '.join(list(dict.fromkeys(seen.hidden))[:3])} cannot be read",
                 f"an AWS_PROXY integration for {wanted}",
             )
+            continue
+        yield Result.failed(
+            "aws_api_gateway_integration",
+            f"routes: {wanted}",
+            f"no Lambda integration serves {wanted}",
+            f"an AWS_PROXY integration for {wanted}",
+        )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=Options)

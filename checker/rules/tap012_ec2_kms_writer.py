@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from checker.core.address import config_address_of, designates, reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, decode_base64, is_known
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
 from checker.rules.iam import (
     Statement,
     Tri,
@@ -77,7 +77,7 @@ def has_kms_fallback(script: str) -> bool:
 
 
 def user_data_text(model: PlanModel, instance: Instance) -> str | None:
-    """The user data script as written, or None when the plan only has its hash."""
+    """The user data script as written, or None when it is hidden (`hidden_script`)."""
     value = instance.get("user_data")
     if isinstance(value, str) and value and not HASHED.match(value):
         return value
@@ -99,6 +99,30 @@ def user_data_text(model: PlanModel, instance: Instance) -> str | None:
             return None  # a function call, a file or a refused evaluation hides part of it
         return text
     return None
+
+
+def hidden_script(model: PlanModel, instance: Instance) -> str:
+    """Why the script cannot be read: a plan keeps only its hash; in static mode
+    (no plan) it comes from a value the .tf files alone do not settle."""
+    if not model.static:
+        return "the plan only has the hash of user_data and no source settles it"
+    return (
+        f"user_data comes from {_script_origin(instance)}, which the .tf files alone do not "
+        "settle (check a plan with these sources: --source DIR)"
+    )
+
+
+def _script_origin(instance: Instance) -> str:
+    """What user_data (or user_data_base64) is written from: its references, or the
+    function that could not be evaluated."""
+    for attribute in ("user_data", "user_data_base64"):
+        references = instance.references(attribute)
+        if references:
+            return ", ".join(references[:3])
+        value = instance.get(attribute)
+        if isinstance(value, Unknown) and value.expression:
+            return value.expression
+    return "an expression"
 
 
 def _hides_script(value: Unknown) -> bool:
@@ -137,8 +161,8 @@ def _resource_targets(model: PlanModel, entry: Value, type_: str) -> list[str] |
 
 def _kms_key_of_bucket(model: PlanModel, sse: ReverseIndex, bucket: Instance) -> Instance | None:
     for conf in sse.get(bucket):
-        if conf.get(
-            "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
+        if model.settle(  # the sources settle a rule a `dynamic` block writes
+            conf, "rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"
         ) not in (
             "aws:kms",
             "aws:kms:dsse",
@@ -257,7 +281,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 yield Result.unknown(
                     instance.address,
                     "user_data",
-                    "the plan only has the hash of user_data and no source settles it",
+                    hidden_script(model, instance),
                     "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' "
                     "fallback",
                 )
@@ -267,16 +291,21 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 yield Result.unknown(
                     role.address,
                     "policy",
-                    f"{role.address} cannot write to a KMS-encrypted bucket of this plan; whether "
-                    "the instance writes to S3 is hidden in its user_data hash",
+                    f"{role.address} cannot write to a KMS-encrypted bucket of {checked(model)}; "
+                    "whether the instance writes to S3 is hidden "
+                    + (
+                        f"({hidden_script(model, instance)})"
+                        if model.static
+                        else "in its user_data hash"
+                    ),
                     "s3:PutObject on bucket/* and KMS use of its CMK",
                 )
             if script is None:  # the plan keeps only a hash: what the script does is hidden
                 yield Result.unknown(
                     instance.address,
                     "user_data",
-                    "the plan only has the hash of user_data and no source settles it, and the "
-                    "instance role cannot write to a KMS-encrypted bucket of this plan",
+                    f"{hidden_script(model, instance)}, and the instance role cannot write to a "
+                    f"KMS-encrypted bucket of {checked(model)}",
                     "if the script writes to S3: s3:PutObject and KMS use on the bucket's CMK",
                 )
             continue
@@ -284,7 +313,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.failed(
                 instance.address,
                 "iam_instance_profile",
-                "the instance writes to S3 but has no instance profile with a role of this plan",
+                "the instance writes to S3 but has no instance profile with a role of "
+                f"{checked(model)}",
                 "an instance profile whose role may write to the bucket with its CMK",
             )
             continue
@@ -292,7 +322,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.failed(
                 role.address,
                 "policy",
-                f"{role.address} cannot s3:PutObject on any bucket of this plan",
+                f"{role.address} cannot s3:PutObject on any bucket of {checked(model)}",
                 "s3:PutObject on the bucket and KMS use of its CMK",
             )
             continue
@@ -313,7 +343,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.unknown(
                 instance.address,
                 "user_data",
-                "the plan only has the hash of user_data and no source settles it",
+                hidden_script(model, instance),
                 "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id' fallback",
             )
             continue

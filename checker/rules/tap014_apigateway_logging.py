@@ -19,7 +19,15 @@ from typing import Literal
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
+from checker.rules.base import (
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    RuleOptions,
+    Severity,
+    checked,
+)
 from checker.rules.iam import any_true, policy_at, principal_matches
 from checker.rules.links import RolePolicies, linked, managed_policy_name, role_policies
 
@@ -115,7 +123,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 )
             else:
                 yield Result.unknown(
-                    account.address, "cloudwatch_role_arn", "the role is managed outside this plan"
+                    account.address,
+                    "cloudwatch_role_arn",
+                    f"the role is managed outside {checked(model)}",
                 )
             continue
         ok, why = _role_verdict(model, roles, role_list[0])
@@ -154,7 +164,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.unknown(
                 stage.address,
                 "access_log_settings.destination_arn",
-                "the log group is not in this plan"
+                f"the log group is not in {checked(model)}"
                 if not isinstance(destination, Unknown)
                 else "the destination is only known after apply",
             )

@@ -22,6 +22,8 @@ from pydantic import Field
 from checker.core.address import join, parse_reference, split_address
 from checker.plan.model import PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
+from checker.source.expr import SourceTree
+from checker.source.static import _refs
 
 META = RuleMeta(
     id="TAP015",
@@ -64,15 +66,38 @@ TRIGGER = {
 }
 
 
+def _local_refs(model: PlanModel, module: str, ref: str) -> list[str] | None:
+    """What `local.NAME` in `module` references, from the bound or static sources (the
+    evaluator's `local()` reads the same `locals` blocks); None when no source tells.
+
+    A plan's `references` stop at `local.NAME` (locals are not in a plan), so without
+    sources the local stays a leaf. A local written as a constant string keeps its name as
+    its leaf: it is a name, not a resource attribute.
+    """
+    parts = split_address(ref)
+    if len(parts) < 2 or not isinstance(model.source, SourceTree):
+        return None
+    source = model.source.module(module)
+    if source is None or parts[1] not in source.locals:
+        return None
+    raw = source.locals[parts[1]]
+    found = [r for r in _refs(raw) if r != ref]
+    return found or [ref]
+
+
 def _leaf_groups(
     model: PlanModel, module: str, refs: tuple[str, ...], depth: int = 0
 ) -> list[list[str]]:
-    """The references an output reaches, one group per output, through child-module outputs."""
+    """The references an output reaches, one group per output, through locals (when the
+    sources are bound) and child-module outputs."""
     own: list[str] = []
     groups: list[list[str]] = []
     for ref in refs:
         parts = split_address(ref)
-        if parts[0] == "module" and len(parts) >= 2 and depth < 8:
+        followed = _local_refs(model, module, ref) if parts[0] == "local" else None
+        if followed is not None and followed != [ref] and depth < 8:
+            groups += _leaf_groups(model, module, tuple(followed), depth + 1)
+        elif parts[0] == "module" and len(parts) >= 2 and depth < 8:
             child = join(module, f"module.{parts[1].split('[')[0]}")
             outputs = model.module_outputs.get(child, {})
             names = [parts[2]] if len(parts) >= 3 else list(outputs)
@@ -143,7 +168,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for output in model.outputs.values():
         for leaves in _leaf_groups(model, "", output.references):
             exposed |= _exposed(leaves)
-            # a variable or local in the value (`stack = var.name` in an object output)
+            # a variable in the value (`stack = var.name` in an object output), or a local
+            # no source resolves or that is a constant name (resolved locals were followed)
             if any(r.startswith(("var.", "local.")) for r in leaves):
                 names_only = True
         if not output.references and isinstance(output.value, str):

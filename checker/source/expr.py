@@ -9,6 +9,7 @@ by rules through `PlanModel.settle` and `PlanModel.written`) is a `Value`.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.core.address import join
-from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
+from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel, StackFile
 from checker.plan.values import Unknown, Value
 from checker.source.files import SourceFiles
 from checker.source.hcl import SourceBlock, SourceModule
@@ -247,6 +248,23 @@ class SourceTree:
         """A file named relative to the root module (a handler, a template), confined."""
         text = self.files.read_text(self.root.directory, relative)
         return text, str(self.root.directory / relative)
+
+    def read_file(self, relative: str) -> StackFile:
+        """The bytes of a file named relative to the root module, confined (`StackFile`)."""
+        base = self.root.directory
+        state = self.files.exists(base, relative)
+        real = self.files.confine(base, relative) if state else None
+        if real is None:
+            return StackFile(relative, None, refused=state is None)
+        data = self.files.read_bytes(base, relative)
+        return StackFile(self._relative_path(real), data, refused=data is None)
+
+    def module_directory(self, module: str) -> str:
+        found = self.module(module)
+        return self._relative_path(found.directory) if found is not None else "."
+
+    def _relative_path(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root.directory)).as_posix()
 
     def location(self, inst: Instance) -> tuple[str, int] | None:
         block = self.block(inst)

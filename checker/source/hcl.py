@@ -1,14 +1,17 @@
-"""Parse a directory of `.tf` files into blocks addressable like the plan's configuration.
+"""Parse a directory of `.tf` and `.tf.json` files into blocks addressable like the plan's
+configuration.
 
 python-hcl2 keeps string literals quoted (`"\\"text\\""`) and expressions
 wrapped (`"${expr}"`), which is what lets `checker.source.expr` tell a literal
-from a template from an expression.
+from a template from an expression. Files in Terraform's JSON syntax are read
+into that same shape by `checker.source.json_syntax`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +19,13 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.source.files import SourceFiles
-from checker.source.suppressions import Suppression, block_suppressions
+from checker.source.suppressions import Suppression, block_suppressions, json_suppressions
 from checker.text_cache import cached_parse
 
 BLOCK_KINDS = ("resource", "data")
+# Terraform reads both syntaxes from one directory: native `.tf`, JSON `.tf.json`
+CONFIG_SUFFIXES = (".tf", ".tf.json")
+JSON_SUFFIX = ".tf.json"
 
 
 @dataclass
@@ -112,15 +118,61 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     return parsed
 
 
-def parse_file(path: Path, files: SourceFiles | None = None) -> tuple[dict[str, Any], str]:
-    """Parse one file (through `files` when given, so it is confined and size-capped)."""
+def _read(path: Path, files: SourceFiles | None) -> str | None:
     if files is not None:
-        text = files.read_text(path.parent, path.name)
-        if text is None:
-            return {}, ""
-    else:
-        text = path.read_text(encoding="utf-8-sig")
+        return files.read_text(path.parent, path.name)
+    return path.read_text(encoding="utf-8-sig")
+
+
+def parse_file(path: Path, files: SourceFiles | None = None) -> tuple[dict[str, Any], str]:
+    """Parse one file (through `files` when given, so it is confined and size-capped); a
+    `.json` file (`.tf.json`, `.tfvars.json`) in Terraform's JSON syntax."""
+    text = _read(path, files)
+    if text is None:
+        return {}, ""
+    if path.name.endswith(".tfvars.json"):
+        from checker.source.json_syntax import read_tfvars
+
+        return read_tfvars(path, text), text
+    if path.name.endswith(".json"):
+        from checker.source.json_syntax import read_config
+
+        return dict(read_config(path, text).parsed), text
     return parse_text(path, text), text
+
+
+Locate = Callable[[str, str, str], tuple[int, tuple[Suppression, ...]]]
+
+
+def _native_locator(text: str, path: Path) -> Locate:
+    """Line and `# checker:ignore` comments of a block of a native-syntax file."""
+
+    def locate(kind: str, type_: str, name: str) -> tuple[int, tuple[Suppression, ...]]:
+        line = _line_of(text, kind, type_, name)
+        return line, block_suppressions(text, _shown(path)).get(line, ())
+
+    return locate
+
+
+def _read_config_file(path: Path, files: SourceFiles) -> tuple[dict[str, Any], Locate]:
+    """A configuration file's blocks and where each block is, in either syntax."""
+    text = _read(path, files)
+    if text is None:
+        return {}, lambda kind, type_, name: (1, ())
+    if not path.name.endswith(JSON_SUFFIX):
+        return parse_text(path, text), _native_locator(text, path)
+    from checker.source.json_syntax import read_config
+
+    config = read_config(path, text)
+    for note in config.notes:
+        files.note(note)
+
+    def locate(kind: str, type_: str, name: str) -> tuple[int, tuple[Suppression, ...]]:
+        key = (kind, type_, name)
+        comments = config.comments.get(key, [])
+        return config.lines.get(key, 1), json_suppressions(comments, _shown(path))
+
+    return config.parsed, locate
 
 
 @dataclass
@@ -135,7 +187,7 @@ def load_module(
     budget: _Budget | None = None,
     ancestors: tuple[Path, ...] = (),
 ) -> SourceModule:
-    """Read every `.tf` file of `directory` and the local child modules it calls.
+    """Read every `.tf` and `.tf.json` file of `directory` and the local child modules it calls.
 
     Reads stay inside `files.root` (the directory itself unless a wider root is
     configured); module depth, the number of module blocks followed and
@@ -144,10 +196,9 @@ def load_module(
     files = files if files is not None else SourceFiles(directory)
     budget = budget if budget is not None else _Budget()
     module = SourceModule(directory=directory, files=files)
-    paths = sorted(directory.glob("*.tf"), key=lambda p: (is_override(p), p.name))
-    for path in paths:
-        parsed, text = parse_file(path, files)
-        _add_blocks(module, parsed, text, path, merge=is_override(path))
+    for path in config_files(directory):
+        parsed, locate = _read_config_file(path, files)
+        _add_blocks(module, parsed, locate, path, merge=is_override(path))
     real = directory.resolve()
     for name, call in module.module_calls.items():
         source = call.get("source")
@@ -185,12 +236,23 @@ def _shown(path: Path) -> str:
 
 
 def is_override(path: Path) -> bool:
-    """Terraform's override files, merged into the blocks the other files declare."""
-    return path.name == "override.tf" or path.name.endswith("_override.tf")
+    """Terraform's override files (`override.tf`, `x_override.tf`, and the same in JSON
+    syntax), merged into the blocks the other files declare."""
+    name = path.name
+    return any(name == f"override{s}" or name.endswith(f"_override{s}") for s in CONFIG_SUFFIXES)
+
+
+def config_files(directory: Path) -> list[Path]:
+    """A module's configuration files in Terraform's order: the primary files, then the
+    override files, each by name. Like Terraform, files whose name starts with `.` are
+    not configuration."""
+    paths = [p for suffix in CONFIG_SUFFIXES for p in directory.glob(f"*{suffix}")]
+    kept = {p for p in paths if not p.name.startswith(".")}
+    return sorted(kept, key=lambda p: (is_override(p), p.name))
 
 
 def _add_blocks(
-    module: SourceModule, parsed: dict[str, Any], text: str, path: Path, merge: bool = False
+    module: SourceModule, parsed: dict[str, Any], locate: Locate, path: Path, merge: bool = False
 ) -> None:
     for kind in BLOCK_KINDS:
         for entry in parsed.get(kind, []):
@@ -202,7 +264,7 @@ def _add_blocks(
                     if merge and local in module.blocks:
                         module.blocks[local].body.update(_clean(body))
                         continue
-                    line = _line_of(text, kind, type_, name)
+                    line, suppressions = locate(kind, type_, name)
                     module.blocks[local] = SourceBlock(
                         local_address=local,
                         type=type_,
@@ -210,7 +272,7 @@ def _add_blocks(
                         body=_clean(body),
                         file=path,
                         line=line,
-                        suppressions=block_suppressions(text, _shown(path)).get(line, ()),
+                        suppressions=suppressions,
                     )
     for entry in parsed.get("locals", []):
         module.locals.update(_clean(entry))
@@ -241,4 +303,7 @@ def _add_blocks(
 
 
 def has_tf_files(directory: Path) -> bool:
-    return directory.is_dir() and any(directory.glob("*.tf"))
+    """Does the directory hold Terraform configuration (`.tf` or `.tf.json` files)?"""
+    return directory.is_dir() and any(
+        p.is_file() for suffix in CONFIG_SUFFIXES for p in directory.glob(f"*{suffix}")
+    )

@@ -1,9 +1,13 @@
 """A small recursive-descent parser for HCL expressions (the text python-hcl2 leaves in `${...}`).
 
 It covers what stacks like ours write: literals, templates, traversals with
-index keys, function calls, tuples, objects, parentheses, unary and binary
-operators and the conditional. `for` expressions and splats parse as `Opaque`.
-The result is a small tree of tuples evaluated by `checker.source.static`.
+index keys, function calls (a last argument expanded with `...` is an `expand`
+node), tuples, objects, parentheses, unary and binary operators, the
+conditional, `for` expressions and splats (`splat` nodes: the traversal applied
+to each element is written on a `splat_item` leaf; `[*]` takes every following
+step, the legacy `.*` only attribute steps). What it does not know (a grouping
+`for`) parses as `opaque`. The result is a small tree evaluated by
+`checker.source.static`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Node:
-    kind: str  # lit, tmpl, ref, call, tuple, object, unary, binary, cond, index, opaque
+    # lit, tmpl, ref, call, expand, tuple, object, unary, binary, cond, index, for,
+    # splat, splat_item, opaque
+    kind: str
     value: Any = None
     args: tuple[Any, ...] = ()
 
@@ -150,26 +156,47 @@ class _Parser:
 
     def postfix(self, node: Node) -> Node:
         while True:
-            kind, value = self.peek()
-            if value == "[":
+            value = self.peek()[1]
+            if value == "[" and self.peek(1)[1] == "*" and self.peek(2)[1] == "]":
+                self.pos += 3
+                node = Node("splat", "full", (node, self._splat_steps(full=True)))
+            elif value == "." and self.peek(1)[1] == "*" and node.kind != "lit":
+                self.pos += 2
+                node = Node("splat", "attr", (node, self._splat_steps(full=False)))
+            elif value == "[":
                 self.take("[")
-                if self.peek()[1] == "*":
-                    return self._opaque_rest()
                 key = self.expression()
                 self.take("]")
                 node = Node("index", None, (node, key))
-            elif value == "." and node.kind in ("ref", "index", "call", "tuple", "object"):
+            elif value == "." and node.kind != "lit":
                 self.take(".")
                 name = self.take()
-                if name[1] == "*":
-                    return self._opaque_rest()
                 if node.kind == "ref":
                     node = Node("ref", f"{node.value}.{name[1]}")
                 else:
                     node = Node("index", None, (node, Node("lit", name[1])))
             else:
                 return node
-            del kind
+
+    def _splat_steps(self, full: bool) -> Node:
+        """The traversal a splat applies to each element: attribute steps, and for `[*]` index
+        steps and nested splats too (HCL's rule)."""
+        item = Node("splat_item")
+        while True:
+            value = self.peek()[1]
+            if value == "." and self.peek(1)[0] == "name":
+                self.take(".")
+                item = Node("index", None, (item, Node("lit", self.take()[1])))
+            elif full and value == "[" and self.peek(1)[1] == "*" and self.peek(2)[1] == "]":
+                self.pos += 3
+                return Node("splat", "full", (item, self._splat_steps(full=True)))
+            elif full and value == "[":
+                self.take("[")
+                key = self.expression()
+                self.take("]")
+                item = Node("index", None, (item, key))
+            else:
+                return item
 
     def _opaque_rest(self) -> Node:
         self.pos = len(self.tokens)
@@ -212,6 +239,7 @@ class _Parser:
             args.append(self.expression())
             if self.peek()[1] == "...":
                 self.take("...")
+                args[-1] = Node("expand", None, (args[-1],))
             if self.peek()[1] == ",":
                 self.take(",")
             elif self.peek()[1] != ")":

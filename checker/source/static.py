@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -23,11 +22,26 @@ from typing import Any
 from checker.core.address import join, module_path, parse_reference, split_address, strip_key
 from checker.errors import InputError
 from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
-from checker.plan.sensitive import CycleError, TaintedMemo, tracking
+from checker.plan.sensitive import CycleError, TaintedMemo, spellings, tracking
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.values import UNKNOWN, Unknown, is_known, name_unknowns
+from checker.plan.values import UNKNOWN, Unknown, name_unknowns
 from checker.source.expr import REFERENCE_IN_TEXT, SourceTree, _split_template, parse_raw
 from checker.source.files import SourceFiles, source_files
+from checker.source.functions import (
+    FUNCTIONS,
+    EvalError,
+    TfSet,
+    condition,
+    convert,
+    extend_reference,
+    interpolation_text,
+    operate,
+    unified,
+    unknown_call,
+    unknown_from,
+    wholly_known,
+)
+from checker.source.functions import index as index_value
 from checker.source.hcl import (
     MAX_MODULE_DEPTH,
     SourceBlock,
@@ -37,6 +51,7 @@ from checker.source.hcl import (
     unquote,
 )
 from checker.source.parse import NONE, Node, parse_hcl_expression
+from checker.source.regex import Refused, RegexBudget, terraform_replace
 
 Scope = dict[str, Any]
 META_ARGUMENTS = frozenset(
@@ -57,28 +72,33 @@ def _text_refs(text: str) -> tuple[str, ...]:
 
 
 def _member(base: Any, key: Any) -> Any:
-    """`base[key]` the way HCL indexes: maps by string, lists by number, one-block lists by name."""
+    """`base[key]` the way HCL indexes: maps by string, lists by number (`EvalError` where
+    Terraform refuses it). An attribute a resource's configuration does not set is
+    computed by the provider: unknown, named. A one-block list is also read by the
+    block's attribute names (`versioning.enabled`), a convenience for nested blocks."""
     if isinstance(base, ResourceObject) and isinstance(key, str) and key not in base:
         return Unknown.of_reference(f"{base.address}.{key}")
-    if isinstance(base, list) and isinstance(key, str):
-        if key.isdigit():
-            return base[int(key)]
-        if len(base) == 1 and isinstance(base[0], dict):
-            return _member(base[0], key)
-    return base[key]
+    if (
+        isinstance(base, list)
+        and isinstance(key, str)
+        and not key.isdigit()
+        and len(base) == 1
+        and isinstance(base[0], dict)
+    ):
+        return _member(base[0], key)
+    return index_value(base, key)
 
 
 def _walk(value: Any, steps: list[str], reference: str) -> Any:
-    """Follow attribute steps into a value; what cannot be followed is unknown, named."""
+    """Follow attribute steps into a value: an unknown part is unknown, named; a step
+    Terraform refuses (a missing attribute or key, an index out of range) is an
+    `EvalError`."""
     for step in steps:
         name, key = strip_key(step)
         for part in (name, key) if key is not None else (name,):
             if isinstance(value, Unknown):
                 return value if value.refs else Unknown.of_reference(reference)
-            try:
-                value = _member(value, part)
-            except (KeyError, IndexError, TypeError, ValueError):
-                return Unknown.of_reference(reference)
+            value = _member(value, part)
     return value
 
 
@@ -88,6 +108,48 @@ def _to_string(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+SPLAT_ITEM = "\x00splat"  # the scope key of the element a splat's steps apply to
+
+
+def _index_of(base: Any, key: Any) -> Any:
+    """`base[key]`: unknown when either is (a reference extended to the element it names,
+    `aws_x.y` [0] -> `aws_x.y[0]`), else as HCL indexes (`EvalError` where it refuses)."""
+    if isinstance(base, Unknown) or not wholly_known(key):
+        if isinstance(base, Unknown) and base.reference is not None and wholly_known(key):
+            return Unknown.of_reference(extend_reference(base.reference, key))
+        return unknown_from(base, key)
+    return _member(base, key)
+
+
+def _iteration(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) pairs a `for` expression or a `dynamic` block iterates: a map by key in
+    key order, a set by element (each its own key), a list by index; None when unknown."""
+    if isinstance(collection, dict):
+        return [(k, collection[k]) for k in sorted(collection)]
+    if isinstance(collection, TfSet):
+        return [(v, v) for v in collection]
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    if collection is None:
+        raise EvalError("cannot iterate over a null value")
+    if wholly_known(collection):
+        raise EvalError("a for expression needs a list, set, tuple, map or object")
+    return None
+
+
+def _either(yes: Any, no: Any) -> Any:
+    """What a conditional with an unknown condition is known to be: a value both results
+    share; lists of one length and maps of the same keys element by element; else an
+    unknown value naming both results' references."""
+    if wholly_known(yes) and wholly_known(no) and yes == no and type(yes) is type(no):
+        return yes
+    if isinstance(yes, list) and isinstance(no, list) and len(yes) == len(no):
+        return [_either(a, b) for a, b in zip(yes, no, strict=True)]
+    if isinstance(yes, dict) and isinstance(no, dict) and yes.keys() == no.keys():
+        return {key: _either(yes[key], no[key]) for key in yes}
+    return unknown_from(yes, no)
 
 
 MAX_STEPS = 500_000  # expression nodes evaluated per model
@@ -116,43 +178,8 @@ class StaticEvaluator:
         self._steps = 0
         self._in_template_file = False
         self._regions: dict[str, Any] = {}
-        self.functions: dict[str, Callable[..., Any]] = {
-            "format": lambda fmt, *a: _format(fmt, *a),
-            "merge": lambda *maps: {k: v for m in maps for k, v in (m or {}).items()},
-            "concat": lambda *lists: [x for xs in lists for x in (xs or [])],
-            "lookup": lambda m, k, *d: m.get(k, d[0] if d else UNKNOWN),
-            "jsonencode": lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True),
-            "jsondecode": lambda s: json.loads(s),
-            "lower": lambda s: s.lower(),
-            "upper": lambda s: s.upper(),
-            "join": lambda sep, items: sep.join(_to_string(i) for i in items),
-            "split": lambda sep, text: text.split(sep),
-            "replace": lambda text, old, new: text.replace(old, new),
-            "trimspace": lambda s: s.strip(),
-            "length": len,
-            "keys": lambda m: sorted(m),
-            "values": lambda m: [m[k] for k in sorted(m)],
-            "tostring": _to_string,
-            "tonumber": lambda v: float(v) if "." in str(v) else int(v),
-            "tolist": list,
-            "toset": lambda v: sorted(set(v), key=str),
-            "tomap": dict,
-            "flatten": lambda v: [x for xs in v for x in (xs if isinstance(xs, list) else [xs])],
-            "distinct": lambda v: list(dict.fromkeys(v)),
-            "contains": lambda v, x: x in v,
-            "coalesce": lambda *v: next((x for x in v if x not in (None, "")), None),
-            "element": lambda v, i: v[i % len(v)],
-            "startswith": lambda s, p: s.startswith(p),
-            "endswith": lambda s, p: s.endswith(p),
-            "min": min,
-            "max": max,
-            "abs": abs,
-            "sha1": lambda s: hashlib.sha1(s.encode()).hexdigest(),
-            "sha256": lambda s: hashlib.sha256(s.encode()).hexdigest(),
-            "md5": lambda s: hashlib.md5(s.encode()).hexdigest(),
-            "base64encode": lambda s: base64.b64encode(s.encode()).decode(),
-            "base64decode": lambda s: base64.b64decode(s).decode(),
-        }
+        self._regex_budget = RegexBudget()
+        self.functions: dict[str, Callable[..., Any]] = {**FUNCTIONS, "replace": self.replace}
 
     # ---------------------------------------------------------------- modules
 
@@ -170,35 +197,47 @@ class StaticEvaluator:
     # ------------------------------------------------------------- evaluation
 
     def raw(self, raw: Any, module: str, extra: Scope | None = None) -> Any:
-        """Evaluate a python-hcl2 value in a module; unknown parts become UNKNOWN."""
+        """Evaluate a python-hcl2 value in a module; unknown parts become UNKNOWN.
+
+        The boundary of evaluation errors: an expression Terraform would refuse
+        (`EvalError`, which `try()` and `can()` see inside it) leaves here as an
+        unknown value naming the expression's references, never as a guess.
+        """
         if isinstance(raw, list):
             return [self.raw(item, module, extra) for item in raw]
         if isinstance(raw, dict):
             return {key: self.raw(value, module, extra) for key, value in raw.items()}
         if not isinstance(raw, str):
             return raw
-        if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
-            return self.template(raw[1:-1], module, extra)
-        if raw.startswith("${") and raw.endswith("}"):
-            return self.node(parse_hcl_expression(raw[2:-1]), module, extra)
+        try:
+            if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
+                return self.template(raw[1:-1], module, extra)
+            if raw.startswith("${") and raw.endswith("}"):
+                return self.node(parse_hcl_expression(raw[2:-1]), module, extra)
+        except EvalError:
+            return Unknown(refs=tuple(_refs(raw)))
         return raw
 
     def template(self, body: str, module: str, extra: Scope | None, escapes: bool = True) -> Any:
         """A string, or an `Unknown` keeping the known text and the unknown pieces in order."""
         out: list[str | Unknown] = []
         size = 0  # characters of known text plus one per unknown piece, kept as it grows
-        for kind, piece in _split_template(body, escapes):
+        pieces_of_body = _split_template(body, escapes)
+        if escapes and len(pieces_of_body) == 1 and pieces_of_body[0][0] == "expr":
+            # `"${x}"` alone is x itself, of any type (HCL unwraps it)
+            return self.node(parse_hcl_expression(pieces_of_body[0][1]), module, extra)
+        for kind, piece in pieces_of_body:
             if kind == "text":
                 value: Any = piece
             elif kind == "expr":
                 value = self.node(parse_hcl_expression(piece), module, extra)
-                if isinstance(value, dict | list):
-                    value = Unknown.built_from(value) if not is_known(value) else UNKNOWN
+                if isinstance(value, dict | list) and not wholly_known(value):
+                    raise EvalError("a list or map cannot be interpolated in a string")
             else:
                 value = Unknown.of_expression("%{" + piece + "}", _text_refs(piece))
             pieces = value.parts if isinstance(value, Unknown) and value.parts else (value,)
             for item in pieces:
-                part = item if isinstance(item, Unknown) else _to_string(item)
+                part = item if isinstance(item, Unknown) else interpolation_text(item)
                 size += len(part) if isinstance(part, str) else 1
                 if isinstance(part, str) and out and isinstance(out[-1], str):
                     out[-1] += part
@@ -213,6 +252,21 @@ class StaticEvaluator:
 
     def note(self, text: str) -> None:
         self.files.note(text)
+
+    def replace(self, text: Any, substring: Any, replacement: Any) -> Any:
+        """`replace()` as Terraform evaluates it, `/regex/` patterns included
+        (`checker.source.regex`); what it cannot evaluate is unknown, with a note."""
+        result = terraform_replace(
+            _replace_argument(text),
+            _replace_argument(substring),
+            _replace_argument(replacement),
+            self._regex_budget,
+            MAX_VALUE,
+        )
+        if isinstance(result, Refused):
+            self.note(result.note())
+            return Unknown.of_expression("replace(...)", ())
+        return result
 
     def bounded(self, value: Any) -> Any:
         """A value within the size cap, else UNKNOWN (with a note)."""
@@ -263,34 +317,32 @@ class StaticEvaluator:
                 key = (
                     key_node.value if key_node.kind == "lit" else self.node(key_node, module, extra)
                 )
-                if not isinstance(key, str):
-                    return Unknown.built_from(key)
-                out[key] = self.node(value_node, module, extra)
+                if not wholly_known(key):
+                    return unknown_from(key)
+                out[interpolation_text(key)] = self.node(value_node, module, extra)
             return out
         if kind == "index":
             base = self.node(node.args[0], module, extra)
             key = self.node(node.args[1], module, extra)
-            if isinstance(base, Unknown) or isinstance(key, Unknown):
-                return Unknown.built_from(base, key)
-            try:
-                return _member(base, key)
-            except (KeyError, IndexError, TypeError):
-                return UNKNOWN
+            return _index_of(base, key)
         if kind == "call":
             return self.call(node, module, extra)
         if kind == "cond":
-            test = self.node(node.args[0], module, extra)
-            if isinstance(test, Unknown):
-                return Unknown.built_from(test)
-            return self.node(node.args[1] if test else node.args[2], module, extra)
+            return self.conditional(node, module, extra)
         if kind in ("unary", "binary"):
             values = [self.node(n, module, extra) for n in node.args]
-            if not all(is_known(v) for v in values):
-                return Unknown.built_from(*values)
+            if not all(wholly_known(v) for v in values):
+                return unknown_from(*values)
             try:
-                return _operate(node.value, values)
-            except (TypeError, ValueError, ZeroDivisionError):
-                return UNKNOWN
+                return operate(node.value, values)
+            except (TypeError, ValueError, OverflowError):
+                return UNKNOWN  # a number Terraform holds and Python does not (infinity)
+        if kind == "splat":
+            return self.splat(node, module, extra)
+        if kind == "splat_item":
+            return (extra or {}).get(SPLAT_ITEM, UNKNOWN)
+        if kind == "expand":
+            raise EvalError("`...` expands only the last argument of a function call")
         if kind == "opaque":
             text = str(node.value)
             return Unknown.of_expression(text, _text_refs(text))
@@ -303,68 +355,134 @@ class StaticEvaluator:
         shape, names = node.value
         collection_node, key_node, value_node, condition_node = node.args
         collection = self.node(collection_node, module, extra)
-        if isinstance(collection, dict):
-            pairs: list[tuple[Any, Any]] = [(k, collection[k]) for k in sorted(collection)]
-        elif isinstance(collection, list):
-            pairs = list(enumerate(collection))
-        else:
-            return Unknown.built_from(collection)
+        pairs = _iteration(collection)
+        if pairs is None:
+            return unknown_from(collection)
         items: list[Any] = []
         keys: list[Any] = []
         for key, value in pairs[:MAX_INSTANCES]:
             bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
             scope = {**(extra or {}), **bound}
             if condition_node is not NONE:
-                condition = self.node(condition_node, module, scope)
-                if not isinstance(condition, bool):
-                    return Unknown.built_from(condition, collection)
-                if not condition:
+                test = self.node(condition_node, module, scope)
+                if not wholly_known(test):
+                    return unknown_from(test, collection)
+                if not condition(test):
                     continue
             if shape == "object":
                 item_key = self.node(key_node, module, scope)
-                if not isinstance(item_key, str):
-                    return Unknown.built_from(item_key, collection)
+                if not wholly_known(item_key):
+                    return unknown_from(item_key, collection)
+                item_key = interpolation_text(item_key)
+                if item_key in keys:
+                    raise EvalError(f"two items produced the key {item_key!r}")
                 keys.append(item_key)
             items.append(self.node(value_node, module, scope))
         if shape == "object":
             return dict(zip(keys, items, strict=True))
         return items
 
+    def conditional(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`c ? a : b`. A known condition picks one result (the other's errors do not count);
+        an unknown one gives an unknown value that keeps what both results share: their
+        shape where both are lists of one length or maps of the same keys, and their
+        references, so graph rules still see the edges either way."""
+        test = self.node(node.args[0], module, extra)
+        if not wholly_known(test):
+            # Terraform reports neither result's errors until the condition is known
+            yes, no = (self.attempt(node.args[i], module, extra) for i in (1, 2))
+            return _either(yes, no)
+        chosen = 1 if condition(test) else 2
+        value = self.node(node.args[chosen], module, extra)
+        other = node.args[3 - chosen]
+        if (other.kind in ("lit", "tuple", "object") and not other.args) or (
+            other.kind == "tmpl" and "${" not in str(other.value)
+        ):
+            # the results must have one type: `false ? "a" : 1` is "1", `true ? "a" : {}` fails
+            value = unified([value, self.node(other, module, extra)])[0]
+        return value
+
+    def attempt(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """The node's value, or an unknown naming its references where it fails."""
+        try:
+            return self.node(node, module, extra)
+        except EvalError:
+            return Unknown(refs=tuple(_expand_refs(_node_refs(node))))
+
+    def splat(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`xs[*].a` (and the legacy `xs.*.a`): the steps applied to each element; a value that
+        is not a list is one element, null none."""
+        base = self.node(node.args[0], module, extra)
+        if isinstance(base, Unknown):
+            return unknown_from(base)
+        if base is None:
+            return []
+        items = list(base) if isinstance(base, list) else [base]
+        steps = node.args[1]
+        return [
+            self.node(steps, module, {**(extra or {}), SPLAT_ITEM: item})
+            for item in items[:MAX_INSTANCES]
+        ]
+
     def call(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """A function call: `try`/`can` see their arguments' errors, file functions read
+        confined files, the rest are `checker.source.functions` (an error there is an
+        `EvalError`, a case not evaluated is unknown, naming the calls it wraps)."""
         name = node.value
         if name in FILE_FUNCTIONS:
             return self.file_call(node, module, extra)
         if name == "try":
-            for arg in node.args:
-                value = self.node(arg, module, extra)
-                if is_known(value):
-                    return value
-            return UNKNOWN
+            return self.try_(node, module, extra)
+        if name == "can":
+            return self.can(node, module, extra)
+        args = self.arguments(node, module, extra)
         function = self.functions.get(name)
-        args = [self.node(a, module, extra) for a in node.args]
-        if name == "jsonencode" and len(args) == 1 and not is_known(args[0]):
-            return Unknown.of_json(args[0])
-        if name == "base64encode" and len(args) == 1 and not is_known(args[0]):
-            return Unknown.of_base64(args[0])
-        if name == "format" and args and isinstance(args[0], str) and not all(map(is_known, args)):
-            return _format_template(args[0], args[1:])
-        joined = len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list)
-        if name == "join" and joined and not is_known(args[1]):
-            return _join_template(args[0], args[1])
-        if name in SHAPE_FUNCTIONS and len(args) == 1 and isinstance(args[0], (list, dict)):
-            # the size and keys of a collection are known when some of its values are not
-            return SHAPE_FUNCTIONS[name](args[0])
-        if name in ("concat", "flatten") and args and all(isinstance(a, list) for a in args):
-            # collections of known shape with unknown members keep their shape
-            return _flatten(args[0]) if name == "flatten" else [x for a in args for x in a]
-        if name == "merge" and args and all(isinstance(a, dict) for a in args):
-            return {k: v for a in args for k, v in a.items()}
-        if function is None or not all(is_known(a) for a in args):
-            return Unknown.of_expression(f"{name}(...)", Unknown.built_from(*args).refs)
+        if isinstance(args, Unknown):
+            return unknown_call(name, [args])
+        if function is None:
+            return unknown_call(name, args)
         try:
             return function(*args)
-        except Exception:  # a function applied to values it rejects: Terraform would fail
-            return UNKNOWN
+        except EvalError:
+            raise
+        except Exception:  # a case the function table does not evaluate exactly: unknown
+            return unknown_call(name, args)
+
+    def arguments(self, node: Node, module: str, extra: Scope | None) -> list[Any] | Unknown:
+        """The evaluated arguments, a last `list...` spread into them (unknown when it is)."""
+        args = [self.node(a, module, extra) for a in node.args if a.kind != "expand"]
+        if node.args and node.args[-1].kind == "expand":
+            spread = self.node(node.args[-1].args[0], module, extra)
+            if isinstance(spread, Unknown):
+                return unknown_from(*args, spread)
+            if not isinstance(spread, list):
+                raise EvalError("only a list, set or tuple can be expanded with `...`")
+            args.extend(spread)
+        return args
+
+    def try_(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`try(a, b, ...)`: the first argument that does not fail, known or not.
+
+        An argument Terraform can evaluate only after apply is returned as it is (its
+        references kept): Terraform cannot tell yet whether it will fail, so neither
+        does the checker, and a fallback is never taken for a value it cannot see.
+        """
+        for arg in node.args:
+            try:
+                return self.node(arg, module, extra)
+            except EvalError:
+                continue
+        raise EvalError("try(): no expression succeeded")
+
+    def can(self, node: Node, module: str, extra: Scope | None) -> Any:
+        """`can(x)`: false when x fails, true when it succeeds known, unknown until then."""
+        if len(node.args) != 1:
+            raise EvalError("can() takes one argument")
+        try:
+            value = self.node(node.args[0], module, extra)
+        except EvalError:
+            return False
+        return True if wholly_known(value) else unknown_from(value)
 
     def file_call(self, node: Node, module: str, extra: Scope | None) -> Any:
         """`file`, `templatefile`, `fileexists`, `filebase64` and the hashes of files.
@@ -458,6 +576,10 @@ class StaticEvaluator:
         index: Any = (
             int(key) if key is not None and key.isdigit() and "count" in block.body else key
         )
+        if keyed and key is not None:
+            pairs = self.instance_keys(module, local, block)
+            if pairs != [(None, None)] and index not in {k for k, _ in pairs}:
+                raise EvalError(f"{base}{_key_suffix(index)} is not an instance of {base}")
         address = base + _key_suffix(index)
         if not path:
             return self.instance_object(module, local, block, index)
@@ -503,11 +625,38 @@ class StaticEvaluator:
                 (module, local + _key_suffix(index), name),
                 partial(self.raw, raw, module, extra),
             )
+        out.update(self.provider_facts(module, local, block))
         return ResourceObject(address, out)
+
+    def provider_facts(self, module: str, local: str, block: SourceBlock) -> dict[str, Any]:
+        """What `data.aws_partition` and `data.aws_region` read, known without a plan from the
+        region of the provider configuration the block uses (also when indexed, `[0]`)."""
+        if local.startswith("data.aws_partition."):
+            region = self.region()
+            if not isinstance(region, str):
+                return {}
+            return {name: _partition(region, name) for name in ("partition", "dns_suffix", "id")}
+        if local.startswith("data.aws_region."):
+            key = self.block_provider(module_path(module) if module else "", block.body)
+            region = self.region(key) if key else UNKNOWN
+            return (
+                {name: region for name in ("name", "id", "region")} if wholly_known(region) else {}
+            )
+        return {}
+
+    def instance_keys(self, module: str, local: str, block: SourceBlock) -> list[tuple[Any, Any]]:
+        """(key, each.value) of a block's instances in a module instance: with a plan, the
+        instances it plans (it is the truth: Terraform knew every count when it planned);
+        without, as `count`/`for_each` evaluate ([(None, None)] when they cannot be)."""
+        if self.plan is None:
+            return _instance_keys(self, block.body, module)
+        config = join(module_path(module) if module else "", local)
+        planned = [i for i in self.plan.in_module_instance(config, module) if i.exists]
+        return [(i.index, None) for i in planned if i.index is not None]
 
     def collection(self, module: str, local: str, block: SourceBlock) -> Any:
         """A for_each resource as a map of its instances, a counted one as a list."""
-        pairs = _instance_keys(self, block.body, module)
+        pairs = self.instance_keys(module, local, block)
         if pairs == [(None, None)]:
             return Unknown.of_reference(join(module, local))
         objects = {key: self.instance_object(module, local, block, key) for key, _ in pairs}
@@ -579,7 +728,7 @@ class StaticEvaluator:
         declared = source.variables.get(name) if source else None
         if isinstance(declared, dict) and parse_raw(declared.get("sensitive")) is True:
             mark_sensitive()
-        return self.memoised((module, "var", name), lambda: self._variable(name, module))
+        return self.memoised((module, "var", name), lambda: self.typed_variable(name, module))
 
     def _variable(self, name: str, module: str) -> Any:
         if not module and self.plan is not None and self.plan.variables.get(name) is not None:
@@ -601,6 +750,17 @@ class StaticEvaluator:
         if isinstance(declared, dict) and "default" in declared:
             return self.raw(declared["default"], module)
         return UNKNOWN
+
+    def typed_variable(self, name: str, module: str) -> Any:
+        """The variable's value converted to its declared `type` (`optional()` attributes
+        filled), as Terraform hands it to the module."""
+        value = self._variable(name, module)
+        source = self.module(module)
+        declared = source.variables.get(name) if source else None
+        constraint = declared.get("type") if isinstance(declared, dict) else None
+        if isinstance(constraint, str) and constraint.startswith("${"):
+            return convert(value, parse_hcl_expression(constraint[2:-1]))
+        return value
 
     def local(self, name: str, module: str) -> Any:
         source = self.module(module)
@@ -631,7 +791,7 @@ class StaticEvaluator:
                     if isinstance(generated, list) and isinstance(existing, list):
                         out[label] = existing + generated
                     else:
-                        out[label] = Unknown.built_from(existing, generated)
+                        out[label] = unknown_from(existing, generated)
         return out
 
     def _dynamic(self, spec: dict[str, Any], label: str, module: str, extra: Scope | None) -> Any:
@@ -642,12 +802,9 @@ class StaticEvaluator:
         content = content[0] if isinstance(content, list) and content else content
         if not isinstance(content, dict):
             return UNKNOWN
-        if isinstance(items, dict):
-            pairs = [(k, items[k]) for k in sorted(items)]  # Terraform's order: by key
-        elif isinstance(items, list):
-            pairs = [(v if isinstance(v, str) else i, v) for i, v in enumerate(items)]
-        else:
-            return Unknown.built_from(items)
+        pairs = _iteration(items)
+        if pairs is None:
+            return unknown_from(items)
         return [
             self.block_body(content, module, {**(extra or {}), iterator: {"key": k, "value": v}})
             for k, v in pairs[:MAX_INSTANCES]
@@ -698,36 +855,15 @@ FILE_HASHES: dict[str, Callable[[bytes], str]] = {
     "filesha1": lambda data: hashlib.sha1(data).hexdigest(),
     "filesha256": lambda data: hashlib.sha256(data).hexdigest(),
 }
-WIDE_VERB = re.compile(r"%[-+ #0]*\d{4,}")
 
 
-def _format(fmt: str, *args: Any) -> str:
-    if WIDE_VERB.search(fmt):
-        raise ValueError("format width too large")
-    converted = fmt.replace("%v", "%s").replace("%q", '"%s"')
-    return converted % tuple(_to_string(a) if not isinstance(a, int | float) else a for a in args)
-
-
-def _operate(operator: str, values: list[Any]) -> Any:
-    if len(values) == 1:
-        if operator == "-" and (
-            isinstance(values[0], bool) or not isinstance(values[0], int | float)
-        ):
-            raise TypeError("negation needs a number")
-        return (not values[0]) if operator == "!" else -values[0]
-    left, right = values
-    if operator in "+-*/%" and not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values
-    ):
-        raise TypeError("arithmetic needs numbers")  # Terraform: strings do not add
-    operations: dict[str, Callable[[Any, Any], Any]] = {
-        "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-        "/": lambda a, b: a / b, "%": lambda a, b: a % b, "==": lambda a, b: a == b,
-        "!=": lambda a, b: a != b, "<": lambda a, b: a < b, ">": lambda a, b: a > b,
-        "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
-        "&&": lambda a, b: a and b, "||": lambda a, b: a or b,
-    }  # fmt: skip
-    return operations[operator](left, right)
+def _replace_argument(value: Any) -> str:
+    """A `replace()` argument as the string Terraform converts it to."""
+    if isinstance(value, float) and not value.is_integer():
+        raise TypeError("a fractional number is not converted here")
+    if not isinstance(value, str | int | float):
+        raise TypeError("replace() takes strings")
+    return _to_string(value)
 
 
 # ------------------------------------------------------------- expressions
@@ -753,34 +889,47 @@ def _traversal(node: Node) -> str | None:
     return f"{base}.{key.value}" if isinstance(key.value, str) else None
 
 
-def _refs(raw: Any) -> list[str]:
+def _node_refs(node: Node) -> list[str]:
+    """The references an expression makes (the iteration names of a `for` are not ones)."""
     out: list[str] = []
 
     def walk(node: Any) -> None:
-        if isinstance(node, Node):
-            traversal = _traversal(node) if node.kind == "index" else None
-            if traversal is not None:
-                out.append(traversal)
-                return
-            if node.kind == "for":  # the iteration names are not references
-                start = len(out)
-                for arg in node.args:
-                    walk(arg)
-                inner = out[start:]
-                del out[start:]
-                out.extend(r for r in inner if r.split(".")[0].split("[")[0] not in node.value[1])
-                return
-            if node.kind == "ref":
-                out.append(node.value)
-            elif node.kind == "opaque":
-                out.extend(_text_refs(str(node.value)))
-            elif node.kind == "tmpl":
-                for kind, piece in _split_template(node.value):
-                    if kind == "expr":
-                        walk(parse_hcl_expression(piece))
+        if isinstance(node, tuple):  # an object's (key, value) pair
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, Node):
+            return
+        traversal = _traversal(node) if node.kind == "index" else None
+        if traversal is not None:
+            out.append(traversal)
+            return
+        if node.kind == "for":
+            start = len(out)
             for arg in node.args:
                 walk(arg)
+            inner = out[start:]
+            del out[start:]
+            out.extend(r for r in inner if r.split(".")[0].split("[")[0] not in node.value[1])
+            return
+        if node.kind == "ref":
+            out.append(node.value)
+        elif node.kind == "opaque":
+            out.extend(_text_refs(str(node.value)))
+        elif node.kind == "tmpl":
+            for kind, piece in _split_template(node.value):
+                if kind == "expr":
+                    walk(parse_hcl_expression(piece))
+        for arg in node.args:
+            walk(arg)
 
+    walk(node)
+    return out
+
+
+def _refs(raw: Any) -> list[str]:
+    """The references of a python-hcl2 value, each also as its instance and block address."""
+    out: list[str] = []
     if isinstance(raw, list):
         for item in raw:
             out.extend(_refs(item))
@@ -789,9 +938,13 @@ def _refs(raw: Any) -> list[str]:
             out.extend(_refs(item))
     elif isinstance(raw, str):
         if raw.startswith("${") and raw.endswith("}"):
-            walk(parse_hcl_expression(raw[2:-1]))
+            out.extend(_node_refs(parse_hcl_expression(raw[2:-1])))
         elif raw.startswith('"'):
-            walk(Node("tmpl", raw[1:-1]))
+            out.extend(_node_refs(Node("tmpl", raw[1:-1])))
+    return _expand_refs(out)
+
+
+def _expand_refs(out: list[str]) -> list[str]:
     expanded: list[str] = []
     for ref in out:
         expanded.append(ref)
@@ -831,8 +984,15 @@ def _expressions(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
+    """Variable files in Terraform's order: `terraform.tfvars`, `terraform.tfvars.json`, then
+    every `*.auto.tfvars` and `*.auto.tfvars.json` by name; a later file wins."""
     values: dict[str, Any] = {}
-    files = [directory / "terraform.tfvars", *sorted(directory.glob("*.auto.tfvars"))]
+    auto = [*directory.glob("*.auto.tfvars"), *directory.glob("*.auto.tfvars.json")]
+    files = [
+        directory / "terraform.tfvars",
+        directory / "terraform.tfvars.json",
+        *sorted(auto, key=lambda p: p.name),
+    ]
     for path in files:
         if path.is_file() or path.is_symlink():
             parsed, _ = parse_file(path, reader)
@@ -840,21 +1000,6 @@ def _tfvars(directory: Path, reader: SourceFiles) -> dict[str, Any]:
                 if not key.startswith("__"):
                     values[unquote(key)] = parse_raw(raw)
     return values
-
-
-SHAPE_FUNCTIONS: dict[str, Callable[[list[Any] | dict[str, Any]], Any]] = {
-    "length": len,
-    "keys": lambda c: sorted(c) if isinstance(c, dict) else UNKNOWN,
-    "values": lambda c: [c[k] for k in sorted(c)] if isinstance(c, dict) else UNKNOWN,
-    "tolist": lambda c: list(c) if isinstance(c, list) else UNKNOWN,
-}
-
-
-def _flatten(items: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for item in items:
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
-    return out
 
 
 MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
@@ -881,46 +1026,6 @@ def _instance_keys(
     return pairs
 
 
-FORMAT_VERB = re.compile(r"%(%|[-+# 0]*\d*(?:\.\d+)?[svdqtf])")
-
-
-def _format_template(spec: str, args: list[Any]) -> Any:
-    """`format(spec, ...)` with some arguments unknown: a template keeping the known text and
-    each argument in its place (`format("%s/*/POST", execution_arn)`), when every verb
-    takes one argument in order; else unknown, naming the arguments' references."""
-    parts: list[str | Unknown] = []
-    position, used = 0, 0
-    for match in FORMAT_VERB.finditer(spec):
-        parts.append(spec[position : match.start()])
-        position = match.end()
-        if match.group(1) == "%":
-            parts.append("%")
-            continue
-        if used >= len(args) or match.group(1)[-1] not in "sdv":
-            return Unknown.built_from(*args)
-        value = args[used]
-        used += 1
-        if isinstance(value, Unknown):
-            parts.append(value)
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            parts.append(_to_string(value))
-        else:
-            return Unknown.built_from(*args)
-    parts.append(spec[position:])
-    return _template_of(parts)
-
-
-def _template_of(parts: list[str | Unknown]) -> Unknown:
-    """A template of known text and unknown pieces, adjacent text joined."""
-    merged: list[str | Unknown] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return Unknown.of_template(tuple(merged))
-
-
 def _partition(region: Any, attribute: str) -> Any:
     """What `data.aws_partition` reads, from the root provider's region."""
     if not isinstance(region, str):
@@ -930,21 +1035,6 @@ def _partition(region: Any, attribute: str) -> Any:
     if attribute == "dns_suffix":
         return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
     return partition
-
-
-def _join_template(separator: str, items: list[Any]) -> Any:
-    """`join(sep, list)` with unknown members: a template of the members and separators."""
-    parts: list[str | Unknown] = []
-    for index, item in enumerate(items):
-        if index:
-            parts.append(separator)
-        if isinstance(item, Unknown):
-            parts.extend(item.parts if item.parts is not None else (item,))
-        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
-            parts.append(_to_string(item))
-        else:
-            return Unknown.built_from(*items)
-    return _template_of(parts)
 
 
 def _provider_name(raw: Any) -> str:
@@ -1012,6 +1102,51 @@ def _walk_modules(
     return out
 
 
+def _is_sensitive(body: Any) -> bool:
+    return isinstance(body, dict) and parse_raw(body.get("sensitive")) is True
+
+
+def _sensitive_strings(
+    evaluator: StaticEvaluator,
+    modules: list[tuple[str, str, SourceModule]],
+    instances: list[Instance],
+    outputs: dict[str, OutputInfo],
+) -> frozenset[str]:
+    """Every value the sources mark sensitive, for the second redaction layer.
+
+    Attributes derived from a sensitive variable (as Terraform marks them), and in
+    every module instance the `sensitive = true` variables (their value and their
+    literal default) and outputs. A value that cannot be evaluated is left out.
+    """
+    out: set[str] = set()
+    for inst in instances:
+        for name in inst.sensitive or {}:
+            spellings(inst.values.get(name), out)
+    for output in outputs.values():
+        if output.sensitive:
+            spellings(output.value, out)
+    for instance, _path, module in modules:
+        for name, body in module.variables.items():
+            if _is_sensitive(body):
+                _spell(out, partial(evaluator.variable, name, instance))
+                _spell(out, partial(evaluator.raw, body.get("default"), instance))
+        for name, body in module.outputs.items():
+            if instance and _is_sensitive(body):
+                _spell(out, partial(evaluator.module_outputs, instance, module), name)
+    return frozenset(out)
+
+
+def _spell(out: set[str], compute: Callable[[], Any], key: str | None = None) -> None:
+    """Spellings of `compute()` (of its `key` when given); nothing when it cannot be had."""
+    try:
+        value = compute()
+    except (CycleError, RecursionError):
+        return
+    if key is not None:
+        value = value.get(key) if isinstance(value, dict) else None
+    spellings(value, out)
+
+
 def build_static_model(directory: Path, source_root: Path | None = None) -> PlanModel:
     """The rules' model of a directory of `.tf` files (reads confined to the source root)."""
     files = source_files(directory, source_root)
@@ -1022,7 +1157,8 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
     instances: list[Instance] = []
     configs: dict[str, ResourceConfiguration] = {}
     module_outputs: dict[str, dict[str, tuple[str, ...]]] = {}
-    for instance, path, module in _walk_modules(evaluator, root):
+    modules = _walk_modules(evaluator, root)
+    for instance, path, module in modules:
         module_outputs[path] = {
             name: tuple(_refs(body.get("value"))) for name, body in module.outputs.items()
         }
@@ -1060,16 +1196,11 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
                 instances.append(inst)
     variables = {name: evaluator.variable(name, "") for name in root.variables}
     outputs: dict[str, OutputInfo] = {}
-    sensitive: set[str] = set()
     for name, body in root.outputs.items():
         value = evaluator.raw(body.get("value"), "")
         is_sensitive = parse_raw(body.get("sensitive")) is True
         outputs[name] = OutputInfo(name, value, is_sensitive, tuple(_refs(body.get("value"))))
-        if is_sensitive and isinstance(value, str):
-            sensitive.add(value)
-    for name, body in root.variables.items():
-        if parse_raw(body.get("sensitive")) is True and isinstance(variables.get(name), str):
-            sensitive.add(str(variables[name]))
+    sensitive = _sensitive_strings(evaluator, modules, instances, outputs)
     region = evaluator.region()
     model = PlanModel(
         instances=instances,
@@ -1083,7 +1214,7 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
             for key in root.providers
             if key.split(".")[0] == "aws" and isinstance(value := evaluator.region(key), str)
         },
-        sensitive_strings=frozenset(s for s in sensitive if len(s) >= 3),
+        sensitive_strings=sensitive,
         sensitive_variables=frozenset(
             name
             for name, body in root.variables.items()

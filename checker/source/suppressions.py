@@ -13,6 +13,10 @@ file, an expired suppression no longer waives and is reported, and one that
 matches no finding is reported. A malformed suppression is an input error
 naming its file and line: the comment comes from the pull request like the code.
 
+In a `.tf.json` file (JSON has no comments) the same text is the value of a
+`"//"` property of the block's body, which Terraform ignores as a comment:
+`"//": "checker:ignore TAP011 reason=... expires=2027-01-31"` (`json_suppressions`).
+
 Only real comments count: `checker.source.comments` reads the file as
 Terraform's scanner does, so `# checker:ignore` inside a quoted string or a
 heredoc (a user_data script, a policy) is text, neither a suppression nor an
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -191,6 +196,33 @@ def _by_block(text: str, file: str) -> dict[int, tuple[Suppression, ...]]:
         if suppression.line in ours:
             out.setdefault(ours[suppression.line], []).append(suppression)
     return {line: tuple(items) for line, items in out.items()}
+
+
+JSON_MARKER = re.compile(r"\s*checker:ignore\b")
+
+
+def json_suppressions(
+    comments: Iterable[tuple[int, str]], file: Path | str
+) -> tuple[Suppression, ...]:
+    """The suppressions of a block in Terraform's JSON syntax: its `"//"` properties.
+
+    JSON has no comments; Terraform ignores a property named `"//"` in an object that is a
+    block body, so that is where a `.tf.json` block carries one (a string, or an array of
+    strings), e.g. `"//": "checker:ignore TAP011 reason=... expires=2027-01-31"`. Only a
+    value that starts with `checker:ignore` is one; `comments` are (line, value) of the
+    `"//"` properties of the block's body and of its nested blocks' bodies, which
+    `checker.source.json_syntax` reads structurally, so no second reader is consulted.
+    """
+    found: list[Suppression] = []
+    for line, text in comments:
+        if JSON_MARKER.match(text) is None:
+            continue
+        suppression = parse_comment("// " + text.lstrip(), str(file), line)
+        if suppression is not None:
+            found.append(suppression)
+        if len(found) > MAX_SUPPRESSIONS:
+            raise InputError(f"{file}: more than {MAX_SUPPRESSIONS} checker:ignore comments")
+    return tuple(found)
 
 
 def block_suppressions(text: str, file: Path | str) -> dict[int, tuple[Suppression, ...]]:

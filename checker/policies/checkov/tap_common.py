@@ -332,8 +332,20 @@ def policy_statements(
         known = first(doc.get("json"))
         if isinstance(known, str) and not is_unknown(known):
             return iam.statements_from_json(known, address)
+        if any(first(doc.get(name)) not in (None, "", []) for name in MERGED_PARTS):
+            return None  # merged from other documents the provider has not read yet: unknown
         return [_from_block(b, address, i) for i, b in enumerate(blocks(doc, "statement"))]
     return None
+
+
+# what an aws_iam_policy_document merges besides its own statements (the native engine
+# merges them, `checker.rules.iam.document_policy`; this engine says unknown)
+MERGED_PARTS = (
+    "source_policy_documents",
+    "override_policy_documents",
+    "source_json",
+    "override_json",
+)
 
 
 def _from_block(conf: dict[str, Any], origin: str, index: int) -> iam.Statement:
