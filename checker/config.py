@@ -180,9 +180,7 @@ class TrustedSettings:
     source_root: Path | None = None
 
     @classmethod
-    def of(
-        cls, rules: tuple[Path, ...] = (), source_root: Path | None = None
-    ) -> TrustedSettings:
+    def of(cls, rules: tuple[Path, ...] = (), source_root: Path | None = None) -> TrustedSettings:
         """Command-line values first, then `CHECKER_RULE_PATHS` / `CHECKER_SOURCE_ROOT`."""
         env_rules = tuple(
             Path(p) for p in os.environ.get("CHECKER_RULE_PATHS", "").split(os.pathsep) if p

@@ -22,8 +22,6 @@ from pydantic import Field
 from checker.core.address import join, parse_reference, split_address
 from checker.plan.model import PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
-from checker.source.expr import SourceTree
-from checker.source.static import _refs
 
 META = RuleMeta(
     id="TAP015",
@@ -75,13 +73,12 @@ def _local_refs(model: PlanModel, module: str, ref: str) -> list[str] | None:
     its leaf: it is a name, not a resource attribute.
     """
     parts = split_address(ref)
-    if len(parts) < 2 or not isinstance(model.source, SourceTree):
+    if len(parts) < 2 or model.source is None:
         return None
-    source = model.source.module(module)
-    if source is None or parts[1] not in source.locals:
+    raw = model.source.local_references(module, parts[1])
+    if raw is None:
         return None
-    raw = source.locals[parts[1]]
-    found = [r for r in _refs(raw) if r != ref]
+    found = [r for r in raw if r != ref]
     return found or [ref]
 
 

@@ -263,6 +263,15 @@ class SourceTree:
         found = self.module(module)
         return self._relative_path(found.directory) if found is not None else "."
 
+    def local_references(self, module: str, name: str) -> list[str] | None:
+        """The references of `local.NAME`'s expression in `module`, None when it has none here."""
+        from checker.source.static import _refs
+
+        found = self.module(module)
+        if found is None or name not in found.locals:
+            return None
+        return _refs(found.locals[name])
+
     def _relative_path(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root.directory)).as_posix()
 
