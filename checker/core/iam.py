@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from checker.aws import authorization
+
 Tri = bool | None
 
 
@@ -21,6 +23,15 @@ class Hidden:
     """A value only known after apply (a base class: the checker's `Unknown` extends it)."""
 
     __slots__ = ()
+
+    def render(self, hole: str) -> str:
+        """The known text of the value with `hole` for each hidden piece (all of it here)."""
+        return hole
+
+    def template(self) -> str:
+        """The value as a Terraform template: `${REF}` for a piece a reference names, `${?}`
+        for one nothing names. Two equal `${REF}` pieces are the same value."""
+        return "${?}"
 
 
 HIDDEN = Hidden()
@@ -269,14 +280,10 @@ def action_covered(stmt: Statement, action: str) -> Tri:
     return False
 
 
-EXPANSIONS = {
-    "kms:generatedatakey*": ("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"),
-}
-
-
 def actions_covered(stmt: Statement, required: str) -> Tri:
-    """All concrete actions a required pattern stands for (`kms:GenerateDataKey*`)."""
-    concrete = EXPANSIONS.get(required.lower(), (required,))
+    """All concrete actions a required pattern stands for (`kms:GenerateDataKey*` is the
+    four `GenerateDataKey...` actions of the Service Authorization Reference)."""
+    concrete = authorization.expand(required) or (required,)
     return all_true([action_covered(stmt, action) for action in concrete])
 
 
@@ -328,12 +335,16 @@ def operator_base(operator: str) -> str:
 
 
 def condition_requires(stmt: Statement, key: str, expected: str) -> Tri:
-    """True when a condition pins `key` to `expected` (string or Bool operators)."""
+    """True when a condition pins `key` to `expected` (string or Bool operators; an
+    `...IfExists` operator pins nothing, since a request without the key satisfies it)."""
     if isinstance(stmt.conditions, Hidden):
         return None
     results: list[Tri] = []
     for cond in stmt.conditions:
         if cond.key.lower() != key.lower():
+            continue
+        # `...IfExists` holds when the key is absent: it pins nothing (IAM condition operators)
+        if cond.operator.lower().endswith("ifexists"):
             continue
         if operator_base(cond.operator) not in (*STRING_EQUALS, "bool"):
             continue

@@ -118,6 +118,13 @@ class Unknown(Hidden):
             return "${" + self.expression + "}"
         return "(known after apply)"
 
+    def template(self) -> str:
+        if self.parts is not None:
+            return "".join(p if isinstance(p, str) else p.template() for p in self.parts)
+        if self.reference is not None and re.fullmatch(r"[\w.\[\]\"-]+", self.reference):
+            return "${" + self.reference + "}"
+        return "${?}"
+
     def render(self, hole: str) -> str:
         """The known text of a template with `hole` for each unknown piece (for parsers)."""
         if self.parts is None:

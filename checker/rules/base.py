@@ -45,6 +45,12 @@ class RuleMeta:
     remediation: str
     resource_types: tuple[str, ...] = ()
     incident: int = 0  # optional: the seed incident a built-in rule comes from
+    # What AWS does that the rule models, where the fix's letter and AWS differ (and which the
+    # rule follows), what it does not model, and the documents it follows (docs/rules.md).
+    aws_model: str = ""
+    letter_vs_aws: str = ""
+    limits: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

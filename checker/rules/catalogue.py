@@ -54,6 +54,10 @@ def render_catalogue(fmt: str, loaded: tuple[Rule, ...] | None = None) -> str:
                 f"- Why: {m.rationale}",
                 f"- Fix: {m.remediation}",
             ]
+            lines += [f"- AWS model: {m.aws_model}"] if m.aws_model else []
+            lines += [f"- Letter and AWS: {m.letter_vs_aws}"] if m.letter_vs_aws else []
+            lines += [f"- Not modelled: {m.limits}"] if m.limits else []
+            lines += [f"- Follows: {ref}" for ref in m.references]
         return "\n".join(lines) + "\n"
     return "".join(
         f"{m.id}  {m.severity.value:<8}  {m.title}"

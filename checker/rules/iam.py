@@ -243,3 +243,11 @@ def resource_entries(stmt: Statement) -> list[Value]:
     if isinstance(resources, Hidden):
         return [cast(Value, resources)]
     return [cast(Value, entry) for entry in resources or []]
+
+
+def not_resource_entries(stmt: Statement) -> list[Value]:
+    """The statement's NotResource entries as plan values (see `resource_entries`)."""
+    resources = stmt.not_resources
+    if isinstance(resources, Hidden):
+        return [cast(Value, resources)]
+    return [cast(Value, entry) for entry in resources or []]

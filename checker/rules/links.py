@@ -233,6 +233,20 @@ class RolePolicies:
             out.append(_attached(arn, role.address, model))
         return out
 
+    def boundary(self, role: Instance) -> Policy | None:
+        """The role's permissions boundary (None: the role has none).
+
+        "Permissions boundaries for IAM entities": an identity-based Allow counts only
+        when the boundary allows too; a boundary the plan does not show is incomplete.
+        """
+        arn = role.get("permissions_boundary")
+        if arn is None or arn == "":
+            return None
+        origin = f"{role.address}.permissions_boundary"
+        for policy in linked(self.model, role, ("permissions_boundary",), ("aws_iam_policy",)):
+            return policy_at(self.model, policy, "policy")
+        return _attached(arn, origin, self.model)
+
     def statements(self, role: Instance) -> tuple[list[Statement], bool, list[str]]:
         """All statements, whether every policy was readable, and why not."""
         statements: list[Statement] = []

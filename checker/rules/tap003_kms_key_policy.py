@@ -16,11 +16,14 @@ and `kms:GrantIsForAWSResource = true`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
+from checker.core.evaluation import HOLE, Decision, Policies, Request, evaluate, visible
+from checker.core.iam import HIDDEN
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, Status, checked
 from checker.rules.iam import (
     Hidden,
     Policy,
@@ -29,11 +32,9 @@ from checker.rules.iam import (
     actions_covered,
     all_true,
     any_true,
-    condition_requires,
     policy_at,
-    principal_matches,
 )
-from checker.rules.links import linked
+from checker.rules.links import link_is_undecided, linked
 
 META = RuleMeta(
     id="TAP003",
@@ -52,6 +53,35 @@ META = RuleMeta(
         "kms:GrantIsForAWSResource = true."
     ),
     resource_types=("aws_kms_key", "aws_kms_key_policy"),
+    aws_model=(
+        "The key policy is evaluated as KMS does (checker/core/evaluation.py, a key policy must "
+        "allow service principals directly): for each log group the key encrypts, "
+        "logs.<region>.amazonaws.com calling Encrypt, Decrypt, GenerateDataKey and DescribeKey "
+        "with kms:EncryptionContext:aws:logs:arn = that log group's ARN must be allowed; "
+        "lambda.amazonaws.com calling the same must be allowed; CreateGrant by Lambda via "
+        "lambda.<region>.amazonaws.com for an AWS resource must be allowed, and without "
+        "kms:ViaService, via another service, or not for an AWS resource must not be. Explicit "
+        "Denies, IfExists operators and encryption-context conditions count as AWS counts them."
+    ),
+    letter_vs_aws=(
+        "The seed's fix also requires the account root to administer the key (kms:*): AWS only "
+        "warns of an unmanageable key, the rule keeps the seed's stricter demand. The seed names "
+        "lambda.amazonaws.com as a key-policy principal; the rule follows the seed."
+    ),
+    limits=(
+        "Grants and IAM policies of other principals are not evaluated; conditions on keys the "
+        "stack cannot know (kms:CallerAccount of another account, source IPs) give unknown; "
+        "the logs principal is regional and checked for the provider's region only."
+    ),
+    references=(
+        "AWS KMS condition keys: kms:ViaService, kms:GrantIsForAWSResource "
+        "(https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html)",
+        "Encrypt log data in CloudWatch Logs using AWS KMS "
+        "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)",
+        "Key policies in AWS KMS (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)",
+        "IAM condition operators, ...IfExists "
+        "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)",
+    ),
 )
 
 USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
@@ -77,20 +107,29 @@ def keys_in_use(model: PlanModel) -> dict[str, Instance]:
     return keys
 
 
+def hidden_key_links(model: PlanModel) -> list[str]:
+    """Where a log group's or function's key is unknown and references nothing this model can
+    follow (`kms_key_id = local.key_arn` in a plan without sources): "ADDRESS (REFS)" each.
+
+    Any key of the plan may be the one it uses, so no key may pass silently for it.
+    """
+    hidden: list[str] = []
+    for type_, attr in (
+        ("aws_cloudwatch_log_group", "kms_key_id"),
+        ("aws_lambda_function", "kms_key_arn"),
+    ):
+        for inst in model.resources(type_):
+            if link_is_undecided(model, inst, (attr,)):
+                refs = ", ".join(inst.references(attr)) or "a value known after apply"
+                hidden.append(f"{inst.address}.{attr} ({refs})")
+    return hidden
+
+
 def key_policy(model: PlanModel, key: Instance) -> Policy:
     for attached in model.resources("aws_kms_key_policy"):
         if key in linked(model, attached, ("key_id",), ("aws_kms_key",)):
             return policy_at(model, attached, "policy")
     return policy_at(model, key, "policy")
-
-
-def _allows(stmt: Statement, service: str, actions: tuple[str, ...]) -> Tri:
-    if not stmt.allows:
-        return False
-    return all_true(
-        [principal_matches(stmt, "Service", service)]
-        + [actions_covered(stmt, action) for action in actions]
-    )
 
 
 def _root_admin(stmt: Statement) -> Tri:
@@ -109,83 +148,189 @@ def _root_admin(stmt: Statement) -> Tri:
     return all_true([any_true(root), actions_covered(stmt, "kms:PutKeyPolicy")])
 
 
-def _describe_grant(statements: list[Statement]) -> str:
-    if not statements:
-        return "no statement lets lambda.amazonaws.com kms:CreateGrant"
-    stmt = statements[0]
-    if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
-        return (
-            f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant without conditions"
-        )
-    conditions = ", ".join(
-        f"{c.operator} {c.key} = {', '.join(map(str, c.values))}" for c in stmt.conditions
+# The calls each service makes with the key, as the seed's fix lists them (kms:GenerateDataKey*
+# stands for both data-key calls).
+USE_CALLS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+LAMBDA = ("Service", "lambda.amazonaws.com")
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """What AWS knows of the calls made on one key: its ARN, account, region and log groups."""
+
+    key_arn: object  # a str, or a Hidden the plan leaves to apply
+    account: object
+    region: str
+    log_groups: tuple[str, ...]  # ARNs of the log groups it encrypts, `${?}` for hidden parts
+
+
+def _call(
+    use: KeyUse,
+    action: str,
+    who: tuple[str, str],
+    context: Mapping[str, tuple[object, ...]],
+    absent: frozenset[str],
+) -> Request:
+    return Request(
+        action,
+        use.key_arn if isinstance(use.key_arn, str | Hidden) else HIDDEN,
+        who,
+        {"kms:CallerAccount": (use.account,), **context},
+        closed=False,
+        absent=absent,
     )
-    return f"statement {stmt.index} lets lambda.amazonaws.com kms:CreateGrant with {conditions}"
 
 
-def judge_policy(policy: Policy, region: str) -> tuple[Tri, str, str]:
-    """(verdict, what was found, what is expected)."""
-    statements = policy.statements
-    logs = f"logs.{region}.amazonaws.com"
-    via = f"lambda.{region}.amazonaws.com"
+def _must(decision: Decision, found: str, expected: str) -> tuple[Tri, str, str]:
+    allowed = decision.allowed
+    return allowed, (found if allowed is False else decision.reason), expected
+
+
+def _must_not(decision: Decision, found: str, expected: str) -> tuple[Tri, str, str]:
+    allowed = decision.allowed
+    verdict = None if allowed is None else not allowed
+    return verdict, (f"{decision.reason}: {found}" if allowed else decision.reason), expected
+
+
+def judge_policy(policy: Policy, use: KeyUse) -> tuple[Tri, str, str]:
+    """(verdict, what was found, what is expected): the key policy evaluated as KMS does."""
+    key_policy = Policies(resource=policy.statements, key_policy=True)
+    logs = ("Service", f"logs.{use.region}.amazonaws.com")
+    via = f"lambda.{use.region}.amazonaws.com"
     uses = ", ".join(USE_ACTIONS)
     checks: list[tuple[Tri, str, str]] = [
         (
-            any_true([_root_admin(s) for s in statements]),
+            any_true([_root_admin(s) for s in policy.statements]),
             "no statement keeps the account root as key administrator (kms:*)",
             "the account root allowed kms:* (no lock-out)",
-        ),
-        (
-            any_true([_allows(s, logs, USE_ACTIONS) for s in statements]),
-            f"no statement allows Service {logs} all of {uses}",
-            f"Service {logs} allowed {uses}",
-        ),
-        (
-            all_true(
-                [
-                    any_true([_allows(s, "lambda.amazonaws.com", (a,)) for s in statements])
-                    for a in USE_ACTIONS
-                ]
-            ),
-            f"lambda.amazonaws.com is not allowed all of {uses}",
-            f"Service lambda.amazonaws.com allowed {uses}",
-        ),
-    ]
-    grants = [
-        s
-        for s in statements
-        if _allows(s, "lambda.amazonaws.com", ("kms:CreateGrant",)) is not False
-    ]
-    scoped = [
-        all_true(
-            [
-                condition_requires(s, "kms:ViaService", via),
-                condition_requires(s, "kms:GrantIsForAWSResource", "true"),
-            ]
         )
-        for s in grants
     ]
-    unscoped = [s for s, ok in zip(grants, scoped, strict=True) if ok is not True]
+    for group in use.log_groups:
+        context: dict[str, tuple[object, ...]] = {
+            "kms:EncryptionContext:aws:logs:arn": (group,),
+            "kms:EncryptionContextKeys": ("aws:logs:arn",),
+        }
+        for action in USE_CALLS:
+            request = _call(
+                use,
+                action,
+                logs,
+                context,
+                frozenset({"kms:viaservice", "kms:grantisforawsresource"}),
+            )
+            checks.append(
+                _must(
+                    evaluate(request, key_policy),
+                    f"Service {logs[1]} may not call {action} for {group.replace(HOLE, '*')}",
+                    f"Service {logs[1]} allowed {uses} for the stack's log groups",
+                )
+            )
+    for action in USE_CALLS:
+        request = _call(use, action, LAMBDA, {}, frozenset({"kms:grantisforawsresource"}))
+        checks.append(
+            _must(
+                evaluate(request, key_policy),
+                f"lambda.amazonaws.com may not call {action}",
+                f"Service lambda.amazonaws.com allowed {uses}",
+            )
+        )
+    scoped = f"kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = {via} and kms:GrantIsForAWSResource = true"
+    for_lambda = {"kms:ViaService": (via,), "kms:GrantIsForAWSResource": ("true",)}
     checks.append(
-        (
-            all_true(scoped) if grants else False,
-            _describe_grant(unscoped or grants),
-            f"kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = {via} "
-            "and kms:GrantIsForAWSResource = true",
+        _must(
+            evaluate(_call(use, "kms:CreateGrant", LAMBDA, for_lambda, frozenset()), key_policy),
+            f"no statement lets lambda.amazonaws.com kms:CreateGrant via {via} for AWS resources",
+            scoped,
         )
     )
+    outside: list[tuple[str, dict[str, tuple[object, ...]], frozenset[str]]] = [
+        (
+            "without kms:ViaService",
+            {"kms:GrantIsForAWSResource": ("true",)},
+            frozenset({"kms:viaservice"}),
+        ),
+        (
+            "via another service",
+            {
+                "kms:ViaService": (f"ec2.{use.region}.amazonaws.com",),
+                "kms:GrantIsForAWSResource": ("true",),
+            },
+            frozenset(),
+        ),
+        (
+            "for a grant not for an AWS resource",
+            {"kms:ViaService": (via,), "kms:GrantIsForAWSResource": ("false",)},
+            frozenset(),
+        ),
+    ]
+    for when, context, absent in outside:
+        request = _call(use, "kms:CreateGrant", LAMBDA, context, absent)
+        checks.append(
+            _must_not(
+                evaluate(request, key_policy),
+                f"it lets lambda.amazonaws.com kms:CreateGrant {when}",
+                scoped,
+            )
+        )
     for verdict, found, expected in checks:
         if verdict is False:
             return False, found, expected
-    for verdict, _found, expected in checks:
+    for verdict, found, expected in checks:
         if verdict is None:
-            return None, f"cannot confirm {expected}", expected
+            return None, f"cannot confirm {expected} ({found})", expected
     return True, "", ""
+
+
+def key_use(model: PlanModel, key: Instance, region: str) -> KeyUse:
+    """The key's ARN, its account and the ARNs of the log groups encrypted with it."""
+    identities = model.data("aws_caller_identity")
+    known = [a for a in (d.get("account_id") for d in identities) if isinstance(a, str)]
+    # the account as the policy's own template names it when the plan hides it
+    named = [f"${{{d.address}.account_id}}" for d in identities if not d.module]
+    account = known[0] if known else named[0] if len(named) == 1 else HOLE
+    groups: list[str] = []
+    for group in model.resources("aws_cloudwatch_log_group"):
+        if key not in linked(model, group, ("kms_key_id",), ("aws_kms_key",)):
+            continue
+        name = group.get("name")
+        shown = (
+            name if isinstance(name, str) else visible(name) if isinstance(name, Hidden) else HOLE
+        )
+        groups.append(f"arn:aws:logs:{region}:{account}:log-group:{shown}")
+    arn = key.get("arn")
+    return KeyUse(
+        arn if isinstance(arn, str) else HIDDEN,
+        account,
+        region,
+        tuple(groups) or (f"arn:aws:logs:{region}:{account}:log-group:{HOLE}",),
+    )
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    for key in keys_in_use(model).values():
+    in_use = keys_in_use(model)
+    hidden = hidden_key_links(model)
+    yield from _judge_keys(model, list(in_use.values()))
+    if not hidden:
+        return
+    # A key no visible link reaches may be the one behind a hidden link: a policy that would
+    # break it is unknown (not failed: it may serve nothing), one that is fine passes.
+    maybe = [k for k in model.resources("aws_kms_key") if k.address not in in_use]
+    for result in _judge_keys(model, maybe):
+        if result.status == Status.FAILED:
+            yield Result.unknown(
+                result.address,
+                result.attribute,
+                f"{result.found}; which key {hidden[0]} designates is hidden",
+                f"{result.expected}, if the key serves it (bind the configuration with "
+                "--source DIR to follow the reference)",
+            )
+        else:
+            yield result
+
+
+def _judge_keys(model: PlanModel, keys: list[Instance]) -> Iterator[Result]:
+    for key in keys:
         policy = key_policy(model, key)
         if not policy.complete:
             yield Result.unknown(
@@ -209,7 +354,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "statements for CloudWatch Logs and Lambda",
             )
             continue
-        verdict, found, expected = judge_policy(policy, region)
+        verdict, found, expected = judge_policy(policy, key_use(model, key, region))
         where = policy.origins[0] if policy.origins else key.address
         if verdict is False:
             yield Result.failed(key.address, "policy", f"{where}: {found}", expected)

@@ -14,22 +14,14 @@ when `aws:SecureTransport` is `false`, and no other broad statement.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from checker.core.evaluation import HOLE, Found, Request, describe, first_applying, visible
+from checker.core.iam import Hidden, Principals, Statement, Tri
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value
+from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.iam import (
-    Statement,
-    Tri,
-    action_covered,
-    all_true,
-    any_true,
-    condition_requires,
-    has_condition_key,
-    policy_at,
-    principal_is_everyone,
-    resource_entries,
-)
+from checker.rules.iam import policy_at
 from checker.rules.links import ReverseIndex
 
 META = RuleMeta(
@@ -47,79 +39,235 @@ META = RuleMeta(
         'statements for Principal "*" and Deny statements without that condition.'
     ),
     resource_types=("aws_s3_bucket", "aws_s3_bucket_policy"),
+    aws_model=(
+        "The bucket policy is evaluated as S3 does (checker/core/evaluation.py): plain-HTTP "
+        "GetObject, PutObject (objects) and ListBucket (bucket) by any principal must meet an "
+        "explicit Deny whose only condition is aws:SecureTransport; the same calls by each role "
+        "of the stack over TLS 1.2 (aws:SecureTransport true, s3:TlsVersion 1.2, no VPC endpoint "
+        "keys unless the stack has an endpoint) must meet no Deny; an anonymous call (no "
+        "principal keys) must meet no Allow. Split Denies, IfExists operators, NotAction and "
+        "NotResource count as AWS counts them."
+    ),
+    letter_vs_aws=(
+        "The seed's fix is one Deny statement; AWS accepts the Deny split over several "
+        "statements and extra Denies that spare TLS callers (the AWS-recommended s3:TlsVersion "
+        "< 1.2 Deny): the rule follows AWS. A transport Deny that also needs another key "
+        "(aws:SourceVpce) leaves plain HTTP open without it: failed, as the fix intends."
+    ),
+    limits=(
+        "Conditions on keys the plan cannot know for the stack's roles (aws:SourceIp, "
+        "organization IDs) make the verdict unknown; access points, ACLs and account-level "
+        "Block Public Access are not evaluated; a plan alone lists one set of references for a "
+        "whole Resource list, so which entry is the bucket and which its objects is unknown "
+        "without the sources."
+    ),
+    references=(
+        "Amazon S3 security best practices: enforce data in transit encryption "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html)",
+        "IAM policy evaluation logic "
+        "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)",
+        "Amazon S3 condition key examples: s3:TlsVersion "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html)",
+        "The meaning of public in S3 Block Public Access "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
+    ),
 )
 
 
-def _covers(model: PlanModel, resource: Value, bucket: Instance, objects: bool) -> Tri:
-    """Does one Resource entry cover the bucket (objects=False) or its objects?"""
-    suffixes = ("/*",) if objects else ("",)
-    if isinstance(resource, str):
-        if resource in ("*", "arn:aws:s3:::*"):
-            return True
-        name = bucket.get("bucket")
-        if not isinstance(name, str):
-            return None
-        arn = f"arn:aws:s3:::{name}"
-        return any(resource == arn + s for s in suffixes) or (objects and resource == arn + "*")
-    if not isinstance(resource, Unknown):
-        return False
-    if resource.reference is not None:
-        return (not objects) and model.points_at(resource.reference, bucket, "arn")
-    if resource.parts:
-        head, tail = resource.parts[0], resource.parts[1:]
-        text = "".join(p if isinstance(p, str) else "?" for p in tail)
-        if (
-            isinstance(head, Unknown)
-            and head.reference is not None
-            and model.points_at(head.reference, bucket, "arn")
+STANDIN = "checker-bucket-under-judgement"  # the bucket's name when the plan hides it
+# Condition keys an anonymous request never carries ("AWS global condition context keys":
+# principal keys are present only for signed requests).
+PRINCIPAL_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principaltype",
+        "aws:principalorgpaths",
+        "aws:userid",
+        "aws:username",
+        "aws:principalservicename",
+        "aws:principalisawsservice",
+        "aws:calledvia",
+    }
+)
+# The stack's roles reach the bucket over the public endpoint unless a VPC endpoint exists.
+ENDPOINT_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"})
+SOMEONE = ("AWS", "arn:aws:iam::000000000000:role/any-caller")  # only "*" names it
+
+
+def _entry(model: PlanModel, value: object, bucket: Instance, arn: str) -> object:
+    """One Resource entry as AWS compares it: the bucket's own ARN (or its stand-in) for a
+    reference to it, a foreign ARN for a reference to another resource, else hidden."""
+    if isinstance(value, str) or not isinstance(value, Unknown):
+        return value
+    if value.reference is not None:
+        if model.points_at(value.reference, bucket, "arn"):
+            return arn
+        return (
+            f"arn:aws:s3:::(other){value.reference}"
+            if model.resolve(bucket, value.reference)
+            else value
+        )
+    if value.parts and isinstance(value.parts[0], Unknown) and value.parts[0].reference:
+        head, tail = value.parts[0], value.parts[1:]
+        if all(isinstance(p, str) for p in tail) and model.points_at(
+            head.reference or "", bucket, "arn"
         ):
-            return objects and text in ("/*", "*")
-        return None if any(not isinstance(p, str) for p in tail) else False
-    return None
+            return arn + "".join(p for p in tail if isinstance(p, str))
+    return value
 
 
-def _tls_deny(model: PlanModel, stmt: Statement, bucket: Instance) -> Tri:
-    if not stmt.denies:
-        return False
-    entries = resource_entries(stmt)
-    return all_true(
-        [
-            principal_is_everyone(stmt),
-            action_covered(stmt, "s3:GetObject"),
-            action_covered(stmt, "s3:PutObject"),
-            action_covered(stmt, "s3:ListBucket"),
-            condition_requires(stmt, "aws:SecureTransport", "false"),
-            any_true([_covers(model, r, bucket, objects=False) for r in entries]),
-            any_true([_covers(model, r, bucket, objects=True) for r in entries]),
-        ]
+def role_arn(role: Instance) -> str:
+    """A role's ARN, or a stand-in no other principal has when the plan hides it."""
+    arn = role.get("arn")
+    return arn if isinstance(arn, str) else f"arn:aws:iam::000000000000:role/({role.address})"
+
+
+def _principal(model: PlanModel, value: object, bucket: Instance) -> object:
+    """A principal the plan hides, named by reference: the ARN of what it references."""
+    if not isinstance(value, Unknown):
+        return value
+    refs = [value.reference] if value.reference is not None else list(value.refs)
+    targets = {t.address: t for ref in refs for t in model.resolve(bucket, ref)}
+    # `[aws_iam_role.x.arn]` in a plan: references `aws_iam_role.x.arn` and `aws_iam_role.x`
+    return role_arn(next(iter(targets.values()))) if len(targets) == 1 else value
+
+
+def _as_compared(model: PlanModel, stmt: Statement, bucket: Instance, arn: str) -> Statement:
+    def entries(values: list[object] | Hidden | None) -> list[object] | Hidden | None:
+        if values is None or isinstance(values, Hidden):
+            return values
+        return [_entry(model, v, bucket, arn) for v in values]
+
+    def principals(value: Principals) -> Principals:
+        if not isinstance(value, dict):
+            return value
+        return {k: [_principal(model, i, bucket) for i in ids] for k, ids in value.items()}
+
+    return replace(
+        stmt,
+        resources=entries(stmt.resources),
+        not_resources=entries(stmt.not_resources),
+        principals=principals(stmt.principals),
+        not_principals=principals(stmt.not_principals),
+    )
+
+
+def _requests(arn: str) -> list[tuple[str, str]]:
+    return [
+        ("s3:GetObject", f"{arn}/any-key"),
+        ("s3:PutObject", f"{arn}/any-key"),
+        ("s3:ListBucket", arn),
+    ]
+
+
+def _plain_http_denied(statements: list[Statement], arn: str) -> tuple[Tri, str]:
+    """Every plain-HTTP request, by anyone, meets a Deny whose only condition is the transport.
+
+    A Deny that also needs another key (`aws:SourceVpce`, a principal) leaves plain HTTP
+    open to requests without it: the incident's hole.
+    """
+    transport_only = [
+        s
+        for s in statements
+        if s.denies
+        and not isinstance(s.conditions, Hidden)
+        and all(c.key.lower() == "aws:securetransport" for c in s.conditions)
+    ]
+    hidden = [s for s in statements if s.denies and isinstance(s.conditions, Hidden)]
+    for action, resource in _requests(arn):
+        request = Request(action, resource, SOMEONE, {"aws:SecureTransport": ("false",)})
+        found = first_applying(transport_only + hidden, request, "deny", resource_policy=True)
+        if found.value is False:
+            extra = [s for s in statements if s.denies and s not in transport_only]
+            why = f" ({describe(extra[0])} also needs other condition keys)" if extra else ""
+            return (
+                False,
+                f"plain-HTTP {action} on {resource.replace(STANDIN, '<bucket>')} is not denied{why}",
+            )
+        if found.value is None:
+            return (
+                None,
+                f"{describe(found.statement) if found.statement else 'a statement'}: {found.undecided} is only known after apply",
+            )
+    return True, ""
+
+
+def _tls_request(action: str, resource: str, role: str, endpoints: bool) -> Request:
+    """A call by one of the stack's roles over TLS 1.2, as the SDKs make it."""
+    return Request(
+        action,
+        resource,
+        ("AWS", role),
+        {
+            "aws:SecureTransport": ("true",),
+            "s3:TlsVersion": ("1.2",),
+            "s3:signatureversion": ("AWS4-HMAC-SHA256",),
+        },
+        closed=False,
+        absent=frozenset() if endpoints else ENDPOINT_KEYS,
+    )
+
+
+def _anonymous(action: str, resource: str) -> Request:
+    return Request(
+        action,
+        resource,
+        ("AWS", "*"),
+        {"aws:SecureTransport": ("true",)},
+        closed=False,
+        absent=PRINCIPAL_KEYS,
     )
 
 
 def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tuple[Tri, str, str]:
-    """(verdict, found, expected) for one bucket's policy statements."""
-    for stmt in statements:
-        if stmt.allows and principal_is_everyone(stmt) is True:
+    """(verdict, found, expected) for one bucket's policy statements, as S3 evaluates them."""
+    name = bucket.get("bucket")
+    shown = visible(name) if isinstance(name, Hidden) else name
+    # a name the plan hides but names (`app-${data.aws_caller_identity.x.account_id}`) is
+    # compared as that template; a wholly hidden one as a stand-in
+    usable = isinstance(shown, str) and HOLE not in shown
+    arn = f"arn:aws:s3:::{shown if usable else STANDIN}"
+    compared = [_as_compared(model, s, bucket, arn) for s in statements]
+    endpoints = bool(model.resources("aws_vpc_endpoint"))
+    roles = [role_arn(r) for r in model.resources("aws_iam_role")] or [SOMEONE[1]]
+    undecided = ""
+    for action, resource in _requests(arn):
+        public = first_applying(
+            compared, _anonymous(action, resource), "allow", resource_policy=True
+        )
+        if public.value is True and public.statement is not None:
             return (
                 False,
-                f'{stmt.origin} statement {stmt.index} allows Principal "*"',
+                f"{describe(public.statement)} allows anyone {action}",
                 "no Allow to everyone",
             )
-        if stmt.denies and has_condition_key(stmt, "aws:SecureTransport") is False:
+        own = Found(False)
+        for role in roles:
+            request = _tls_request(action, resource, role, endpoints)
+            own = first_applying(compared, request, "deny", resource_policy=True)
+            if own.value is not False:
+                break
+        if own.value is True and own.statement is not None:
             return (
                 False,
-                f"{stmt.origin} statement {stmt.index} denies without the aws:SecureTransport "
-                "condition and can deny the stack's own roles",
+                f"{describe(own.statement)} denies the stack's own roles {action} over TLS",
                 "Deny only when aws:SecureTransport is false",
             )
-    verdict = any_true([_tls_deny(model, stmt, bucket) for stmt in statements])
-    if verdict is False:
-        return (
-            False,
-            "no statement denies s3:* on the bucket and its objects when aws:SecureTransport is false",
-            'Deny s3:* to Principal "*" on the bucket and bucket/* when aws:SecureTransport = false',
-        )
-    if verdict is None:
-        return None, "the policy's resources are only known after apply", "bucket ARN and bucket/*"
+        for found in (public, own):
+            if found.value is None and not undecided and found.statement is not None:
+                undecided = (
+                    f"{describe(found.statement)}: {found.undecided} is only known after apply"
+                )
+    denied, why = _plain_http_denied(compared, arn)
+    expected = (
+        'Deny s3:* to Principal "*" on the bucket and bucket/* when aws:SecureTransport = false'
+    )
+    if denied is False:
+        return False, why, expected
+    if denied is None or undecided:
+        return None, why or undecided, expected
     return True, "denies non-TLS access to the bucket and its objects, and nothing more", ""
 
 
@@ -148,7 +296,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             if not policy.complete:
                 complete, reason = False, policy.reason
         verdict, found, expected = judge(model, bucket, statements)
-        if verdict is False and not complete and found.startswith("no statement denies"):
+        if verdict is False and not complete and found.startswith("plain-HTTP"):
             verdict = None  # the deny may sit in the part of the policy the plan hides
         if verdict is False:
             yield Result.failed(bucket.address, "policy", found, expected)

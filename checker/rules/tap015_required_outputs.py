@@ -152,6 +152,18 @@ class Options(RuleOptions):
     required_outputs: list[OutputKind] = Field(default_factory=lambda: list(get_args(OutputKind)))
 
 
+def _hidden(kind: str, hidden: set[str]) -> Result:
+    """A plan's `references` stop at `local.NAME`: what the local holds is only in the
+    configuration, so an output through it may well expose `kind`."""
+    names = ", ".join(sorted(hidden))
+    return Result.unknown(
+        "outputs",
+        kind,
+        f"outputs reference {names}; the plan alone does not say what a local holds",
+        f"bind the configuration (--source DIR) so that {names} can be followed",
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     wanted: set[str] = set(
@@ -162,12 +174,16 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         return
     exposed: set[tuple[str, str]] = set()
     names_only = False
+    hidden: set[str] = set()  # root-module locals no source follows: they may hold anything
     for output in model.outputs.values():
         for leaves in _leaf_groups(model, "", output.references):
             exposed |= _exposed(leaves)
             # a variable in the value (`stack = var.name` in an object output), or a local
-            # no source resolves or that is a constant name (resolved locals were followed)
-            if any(r.startswith(("var.", "local.")) for r in leaves):
+            # that is a constant name (locals that reference something were followed)
+            locals_ = [r for r in leaves if r.startswith("local.")]
+            unfollowed = {r for r in locals_ if _local_refs(model, "", r) is None}
+            hidden |= unfollowed
+            if any(r.startswith("var.") for r in leaves) or set(locals_) - unfollowed:
                 names_only = True
         if not output.references and isinstance(output.value, str):
             names_only = True
@@ -182,6 +198,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         yield Result.passed(
             "outputs", "environment", "an output exposes the environment/stack name"
         )
+    elif "environment" in wanted and hidden:
+        yield _hidden("environment", hidden)
     elif "environment" in wanted:
         yield Result.failed(
             "outputs",
@@ -193,6 +211,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         types, attrs = KINDS[kind]
         if any((t, a) in exposed for t in types for a in (*attrs, "*")):
             yield Result.passed("outputs", kind, f"an output exposes {kind.replace('_', ' ')}")
+        elif hidden:
+            yield _hidden(kind, hidden)
         else:
             shapes = " or ".join(f"{t}.<name>.{a}" for t in types for a in attrs[:1])
             yield Result.failed(

@@ -1133,4 +1133,550 @@ TEMPLATED = Stack(
     ),
 )
 
-CORPUS: tuple[Stack, ...] = (MODULAR, CHAINS, COUNTED, INLINE, NESTED, TEMPLATED)
+COMMUNITY_UPLOADS = "module.uploads.aws_s3_bucket.this[0]"
+COMMUNITY_NOTIFICATION = "module.uploads_notification.aws_s3_bucket_notification.this[0]"
+
+# terraform-aws-modules, vendored (modules/*/VENDORED.md): s3-bucket v4.11.0 with its
+# notification submodule, dynamodb-table v4.4.0, kms v3.1.1, the last releases whose
+# versions.tf accepts the aws provider 5.x. Their outputs are `try(resource[0].attr, "")`.
+COMMUNITY = Stack(
+    "community",
+    "the terraform-aws-modules family as local modules (s3-bucket and its notification "
+    "submodule, dynamodb-table, kms with key_statements), module outputs wired through "
+    "locals, a Lambda policy merged from source_policy_documents, one file per concern",
+    (
+        StackMutation(
+            "tap001-permission-for-audit",
+            "TAP001",
+            "the notification submodule's permission names the audit bucket's ARN",
+            (edit("bucket_arn = local.uploads_arn", "bucket_arn = module.audit.s3_bucket_arn"),),
+            fails(("TAP001", COMMUNITY_NOTIFICATION)),
+        ),
+        StackMutation(
+            "tap002-no-query",
+            "TAP002",
+            "the source document merged into the role policy drops the Query the handler calls",
+            (
+                edit(
+                    'actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]',
+                    'actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]',
+                    "lambda.tf",
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.ingest")),
+        ),
+        StackMutation(
+            "tap003-no-logs-statement",
+            "TAP003",
+            "the kms module's key_statements lose the CloudWatch Logs statement",
+            (
+                edit(
+                    "    {\n"
+                    '      sid       = "CloudWatchLogs"\n'
+                    '      actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", '
+                    '"kms:GenerateDataKey*", "kms:Describe*"]\n'
+                    '      resources = ["*"]\n'
+                    "      principals = [\n"
+                    '        { type = "Service", identifiers = ["logs.${local.region}.amazonaws.com"] }\n'
+                    "      ]\n"
+                    "      conditions = [\n"
+                    "        {\n"
+                    '          test     = "ArnLike"\n'
+                    '          variable = "kms:EncryptionContext:aws:logs:arn"\n'
+                    '          values   = ["arn:aws:logs:${local.region}:${local.account_id}:*"]\n'
+                    "        }\n"
+                    "      ]\n"
+                    "    },\n",
+                    "",
+                ),
+            ),
+            fails(("TAP003", "module.kms.aws_kms_key.this[0]")),
+        ),
+        StackMutation(
+            "tls-not-attached",
+            "TAP004",
+            "the audit bucket's module no longer attaches the deny-insecure-transport policy",
+            (
+                edit(
+                    "attach_deny_insecure_transport_policy = true\n"
+                    '  versioning                            = { status = "Enabled" }',
+                    "attach_deny_insecure_transport_policy = false\n"
+                    '  versioning                            = { status = "Enabled" }',
+                ),
+            ),
+            fails(("TAP004", "module.audit.aws_s3_bucket.this[0]")),
+        ),
+        StackMutation(
+            "tap005-versioning-disabled",
+            "TAP005",
+            "the uploads module input disables versioning (the module writes Suspended)",
+            (
+                edit(
+                    "versioning                            = { enabled = true }",
+                    "versioning                            = { enabled = false }",
+                ),
+            ),
+            fails(("TAP005", COMMUNITY_UPLOADS)),
+        ),
+        StackMutation(
+            "tap009-second-notification-module",
+            "TAP009",
+            "a second notification submodule for .csv uploads on the same bucket",
+            (
+                edit(
+                    "# ------------------------------------------------------------ DynamoDB",
+                    'module "uploads_csv_notification" {\n'
+                    '  source = "./modules/s3-bucket/modules/notification"\n\n'
+                    "  bucket     = local.uploads_name\n"
+                    "  bucket_arn = local.uploads_arn\n\n"
+                    "  lambda_notifications = {\n"
+                    "    csv = {\n"
+                    "      function_arn  = aws_lambda_function.ingest.arn\n"
+                    "      function_name = aws_lambda_function.ingest.function_name\n"
+                    '      events        = ["s3:ObjectCreated:*"]\n'
+                    '      filter_suffix = ".csv"\n'
+                    "    }\n"
+                    "  }\n"
+                    "}\n\n"
+                    "# ------------------------------------------------------------ DynamoDB",
+                ),
+            ),
+            fails(
+                ("TAP009", COMMUNITY_NOTIFICATION),
+                ("TAP009", "module.uploads_csv_notification.aws_s3_bucket_notification.this[0]"),
+            ),
+        ),
+        StackMutation(
+            "tap010-pitr-off",
+            "TAP010",
+            "the dynamodb-table module input turns point-in-time recovery off",
+            (
+                edit(
+                    "point_in_time_recovery_enabled     = true",
+                    "point_in_time_recovery_enabled     = false",
+                ),
+            ),
+            fails(("TAP010", "module.events.aws_dynamodb_table.this[0]")),
+        ),
+        StackMutation(
+            "tap011-module-default",
+            "TAP011",
+            "the uploads module keeps the module's default force_destroy = false",
+            (edit("  force_destroy = true\n", ""),),
+            fails(("TAP011", COMMUNITY_UPLOADS)),
+        ),
+        StackMutation(
+            "tap012-no-kms",
+            "TAP012",
+            "the proof role cannot use the key of the bucket it writes to",
+            (
+                edit(
+                    '  statement {\n    sid       = "EncryptProof"\n'
+                    '    actions   = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]\n'
+                    "    resources = [local.key_arn]\n  }\n",
+                    "",
+                    "proof.tf",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.proof")),
+        ),
+        StackMutation(
+            "tap015-no-environment",
+            "TAP015",
+            "the environment output is gone; the other outputs read module outputs through locals",
+            (edit('output "environment" {\n  value = var.environment\n}\n', "", "outputs.tf"),),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+)
+
+OPENAPI_INBOX = "module.inbox.aws_s3_bucket.this[0]"
+
+# An integration written in the OpenAPI body has no resource of its own: its TAP007
+# findings sit on the aws_api_gateway_rest_api whose `body` defines it.
+
+OPENAPI = Stack(
+    "openapi",
+    "a REST API defined by an OpenAPI body (jsonencode, x-amazon-apigateway-integration), a "
+    "deployment triggered by the body's hash, the terraform-aws-modules family as local "
+    "modules, the key policy given to the kms module as source_policy_documents, a role "
+    "policy completed by override_policy_documents",
+    (
+        StackMutation(
+            "tap001-no-permission",
+            "TAP001",
+            "the notification submodule is told not to create the Lambda permission",
+            (
+                edit(
+                    "  bucket_arn = module.inbox.s3_bucket_arn\n",
+                    "  bucket_arn = module.inbox.s3_bucket_arn\n\n  create_lambda_permission = false\n",
+                ),
+            ),
+            fails(("TAP001", "module.inbox_notification.aws_s3_bucket_notification.this[0]")),
+        ),
+        StackMutation(
+            "tap002-no-override",
+            "TAP002",
+            "without the override document the Orders statement grants GetItem only",
+            (
+                edit(
+                    "  override_policy_documents = [data.aws_iam_policy_document.orders_full.json]\n",
+                    "",
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.worker")),
+        ),
+        StackMutation(
+            "tap003-grant-unconditioned",
+            "TAP003",
+            "the source document's grant statement loses its ViaService condition",
+            (
+                edit(
+                    '    condition {\n      test     = "StringEquals"\n      variable = "kms:ViaService"\n'
+                    '      values   = ["lambda.${local.region}.amazonaws.com"]\n    }\n',
+                    "",
+                ),
+            ),
+            fails(("TAP003", "module.kms.aws_kms_key.this[0]")),
+        ),
+        StackMutation(
+            "tls-vpce-deny",
+            "TAP004",
+            "the reports module attaches a Deny for requests outside a VPC endpoint (locks out "
+            "the stack's own Lambda and instance)",
+            (
+                edit(
+                    '  bucket                                = "${local.name}-reports-${local.account}"\n',
+                    '  bucket                                = "${local.name}-reports-${local.account}"\n'
+                    "  attach_policy                         = true\n"
+                    "  policy = jsonencode({\n"
+                    '    Version = "2012-10-17"\n'
+                    "    Statement = [{\n"
+                    '      Sid       = "OnlyThroughEndpoint"\n'
+                    '      Effect    = "Deny"\n'
+                    '      Principal = "*"\n'
+                    '      Action    = "s3:*"\n'
+                    "      Resource = [\n"
+                    '        "arn:aws:s3:::${local.name}-reports-${local.account}",\n'
+                    '        "arn:aws:s3:::${local.name}-reports-${local.account}/*",\n'
+                    "      ]\n"
+                    '      Condition = { StringNotEquals = { "aws:SourceVpce" = "vpce-0a1b2c3d4e5f67890" } }\n'
+                    "    }]\n"
+                    "  })\n",
+                ),
+            ),
+            fails(("TAP004", "module.reports.aws_s3_bucket.this[0]")),
+        ),
+        StackMutation(
+            "tap005-public-policy",
+            "TAP005",
+            "the inbox module input allows public bucket policies",
+            (
+                edit(
+                    '  bucket                                = "${local.name}-inbox-${local.account}"\n',
+                    '  bucket                                = "${local.name}-inbox-${local.account}"\n'
+                    "  block_public_policy                   = false\n",
+                ),
+            ),
+            fails(("TAP005", OPENAPI_INBOX)),
+        ),
+        StackMutation(
+            "tap007-openapi-aws",
+            "TAP007",
+            "the OpenAPI body's integration is a non-proxy aws integration",
+            (edit('type                 = "aws_proxy"', 'type                 = "aws"'),),
+            fails(("TAP007", "aws_api_gateway_rest_api.orders")),
+        ),
+        StackMutation(
+            "tap007-rest-api-arn",
+            "TAP007",
+            "the permission's source_arn is the API's ARN, not its execution ARN",
+            (
+                edit(
+                    'source_arn    = "${aws_api_gateway_rest_api.orders.execution_arn}/*/POST/process"',
+                    'source_arn    = "${aws_api_gateway_rest_api.orders.arn}/*/POST/process"',
+                ),
+            ),
+            fails(("TAP007", "aws_api_gateway_rest_api.orders")),
+        ),
+        StackMutation(
+            "tap010-pitr-default",
+            "TAP010",
+            "the dynamodb-table module is left at its default: no point-in-time recovery",
+            (edit("  point_in_time_recovery_enabled     = true\n", ""),),
+            fails(("TAP010", "module.orders.aws_dynamodb_table.this[0]")),
+        ),
+        StackMutation(
+            "tap012-bucket-not-objects",
+            "TAP012",
+            "the reporter may put to the bucket's ARN (through the module output), not to its objects",
+            (
+                edit(
+                    'Resource = "${module.reports.s3_bucket_arn}/*"',
+                    "Resource = module.reports.s3_bucket_arn",
+                ),
+            ),
+            fails(("TAP012", "aws_iam_role.reporter")),
+        ),
+        StackMutation(
+            "tap013-stage-before-account",
+            "TAP013",
+            "the stage with access logs no longer waits for the API Gateway account",
+            (edit("  depends_on = [aws_api_gateway_account.current]\n}\n\n# ----", "}\n\n# ----"),),
+            fails(("TAP013", "aws_api_gateway_stage.prod")),
+        ),
+    ),
+)
+
+PREBUILT = Stack(
+    "prebuilt",
+    "a Lambda package built outside Terraform (src/ zipped by the release pipeline into "
+    "dist/) and uploaded as an aws_s3_object to the organisation's artifact bucket, the "
+    "function deployed from s3_bucket/s3_key/s3_object_version, one file per concern",
+    (
+        StackMutation(
+            "tap001-no-depends-on",
+            "TAP001",
+            "the notification no longer waits for its permission",
+            (edit("  depends_on = [aws_lambda_permission.landing]\n", "", "function.tf"),),
+            fails(("TAP001", "aws_s3_bucket_notification.landing")),
+        ),
+        StackMutation(
+            "tap002-no-update",
+            "TAP002",
+            "the policy no longer grants the UpdateItem that src/app.py calls",
+            (
+                edit(
+                    'Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]',
+                    'Action   = ["dynamodb:GetItem", "dynamodb:PutItem"]',
+                    "function.tf",
+                ),
+            ),
+            fails(("TAP002", "aws_iam_role.ledger")),
+        ),
+        StackMutation(
+            "tls-objects-only",
+            "TAP004",
+            "the TLS deny covers the objects but not the bucket itself",
+            (
+                edit(
+                    'Resource  = [aws_s3_bucket.landing.arn, "${aws_s3_bucket.landing.arn}/*"]',
+                    'Resource  = ["${aws_s3_bucket.landing.arn}/*"]',
+                    "storage.tf",
+                ),
+            ),
+            fails(("TAP004", "aws_s3_bucket.landing")),
+        ),
+        StackMutation(
+            "tap006-timestamped-key",
+            "TAP006",
+            "the package object's key carries timestamp(): a new object and deployment every apply",
+            (
+                edit(
+                    'key         = "ledger/${var.env}/worker.zip"',
+                    'key         = "ledger/${var.env}/worker-${timestamp()}.zip"',
+                    "function.tf",
+                ),
+            ),
+            fails(("TAP006", "aws_lambda_function.ledger")),
+        ),
+        StackMutation(
+            "tap007-get-route",
+            "TAP007",
+            "the API permission allows GET /process, not the POST the integration serves",
+            (
+                edit(
+                    'execution_arn}/*/POST/process"',
+                    'execution_arn}/*/GET/process"',
+                    "api.tf",
+                ),
+            ),
+            fails(("TAP007", "aws_api_gateway_integration.process_post")),
+        ),
+        StackMutation(
+            "tap012-plain-copy",
+            "TAP012",
+            "the joined user data copies without the SSE-KMS put-object fallback",
+            (
+                edit(
+                    " || aws s3api put-object --bucket ${aws_s3_bucket.landing.id} --key proof --body "
+                    "/tmp/proof --server-side-encryption aws:kms --ssekms-key-id ${aws_kms_key.main.arn}",
+                    "",
+                    "proof.tf",
+                ),
+            ),
+            fails(("TAP012", "aws_instance.prover")),
+        ),
+    ),
+    # the organisation's artifact bucket exists before the stack (its prod release in it)
+    published=(("org-release-artifacts", "ledger/prod/worker.zip", "dist/worker.zip"),),
+)
+
+CDK = "cdk.tf.json"
+
+CDKTF = Stack(
+    "cdktf",
+    "JSON configuration syntax as CDK for Terraform synthesises it (cdk.tf.json: `//` "
+    "metadata keys, blocks as arrays, `${...}` templates in strings, depends_on as "
+    "strings), aws_iam_policy_document for every policy",
+    (
+        StackMutation(
+            "tap001-no-depends-on",
+            "TAP001",
+            "the notification no longer waits for its permission",
+            (
+                edit(
+                    '        ],\n        "depends_on": [\n          "aws_lambda_permission.allow_uploads"\n        ]\n',
+                    "        ]\n",
+                    CDK,
+                ),
+            ),
+            fails(("TAP001", "aws_s3_bucket_notification.uploads_notification")),
+        ),
+        StackMutation(
+            "tap003-logs-other-region",
+            "TAP003",
+            "the key policy names the logs service of another region",
+            (
+                edit(
+                    '"logs.${var.region}.amazonaws.com"',
+                    '"logs.eu-west-1.amazonaws.com"',
+                    CDK,
+                ),
+            ),
+            fails(("TAP003", "aws_kms_key.data_key")),
+        ),
+        StackMutation(
+            "tls-allow",
+            "TAP004",
+            "the uploads document allows plain HTTP to everyone instead of denying it",
+            (edit('"effect": "Deny"', '"effect": "Allow"', CDK),),
+            fails(("TAP004", "aws_s3_bucket.uploads")),
+        ),
+        StackMutation(
+            "tap005-aes256",
+            "TAP005",
+            "the uploads bucket is encrypted with S3-managed keys",
+            (
+                edit(
+                    '"kms_master_key_id": "${aws_kms_key.data_key.arn}",\n'
+                    '              "sse_algorithm": "aws:kms"',
+                    '"sse_algorithm": "AES256"',
+                    CDK,
+                ),
+            ),
+            fails(("TAP005", "aws_s3_bucket.uploads")),
+        ),
+        StackMutation(
+            "tap006-temp-output",
+            "TAP006",
+            "the package is written to a temporary directory",
+            (
+                edit(
+                    '"output_path": "${path.module}/build/handler.zip"',
+                    '"output_path": "/tmp/cdk-handler.zip"',
+                    CDK,
+                ),
+            ),
+            fails(("TAP006", "aws_lambda_function.handler")),
+        ),
+        StackMutation(
+            "tap008-function-first",
+            "TAP008",
+            "the function no longer waits for its log group",
+            (
+                edit(
+                    '        },\n        "depends_on": [\n'
+                    '          "aws_cloudwatch_log_group.handler_logs",\n'
+                    '          "aws_iam_role_policy.handler_access"\n        ]\n',
+                    "        }\n",
+                    CDK,
+                ),
+            ),
+            fails(("TAP008", "aws_lambda_function.handler")),
+        ),
+        StackMutation(
+            "tap009-second-notification",
+            "TAP009",
+            "a second notification resource for the uploads bucket",
+            (
+                edit(
+                    '    "aws_s3_bucket_notification": {\n',
+                    '    "aws_s3_bucket_notification": {\n'
+                    '      "uploads_json_notification": {\n'
+                    '        "bucket": "${aws_s3_bucket.uploads.id}",\n'
+                    '        "lambda_function": [\n'
+                    "          {\n"
+                    '            "lambda_function_arn": "${aws_lambda_function.handler.arn}",\n'
+                    '            "events": ["s3:ObjectCreated:*"],\n'
+                    '            "filter_suffix": ".json"\n'
+                    "          }\n"
+                    "        ],\n"
+                    '        "depends_on": ["aws_lambda_permission.allow_uploads"]\n'
+                    "      },\n",
+                    CDK,
+                ),
+            ),
+            fails(
+                ("TAP009", "aws_s3_bucket_notification.uploads_notification"),
+                ("TAP009", "aws_s3_bucket_notification.uploads_json_notification"),
+            ),
+        ),
+        StackMutation(
+            "tap010-pitr-off",
+            "TAP010",
+            "point-in-time recovery is off",
+            (
+                edit(
+                    '"point_in_time_recovery": {\n          "enabled": true',
+                    '"point_in_time_recovery": {\n          "enabled": false',
+                    CDK,
+                ),
+            ),
+            fails(("TAP010", "aws_dynamodb_table.records")),
+        ),
+        StackMutation(
+            "tap012-no-fallback",
+            "TAP012",
+            "the user data copies without the SSE-KMS put-object fallback",
+            (
+                edit(
+                    " || aws s3api put-object --bucket ${aws_s3_bucket.archive.id} --key proof.txt "
+                    "--body /tmp/proof.txt --server-side-encryption aws:kms "
+                    "--ssekms-key-id ${aws_kms_key.data_key.arn}",
+                    "",
+                    CDK,
+                ),
+            ),
+            fails(("TAP012", "aws_instance.proof")),
+        ),
+        StackMutation(
+            "tap015-no-function-name",
+            "TAP015",
+            "the function name is no longer an output",
+            (
+                edit(
+                    '    "function_name": {\n'
+                    '      "value": "${aws_lambda_function.handler.function_name}"\n'
+                    "    },\n",
+                    "",
+                    CDK,
+                ),
+            ),
+            fails(("TAP015", "outputs")),
+        ),
+    ),
+)
+
+CORPUS: tuple[Stack, ...] = (
+    MODULAR,
+    CHAINS,
+    COUNTED,
+    INLINE,
+    NESTED,
+    TEMPLATED,
+    COMMUNITY,
+    OPENAPI,
+    PREBUILT,
+    CDKTF,
+)

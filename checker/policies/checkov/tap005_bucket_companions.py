@@ -42,30 +42,50 @@ class BucketCompanions(BaseResourceCheck):
             default_acl = name == "acl" and t.first(value) in (None, "private")
             if creating and inline and not default_acl:
                 return t.fail(self, f"an inline {name} block", f"aws_s3_bucket_{name} resource")
+        # every part judged: a part the plan hides must not mask one that visibly fails
+        verdicts = [self._sse(conf), self._versioning(conf), self._public_access(conf)]
+        for verdict in verdicts:
+            if verdict is not None and verdict is not t.UNKNOWN:
+                return verdict
+        if t.UNKNOWN in verdicts:
+            return t.UNKNOWN
+        return t.PASSED
+
+    def _sse(self, conf: dict[str, Any]) -> CheckResult | None:
+        """None when SSE-KMS holds; t.UNKNOWN or a failure otherwise."""
         sse = self._companions(conf, "aws_s3_bucket_server_side_encryption_configuration")
-        if not any(self._kms(c) for c in sse):
-            found = "an SSE configuration without aws:kms and a key" if sse else "none"
-            return t.fail(self, found, "SSE-KMS in its own resource")
+        kms = [self._kms(c) for c in sse]
+        if True in kms:
+            return None
+        if None in kms:
+            return t.UNKNOWN  # a `rule` built by a dynamic block is known only after apply
+        found = "an SSE configuration without aws:kms and a key" if sse else "none"
+        return t.fail(self, found, "SSE-KMS in its own resource")
+
+    def _versioning(self, conf: dict[str, Any]) -> CheckResult | None:
         versioning = self._companions(conf, "aws_s3_bucket_versioning")
         statuses = [
             t.first((t.block(c, "versioning_configuration") or {}).get("status"))
             for c in versioning
         ]
-        if "Enabled" not in statuses:
-            if any(t.is_unknown(s) for s in statuses):
-                return t.UNKNOWN
-            found = ", ".join(t.shown(s) for s in statuses) or "no versioning resource"
-            return t.fail(self, found, 'status = "Enabled"')
+        if "Enabled" in statuses:
+            return None
+        if any(t.is_unknown(s) for s in statuses):
+            return t.UNKNOWN
+        found = ", ".join(t.shown(s) for s in statuses) or "no versioning resource"
+        return t.fail(self, found, 'status = "Enabled"')
+
+    def _public_access(self, conf: dict[str, Any]) -> CheckResult | None:
         blocks = self._companions(conf, "aws_s3_bucket_public_access_block")
-        if not any(all(t.first(b.get(flag)) is True for flag in FLAGS) for b in blocks):
-            if any(t.is_unknown(t.first(b.get(flag))) for b in blocks for flag in FLAGS):
-                return t.UNKNOWN
-            return t.fail(
-                self,
-                "a public-access block without all four flags" if blocks else "none",
-                " = ".join(FLAGS) + " = true",
-            )
-        return t.PASSED
+        if any(all(t.first(b.get(flag)) is True for flag in FLAGS) for b in blocks):
+            return None
+        if any(t.is_unknown(t.first(b.get(flag))) for b in blocks for flag in FLAGS):
+            return t.UNKNOWN
+        return t.fail(
+            self,
+            "a public-access block without all four flags" if blocks else "none",
+            " = ".join(FLAGS) + " = true",
+        )
 
     def _companions(self, bucket: dict[str, Any], type_: str) -> list[dict[str, Any]]:
         origin = t.address_of(bucket)
@@ -80,11 +100,22 @@ class BucketCompanions(BaseResourceCheck):
         return out
 
     @staticmethod
-    def _kms(conf: dict[str, Any]) -> bool:
+    def _kms(conf: dict[str, Any]) -> bool | None:
+        """SSE-KMS with a key; None when the plan leaves the rule to apply time."""
+        # the provider requires a rule: absent from a plan, it is one built at apply
+        if conf.get("rule") in (None, [], [[]]) or t.is_unknown(t.first(conf.get("rule"))):
+            return None
         rule = t.block(conf, "rule") or {}
-        default = t.block(rule, "apply_server_side_encryption_by_default") or {}
+        default = t.block(rule, "apply_server_side_encryption_by_default")
+        if default is None and t.is_unknown(
+            t.first(rule.get("apply_server_side_encryption_by_default"))
+        ):
+            return None
+        default = default or {}
         algorithm = t.first(default.get("sse_algorithm"))
         key = t.first(default.get("kms_master_key_id"))
+        if t.is_unknown(algorithm):
+            return None
         return algorithm in ("aws:kms", "aws:kms:dsse") and key not in (None, "")
 
 
