@@ -36,7 +36,7 @@ def test_the_client_data_is_what_the_installed_botocore_gives() -> None:
 
 def test_the_data_files_ship_in_the_package() -> None:
     """hatch builds the wheel from the package folder minus what git ignores."""
-    for path in (refresh.SAR_FILE, refresh.BOTO_FILE):
+    for path in (refresh.SAR_FILE, refresh.BOTO_FILE, refresh.MANAGED_FILE):
         assert path.is_file()
         ignored = subprocess.run(
             ["git", "check-ignore", "-q", str(path)], cwd=path.parents[3], check=False
@@ -113,3 +113,19 @@ def test_the_dynamodb_resource_model() -> None:
     assert "item_count" in table.attributes
     assert table.waiters["wait_until_exists"] == "DescribeTable"
     assert clients.resource("s3") is None  # only DynamoDB's resource model is shipped
+
+
+def test_managed_policies_are_awss_list_by_full_arn() -> None:
+    """AWS managed policies by ARN, path included: the committed data is what moto (the
+    pinned dev dependency) ships of AWS's list, and a wrong path names no policy."""
+    from checker.aws import managed
+
+    assert refresh.decode(refresh.MANAGED_FILE) == refresh.managed_policies()
+    right = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    assert isinstance(managed.document(right), dict)
+    assert managed.document(
+        "arn:aws-us-gov:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    )
+    wrong = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"  # no service-role/ path
+    assert managed.is_aws_managed(wrong) and managed.document(wrong) is None
+    assert not managed.is_aws_managed("arn:aws:iam::123456789012:policy/mine")

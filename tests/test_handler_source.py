@@ -17,7 +17,6 @@ missing, they skip on a laptop and fail with `CI=true`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from checker.plan.model import Instance
 from checker.report.model import Finding, Report
 from checker.rules.handler_source import candidate_folders, handler_module
 from checker.run import CheckOptions, check_inputs
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, missing
+from tests.terraform.harness import MotoServer, Workspace, build_mirror, require_terraform
 
 STACK = """terraform {
   required_providers {
@@ -382,15 +381,6 @@ def test_static_a_fixed_key_passes_tap006(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ real plans
 
 
-def _require_terraform() -> None:
-    why = missing()
-    if not why:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-    pytest.skip(f"real Terraform unavailable: {why}")
-
-
 @dataclass(frozen=True)
 class Planned:
     """A stack as CI leaves it (src/, the zip it built, the .tf files) and its real plan."""
@@ -401,7 +391,7 @@ class Planned:
 
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MotoServer, Path]]:
-    _require_terraform()
+    require_terraform()
     home = tmp_path_factory.mktemp("terraform-home")
     server = MotoServer()
     server.start(home / "moto.log")

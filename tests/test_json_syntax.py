@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from tests.mutations import MUTATIONS
 from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG, failed
 from tests.terraform.fixtures import canonical_inputs, mutation_inputs
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, missing
+from tests.terraform.harness import MotoServer, Workspace, build_mirror, require_terraform
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -584,11 +583,7 @@ def test_a_json_syntax_provider_region_is_the_template_evaluated() -> None:
 def terraform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, MotoServer]]:
     """Terraform, the provider mirror and moto (`tests/terraform/harness.py`); in CI
     (`CI=true`) a missing piece fails the test, never skips it."""
-    why = missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-        pytest.skip(f"real Terraform unavailable: {why}")
+    require_terraform()
     home = tmp_path_factory.mktemp("terraform-home")
     cli = build_mirror(home)
     moto = MotoServer()

@@ -16,7 +16,6 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 import zipfile
@@ -30,7 +29,13 @@ from checker.plan.values import Unknown
 from checker.report.model import Finding
 from checker.rules.openapi import Routes, Unreadable, read_routes
 from checker.run import CheckOptions, check_inputs
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, copy_stack, missing
+from tests.terraform.harness import (
+    MotoServer,
+    Workspace,
+    build_mirror,
+    copy_stack,
+    require_terraform,
+)
 
 MAIN_TF = """\
 variable "region" {
@@ -275,11 +280,7 @@ def test_static_mode_reads_every_body_form(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The stack's create plan and, after a real apply, its update plan (moto)."""
-    why = missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-        pytest.skip(f"real Terraform unavailable: {why}")
+    require_terraform()
     root = tmp_path_factory.mktemp("openapi")
     stack = write_stack(root / "stack")
     moto = MotoServer()

@@ -15,7 +15,6 @@ could replace.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pytest
 from checker.core.iam import HIDDEN, Statement, merge_documents
 from checker.run import CheckOptions, check_inputs
 from tests.support.scenario import CONFIG
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, missing
+from tests.terraform.harness import MotoServer, Workspace, build_mirror, require_terraform
 
 # ------------------------------------------------------------------ the merge
 
@@ -357,19 +356,10 @@ class Planned:
     plan: Path
 
 
-def _require_terraform() -> None:
-    why = missing()
-    if not why:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-    pytest.skip(f"real Terraform unavailable: {why}")
-
-
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
     """The stack's real create plan (Terraform against moto), the .tf files beside it."""
-    _require_terraform()
+    require_terraform()
     home = tmp_path_factory.mktemp("terraform-home")
     server = MotoServer()
     server.start(home / "moto.log")

@@ -13,7 +13,6 @@ plan alone and in static mode.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +29,7 @@ from tests.terraform.harness import (
     Workspace,
     build_mirror,
     copy_stack,
-    missing,
+    require_terraform,
 )
 
 SSE = "aws_s3_bucket_server_side_encryption_configuration"
@@ -218,11 +217,7 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The stack, its real create plan, and Terraform's answer to the seed's `rule` block."""
-    why = missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-        pytest.skip(f"real Terraform unavailable: {why}")
+    require_terraform()
     root = tmp_path_factory.mktemp("tap005")
     folder = root / "stack"
     folder.mkdir()

@@ -11,7 +11,6 @@ the sources are bound, and takes an output for the environment name by what its 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,13 @@ from checker.report.model import Finding
 from checker.run import CheckOptions, check_inputs
 from tests.support.scenario import CONFIG
 from tests.terraform.fixtures import canonical_inputs
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, copy_stack, missing
+from tests.terraform.harness import (
+    MotoServer,
+    Workspace,
+    build_mirror,
+    copy_stack,
+    require_terraform,
+)
 
 # `dynamic "rule"` as terraform-aws-modules/s3-bucket writes it (main.tf,
 # aws_s3_bucket_server_side_encryption_configuration.this), over its
@@ -124,11 +129,7 @@ def test_dynamic_rule_in_static_mode(tmp_path: Path, algorithm: str) -> None:
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, Path]]]:
     """algorithm -> (stack folder, its real create plan in a folder of its own)."""
-    why = missing()
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-        pytest.skip(f"real Terraform unavailable: {why}")
+    require_terraform()
     root = tmp_path_factory.mktemp("tap005dyn")
     mirror = build_mirror(root / "tf")
     out: dict[str, tuple[Path, Path]] = {}

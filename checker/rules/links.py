@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from checker.aws import managed
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, is_known
 from checker.rules.base import checked
-from checker.rules.iam import Policy, Statement, policy_at, statements_from_json
+from checker.rules.iam import Policy, Statement, policy_at, statements_from_object
 
 # The attributes whose known value identifies an instance of a type.
 IDENTITY_ATTRS: dict[str, tuple[str, ...]] = {
@@ -108,66 +109,6 @@ def _permissions_by_function(model: PlanModel) -> ReverseIndex:
 def role_policies(model: PlanModel) -> RolePolicies:
     """The policies of every role (a view: built once per model)."""
     return model.view(RolePolicies)
-
-
-# AWS managed policies a rule may meet, as the statements that matter to the rules.
-MANAGED_POLICIES: dict[str, str] = {
-    "AdministratorAccess": '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
-    "AmazonDynamoDBFullAccess": (
-        '{"Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}'
-    ),
-    "AmazonDynamoDBReadOnlyAccess": (
-        '{"Statement":[{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:Query",'
-        '"dynamodb:Scan","dynamodb:BatchGetItem"],"Resource":"*"}]}'
-    ),
-    "AmazonS3FullAccess": '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
-    "AmazonAPIGatewayPushToCloudWatchLogs": (
-        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
-        '"logs:CreateLogStream","logs:DescribeLogGroups","logs:DescribeLogStreams",'
-        '"logs:PutLogEvents","logs:GetLogEvents","logs:FilterLogEvents"],"Resource":"*"}]}'
-    ),
-    "AmazonS3ReadOnlyAccess": (
-        '{"Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*",'
-        '"s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}'
-    ),
-    "AmazonSSMManagedInstanceCore": (
-        '{"Statement":[{"Effect":"Allow","Action":["ssm:DescribeAssociation",'
-        '"ssm:GetDeployablePatchSnapshotForInstance","ssm:GetDocument","ssm:DescribeDocument",'
-        '"ssm:GetManifest","ssm:GetParameter","ssm:GetParameters","ssm:ListAssociations",'
-        '"ssm:ListInstanceAssociations","ssm:PutInventory","ssm:PutComplianceItems",'
-        '"ssm:PutConfigurePackageResult","ssm:UpdateAssociationStatus",'
-        '"ssm:UpdateInstanceAssociationStatus","ssm:UpdateInstanceInformation",'
-        '"ssmmessages:*","ec2messages:*"],"Resource":"*"}]}'
-    ),
-    "CloudWatchAgentServerPolicy": (
-        '{"Statement":[{"Effect":"Allow","Action":["cloudwatch:PutMetricData",'
-        '"ec2:DescribeVolumes","ec2:DescribeTags","logs:PutLogEvents","logs:PutRetentionPolicy",'
-        '"logs:DescribeLogStreams","logs:DescribeLogGroups","logs:CreateLogStream",'
-        '"logs:CreateLogGroup","xray:PutTraceSegments","xray:PutTelemetryRecords",'
-        '"xray:GetSamplingRules","xray:GetSamplingTargets",'
-        '"xray:GetSamplingStatisticSummaries"],"Resource":"*"},{"Effect":"Allow",'
-        '"Action":["ssm:GetParameter"],"Resource":"arn:aws:ssm:*:*:parameter/AmazonCloudWatch-*"}]}'
-    ),
-    "AWSXRayDaemonWriteAccess": (
-        '{"Statement":[{"Effect":"Allow","Action":["xray:PutTraceSegments",'
-        '"xray:PutTelemetryRecords","xray:GetSamplingRules","xray:GetSamplingTargets",'
-        '"xray:GetSamplingStatisticSummaries"],"Resource":"*"}]}'
-    ),
-    "AWSLambdaVPCAccessExecutionRole": (
-        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
-        '"logs:CreateLogStream","logs:PutLogEvents","ec2:CreateNetworkInterface",'
-        '"ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:DeleteNetworkInterface",'
-        '"ec2:AssignPrivateIpAddresses","ec2:UnassignPrivateIpAddresses"],"Resource":"*"}]}'
-    ),
-    "AWSLambdaBasicExecutionRole": (
-        '{"Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup",'
-        '"logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}'
-    ),
-}
-
-
-def managed_policy_name(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
 
 
 class RolePolicies:
@@ -265,14 +206,19 @@ HIDDEN = "is only known after apply"
 
 def _attached(arn: Value, origin: str, model: PlanModel) -> Policy:
     """A policy attached by ARN that no aws_iam_policy of the plan is: an AWS managed policy
-    the checker knows, else a policy whose statements this plan does not show."""
-    if isinstance(arn, str) and managed_policy_name(arn) in MANAGED_POLICIES:
-        return _managed(arn, origin)
+    by its full ARN (path included: AWS's published list, `checker.aws.managed`), else a
+    policy whose statements this plan does not show."""
+    if isinstance(arn, str) and (document := managed.document(arn)) is not None:
+        parsed = statements_from_object(document, origin)
+        if parsed is not None:
+            return Policy(parsed, True, origins=[origin])
+    if isinstance(arn, str) and managed.is_aws_managed(arn):
+        return Policy(
+            [],
+            False,
+            f"{origin}: AWS publishes no managed policy at {arn} (as of {managed.source()}): "
+            "check its path; attaching it fails at apply",
+        )
     if isinstance(arn, str):
         return Policy([], False, f"{origin}: the statements of {arn} are not in {checked(model)}")
     return Policy([], False, f"{origin}: the attached policy_arn {HIDDEN}")
-
-
-def _managed(arn: str, origin: str) -> Policy:
-    parsed = statements_from_json(MANAGED_POLICIES[managed_policy_name(arn)], origin) or []
-    return Policy(parsed, True, origins=[origin])

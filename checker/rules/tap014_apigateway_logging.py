@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from checker.aws import managed
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import (
@@ -29,7 +30,7 @@ from checker.rules.base import (
     checked,
 )
 from checker.rules.iam import any_true, policy_at, principal_matches
-from checker.rules.links import RolePolicies, linked, managed_policy_name, role_policies
+from checker.rules.links import RolePolicies, linked, role_policies
 
 META = RuleMeta(
     id="TAP014",
@@ -50,6 +51,7 @@ META = RuleMeta(
 )
 
 PUSH_POLICY = "AmazonAPIGatewayPushToCloudWatchLogs"
+PUSH_ARN_TAIL = f":policy/service-role/{PUSH_POLICY}"
 
 
 def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tuple[bool | None, str]:
@@ -66,7 +68,10 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
     if trusted is False:
         return False, f"{role.address} is not trusted by apigateway.amazonaws.com"
     arns = roles.managed_arns(role)
-    if not any(isinstance(a, str) and managed_policy_name(a) == PUSH_POLICY for a in arns):
+    # by the full ARN AWS publishes, path included (a wrong path names no policy)
+    if not any(
+        isinstance(a, str) and a.endswith(PUSH_ARN_TAIL) and managed.document(a) for a in arns
+    ):
         if None in arns:
             return None, f"a policy attached to {role.address} is only known after apply"
         return False, f"{role.address} has no {PUSH_POLICY} attached"

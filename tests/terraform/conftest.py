@@ -7,35 +7,25 @@ they fail instead, so CI never passes by skipping them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.terraform.harness import MotoServer, Workspace, build_mirror, missing
-
-
-def _require_terraform() -> None:
-    why = missing()
-    if not why:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"real-Terraform tests cannot run in CI: {why}")
-    pytest.skip(f"real Terraform unavailable: {why}")
+from tests.terraform.harness import MotoServer, Workspace, build_mirror, require_terraform
 
 
 @pytest.fixture(scope="session")
 def terraform_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A mirror (machine's aws provider + archive stand-in) and the CLI config using it."""
-    _require_terraform()
+    require_terraform()
     folder = tmp_path_factory.mktemp("terraform-home")
     return build_mirror(folder)
 
 
 @pytest.fixture(scope="session")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    _require_terraform()
+    require_terraform()
     server = MotoServer()
     server.start(tmp_path_factory.mktemp("moto") / "moto.log")
     try:
