@@ -34,7 +34,7 @@ from checker.rules.iam import (
     any_true,
     policy_at,
 )
-from checker.rules.links import link_is_undecided, linked
+from checker.rules.links import ReverseIndex, link_is_undecided, linked
 
 META = RuleMeta(
     id="TAP003",
@@ -281,6 +281,11 @@ def judge_policy(policy: Policy, use: KeyUse) -> tuple[Tri, str, str]:
     return True, "", ""
 
 
+def _log_groups_by_key(model: PlanModel) -> ReverseIndex:
+    """Log groups per key they are encrypted with (a view: one pass over the log groups)."""
+    return ReverseIndex.build(model, "aws_cloudwatch_log_group", ("kms_key_id",), ("aws_kms_key",))
+
+
 def key_use(model: PlanModel, key: Instance, region: str) -> KeyUse:
     """The key's ARN, its account and the ARNs of the log groups encrypted with it."""
     identities = model.data("aws_caller_identity")
@@ -289,9 +294,7 @@ def key_use(model: PlanModel, key: Instance, region: str) -> KeyUse:
     named = [f"${{{d.address}.account_id}}" for d in identities if not d.module]
     account = known[0] if known else named[0] if len(named) == 1 else HOLE
     groups: list[str] = []
-    for group in model.resources("aws_cloudwatch_log_group"):
-        if key not in linked(model, group, ("kms_key_id",), ("aws_kms_key",)):
-            continue
+    for group in model.view(_log_groups_by_key).get(key):
         name = group.get("name")
         shown = (
             name if isinstance(name, str) else visible(name) if isinstance(name, Hidden) else HOLE

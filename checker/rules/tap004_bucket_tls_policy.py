@@ -154,6 +154,17 @@ def _as_compared(model: PlanModel, stmt: Statement, bucket: Instance, arn: str) 
     )
 
 
+def _named_principals(statements: list[Statement]) -> list[str]:
+    named: dict[str, None] = {}
+    for stmt in statements:
+        for principals in (stmt.principals, stmt.not_principals):
+            if stmt.denies and isinstance(principals, dict):
+                for key, ids in principals.items():
+                    if key.lower() == "aws":
+                        named.update((i, None) for i in ids if isinstance(i, str) and i != "*")
+    return list(named)
+
+
 def _requests(arn: str) -> list[tuple[str, str]]:
     return [
         ("s3:GetObject", f"{arn}/any-key"),
@@ -231,7 +242,9 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
     arn = f"arn:aws:s3:::{shown if usable else STANDIN}"
     compared = [_as_compared(model, s, bucket, arn) for s in statements]
     endpoints = bool(model.resources("aws_vpc_endpoint"))
-    roles = [role_arn(r) for r in model.resources("aws_iam_role")] or [SOMEONE[1]]
+    # The stack's roles as the Denies can tell them apart: a generic role of the account, and
+    # each role a Deny names (one pass over this policy, never over every role of the plan).
+    roles = [SOMEONE[1], *_named_principals(compared)]
     undecided = ""
     for action, resource in _requests(arn):
         public = first_applying(

@@ -3,20 +3,25 @@
 Why: Lambda and API Gateway created their log groups themselves, before ours,
 unencrypted and kept forever (incident 8).
 
-Anti-pattern: no `aws_cloudwatch_log_group` named `/aws/lambda/<function>`; a
-function that does not depend on it; a log group without `kms_key_id` or
-`retention_in_days`.
+Anti-pattern: no `aws_cloudwatch_log_group` for the group the function logs to
+(`logging_config.log_group` when set, else `/aws/lambda/<function>`); a function
+not ordered after it; a log group without `kms_key_id` (or with a key ID or an
+alias there, which CloudWatch Logs refuses) or without `retention_in_days`.
 Best practice: declare `/aws/lambda/<function name>` with `kms_key_id` = the
 CMK ARN and a retention, and make the function `depends_on` it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.iam import Tri
+from checker.rules.links import linked
 
 META = RuleMeta(
     id="TAP008",
@@ -33,64 +38,210 @@ META = RuleMeta(
         "log group kms_key_id and retention_in_days."
     ),
     resource_types=("aws_lambda_function", "aws_cloudwatch_log_group"),
+    aws_model=(
+        "Lambda sends a function's logs to the group its logging_config.log_group names, else to "
+        "/aws/lambda/<function name>, and CloudWatch Logs creates that group on first write, "
+        "unencrypted and kept forever, unless it already exists: the rule finds that group (by "
+        "reference or name) and requires the function to be ordered after it. CreateLogGroup "
+        "takes kmsKeyId as the ARN of a KMS key: a key ID, an alias name or an alias ARN is "
+        "refused at apply; a reference to aws_kms_key.arn, aws_kms_alias.target_key_arn or an "
+        "ARN written out as arn:aws:kms:<region>:<account>:key/<id> is accepted. Every log group "
+        "needs kms_key_id and a retention."
+    ),
+    letter_vs_aws=(
+        "The seed declares /aws/lambda/<function name>; with a custom logging_config.log_group "
+        "AWS logs elsewhere, so the rule follows AWS and requires the named group instead. "
+        "'kms_key_id = the CMK ARN' is the letter and AWS's requirement alike. Retention on "
+        "every group is the seed's (AWS keeps logs forever without it; stricter and safe)."
+    ),
+    limits=(
+        "Whether the key policy lets logs.<region>.amazonaws.com use the key "
+        "(TAP003), a key in another region or account, a group created outside this plan "
+        "(it fails as missing), log groups API Gateway or other services create. From the plan "
+        "alone a kms_key_id written as a template is unknown (only its references are shown)."
+    ),
+    references=(
+        "CloudWatch Logs API Reference, CreateLogGroup "
+        "(https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html)",
+        "CloudWatch Logs API Reference, AssociateKmsKey "
+        "(https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_AssociateKmsKey.html)",
+        "AWS Lambda Developer Guide, Configuring CloudWatch log groups "
+        "(https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html)",
+        "AWS Lambda API Reference, LoggingConfig "
+        "(https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html)",
+        "Terraform AWS provider, aws_cloudwatch_log_group "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_log_group)",
+        "Terraform AWS provider, aws_lambda_function logging_config "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
+    ),
 )
 
 
-def function_log_group(model: PlanModel, function: Instance) -> tuple[Instance | None, bool]:
-    """The function's `/aws/lambda/<name>` group, and whether the name was decidable."""
+KEY_ARN = re.compile(r"^arn:aws[\w-]*:kms:[^:]*:[^:]*:key/.+$")
+ALIAS = re.compile(r"^(arn:aws[\w-]*:kms:[^:]*:[^:]*:)?alias/.+$")
+# What each attribute of a key or alias resource holds when a kms_key_id references it.
+KEY_ARN_ATTRIBUTES: dict[str, dict[str, bool]] = {
+    "aws_kms_key": {"arn": True, "key_id": False, "id": False},
+    "aws_kms_replica_key": {"arn": True, "key_id": False, "id": False},
+    "aws_kms_external_key": {"arn": True, "id": False},
+    "aws_kms_alias": {"target_key_arn": True, "arn": False, "name": False, "id": False},
+}
+DEFAULT_GROUP = "/aws/lambda/{}"
+
+
+@dataclass(frozen=True)
+class LogDestination:
+    """Where a function's logs go: the group's name (None when hidden) and the group."""
+
+    name: str | None
+    group: Instance | None
+    custom: bool  # named by `logging_config { log_group }`, not Lambda's default
+    hidden: str = ""  # why the name is not known
+
+
+def function_log_group(model: PlanModel, function: Instance) -> LogDestination:
+    """The group the function writes to: `logging_config.log_group` when the configuration
+    sets it (Lambda then logs there, not to /aws/lambda/<name>), else /aws/lambda/<name>."""
+    custom = _custom_group(model, function)
+    if custom is not None:
+        return custom
     name = function.get("function_name")
     if isinstance(name, str):
-        groups = model.by_value("aws_cloudwatch_log_group", "name", f"/aws/lambda/{name}")
-        return (groups[0] if groups else None), True
-    return None, False
+        wanted = DEFAULT_GROUP.format(name)
+        return LogDestination(wanted, _group_named(model, function, wanted), custom=False)
+    return LogDestination(None, None, False, "the function name is only known after apply")
 
 
-def _group_settings(group: Instance) -> tuple[bool | None, str, str]:
+def _custom_group(model: PlanModel, function: Instance) -> LogDestination | None:
+    path = ("logging_config", 0, "log_group")
+    written = model.written(function, *path)
+    if written is None or written == "":
+        return None  # not set: the provider computes Lambda's default group
+    groups = linked(model, function, path, ("aws_cloudwatch_log_group",))
+    value = function.get(*path)
+    name = value if isinstance(value, str) else written if isinstance(written, str) else None
+    if groups:
+        return LogDestination(name or groups[0].address, groups[0], custom=True)
+    if name is not None:
+        return LogDestination(name, _group_named(model, function, name), custom=True)
+    return LogDestination(None, None, True, "logging_config.log_group is only known after apply")
+
+
+def _group_named(model: PlanModel, near: Instance, name: str) -> Instance | None:
+    """The log group of that name, the one in the function's own module first."""
+    local = model.view(_groups_by_module).get((near.module_address, name))
+    found = local or model.by_value("aws_cloudwatch_log_group", "name", name)
+    return found[0] if found else None
+
+
+def _groups_by_module(model: PlanModel) -> dict[tuple[str, str], list[Instance]]:
+    """(module instance, known name) -> log groups: one lookup per function, not a scan."""
+    index: dict[tuple[str, str], list[Instance]] = {}
+    for group in model.resources("aws_cloudwatch_log_group"):
+        name = group.get("name")
+        if isinstance(name, str):
+            index.setdefault((group.module_address, name), []).append(group)
+    return index
+
+
+def key_arn_verdict(model: PlanModel, group: Instance) -> tuple[Tri, str]:
+    """Is `kms_key_id` a KMS key ARN, as CreateLogGroup/AssociateKmsKey require?
+
+    A key ID or an alias is refused by CloudWatch Logs at apply time.
+    """
+    value = model.settle(group, "kms_key_id")
+    text = value if isinstance(value, str) else None
+    if isinstance(value, Unknown) and value.parts is not None:
+        text = value.render("HOLE")
+    if text is not None:
+        if KEY_ARN.match(text):
+            return True, f"kms_key_id is the key ARN {text}"
+        if ALIAS.match(text):
+            return False, f"kms_key_id is the alias {text}, not a key ARN"
+        if isinstance(value, str):
+            return False, f"kms_key_id {text} is a key ID, not a key ARN"
+    verdicts: list[Tri] = []
+    named: list[str] = []
+    if not _one_reference(group):  # a template (`arn:...:key/${...key_id}`) the plan hides
+        hidden = value.describe() if isinstance(value, Unknown) else "not known"
+        return None, f"whether kms_key_id is a key ARN is {hidden}"
+    for target, attribute in model.referenced(group, "kms_key_id"):
+        held = KEY_ARN_ATTRIBUTES.get(target.type, {}).get(attribute[0] if attribute else "")
+        if held is not None:
+            verdicts.append(held)
+            named.append(f"{target.address}.{'.'.join(attribute)}")
+    if verdicts and all(verdicts):
+        return True, f"kms_key_id is {named[0]}, a key ARN"
+    if False in verdicts:
+        wrong = named[verdicts.index(False)]
+        return False, f"kms_key_id is {wrong}, not a key ARN"
+    hidden = value.describe() if isinstance(value, Unknown) else "not known"
+    return None, f"whether kms_key_id is a key ARN is {hidden}"
+
+
+def _one_reference(group: Instance) -> bool:
+    """Is kms_key_id written as exactly one reference (Terraform also lists the bare
+    resource address beside `aws_kms_key.k.arn`), not a template of several?"""
+    refs = set(group.references("kms_key_id"))
+    return len([r for r in refs if not any(o.startswith(f"{r}.") for o in refs)]) == 1
+
+
+def _group_settings(model: PlanModel, group: Instance) -> tuple[Tri, str, str]:
     key = group.get("kms_key_id")
     retention = group.get("retention_in_days")
     if key is None or key == "":
         return False, "kms_key_id", f"{group.address} has no kms_key_id"
+    is_arn, why = key_arn_verdict(model, group)
+    if is_arn is False:
+        return False, "kms_key_id", f"{group.address}: {why}; CloudWatch Logs refuses it"
     if retention is None or retention == 0:
         return (
             False,
             "retention_in_days",
             f"{group.address} keeps logs forever (no retention_in_days)",
         )
+    if is_arn is None:
+        return None, "kms_key_id", f"{group.address}: {why}"
     if isinstance(retention, Unknown):
         return None, "retention_in_days", f"{group.address} retention is only known after apply"
     return True, "", ""
 
 
+def _function_results(model: PlanModel, function: Instance) -> Iterator[Result]:
+    where = function_log_group(model, function)
+    if where.name is None and where.group is None:
+        yield Result.unknown(function.address, "function_name", where.hidden)
+        return
+    attribute = "logging_config" if where.custom else "aws_cloudwatch_log_group"
+    if where.group is None:
+        yield Result.failed(
+            function.address,
+            attribute,
+            f"no aws_cloudwatch_log_group named {where.name}: Lambda creates it on first write, "
+            "unencrypted and kept forever",
+            "the log group declared with kms_key_id and retention_in_days",
+        )
+        return
+    group = where.group
+    if not model.ordered_after(function, group):
+        yield Result.failed(
+            function.address,
+            "depends_on",
+            f"the function is not ordered after {group.address}",
+            f"depends_on = [{group.config_address}]",
+        )
+        return
+    yield Result.passed(
+        function.address, "depends_on", f"created after its log group {group.address}"
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     for function in model.resources("aws_lambda_function"):
-        group, decidable = function_log_group(model, function)
-        if not decidable:
-            yield Result.unknown(
-                function.address, "function_name", "the function name is only known after apply"
-            )
-            continue
-        if group is None:
-            yield Result.failed(
-                function.address,
-                "aws_cloudwatch_log_group",
-                f"no aws_cloudwatch_log_group named /aws/lambda/{function.get('function_name')}",
-                "the log group declared with kms_key_id and retention_in_days",
-            )
-            continue
-        if not model.ordered_after(function, group):
-            yield Result.failed(
-                function.address,
-                "depends_on",
-                f"the function is not ordered after {group.address}",
-                f"depends_on = [{group.config_address}]",
-            )
-            continue
-        yield Result.passed(
-            function.address, "depends_on", f"created after its log group {group.address}"
-        )
+        yield from _function_results(model, function)
     for group in model.resources("aws_cloudwatch_log_group"):
-        ok, attribute, why = _group_settings(group)
+        ok, attribute, why = _group_settings(model, group)
         if ok is False:
             yield Result.failed(
                 group.address, attribute, why, "kms_key_id = the CMK ARN and a retention_in_days"
@@ -101,7 +252,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield Result.passed(
                 group.address,
                 "kms_key_id",
-                f"CMK-encrypted, retention {group.get('retention_in_days')} days",
+                f"CMK-encrypted (key ARN), retention {group.get('retention_in_days')} days",
             )
 
 

@@ -454,7 +454,7 @@ CASES: tuple[Case, ...] = (
         "tap012",
         build.user_data(
             '"#!/bin/bash\\n# aws s3api put-object --server-side-encryption aws:kms --ssekms-key-id k\\n'
-            'aws s3 cp /tmp/p s3://b/p\\n"'
+            'aws s3 cp /tmp/p s3://${aws_s3_bucket.content.bucket}/p\\n"'
         ),
         STATIC,
         exit=1,
@@ -464,7 +464,7 @@ CASES: tuple[Case, ...] = (
         "fallback-only-in-an-echo",
         "tap012",
         build.user_data(
-            "\"#!/bin/bash\\naws s3 cp /tmp/p s3://b/p || echo 'aws s3api put-object "
+            "\"#!/bin/bash\\naws s3 cp /tmp/p s3://${aws_s3_bucket.content.bucket}/p || echo 'aws s3api put-object "
             "--server-side-encryption aws:kms --ssekms-key-id k'\\n\""
         ),
         STATIC,
@@ -475,8 +475,9 @@ CASES: tuple[Case, ...] = (
         "fallback-as-a-command",
         "tap012",
         build.user_data(
-            '"#!/bin/bash\\nif ! aws s3 cp /tmp/p s3://b/p; then\\n  aws --region us-east-1 s3api '
-            'put-object --bucket b --key p --server-side-encryption=aws:kms --ssekms-key-id k\\nfi\\n"'
+            '"#!/bin/bash\\nif ! aws s3 cp /tmp/p s3://${aws_s3_bucket.content.bucket}/p; then\\n'
+            "  aws --region us-east-1 s3api put-object --bucket ${aws_s3_bucket.content.bucket} --key p "
+            '--server-side-encryption=aws:kms --ssekms-key-id ${aws_kms_alias.main.name}\\nfi\\n"'
         ),
         STATIC,
         exit=0,

@@ -105,7 +105,7 @@ def edited(edits: tuple[Edit, ...], extra: str) -> str:
     text = STACK
     for old, new in edits:
         if isinstance(old, re.Pattern):
-            text, count = old.subn(new, text)
+            text, count = old.subn(lambda _: new, text)  # `new` is HCL, not a re template
         else:
             count = text.count(old)
             text = text.replace(old, new)
