@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from checker.core.address import reference_target, split_address
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
@@ -162,6 +163,11 @@ def key_arn_verdict(model: PlanModel, group: Instance) -> tuple[Tri, str]:
             return False, f"kms_key_id {text} is a key ID, not a key ARN"
     verdicts: list[Tri] = []
     named: list[str] = []
+    settled = _settled_reference(value)
+    if settled is not None:  # through locals and module outputs (`local.key` = module.kms.key_arn)
+        held, shown = settled
+        if held is not None:
+            return held, f"kms_key_id is {shown}" + (", a key ARN" if held else ", not a key ARN")
     if not _one_reference(group):  # a template (`arn:...:key/${...key_id}`) the plan hides
         hidden = value.describe() if isinstance(value, Unknown) else "not known"
         return None, f"whether kms_key_id is a key ARN is {hidden}"
@@ -177,6 +183,19 @@ def key_arn_verdict(model: PlanModel, group: Instance) -> tuple[Tri, str]:
         return False, f"kms_key_id is {wrong}, not a key ARN"
     hidden = value.describe() if isinstance(value, Unknown) else "not known"
     return None, f"whether kms_key_id is a key ARN is {hidden}"
+
+
+def _settled_reference(value: object) -> tuple[bool | None, str] | None:
+    """What attribute of what resource type a value the sources settle to one reference holds."""
+    if not isinstance(value, Unknown) or value.reference is None:
+        return None
+    target = reference_target(value.reference)
+    if target is None or not target[1]:
+        return None
+    pieces = split_address(target[0])  # ["module", "kms", "aws_kms_key", "this[0]"]
+    type_ = pieces[-2] if len(pieces) >= 2 else ""
+    held = KEY_ARN_ATTRIBUTES.get(type_, {}).get(target[1][0])
+    return held, value.reference
 
 
 def _one_reference(group: Instance) -> bool:
