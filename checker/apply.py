@@ -80,7 +80,8 @@ def plan_check_apply(
         plan_json = Path(tmp) / "plan.json"
         plan_json.write_text(shown, encoding="utf-8")
         source = options.source or Path.cwd()
-        report = check_inputs([str(plan_json)], replace(options, source=source), config)
+        scoped = replace(options, source=source, stack_dir=options.stack_dir or source)
+        report = check_inputs([str(plan_json)], scoped, config)
         report = _named(report, str(plan_json), str(out) if out is not None else NOT_KEPT)
         if announce is not None:
             announce(report)

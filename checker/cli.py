@@ -248,14 +248,14 @@ def report(
 ) -> None:
     """Re-render saved JSON reports in another format, merged into one, without checking again."""
     from checker.config import load_rules
-    from checker.report.merge import merge_reports
+    from checker.report.merge import merge_reports, without_stacks
     from checker.report.model import exit_code, load_report
 
     saved = []
     for report_file in report_files:
         try:
             known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in rules or ()))}
-            saved.append(load_report(report_file, known))
+            saved.append(without_stacks(load_report(report_file, known), str(report_file)))
         except CheckerError as error:
             _fail(error)
         except Exception as error:  # never a traceback for a report we could not read
@@ -461,17 +461,22 @@ def ci_gate(
         "checker-report"
     ),
     expect_reports: Annotated[
-        int,
+        str,
         typer.Option(
-            min=0,
-            help="With --reports: how many reports there must be (one per matrix job); "
-            "fewer is the gate 'error'.",
+            metavar="N|NAMES",
+            help="With --reports: how many reports there must be (one per matrix job), or "
+            "the jobs' or stacks' names ('app data'), each naming a report's folder or file; "
+            "a missing one is the gate 'error' naming it.",
         ),
-    ] = 0,
+    ] = "",
 ) -> None:
     """Run the gate as a CI job: install the engines it needs, check, write every report file."""
-    from checker.ci.gate import GateInputs, run_gate
+    from checker.ci.gate import GateInputs, expected_reports, run_gate
 
+    try:
+        expected_reports(expect_reports)
+    except CheckerError as error:
+        _fail(error)
     inputs = GateInputs(
         plans=plans,
         reports=reports,

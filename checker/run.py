@@ -33,6 +33,9 @@ class CheckOptions:
     # binary plan files: refused or converted, and with which providers (None: from the
     # environment, refused in CI mode); see checker.terraform
     binary: BinaryPlanPolicy | None = None
+    # the stack directory the inputs stand for when their own path does not say it
+    # (`checker apply` checks a temporary plan file of the working directory's stack)
+    stack_dir: Path | None = None
 
 
 def _bind_sources(
@@ -220,23 +223,18 @@ def _inline(
     return out, warnings
 
 
-def _policy(findings: list[Finding], options: CheckOptions) -> tuple[list[Finding], list[str]]:
-    """Waivers and baseline: what the gate forgives, and the warnings that come with it."""
-    from checker.report.baseline import apply_baseline, load_baseline
-    from checker.report.waivers import DEFAULT_FILE, apply_waivers, load_waivers
-    from checker.workspace import tree_root
+def _policy(
+    findings: list[Finding], names: list[str], options: CheckOptions
+) -> tuple[list[Finding], list[str]]:
+    """Stacks, waivers and baseline: what the gate forgives (`checker.report.policy`)."""
+    from checker.report.policy import forgive, scope_findings
+    from checker.report.scope import input_folder, stack_of
 
-    warnings: list[str] = []
-    waiver_file, inside = options.waivers, None
-    if waiver_file is None and os.path.lexists(DEFAULT_FILE):
-        # found, not named: it is the tree's, so it must stay inside the tree
-        waiver_file, inside = Path(DEFAULT_FILE), tree_root()
-    if waiver_file is not None:
-        today = options.today or dt.date.today()
-        findings, warnings = apply_waivers(findings, load_waivers(waiver_file, inside), today)
-    if options.baseline is not None:
-        findings = apply_baseline(findings, load_baseline(options.baseline))
-    return findings, warnings
+    stacks = {n: stack_of(n, options.stack_dir, options.source) for n in names}
+    findings = scope_findings(findings, stacks)
+    folders = [input_folder(n, options.stack_dir, options.source) for n in names]
+    today = options.today or dt.date.today()
+    return forgive(findings, folders, options.waivers, options.baseline, today)
 
 
 def _load(name: str, options: CheckOptions, config: CheckerConfig) -> LoadedInput:
@@ -306,7 +304,7 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         findings, inline_warnings = _inline(
             [f for f in located if f.rule_id not in disabled], inputs, options, disabled
         )
-    findings, warnings = _policy(findings, options)
+    findings, warnings = _policy(findings, names, options)
     warnings = [*config.warnings, *inline_warnings, *warnings]
     if disabled:
         where = f" by {config.origin}" if config.origin else ""

@@ -93,22 +93,28 @@ def test_the_examples_use_the_action_and_the_template_never_dev() -> None:
     uses = [s.get("uses", "") for job in jobs.values() for s in job["steps"]]
     assert sum(u.startswith("tap-platform/tap-checker@") for u in uses) == 2
     merge = next(s for s in jobs["gate"]["steps"] if s.get("uses", "").startswith("tap-platform/"))
-    assert merge["with"]["reports"] == "reports/*/report.json"
+    assert merge["with"]["reports"] == "reports/**/report.json"
     listed = jobs["stacks"]["steps"][0]["env"]["STACKS"]
     assert json.loads(listed) == ["stacks/app", "stacks/data"]
     assert (
         jobs["stack"]["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.list) }}"
     )
-    # one report per stack is expected: a stack whose job wrote none makes the merge 'error'
-    assert merge["with"]["expect-reports"] == "${{ needs.stacks.outputs.count }}"
+    # every stack's report is expected by name: a stack whose job wrote none makes the merge
+    # 'error' naming it
+    assert (
+        merge["with"]["expect-reports"] == "${{ join(fromJSON(needs.stacks.outputs.list), ' ') }}"
+    )
+    assert jobs["stack"]["steps"][-2]["with"]["output-dir"] == "checker-report/${{ matrix.stack }}"
     assert jobs["stack"]["steps"][-2]["if"] == "always()"
     pipeline = yaml.safe_load(GITLAB_EXAMPLE.read_text())
     assert pipeline["include"][0]["remote"].endswith("templates/tap-checker.gitlab-ci.yml")
     assert pipeline["check-stack"]["extends"] == pipeline["merge-gate"]["extends"] == ".tap-checker"
     assert (
-        pipeline["merge-gate"]["variables"]["TAP_CHECKER_REPORTS"] == "checker-report/*/report.json"
+        pipeline["merge-gate"]["variables"]["TAP_CHECKER_REPORTS"]
+        == "checker-report/**/report.json"
     )
     matrix = pipeline["check-stack"]["parallel"]["matrix"][0]["STACK"]
-    assert pipeline["merge-gate"]["variables"]["TAP_CHECKER_EXPECT_REPORTS"] == str(len(matrix))
+    assert pipeline["merge-gate"]["variables"]["TAP_CHECKER_EXPECT_REPORTS"] == " ".join(matrix)
+    assert pipeline["check-stack"]["variables"]["TAP_CHECKER_OUT"] == "checker-report/$STACK"
     template = yaml.safe_load(TEMPLATE.read_text())[".tap-checker"]
     assert template["artifacts"]["reports"]["codequality"] == "$TAP_CHECKER_OUT/codequality.json"

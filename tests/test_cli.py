@@ -70,8 +70,10 @@ def test_failing_plan_exits_1_with_a_readable_text_report(tmp_path: Path) -> Non
     assert "TAP003 [critical]" in block
     assert "aws_kms_key.main (policy)" in block
     assert (
-        "found:    aws_kms_key.main: statement 3 lets lambda.amazonaws.com kms:CreateGrant with "
-        "Bool kms:GrantIsForAWSResource = true, StringEquals kms:ViaService = lambda.us-west-2.amazonaws.com"
+        "found:    aws_kms_key.main: no statement lets lambda.amazonaws.com kms:CreateGrant via "
+        "lambda.us-east-1.amazonaws.com for AWS resources (aws_kms_key.main statement 3 "
+        "(LambdaCreateGrantViaService) allows it only with Bool kms:GrantIsForAWSResource = true, "
+        "StringEquals kms:ViaService = lambda.us-west-2.amazona"
         in block
     )
     assert (

@@ -16,7 +16,10 @@ checkout (where a pull request's `checker/` folder would be imported first);
 file names always follow `--`; globs are expanded inside the checked tree
 (`checker.workspace.expand_globs`). With `--expect-reports N` a merge that
 finds fewer than N reports (a matrix job that died before writing one) is the
-gate "error", never a pass by omission.
+gate "error", never a pass by omission; with `--expect-reports "app data"`
+(the jobs' or stacks' names) the error names the job whose report is missing.
+A merge in which a job errored keeps every other job's findings and each
+error's cause in every file it writes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import re
 import shlex
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from checker.errors import CheckerError, InputError
 from checker.report.kinds import ReportFormat
@@ -56,7 +59,9 @@ class GateInputs:
     baseline: str = ""
     args: str = ""  # more `checker check` arguments, shell-quoted
     out: Path = field(default_factory=lambda: Path("checker-report"))
-    expect_reports: int = 0  # with reports: how many there must be (one per matrix job)
+    # with reports: how many there must be (one per matrix job), or the jobs' (stacks') names,
+    # each of which must name a report found (its folder or file name): "3", "app data"
+    expect_reports: str = ""
 
 
 def expand(patterns: str) -> list[str]:
@@ -112,16 +117,52 @@ def _in_process(argv: list[str]) -> tuple[int, str]:
     return code, errors.getvalue()
 
 
+def expected_reports(text: str) -> tuple[int, list[str]]:
+    """`--expect-reports`: a count ("3"; "0" or "" expects nothing) or names ("app, data")."""
+    text = text.strip()
+    if not text or text.isdigit():
+        return int(text or "0"), []
+    names = list(dict.fromkeys(n.strip("/") for n in re.split(r"[,\s]+", text) if n.strip("/")))
+    for name in names:
+        if name.startswith("-") or ".." in PurePath(name).parts:
+            raise InputError(
+                f"--expect-reports: {name[:40]!r} is neither a count nor a job name",
+                "give a count (3) or the names of the jobs or stacks (app data, stacks/app)",
+            )
+    return len(names), names
+
+
+def names_report(name: str, report: str) -> bool:
+    """Does `name` (a job or stack: `app`, `stacks/app`) name this report path? It does when
+    its parts stand in a row in the report's path, the file name counted without suffix
+    (`reports/app/report.json`, `reports/stacks/app/report.json`, `reports/app.json`)."""
+    path = PurePath(report)
+    parts = [*path.parts[:-1], path.stem]
+    wanted = list(PurePath(name).parts)
+    return any(parts[i : i + len(wanted)] == wanted for i in range(len(parts) - len(wanted) + 1))
+
+
 def _missing_reports(inputs: GateInputs) -> str:
-    """The error of a merge that has fewer reports than matrix jobs, else ''."""
-    if not inputs.reports.strip() or inputs.expect_reports <= 0:
+    """The error of a merge that lacks a matrix job's report, naming it when the jobs are
+    named, else ''."""
+    count, names = expected_reports(inputs.expect_reports)
+    if not inputs.reports.strip() or count <= 0:
         return ""
-    found = len(expand(inputs.reports))
-    if found >= inputs.expect_reports:
+    found = expand(inputs.reports)
+    if names:
+        missing = [n for n in names if not any(names_report(n, r) for r in found)]
+        if not missing:
+            return ""
+        return (
+            f"no report of {', '.join(missing)} among the {len(found)} to merge: "
+            f"{'that job' if len(missing) == 1 else 'those jobs'} wrote none "
+            "(a plan step failed or was cancelled)"
+        )
+    if len(found) >= count:
         return ""
     return (
-        f"expected {inputs.expect_reports} reports to merge, found {found}: "
-        f"{inputs.expect_reports - found} job(s) wrote none (a plan step failed or was cancelled)"
+        f"expected {count} reports to merge, found {len(found)}: "
+        f"{count - len(found)} job(s) wrote none (a plan step failed or was cancelled)"
     )
 
 
@@ -144,10 +185,24 @@ def could_not_run(inputs: GateInputs, code: int, errors: str) -> Report:
     comment and a later merge of the CI jobs' reports all say so (gate "error")."""
     lines = [line.strip() for line in errors.strip().splitlines() if line.strip()]
     what = " ".join(inputs.plans.split()) or " ".join(inputs.reports.split()) or "the inputs"
-    reason = "; ".join(lines[-2:]) or "no message"
+    reason = "; ".join(line.removeprefix("error: ") for line in lines[-2:]) or "no message"
     return Report(
         inputs=[], findings=[], errors=[f"could not check {what} (exit {code}): {reason}"]
     )
+
+
+def _written_report(path: Path, inputs: GateInputs, code: int, errors: str) -> Report:
+    """The report this run wrote, whatever its gate: a merge with an errored job exits 3 yet
+    holds every other job's findings and each error's cause, and a check whose engine failed
+    still holds what the others found. Without one (exit 2, or 3 before any report), the
+    report of a check that could not run."""
+    if path.is_file():
+        # written by this very run (emptied first): its rule IDs were validated then
+        try:
+            return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, CheckerError):
+            pass
+    return could_not_run(inputs, code, errors)
 
 
 def _publish(out: Path, code: int, sarif: bool) -> None:
@@ -185,19 +240,15 @@ def run_gate(inputs: GateInputs) -> int:
     else:
         code, errors = _in_process(command)
     sys.stderr.write(errors)
-    report_file = out / FILES[ReportFormat.json]
-    if code in (0, 1) and report_file.is_file():
-        # written by this very run: its rule IDs (built-in or a pack's) were validated then
-        report = Report.from_dict(json.loads(report_file.read_text(encoding="utf-8")))
-        if missing:
-            report = replace(report, errors=[*report.errors, missing])
-            code = 3
-            sys.stderr.write(f"error: {missing}\n")
-    else:
-        report = could_not_run(inputs, code, errors)
+    report = _written_report(out / FILES[ReportFormat.json], inputs, code, errors)
+    if missing:
+        report = replace(report, errors=[*report.errors, missing])
+        code = 3
+        sys.stderr.write(f"error: {missing}\n")
     for fmt, name in FILES.items():
-        if fmt != ReportFormat.json or code not in (0, 1):
-            (out / name).write_text(render(report, fmt), encoding="utf-8")
+        (out / name).write_text(render(report, fmt), encoding="utf-8")
     sys.stdout.write(render(report, ReportFormat.text))
-    _publish(out, code, code in (0, 1))
+    # a report with findings is uploaded even when a job errored (its error is in the run's
+    # notifications); one with none would only mark every open alert fixed
+    _publish(out, code, code in (0, 1) or bool(report.findings))
     return code

@@ -50,14 +50,14 @@ SCRIPT = """
 """
 
 
-def _row(finding: Finding) -> str:
+def _row(finding: Finding, many_stacks: bool = False) -> str:
     location = escape(f"{finding.file}:{finding.line}") if finding.file else escape(finding.input)
     detail = finding.waiver if finding.status == Status.WAIVED else finding.remediation
     return (
         f'<tr data-status="{escape(finding.status)}" data-severity="{escape(finding.severity)}">'
         f'<td class="status-{escape(finding.status)}">{escape(finding.status)}</td>'
         f"<td>{escape(finding.rule_id)}</td><td>{escape(finding.severity)}</td>"
-        f"<td><code>{escape(finding.address)}</code><br><small>{location}</small></td>"
+        f"<td><code>{escape(finding.scoped_address() if many_stacks else finding.address)}</code><br><small>{location}</small></td>"
         f"<td>{escape(finding.message)}</td><td>{escape(detail)}</td><td>{escape(finding.engine)}</td></tr>"
     )
 
@@ -92,6 +92,6 @@ def render(report: Report) -> str:
         '<col class="resource"><col class="finding"><col class="fix"><col class="engine"></colgroup>'
         "<thead><tr><th>status</th><th>rule</th><th>severity</th><th>resource</th>"
         "<th>finding</th><th>fix</th><th>engine</th></tr></thead><tbody>"
-        + "".join(_row(f) for f in findings)
+        + "".join(_row(f, report.many_stacks()) for f in findings)
         + f"</tbody></table><script>{SCRIPT}</script></body></html>\n"
     )

@@ -13,8 +13,9 @@ from checker.report.model import Finding, Report
 from checker.rules.base import Status
 
 
-def _case(finding: Finding) -> ElementTree.Element:
-    name = f"{finding.address or finding.rule_id} [{finding.engine}]"
+def _case(finding: Finding, many_stacks: bool = False) -> ElementTree.Element:
+    address = finding.scoped_address() if many_stacks else finding.address
+    name = f"{address or finding.rule_id} [{finding.engine}]"
     case = ElementTree.Element(
         "testcase",
         classname=xml(f"{finding.rule_id}.{finding.engine}"),
@@ -42,6 +43,7 @@ def render(report: Report) -> str:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_rule[finding.rule_id].append(finding)
+    many_stacks = report.many_stacks()
     suites = ElementTree.Element("testsuites", name="checker", tests=str(len(report.findings)))
     for rule_id, findings in sorted(by_rule.items()):
         suite = ElementTree.SubElement(
@@ -55,7 +57,7 @@ def render(report: Report) -> str:
             time="0",
         )
         for finding in findings:
-            suite.append(_case(finding))
+            suite.append(_case(finding, many_stacks))
     if report.not_applicable:
         absent = ElementTree.SubElement(
             suites,

@@ -20,8 +20,9 @@ def _cell(text: str) -> str:
     return markdown(text)
 
 
-def _row(finding: Finding) -> str:
-    where = _cell(finding.address) if finding.address else "—"
+def _row(finding: Finding, many_stacks: bool = False) -> str:
+    address = finding.scoped_address() if many_stacks else finding.address
+    where = _cell(address) if address else "—"
     if finding.file:
         where += f" ({_cell(finding.file)}:{finding.line})"
     return (
@@ -51,7 +52,7 @@ def render(report: Report) -> str:
         rows = [f for f in report.findings if f.status == status]
         if not rows:
             continue
-        rows.sort(key=lambda f: (f.rule_id, f.address))
+        rows.sort(key=lambda f: (f.rule_id, f.stack, f.address))
         sections.append(
             [
                 f"### {title}",
@@ -59,7 +60,7 @@ def render(report: Report) -> str:
                 "| rule | severity | resource | found | what to fix | engine |",
                 "|---|---|---|---|---|---|",
             ]
-            + [_row(f) for f in rows]
+            + [_row(f, report.many_stacks()) for f in rows]
             + [""]
         )
     passed: dict[str, list[Finding]] = defaultdict(list)

@@ -5,12 +5,28 @@ once); warnings keep their order without repeats; a rule is "not applicable"
 only when it had nothing to check in every report. When the reports were made
 with different gates the strictest applies (the lowest `fail_on`, `unknown`
 fail if any said so) and a warning says so: a merged verdict never passes what
-one job failed.
+one job failed. The errors of jobs that could not check (each with its cause)
+are kept beside every finding the other jobs made: the gate is "error", and
+nothing the others found is lost.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from checker.report.model import Gate, InputInfo, Report
+
+
+def without_stacks(report: Report, name: str) -> Report:
+    """The report, with a note when an older checker wrote it: its findings have no stack, so
+    a baseline of it matches on rule and address alone, in every stack."""
+    if not any(not f.stack for f in report.findings):
+        return report
+    note = (
+        f"{name}: findings without a stack (written by an older checker); they are shown, "
+        "and matched as a baseline, by rule and address only"
+    )
+    return replace(report, warnings=[*report.warnings, note])
 
 
 def merge_reports(reports: list[Report]) -> Report:

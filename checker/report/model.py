@@ -25,6 +25,7 @@ OPTIONAL = (
     "waiver",
     "baselined",
     "error",
+    "stack",
 )
 
 
@@ -51,6 +52,15 @@ class Finding:
     line: int = 0
     waiver: str = ""  # who waived it, why, until when
     baselined: bool = False  # failed already in the baseline report: does not fail the gate
+    # the input's directory relative to the repository root (or the plan's path): the same
+    # address in two stacks is two resources; "" in reports of older versions (no stack)
+    stack: str = ""
+
+    def scoped_address(self) -> str:
+        """The address with its stack in front ("stacks/app: aws_iam_role.fn") when it has one."""
+        if not self.stack:
+            return self.address
+        return f"{self.stack}: {self.address}" if self.address else self.stack
 
     def to_dict(self) -> dict[str, Any]:
         # every field is a str, int or bool: a shallow read, not dataclasses.asdict's deep copy
@@ -127,6 +137,10 @@ class Report:
     # inputs that could not be checked at all (a CI job's check exited 2 or 3): the
     # gate is "error", and a merge of reports keeps saying so
     errors: list[str] = field(default_factory=list)
+
+    def many_stacks(self) -> bool:
+        """Do the findings come from more than one stack (then every format names each one's)?"""
+        return len({f.stack for f in self.findings}) > 1
 
     def not_applicable_line(self) -> str:
         """One line naming the rules that found nothing to check, or "" when there are none."""

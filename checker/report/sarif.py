@@ -101,7 +101,18 @@ def _location(finding: Finding) -> dict[str, Any]:
     return location
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _where(finding: Finding, many_stacks: bool) -> str:
+    return finding.scoped_address() if many_stacks else finding.address
+
+
+def _fingerprint_key(finding: Finding) -> str:
+    """One alert per rule, engine, resource and attribute, and per stack: the same address
+    in two stacks is two resources (a finding without a stack keeps its old fingerprint)."""
+    key = f"{finding.rule_id}|{finding.engine}|{finding.address}|{finding.attribute}"
+    return f"{key}|{finding.stack}" if finding.stack else key
+
+
+def _result(finding: Finding, index: dict[str, int], many_stacks: bool = False) -> dict[str, Any]:
     text = (
         finding.message if finding.status != Status.UNKNOWN else f"Cannot decide: {finding.message}"
     )
@@ -110,17 +121,16 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": LEVEL[finding.severity] if finding.status != Status.UNKNOWN else "note",
-        "message": {"text": f"{finding.address}: {text}" if finding.address else text},
+        "message": {"text": f"{_where(finding, many_stacks)}: {text}" if finding.address else text},
         "locations": [_location(finding)],
         "partialFingerprints": {
-            "checkerFinding/v1": hashlib.sha256(
-                f"{finding.rule_id}|{finding.engine}|{finding.address}|{finding.attribute}".encode()
-            ).hexdigest()
+            "checkerFinding/v1": hashlib.sha256(_fingerprint_key(finding).encode()).hexdigest()
         },
         "properties": {
             "engine": finding.engine,
             "engineCheckId": finding.engine_check_id,
             **({"evidence": finding.evidence} if finding.evidence else {}),
+            **({"stack": finding.stack} if finding.stack else {}),
         },
     }
     if finding.rule_id in index:
@@ -154,7 +164,7 @@ def render(report: Report) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index) for f in shown],
+                "results": [_result(f, index, report.many_stacks()) for f in shown],
                 "columnKind": "unicodeCodePoints",
                 "properties": {"notApplicable": list(report.not_applicable)},
                 "invocations": [

@@ -65,7 +65,9 @@ def render(report: Report, colour: bool = False) -> str:
                 paint(f"  {inert(rule_id)} [{inert(first.severity)}] {inert(first.title)}", code)
             )
             for finding in findings:
-                lines.extend(_finding_lines(finding, status, len(report.inputs) > 1))
+                lines.extend(
+                    _finding_lines(finding, status, len(report.inputs) > 1, report.many_stacks())
+                )
         lines.append("")
     passed = _group(report.findings, Status.PASSED)
     if passed:
@@ -87,9 +89,12 @@ def render(report: Report, colour: bool = False) -> str:
     return no_workflow_commands("\n".join(lines).rstrip() + "\n")
 
 
-def _finding_lines(finding: Finding, status: str, many_inputs: bool) -> list[str]:
-    where = inert(finding.address) + (f" ({inert(finding.attribute)})" if finding.attribute else "")
-    if many_inputs:
+def _finding_lines(
+    finding: Finding, status: str, many_inputs: bool, many_stacks: bool = False
+) -> list[str]:
+    address = finding.scoped_address() if many_stacks else finding.address
+    where = inert(address) + (f" ({inert(finding.attribute)})" if finding.attribute else "")
+    if many_inputs and not many_stacks:
         where = f"{inert(finding.input)}: {where}"
     lines = [
         f"    - {where}  [{inert(finding.engine)}]",

@@ -19,7 +19,16 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from checker.core.evaluation import HOLE, Decision, Policies, Request, evaluate, visible
+from checker.core.evaluation import (
+    HOLE,
+    Decision,
+    Policies,
+    Request,
+    describe,
+    evaluate,
+    principal_named,
+    visible,
+)
 from checker.core.iam import HIDDEN
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
@@ -192,6 +201,22 @@ def _must_not(decision: Decision, found: str, expected: str) -> tuple[Tri, str, 
     return verdict, (f"{decision.reason}: {found}" if allowed else decision.reason), expected
 
 
+def _grants_written(statements: list[Statement]) -> str:
+    """What the statements that let Lambda create grants say instead (for the finding)."""
+    for stmt in statements:
+        if not stmt.allows or actions_covered(stmt, "kms:CreateGrant") is not True:
+            continue
+        if principal_named(stmt.principals, LAMBDA) is not True:
+            continue
+        if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
+            return f" ({describe(stmt)} allows it without conditions)"
+        conditions = ", ".join(
+            f"{c.operator} {c.key} = {', '.join(map(str, c.values))}" for c in stmt.conditions
+        )
+        return f" ({describe(stmt)} allows it only with {conditions})"
+    return ""
+
+
 def judge_policy(policy: Policy, use: KeyUse) -> tuple[Tri, str, str]:
     """(verdict, what was found, what is expected): the key policy evaluated as KMS does."""
     key_policy = Policies(resource=policy.statements, key_policy=True)
@@ -239,7 +264,8 @@ def judge_policy(policy: Policy, use: KeyUse) -> tuple[Tri, str, str]:
     checks.append(
         _must(
             evaluate(_call(use, "kms:CreateGrant", LAMBDA, for_lambda, frozenset()), key_policy),
-            f"no statement lets lambda.amazonaws.com kms:CreateGrant via {via} for AWS resources",
+            f"no statement lets lambda.amazonaws.com kms:CreateGrant via {via} for AWS resources"
+            + _grants_written(policy.statements),
             scoped,
         )
     )
