@@ -62,7 +62,13 @@ def _fail(error: CheckerError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-EngineOption = Annotated[list[Engine], typer.Option(help="Engine to run (repeatable).")]
+EngineOption = Annotated[
+    list[Engine],
+    typer.Option(
+        metavar="[native|checkov|compliance|all]",
+        help="Engine to run (repeatable).",
+    ),
+]
 FailOnOption = Annotated[Level, typer.Option(help="Lowest severity that fails the gate.")]
 UnknownOption = Annotated[UnknownPolicy, typer.Option(help="What an undecidable result costs.")]
 BaselineOption = Annotated[
@@ -121,9 +127,13 @@ def _report_error(message: str) -> int:
 @app.command()
 def check(
     paths: Annotated[
-        list[str],
-        typer.Argument(help="Plan JSON files ('-' for stdin) or directories of .tf files."),
-    ],
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Plan JSON files ('-' for stdin) or directories of .tf files.",
+            show_default=False,
+        ),
+    ] = None,
     engine: EngineOption = [Engine.native],  # noqa: B006
     format: Annotated[
         ReportFormat | None, typer.Option(help="Report format (default: text on a TTY, else json).")
@@ -191,6 +201,16 @@ def check(
     from checker.run import CheckOptions, check_inputs
     from checker.terraform import binary_plan_policy
 
+    paths = paths or []
+    if not paths and changed:
+        # an empty `git diff` (pre-commit with no matching file): nothing to check is a pass
+        typer.echo("checker: nothing to check (no changed files)", err=True)
+        return
+    if not paths:
+        typer.echo(
+            "error: check needs at least one PATH (a plan JSON file, '-' or a directory)", err=True
+        )
+        raise typer.Exit(2)
     try:
         start = Path.cwd() if changed else config_start(paths)
         conf = load_config(config, start, tuple(rules or ()), source_root)

@@ -73,8 +73,7 @@ def test_failing_plan_exits_1_with_a_readable_text_report(tmp_path: Path) -> Non
         "found:    aws_kms_key.main: no statement lets lambda.amazonaws.com kms:CreateGrant via "
         "lambda.us-east-1.amazonaws.com for AWS resources (aws_kms_key.main statement 3 "
         "(LambdaCreateGrantViaService) allows it only with Bool kms:GrantIsForAWSResource = true, "
-        "StringEquals kms:ViaService = lambda.us-west-2.amazona"
-        in block
+        "StringEquals kms:ViaService = lambda.us-west-2.amazona" in block
     )
     assert (
         "expected: kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = lambda.us-east-1.amazonaws.com"
@@ -224,3 +223,20 @@ def test_ci_gate_refuses_bad_arguments_and_still_writes_the_report(tmp_path: Pat
         app, ["ci", "gate", "--plans", str(FIXTURE), "--out", str(blocked / "x")]
     )
     assert result.exit_code == 2 and "cannot be created" in result.stderr
+
+
+def test_an_empty_change_list_is_nothing_to_check_and_no_path_is_a_usage_error() -> None:
+    """An empty `git diff` handed to `check --changed --` passes; `check` with no PATH is
+    exit 2 in one line (issue 27: rough edges)."""
+    code, _, err = invoke("check", "--changed", "--")
+    assert code == 0 and "nothing to check (no changed files)" in err
+    code, _, err = invoke("check")
+    assert code == 2 and err.strip().splitlines() == [
+        "error: check needs at least one PATH (a plan JSON file, '-' or a directory)"
+    ]
+
+
+def test_the_help_shows_readable_names() -> None:
+    _, out, _ = invoke("check", "--help")
+    assert "{paths}" not in out and "<list[native" not in out
+    assert "[native|checkov|compliance|all]" in out
