@@ -142,6 +142,19 @@ def test_html_is_self_contained_and_failures_come_first(failing_plan: Path) -> N
     assert statuses[0] == "failed" and set(statuses[1:]) == {"passed"}
 
 
+def test_html_offers_no_fix_on_passed_rows_and_never_breaks_short_words(failing_plan: Path) -> None:
+    _, out, _ = invoke("check", str(failing_plan), "--format", "html")
+    rows = out.split("<tr ")[1:]
+    passed = [r for r in rows if r.startswith('data-status="passed"')]
+    failed = [r for r in rows if r.startswith('data-status="failed"')]
+    assert passed and failed
+    # the fix column is the sixth cell: empty on passed rows, the remediation on failed ones
+    assert all(r.split("<td")[6].startswith("></td>") for r in passed)
+    assert all(len(r.split("<td")[6]) > len("></td>") for r in failed)
+    assert 'class="word status-unknown"' in out or 'class="word status-passed"' in out
+    assert "td.word,th.word{overflow-wrap:normal;word-break:keep-all;white-space:nowrap}" in out
+
+
 def _hostile_report() -> Report:
     evil = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
     finding = Finding(

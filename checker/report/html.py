@@ -28,8 +28,9 @@ h1{font-size:1.4rem}.gate-failed{color:#b42318}.gate-passed{color:#067647}.gate-
 p{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
 th,td{border-bottom:1px solid #d0d7de;padding:.4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-col.status{width:6%}col.rule{width:6%}col.severity{width:6%}col.resource{width:24%}
-col.finding{width:27%}col.fix{width:24%}col.engine{width:7%}
+td.word,th.word{overflow-wrap:normal;word-break:keep-all;white-space:nowrap}
+col.status{width:7%}col.rule{width:6%}col.severity{width:7%}col.resource{width:24%}
+col.finding{width:26%}col.fix{width:23%}col.engine{width:7%}
 th{background:#f6f8fa}.status-failed{color:#b42318;font-weight:600}.status-unknown{color:#9a6700}
 .status-waived{color:#57606a}.status-passed{color:#067647}code{font-size:12px}
 .filters{margin:1rem 0}.filters label{margin-right:1rem}
@@ -52,11 +53,19 @@ SCRIPT = """
 
 def _row(finding: Finding, many_stacks: bool = False) -> str:
     location = escape(f"{finding.file}:{finding.line}") if finding.file else escape(finding.input)
-    detail = finding.waiver if finding.status == Status.WAIVED else finding.remediation
+    # a passed row needs no fix; a waived one shows its waiver
+    detail = (
+        finding.waiver
+        if finding.status == Status.WAIVED
+        else ""
+        if finding.status == Status.PASSED
+        else finding.remediation
+    )
     return (
         f'<tr data-status="{escape(finding.status)}" data-severity="{escape(finding.severity)}">'
-        f'<td class="status-{escape(finding.status)}">{escape(finding.status)}</td>'
-        f"<td>{escape(finding.rule_id)}</td><td>{escape(finding.severity)}</td>"
+        f'<td class="word status-{escape(finding.status)}">{escape(finding.status)}</td>'
+        f'<td class="word">{escape(finding.rule_id)}</td>'
+        f'<td class="word">{escape(finding.severity)}</td>'
         f"<td><code>{escape(finding.scoped_address() if many_stacks else finding.address)}</code><br><small>{location}</small></td>"
         f"<td>{escape(finding.message)}</td><td>{escape(detail)}</td><td>{escape(finding.engine)}</td></tr>"
     )
@@ -90,7 +99,8 @@ def render(report: Report) -> str:
         f"{_options('severity', ['critical', 'high', 'medium', 'low'])}</div>"
         '<table><colgroup><col class="status"><col class="rule"><col class="severity">'
         '<col class="resource"><col class="finding"><col class="fix"><col class="engine"></colgroup>'
-        "<thead><tr><th>status</th><th>rule</th><th>severity</th><th>resource</th>"
+        '<thead><tr><th class="word">status</th><th class="word">rule</th>'
+        '<th class="word">severity</th><th>resource</th>'
         "<th>finding</th><th>fix</th><th>engine</th></tr></thead><tbody>"
         + "".join(_row(f, report.many_stacks()) for f in findings)
         + f"</tbody></table><script>{SCRIPT}</script></body></html>\n"
