@@ -320,7 +320,30 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         warnings=warnings,
         disabled=disabled,
         not_applicable=_not_applicable(findings, infos, options, config, disabled),
+        engine_coverage=engine_coverage(options.engines),
     )
+
+
+def engine_coverage(engines: tuple[str, ...]) -> list[str]:
+    """One line per external engine: the rules it asserts, in part, and not at all."""
+    from checker.engines.coverage import coverage
+
+    lines: list[str] = []
+    for engine in engines:
+        if engine == "native":
+            continue
+        table = coverage(engine)
+        by_level = {
+            level: [c.rule_id for c in table if c.level == level]
+            for level in ("full", "partial", "none")
+        }
+        lines.append(
+            f"{engine} asserts {', '.join(by_level['full']) or 'no rule'}"
+            + (f"; in part {', '.join(by_level['partial'])}" if by_level["partial"] else "")
+            + (f"; not {', '.join(by_level['none'])}" if by_level["none"] else "")
+            + " (why: checker/policies/coverage.toml)"
+        )
+    return lines
 
 
 def _hide_copies(

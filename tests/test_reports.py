@@ -544,3 +544,19 @@ def test_a_saved_report_keeps_its_not_applicable_rules() -> None:
     report = Report(inputs=[], findings=[], not_applicable=["TAP009"])
     again = Report.from_dict(report.to_dict())
     assert again.not_applicable == ["TAP009"]
+
+
+def test_engine_coverage_is_said_once_in_text_and_markdown_and_kept_in_json() -> None:
+    """With external engines the report says once which rules each asserts (issue 27)."""
+    from checker.run import engine_coverage
+
+    lines = engine_coverage(("native", "checkov", "compliance"))
+    assert [line.split(" ", 1)[0] for line in lines] == ["checkov", "compliance"]
+    assert "not TAP002" in lines[0] and "in part TAP005" in lines[1]
+    assert engine_coverage(("native",)) == []
+    report = Report(inputs=[], findings=[], engine_coverage=lines)
+    text = render(report, ReportFormat.text)
+    assert text.count("coverage: checkov asserts") == 1
+    assert render(report, ReportFormat.markdown).count("_coverage: compliance asserts") == 1
+    saved = json.loads(render(report, ReportFormat.json))
+    assert Report.from_dict(saved).engine_coverage == lines

@@ -81,6 +81,8 @@ def render(report: Report) -> str:
         head.append("")
     for error in report.errors:
         head.append(f"> 💥 {_cell(error)}")
+    for line in report.engine_coverage:
+        head.append(f"_coverage: {_cell(line)}_")
     for warning in report.warnings:
         head.append(f"> ⚠️ {_cell(warning)}")
     lines = head + [line for section in sections for line in section]

@@ -60,4 +60,5 @@ def merge_reports(reports: list[Report]) -> Report:
         disabled=list(dict.fromkeys(d for r in reports for d in r.disabled)),
         not_applicable=absent,
         errors=[e for report in reports for e in report.errors],
+        engine_coverage=list(dict.fromkeys(c for r in reports for c in r.engine_coverage)),
     )

@@ -137,6 +137,8 @@ class Report:
     # inputs that could not be checked at all (a CI job's check exited 2 or 3): the
     # gate is "error", and a merge of reports keeps saying so
     errors: list[str] = field(default_factory=list)
+    # with external engines: which rules each asserts, said once (not per finding)
+    engine_coverage: list[str] = field(default_factory=list)
 
     def many_stacks(self) -> bool:
         """Do the findings come from more than one stack (then every format names each one's)?"""
@@ -201,6 +203,8 @@ class Report:
             data["warnings"] = list(self.warnings)
         if self.errors:
             data["errors"] = list(self.errors)
+        if self.engine_coverage:
+            data["engine_coverage"] = list(self.engine_coverage)
         return data
 
     @classmethod
@@ -231,6 +235,9 @@ class Report:
             findings = [Finding.from_dict(f) for f in _list(data.get("findings") or [], "findings")]
             warnings = [_text(w) for w in _list(data.get("warnings") or [], "warnings")]
             errors = [_text(e) for e in _list(data.get("errors") or [], "errors")]
+            covered = [
+                _text(c) for c in _list(data.get("engine_coverage") or [], "engine_coverage")
+            ]
             disabled = [_text(d) for d in _list(summary.get("disabled") or [], "disabled")]
             absent = [
                 _text(r) for r in _list(summary.get("not_applicable") or [], "not_applicable")
@@ -246,6 +253,7 @@ class Report:
             errors=errors,
             disabled=disabled,
             not_applicable=absent,
+            engine_coverage=covered,
         )
 
 

@@ -82,6 +82,8 @@ def render(report: Report, colour: bool = False) -> str:
             lines.append(f"note: {inert(info.path)}: {inert(note)}")
     if report.not_applicable:
         lines.append(inert(report.not_applicable_line()))
+    for line in report.engine_coverage:
+        lines.append(f"coverage: {inert(line)}")
     for warning in report.warnings:
         lines.append(f"warning: {inert(warning)}")
     for index, error in enumerate(report.errors, 1):
