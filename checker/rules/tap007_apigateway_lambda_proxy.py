@@ -6,7 +6,10 @@ and one integration was `AWS` while the handler expected proxy events (incident 
 
 Anti-pattern: `type = "AWS"` for a proxy handler; `integration_http_method`
 other than POST; no permission, or one whose source_arn names another method,
-path or API.
+path or API, whose action is not lambda:InvokeFunction, or that was granted on
+another ARN than the uri calls (`qualified_invoke_arn` or an alias's `invoke_arn`
+need a permission on that version or alias; an unqualified one covers only
+`invoke_arn`).
 Best practice: `type = "AWS_PROXY"`, `integration_http_method = "POST"`, and an
 `aws_lambda_permission` with `source_arn = "${aws_api_gateway_rest_api.X.execution_arn}/*/POST/process"`
 (or `/*/*`).
@@ -41,7 +44,20 @@ from checker.rules.base import (
     Severity,
     checked,
 )
-from checker.rules.links import ReverseIndex, linked, permissions_by_function
+from checker.rules.lambda_targets import (
+    ALIAS,
+    INVOKE,
+    Granted,
+    Invoked,
+    Target,
+    alias_functions,
+    allows_invoke,
+    invoked,
+    invoked_value,
+    other_qualifier,
+    permissions_by_target,
+)
+from checker.rules.links import ReverseIndex, linked
 from checker.rules.openapi import Route, Routes, Unreadable, read_routes
 
 
@@ -71,6 +87,50 @@ META = RuleMeta(
         "aws_api_gateway_integration",
         "aws_api_gateway_rest_api",
         "aws_lambda_permission",
+    ),
+    aws_model=(
+        "An AWS_PROXY integration calls Lambda's Invoke (always with POST) on the function ARN "
+        "in its uri: invoke_arn is the unqualified function, qualified_invoke_arn the "
+        "function's version, an alias's invoke_arn the alias. API Gateway calls as principal "
+        "apigateway.amazonaws.com with aws:SourceArn = arn:aws:execute-api:REGION:ACCOUNT:"
+        "API_ID/STAGE/METHOD/PATH. Lambda allows it only through a permission granted on "
+        "that same function ARN (qualifier or version/alias ARN as function_name for a "
+        "version or alias, none for the function), whose action allows lambda:InvokeFunction "
+        "and whose source_arn matches the route under ArnLike; a stage's execution_arn is the "
+        "API's execution_arn plus /STAGE, so both spellings of one route are the same ARN."
+    ),
+    letter_vs_aws=(
+        "The fix asks for a source_arn on the API's execution_arn; AWS also accepts a "
+        "permission without source_arn (any API of any account may then invoke). The rule "
+        "follows the fix (stricter and safe) and fails it. Routes are matched as AWS does: "
+        "execution_arn/*/POST/process, execution_arn/*/* and stage.execution_arn/POST/process "
+        "all pass."
+    ),
+    limits=(
+        "A $LATEST-qualified uri (qualified_invoke_arn of a function without publish) with a "
+        "function-level permission is unknown: AWS documents no permission scoped to $LATEST. "
+        "Stage variables in the uri (${stageVariables.alias}) are not resolved. From the plan "
+        "alone at creation the source_arn pattern and the exact function ARNs are hidden "
+        "(unknown until the .tf sources are bound). Account and region of the ARNs are not "
+        "compared."
+    ),
+    references=(
+        "AWS Lambda API Reference, AddPermission (Qualifier, SourceArn) "
+        "(https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html)",
+        "AWS Lambda Developer Guide, Using Lambda aliases in event sources and permissions "
+        "policies (https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html)",
+        "Amazon API Gateway Developer Guide, Set up Lambda proxy integrations "
+        "(https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "set-up-lambda-proxy-integrations.html)",
+        "Amazon API Gateway Developer Guide, execute-api ARN format "
+        "(https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html)",
+        "Terraform AWS provider, aws_lambda_function invoke_arn / qualified_invoke_arn "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"
+        "lambda_function)",
+        "Terraform AWS provider, aws_lambda_alias invoke_arn (https://registry.terraform.io/"
+        "providers/hashicorp/aws/latest/docs/resources/lambda_alias)",
+        "Terraform AWS provider, aws_api_gateway_stage execution_arn (https://registry."
+        "terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_stage)",
     ),
 )
 
@@ -132,13 +192,20 @@ def _suffix(model: PlanModel, permission: Instance, api: Instance) -> tuple[str 
     if settled.parts:
         first, tail = settled.parts[0], settled.parts[1:]
         if isinstance(first, Unknown) and first.reference is not None:
-            shape = _shape(model, first.reference, api)
+            stage = _stage_head(model, first.reference, api)
+            head = "" if stage is None else stage[0]
+            if head is None:
+                return None, stage[1] if stage is not None else ""
+            shape = None if stage is not None else _shape(model, first.reference, api)
             if shape is not None:
                 return None, shape
             texts = [p if isinstance(p, str) else _settled_text(model, p) for p in tail]
             if all(isinstance(t, str) for t in texts):
-                return "".join(t for t in texts if isinstance(t, str)), ""
+                return head + "".join(t for t in texts if isinstance(t, str)), ""
     if settled.reference is not None:
+        stage = _stage_head(model, settled.reference, api)
+        if stage is not None:
+            return stage
         shape = _shape(model, settled.reference, api)
         return (None, shape) if shape is not None else ("", "")
     if settled.parts is not None or settled.expression is not None:
@@ -194,35 +261,70 @@ def _names(model: PlanModel, permission: Instance, api: Instance) -> bool:
     return any(model.points_at(ref, api) for ref in refs)
 
 
-def _stages(stages: ReverseIndex, api: Instance) -> list[str]:
-    return [n for s in stages.get(api) if isinstance(n := s.get("stage_name"), str)]
+def _stages(model: PlanModel, stages: ReverseIndex, api: Instance) -> list[str]:
+    return [n for s in stages.get(api) if isinstance(n := model.settle(s, "stage_name"), str)]
+
+
+STAGE = "aws_api_gateway_stage"
+
+
+def _stage_head(model: PlanModel, reference: str, api: Instance) -> tuple[str | None, str] | None:
+    """A source_arn that starts with a stage's `execution_arn` ("{API execution_arn}/{stage
+    name}", aws_api_gateway_stage): the stage's part of the suffix, or why not; None when
+    the reference is not a stage's execution_arn."""
+    target = reference_target(reference)
+    if target is None or split_address(target[0])[-2] != STAGE:
+        return None
+    if target[1][:1] != ("execution_arn",):
+        return None, WRONG_ATTRIBUTE
+    stages = model.designated(Unknown.of_reference(reference), (STAGE,))
+    if len(stages) != 1:
+        return None, f"{reference} designates {len(stages)} stages"
+    stage = stages[0]
+    if api not in linked(model, stage, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
+        return None, "other API"
+    name = model.settle(stage, "stage_name")
+    if not isinstance(name, str):
+        return None, f"{stage.address} stage_name is only known after apply"
+    return f"/{name}", ""
 
 
 def _permission_verdict(
     model: PlanModel,
     stages: ReverseIndex,
-    permissions: list[Instance],
-    function: Instance,
+    grants: list[Granted],
+    called: Called,
     api: Instance | None,
     method: str | None,
     path: str | None,
 ) -> tuple[bool | None, str]:
-    candidates = [p for p in permissions if p.get("principal") == "apigateway.amazonaws.com"]
+    function = called.target.function
+    candidates = [g for g in grants if g.permission.get("principal") == APIGATEWAY]
     if api is not None:  # the permissions written for this API speak first
-        candidates.sort(key=lambda p: not _names(model, p, api))
+        candidates.sort(key=lambda g: not _names(model, g.permission, api))
     if not candidates:
         return (
             False,
             f"no aws_lambda_permission lets apigateway.amazonaws.com invoke {function.address}",
         )
-    # why each permission does not cover the route: undecided first, then those naming this
-    # API (a wrong attribute or route), then the rest (no source_arn, another API)
+    # why each permission does not cover the call: undecided first, then those naming this
+    # API (a wrong attribute, route, action or qualifier), then the rest (no source_arn,
+    # another API)
     undecided: list[str] = []
     near: list[str] = []
     far: list[str] = []
-    for permission in candidates:
+    for grant in candidates:
+        permission = grant.permission
         if permission.get("source_arn") is None and not permission.references("source_arn"):
             far.append(f"{permission.address} has no source_arn")
+            continue
+        action = allows_invoke(model.settle(permission, "action"))
+        if action is not True:
+            found = f"{permission.address} action {show(permission.get('action'))}"
+            if action is False:
+                near.append(f"{found} does not allow {INVOKE}")
+            else:
+                undecided.append(f"{found} is only known after apply")
             continue
         if api is None or method is None or path is None:
             undecided.append("the integration's API, method or path is only known after apply")
@@ -236,14 +338,22 @@ def _permission_verdict(
             else:
                 undecided.append(f"{permission.address}: {why}")
             continue
-        if _route_matches(suffix, _stages(stages, api), _arn_method(method), path):
+        if not _route_matches(suffix, _stages(model, stages, api), _arn_method(method), path):
+            near.append(
+                f"{permission.address} source_arn suffix {show(suffix)} does not match "
+                f"{method} {path}"
+            )
+            continue
+        other = other_qualifier(grant, called.invoked, called.target, "the integration")
+        if other is None:
             return True, f"{permission.address} allows {method} {path} from {api.address}"
-        near.append(
-            f"{permission.address} source_arn suffix {show(suffix)} does not match {method} {path}"
-        )
+        (undecided if other[0] is None else near).append(other[1])
     if undecided:
         return None, undecided[0]
     return False, (near or far)[0]
+
+
+APIGATEWAY = "apigateway.amazonaws.com"
 
 
 LAMBDA = ("aws_lambda_function",)
@@ -261,15 +371,22 @@ class Joins:
     function and the stages of each API (built once per check)."""
 
     model: PlanModel
-    permissions: ReverseIndex
+    permissions: dict[str, list[Granted]]
     stages: ReverseIndex
 
     def verdict(
-        self, function: Instance, api: Instance | None, method: str | None, path: str | None
+        self, called: Called, api: Instance | None, method: str | None, path: str | None
     ) -> tuple[bool | None, str]:
-        return _permission_verdict(
-            self.model, self.stages, self.permissions.get(function), function, api, method, path
-        )
+        grants = self.permissions.get(called.target.function.address, [])
+        return _permission_verdict(self.model, self.stages, grants, called, api, method, path)
+
+
+@dataclass(frozen=True)
+class Called:
+    """The function ARN an integration calls (function and qualifier), as read."""
+
+    target: Target
+    invoked: Invoked
 
 
 @dataclass
@@ -285,7 +402,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
     joins = Joins(
         model,
-        permissions_by_function(model),
+        permissions_by_target(model),
         ReverseIndex.build(
             model, "aws_api_gateway_stage", ("rest_api_id",), ("aws_api_gateway_rest_api",)
         ),
@@ -302,9 +419,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
 def _integration(joins: Joins, integration: Instance, seen: Seen) -> Iterator[Result]:
     """An `aws_api_gateway_integration` resource that calls Lambda."""
     model = joins.model
-    functions = linked(model, integration, ("uri",), LAMBDA)
+    called = invoked(model, integration, ("uri",))
     uri = integration.get("uri")
-    if not functions and not (isinstance(uri, str) and ":lambda:" in uri):
+    through_alias = bool(linked(model, integration, ("uri",), (ALIAS,)))
+    if (
+        not called.targets
+        and not through_alias
+        and not (isinstance(uri, str) and ":lambda:" in uri)
+    ):
         return
     method = integration.get("http_method")
     method = method.upper() if isinstance(method, str) else None
@@ -333,13 +455,14 @@ def _integration(joins: Joins, integration: Instance, seen: Seen) -> Iterator[Re
         else:
             yield Result.failed(integration.address, "integration_http_method", found, expected)
         return
-    if not functions:
+    if not called.targets:
         yield Result.unknown(
             integration.address, "uri", f"the function is managed outside {checked(model)}"
         )
         return
     apis = linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",))
-    verdict, text = joins.verdict(functions[0], apis[0] if apis else None, method, path)
+    target = Called(called.targets[0], called)
+    verdict, text = joins.verdict(target, apis[0] if apis else None, method, path)
     if verdict is True:
         yield Result.passed(integration.address, "type", f"AWS_PROXY integration; {text}")
     elif verdict is None:
@@ -354,7 +477,8 @@ def _integration(joins: Joins, integration: Instance, seen: Seen) -> Iterator[Re
             integration.address,
             "aws_lambda_permission",
             text,
-            'principal "apigateway.amazonaws.com", the function, source_arn = '
+            'principal "apigateway.amazonaws.com", action lambda:InvokeFunction, the function '
+            "ARN the integration calls (its qualifier too), source_arn = "
             f"execution_arn/*/{_arn_method(method or 'METHOD')}{path or '/path'}",
         )
 
@@ -404,8 +528,8 @@ def _openapi_route(joins: Joins, api: Instance, route: Route, seen: Seen) -> Ite
         return
     where = f"body: {route.label}"
     uri = _whole(integration.uri)
-    functions = _uri_functions(model, uri)
-    if not functions and ":lambda:path/" not in text_of(uri):
+    called = _uri_functions(model, api, uri)
+    if not called.targets and ":lambda:path/" not in text_of(uri):
         if _aws(integration.type) and isinstance(uri, Unknown) and uri.parts is None:
             yield Result.unknown(
                 api.address,
@@ -426,7 +550,7 @@ def _openapi_route(joins: Joins, api: Instance, route: Route, seen: Seen) -> Ite
         else:
             yield Result.failed(api.address, where, f"{route.label}: {found}", expected)
         return
-    if not functions:
+    if not called.targets:
         yield Result.unknown(
             api.address,
             where,
@@ -434,7 +558,7 @@ def _openapi_route(joins: Joins, api: Instance, route: Route, seen: Seen) -> Ite
         )
         return
     path = route.path if route.path_known else None
-    verdict, text = joins.verdict(functions[0], api, route.method, path)
+    verdict, text = joins.verdict(Called(called.targets[0], called), api, route.method, path)
     if verdict is True:
         yield Result.passed(api.address, where, f"{route.label}: aws_proxy integration; {text}")
     elif verdict is None:
@@ -495,23 +619,17 @@ def _whole(value: Value) -> Value:
     return value
 
 
-def _uri_functions(model: PlanModel, uri: Value) -> list[Instance]:
-    """The functions an integration uri names: by reference (a template's pieces, module
-    outputs followed), else by a known ARN or name."""
-    if isinstance(uri, Unknown):
-        return model.designated(uri, LAMBDA)
-    if not isinstance(uri, str):
-        return []
-    found = {f.address: f for f in model.by_value(LAMBDA[0], "invoke_arn", uri)}
-    match = LAMBDA_URI.match(uri)
-    if match is not None:
-        arn = match.group("function")
-        for attribute in ("arn", "qualified_arn"):
-            found.update((f.address, f) for f in model.by_value(LAMBDA[0], attribute, arn))
-        if not found and ":function:" in arn:
-            name = arn.split(":function:", 1)[1].split(":", 1)[0]
-            found.update((f.address, f) for f in model.by_value(LAMBDA[0], "function_name", name))
-    return list(found.values())
+def _uri_functions(model: PlanModel, api: Instance, uri: Value) -> Invoked:
+    """The function ARNs an integration uri names: read from its text (a template's pieces,
+    module outputs followed), else the functions (and aliases' functions) it references."""
+    called = invoked_value(model, api, uri, by_name=True)
+    if called.targets or not isinstance(uri, Unknown):
+        return called
+    functions = model.designated(uri, LAMBDA)
+    for alias in model.designated(uri, (ALIAS,)):
+        functions.extend(f for f in alias_functions(model, alias) if f not in functions)
+    why = f"the exact uri {uri.describe()}"
+    return Invoked([Target(f, None, why) for f in functions], called.text)
 
 
 def _uri_problem(uri: Value) -> str | None:
@@ -519,9 +637,11 @@ def _uri_problem(uri: Value) -> str | None:
     or cannot be told (a module output, a variable)."""
     if isinstance(uri, Unknown) and uri.reference is not None:
         target = reference_target(uri.reference)
-        if target is None or split_address(target[0])[-2] != LAMBDA[0]:
+        if target is None or split_address(target[0])[-2] not in (LAMBDA[0], ALIAS):
             return None
         if target[1][:1] in INVOKE_ATTRIBUTES:
+            return None
+        if split_address(target[0])[-2] == ALIAS and target[1][:1] == ("invoke_arn",):
             return None
         return f"${{{uri.reference}}} is not the function's invocation URI"
     if isinstance(uri, Unknown) and uri.parts is None:
