@@ -104,8 +104,19 @@ class NotificationPermission(BaseResourceCheck):
         if any(t.links_to(self.graph, perm, "source_arn", b) for b in buckets):
             return t.PASSED
         arn = t.first(perm.get("source_arn"))
-        known = isinstance(name, str) and not t.is_unknown(name)
-        return t.PASSED if known and arn == f"arn:aws:s3:::{name}" else t.FAILED
+        if arn is None or (isinstance(arn, str) and not t.is_unknown(arn)):
+            known = isinstance(name, str) and not t.is_unknown(name)
+            return t.PASSED if known and arn == f"arn:aws:s3:::{name}" else t.FAILED
+        # hidden: another bucket's ARN is another bucket; anything else (a module's
+        # `coalesce(var.bucket_arn, ...)`) is not decided here
+        origin = t.address_of(perm)
+        others = [
+            r
+            for r in t.references(perm, "source_arn") + t.all_references(perm)
+            if ".aws_s3_bucket." in f".{r}"
+            and not any(t.same(origin, t.target(r), b) for b in buckets)
+        ]
+        return t.FAILED if others else t.UNKNOWN
 
     def _pattern(self, perm: dict[str, Any], raw: str, buckets: list[str]) -> CheckResult:
         """A source_arn template: S3 sends the bucket's ARN, matched with ArnLike, so

@@ -13,6 +13,7 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 # CreateLogGroup takes kmsKeyId as a key ARN: a key ID or an alias is refused at apply.
 KEY_ARN = re.compile(r"^arn:aws[\w-]*:kms:[^:]*:[^:]*:key/.+$")
+MODULE_OUTPUT = re.compile(r"^module\.[\w-]+(?:\[[^\]]*\])?\.[\w-]+$")
 KEY_REFERENCE = re.compile(
     r"(?:^|\.)(aws_kms_key|aws_kms_replica_key|aws_kms_alias)\.[\w-]+(?:\[[^\]]*\])?\.(\w+)$"
 )
@@ -45,7 +46,14 @@ class LogGroups(BaseResourceCheck):
         retention = t.first(conf.get("retention_in_days"))
         if key in (None, ""):
             return t.fail(self, "no kms_key_id", "kms_key_id = a customer-managed key")
-        literal = isinstance(key, str) and not t.is_unknown(key) and not t.unrendered(key)
+        # `module.kms.key_arn`: a module output the plan view names, not a value
+        module_output = isinstance(key, str) and MODULE_OUTPUT.match(key) is not None
+        literal = (
+            isinstance(key, str)
+            and not module_output
+            and not t.is_unknown(key)
+            and not t.unrendered(key)
+        )
         if literal and not KEY_ARN.match(key):
             return t.fail(self, f"kms_key_id = {t.shown(key)}, not a key ARN", "the key's ARN")
         template = isinstance(key, str) and "${" in key  # the sources' template of it
@@ -57,7 +65,18 @@ class LogGroups(BaseResourceCheck):
             return t.fail(self, f"kms_key_id = {wrong}, not a key ARN", "the key's ARN")
         if retention in (None, 0):
             return t.fail(self, f"retention_in_days = {t.shown(retention)}", "a retention > 0")
+        if module_output and not self._is_an_arn(conf):
+            return t.UNKNOWN  # what the module's output holds is not in the plan checkov reads
         return t.UNKNOWN if t.is_unknown(retention) else t.PASSED
+
+    @staticmethod
+    def _is_an_arn(conf: dict[str, Any]) -> bool:
+        """kms_key_id references a key's ARN attribute (through the module's own references)."""
+        for ref in t.all_references(conf):
+            found = KEY_REFERENCE.search(ref)
+            if found is not None and ARN_ATTRIBUTES[found.group(1)] == found.group(2):
+                return True
+        return False
 
     @staticmethod
     def _not_an_arn(conf: dict[str, Any]) -> str | None:
