@@ -105,7 +105,8 @@ def edited(edits: tuple[Edit, ...], extra: str) -> str:
     text = STACK
     for old, new in edits:
         if isinstance(old, re.Pattern):
-            text, count = old.subn(lambda _: new, text)  # `new` is HCL, not a re template
+            # `new` is HCL, not a re template: its backslashes stay as they are
+            text, count = old.subn(new.replace("\\", "\\\\"), text)
         else:
             count = text.count(old)
             text = text.replace(old, new)
