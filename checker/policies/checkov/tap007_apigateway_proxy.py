@@ -223,8 +223,11 @@ def permission_qualifier(graph: Any, perm: dict[str, Any], function: dict[str, A
     if qualifier in (None, ""):
         return qualifier_of(graph, perm, "function_name", perm.get("function_name"), function)
     literal = isinstance(qualifier, str) and not t.is_unknown(qualifier) and "${" not in qualifier
-    if literal:
+    # a version or alias name (Lambda: [a-zA-Z0-9$_-]+); `each.value.qualifier` is a reference
+    if literal and re.fullmatch(r"[A-Za-z0-9$_-]+", str(qualifier)):
         return str(qualifier)
+    if literal:
+        return None
     return qualifier_of(graph, perm, "qualifier", qualifier, function)
 
 
