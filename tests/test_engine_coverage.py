@@ -97,6 +97,8 @@ def test_checkovs_interpreter_imports_the_shared_core_and_nothing_of_ours() -> N
             "checker.aws.authorization",
             "checker.core",
             "checker.core.address",
+            "checker.core.evaluation",
             "checker.core.iam",
+            "checker.core.key_policy",
         ]
     )

@@ -15,32 +15,16 @@ and `kms:GrantIsForAWSResource = true`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from checker.core.evaluation import (
-    HOLE,
-    Decision,
-    Policies,
-    Request,
-    describe,
-    evaluate,
-    principal_named,
-    visible,
-)
+from checker.core.evaluation import HOLE, visible
 from checker.core.iam import HIDDEN
+from checker.core.key_policy import KeyUse, judge_key_policy
 from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, Status, checked
 from checker.rules.iam import (
     Hidden,
     Policy,
-    Statement,
-    Tri,
-    actions_covered,
-    all_true,
-    any_true,
     policy_at,
 )
 from checker.rules.links import ReverseIndex, link_is_undecided, linked
@@ -93,12 +77,6 @@ META = RuleMeta(
     ),
 )
 
-USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
-ROOT = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:root$|^\d{12}$")
-ROOT_TEMPLATE = re.compile(
-    r"^arn:(?:aws[\w-]*|\$\{[^}]*partition\}):iam::(?:\d{12}|\$\{[^}]*account_id\}):root$"
-)
-
 
 def keys_in_use(model: PlanModel) -> dict[str, Instance]:
     """Every aws_kms_key a log group or a Lambda function uses."""
@@ -139,172 +117,6 @@ def key_policy(model: PlanModel, key: Instance) -> Policy:
         if key in linked(model, attached, ("key_id",), ("aws_kms_key",)):
             return policy_at(model, attached, "policy")
     return policy_at(model, key, "policy")
-
-
-def _root_admin(stmt: Statement) -> Tri:
-    if not stmt.allows or not isinstance(stmt.principals, dict):
-        return False if not isinstance(stmt.principals, Unknown) else None
-    ids = [i for key, values in stmt.principals.items() if key.lower() == "aws" for i in values]
-    root: list[Tri] = []
-    for ident in ids:
-        if isinstance(ident, str):
-            root.append(bool(ROOT.match(ident)))
-        elif isinstance(ident, Unknown) and (ident.parts or ident.reference):
-            # "arn:aws:iam::${data.aws_caller_identity.x.account_id}:root": the root of this account
-            root.append(True if ROOT_TEMPLATE.match(ident.text()) else None)
-        else:
-            root.append(None)
-    return all_true([any_true(root), actions_covered(stmt, "kms:PutKeyPolicy")])
-
-
-# The calls each service makes with the key, as the seed's fix lists them (kms:GenerateDataKey*
-# stands for both data-key calls).
-USE_CALLS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
-LAMBDA = ("Service", "lambda.amazonaws.com")
-
-
-@dataclass(frozen=True)
-class KeyUse:
-    """What AWS knows of the calls made on one key: its ARN, account, region and log groups."""
-
-    key_arn: object  # a str, or a Hidden the plan leaves to apply
-    account: object
-    region: str
-    log_groups: tuple[str, ...]  # ARNs of the log groups it encrypts, `${?}` for hidden parts
-
-
-def _call(
-    use: KeyUse,
-    action: str,
-    who: tuple[str, str],
-    context: Mapping[str, tuple[object, ...]],
-    absent: frozenset[str],
-) -> Request:
-    return Request(
-        action,
-        use.key_arn if isinstance(use.key_arn, str | Hidden) else HIDDEN,
-        who,
-        {"kms:CallerAccount": (use.account,), **context},
-        closed=False,
-        absent=absent,
-    )
-
-
-def _must(decision: Decision, found: str, expected: str) -> tuple[Tri, str, str]:
-    allowed = decision.allowed
-    return allowed, (found if allowed is False else decision.reason), expected
-
-
-def _must_not(decision: Decision, found: str, expected: str) -> tuple[Tri, str, str]:
-    allowed = decision.allowed
-    verdict = None if allowed is None else not allowed
-    return verdict, (f"{decision.reason}: {found}" if allowed else decision.reason), expected
-
-
-def _grants_written(statements: list[Statement]) -> str:
-    """What the statements that let Lambda create grants say instead (for the finding)."""
-    for stmt in statements:
-        if not stmt.allows or actions_covered(stmt, "kms:CreateGrant") is not True:
-            continue
-        if principal_named(stmt.principals, LAMBDA) is not True:
-            continue
-        if isinstance(stmt.conditions, Hidden) or not stmt.conditions:
-            return f" ({describe(stmt)} allows it without conditions)"
-        conditions = ", ".join(
-            f"{c.operator} {c.key} = {', '.join(map(str, c.values))}" for c in stmt.conditions
-        )
-        return f" ({describe(stmt)} allows it only with {conditions})"
-    return ""
-
-
-def judge_policy(policy: Policy, use: KeyUse) -> tuple[Tri, str, str]:
-    """(verdict, what was found, what is expected): the key policy evaluated as KMS does."""
-    key_policy = Policies(resource=policy.statements, key_policy=True)
-    logs = ("Service", f"logs.{use.region}.amazonaws.com")
-    via = f"lambda.{use.region}.amazonaws.com"
-    uses = ", ".join(USE_ACTIONS)
-    checks: list[tuple[Tri, str, str]] = [
-        (
-            any_true([_root_admin(s) for s in policy.statements]),
-            "no statement keeps the account root as key administrator (kms:*)",
-            "the account root allowed kms:* (no lock-out)",
-        )
-    ]
-    for group in use.log_groups:
-        context: dict[str, tuple[object, ...]] = {
-            "kms:EncryptionContext:aws:logs:arn": (group,),
-            "kms:EncryptionContextKeys": ("aws:logs:arn",),
-        }
-        for action in USE_CALLS:
-            request = _call(
-                use,
-                action,
-                logs,
-                context,
-                frozenset({"kms:viaservice", "kms:grantisforawsresource"}),
-            )
-            checks.append(
-                _must(
-                    evaluate(request, key_policy),
-                    f"Service {logs[1]} may not call {action} for {group.replace(HOLE, '*')}",
-                    f"Service {logs[1]} allowed {uses} for the stack's log groups",
-                )
-            )
-    for action in USE_CALLS:
-        request = _call(use, action, LAMBDA, {}, frozenset({"kms:grantisforawsresource"}))
-        checks.append(
-            _must(
-                evaluate(request, key_policy),
-                f"lambda.amazonaws.com may not call {action}",
-                f"Service lambda.amazonaws.com allowed {uses}",
-            )
-        )
-    scoped = f"kms:CreateGrant for lambda.amazonaws.com only with kms:ViaService = {via} and kms:GrantIsForAWSResource = true"
-    for_lambda = {"kms:ViaService": (via,), "kms:GrantIsForAWSResource": ("true",)}
-    checks.append(
-        _must(
-            evaluate(_call(use, "kms:CreateGrant", LAMBDA, for_lambda, frozenset()), key_policy),
-            f"no statement lets lambda.amazonaws.com kms:CreateGrant via {via} for AWS resources"
-            + _grants_written(policy.statements),
-            scoped,
-        )
-    )
-    outside: list[tuple[str, dict[str, tuple[object, ...]], frozenset[str]]] = [
-        (
-            "without kms:ViaService",
-            {"kms:GrantIsForAWSResource": ("true",)},
-            frozenset({"kms:viaservice"}),
-        ),
-        (
-            "via another service",
-            {
-                "kms:ViaService": (f"ec2.{use.region}.amazonaws.com",),
-                "kms:GrantIsForAWSResource": ("true",),
-            },
-            frozenset(),
-        ),
-        (
-            "for a grant not for an AWS resource",
-            {"kms:ViaService": (via,), "kms:GrantIsForAWSResource": ("false",)},
-            frozenset(),
-        ),
-    ]
-    for when, context, absent in outside:
-        request = _call(use, "kms:CreateGrant", LAMBDA, context, absent)
-        checks.append(
-            _must_not(
-                evaluate(request, key_policy),
-                f"it lets lambda.amazonaws.com kms:CreateGrant {when}",
-                scoped,
-            )
-        )
-    for verdict, found, expected in checks:
-        if verdict is False:
-            return False, found, expected
-    for verdict, found, expected in checks:
-        if verdict is None:
-            return None, f"cannot confirm {expected} ({found})", expected
-    return True, "", ""
 
 
 def _log_groups_by_key(model: PlanModel) -> ReverseIndex:
@@ -383,7 +195,7 @@ def _judge_keys(model: PlanModel, keys: list[Instance]) -> Iterator[Result]:
                 "statements for CloudWatch Logs and Lambda",
             )
             continue
-        verdict, found, expected = judge_policy(policy, key_use(model, key, region))
+        verdict, found, expected = judge_key_policy(policy.statements, key_use(model, key, region))
         where = policy.origins[0] if policy.origins else key.address
         if verdict is False:
             yield Result.failed(key.address, "policy", f"{where}: {found}", expected)

@@ -1,4 +1,10 @@
-"""CKV_TAP_003 (TAP003): the CMK policy keeps root admin and trusts regional Logs and Lambda with ViaService-scoped grants."""
+"""CKV_TAP_003 (TAP003): the CMK policy keeps root admin and trusts regional Logs and Lambda with ViaService-scoped grants.
+
+The key policy is judged by the native rule's own evaluation (`checker.core.key_policy`):
+explicit Denies, IfExists operators, encryption-context conditions per log group and
+region pins count as KMS counts them. What checkov's graph does not hold is taken from
+the policy itself: the region is the Logs principal's, the account is the root's.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +12,13 @@ import re
 from typing import Any
 
 import tap_common as t
-from tap_common import iam
+from tap_common import iam, key_policy
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-USE = (
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:DescribeKey",
-)
 LOGS = re.compile(r"^logs\.([a-z0-9-]+)\.amazonaws\.com$")
-ROOT = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:root$")
+ROOT_ACCOUNT = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):root$")
 
 
 class KmsKeyPolicy(BaseResourceCheck):
@@ -35,53 +34,29 @@ class KmsKeyPolicy(BaseResourceCheck):
         statements = self._statements(conf)
         if statements is None:
             return t.UNKNOWN
-        allows = [s for s in statements if s.allows]
-        root = iam.any_true([self._root_admin(s) for s in allows])
-        if root is None:
-            return t.UNKNOWN
-        if root is False:
-            return t.fail(
-                self, "no statement lets the account root administer the key", "root admin"
-            )
         regions = {
-            m.group(1) for s in allows for p in t.service_principals(s) if (m := LOGS.match(p))
+            m.group(1)
+            for s in statements
+            if s.allows
+            for p in t.service_principals(s)
+            if (m := LOGS.match(p))
         }
         if len(regions) != 1:
-            if regions:
+            if regions or self._principals_hidden(statements):
                 return t.UNKNOWN
             return t.fail(self, "no logs.<region>.amazonaws.com principal", "the Logs principal")
         region = regions.pop()
-        logs = [s for s in allows if f"logs.{region}.amazonaws.com" in t.service_principals(s)]
-        lam = [s for s in allows if "lambda.amazonaws.com" in t.service_principals(s)]
-        for who, group in ((f"logs.{region}.amazonaws.com", logs), ("lambda.amazonaws.com", lam)):
-            verdict = iam.all_true(
-                [iam.any_true([iam.actions_covered(s, a) for s in group]) for a in USE]
-            )
-            if verdict is None:
-                return t.UNKNOWN
-            if verdict is False:
-                return t.fail(self, f"{who} lacks one of {', '.join(USE)}", "all of them")
-        grants = [s for s in lam if iam.action_covered(s, "kms:CreateGrant") is not False]
-        if not grants:
-            return t.fail(self, "lambda.amazonaws.com cannot kms:CreateGrant", "kms:CreateGrant")
-        for grant in grants:
-            pinned = iam.all_true(
-                [
-                    iam.condition_requires(
-                        grant, "kms:ViaService", f"lambda.{region}.amazonaws.com"
-                    ),
-                    iam.condition_requires(grant, "kms:GrantIsForAWSResource", "true"),
-                ]
-            )
-            if pinned is None:
-                return t.UNKNOWN
-            if pinned is False:
-                return t.fail(
-                    self,
-                    f"statement {grant.index} lets lambda.amazonaws.com kms:CreateGrant unpinned",
-                    f"kms:ViaService = lambda.{region}.amazonaws.com and "
-                    "kms:GrantIsForAWSResource = true",
-                )
+        use = key_policy.KeyUse(
+            self._known(conf.get("arn")) or iam.HIDDEN,
+            self._account(statements),
+            region,
+            self._log_groups(conf, region, self._account(statements)),
+        )
+        verdict, found, expected = key_policy.judge_key_policy(statements, use)
+        if verdict is None:
+            return t.UNKNOWN
+        if verdict is False:
+            return t.fail(self, found, expected)
         return t.PASSED
 
     def _statements(self, conf: dict[str, Any]) -> list[iam.Statement] | None:
@@ -93,17 +68,46 @@ class KmsKeyPolicy(BaseResourceCheck):
         return t.policy_statements(self.graph, conf, "policy")
 
     @staticmethod
-    def _root_admin(statement: iam.Statement) -> iam.Tri:
-        principals = statement.principals
-        if isinstance(principals, iam.Hidden):
-            return None
-        if not isinstance(principals, dict):
-            return False
-        ids = [p for key, values in principals.items() if key.lower() == "aws" for p in values]
-        is_root = iam.any_true(
-            [None if isinstance(p, iam.Hidden) else bool(ROOT.match(str(p))) for p in ids]
-        )
-        return iam.all_true([iam.action_covered(statement, "kms:PutKeyPolicy"), is_root])
+    def _principals_hidden(statements: list[iam.Statement]) -> bool:
+        """Whether a principal of an Allow is only known after apply (or not rendered)."""
+        for stmt in statements:
+            principals = stmt.principals
+            if isinstance(principals, iam.Hidden):
+                return True
+            if isinstance(principals, dict):
+                named = [p for values in principals.values() for p in values]
+                if any(not isinstance(p, str) or t.unrendered(p) for p in named):
+                    return True
+        return False
+
+    @staticmethod
+    def _known(value: Any) -> str | None:
+        value = t.first(value)
+        return value if isinstance(value, str) and value and not t.is_unknown(value) else None
+
+    @staticmethod
+    def _account(statements: list[iam.Statement]) -> str:
+        """The key's account, as the root principal of its policy names it (else hidden)."""
+        found = {
+            m.group(1)
+            for s in statements
+            if isinstance(s.principals, dict)
+            for key, values in s.principals.items()
+            if key.lower() == "aws"
+            for p in values
+            if isinstance(p, str) and (m := ROOT_ACCOUNT.match(p))
+        }
+        return found.pop() if len(found) == 1 else key_policy.HOLE
+
+    def _log_groups(self, conf: dict[str, Any], region: str, account: str) -> tuple[str, ...]:
+        """ARNs of the plan's log groups encrypted with this key (`${?}` for hidden names)."""
+        address = t.address_of(conf)
+        groups: list[str] = []
+        for _, group in t.nodes(self.graph, "aws_cloudwatch_log_group", near=conf):
+            if t.links_to(self.graph, group, "kms_key_id", address):
+                name = self._known(group.get("name")) or key_policy.HOLE
+                groups.append(f"arn:aws:logs:{region}:{account}:log-group:{name}")
+        return tuple(groups) or (f"arn:aws:logs:{region}:{account}:log-group:{key_policy.HOLE}",)
 
 
 check = KmsKeyPolicy()

@@ -52,7 +52,7 @@ def _load_checker_package() -> None:
 
 _load_checker_package()
 
-from checker.core import iam  # noqa: E402
+from checker.core import iam, key_policy  # noqa: E402, F401  (key_policy: for the checks)
 from checker.core.address import designates, split_address, strip_key  # noqa: E402
 
 AFTER_UNKNOWN = "true_after_unknown"

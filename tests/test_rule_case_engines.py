@@ -1,0 +1,64 @@
+"""The rule cases through checkov and terraform-compliance: the engines that cover a rule agree.
+
+Every case of `tests/rules/` (one edit of the canonical stack and the verdict AWS
+gives), its real create plan beside its sources, checked by all three engines in
+one run. For every rule an engine covers (`checker/policies/coverage.toml`):
+
+- it never fails what the native rule passes, nor passes what it fails;
+- a rule it covers in part is never passed (it says unknown);
+- a rule it covers in full gives the case's own verdict where AWS's answer is a failure.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from checker.config import CheckerConfig
+from checker.engines.coverage import coverage
+from checker.report.model import Finding, Report
+from checker.run import CheckOptions, check_inputs
+from tests.rules.cases import RuleCase, rule_cases
+from tests.support.agreement import contradictions, worst
+from tests.terraform.rule_cases import case_inputs
+
+CASES = rule_cases()
+ENGINES = ("checkov", "compliance")
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
+    """Every case in its own folder (sources and plan), all checked in one run."""
+    root = tmp_path_factory.mktemp("case-engines")
+    by_plan: dict[str, str] = {}
+    for case in CASES:
+        folder = case_inputs(case).write(root / case.rule / case.name)
+        plan = folder / "plan.json"
+        plan.write_bytes(gzip.decompress(case.plan_path().read_bytes()))
+        by_plan[str(plan)] = case.id
+    report: Report = check_inputs(
+        list(by_plan), CheckOptions(engines=("native", *ENGINES), jobs=2), CheckerConfig()
+    )
+    out: dict[str, list[Finding]] = {name: [] for name in by_plan.values()}
+    for finding in report.findings:
+        out[by_plan[finding.input]].append(finding)
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_engines_agree_on_the_case(findings: dict[str, list[Finding]], case: RuleCase) -> None:
+    found = findings[case.id]
+    assert [f.message for f in found if f.error] == []
+    for engine in ENGINES:
+        assert contradictions(found, engine) == [], engine
+        levels = {c.rule_id: c.level for c in coverage(engine)}
+        mine = [f for f in found if f.engine == engine]
+        partial = {rule for rule, level in levels.items() if level == "partial"}
+        assert [f.address for f in mine if f.rule_id in partial and f.status == "passed"] == []
+        if levels.get(case.rule) != "full":
+            continue
+        for expect in case.expect:
+            if expect.status("sources") == "failed":
+                here = [f for f in mine if f.rule_id == case.rule]
+                assert worst(here) == "failed", (engine, expect.address)
