@@ -9,19 +9,25 @@ actionlint and the GitHub Action and GitLab CI schemas (`test_ci_examples`).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from checker.ci.comment import MARKER
+from checker.engines.install import engines_dir
 from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
-from tests.support.ci_runner import clean_environment, run_action, run_gitlab_job
+from tests.support.ci_runner import clean_environment, read_outputs, run_action, run_gitlab_job
 from tests.support.forge import Forge, running_forge
+from tests.support.repos import git
 from tests.support.scenario import write_scenario
 
 ACTION = ROOT / "action.yml"
@@ -180,3 +186,84 @@ def test_the_gitlab_template_gates_and_keeps_one_note(
     assert [m for m, p, _ in forge.requests if p != "/user"] == ["GET", "POST", "GET", "PUT"]
     assert {auth for _, _, auth in forge.requests} == {"glpat-test"}
     assert (tmp_path / "checker-report" / "junit.xml").is_file()
+
+
+def _locks_digest() -> str:
+    locks = sorted((ROOT / "checker" / "engines" / "locks").glob("*.lock"))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in locks)).hexdigest()[:16]
+
+
+def test_the_action_keeps_the_engines_in_a_cache_outside_the_workspace(
+    venv_bin: Path, forge: Forge, tmp_path: Path
+) -> None:
+    """A matrix job restores the engines the first one built: keyed by the lock files, the OS
+    and the exact Python, in the runner's home, never in the workspace."""
+    home = tmp_path / "home"
+    cached = home / ".cache" / "tap-checker" / "engines"
+    cached.parent.mkdir(parents=True)
+    cached.symlink_to(engines_dir())  # what actions/cache would have restored
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    env = {**_github_env(venv_bin, forge, workspace), "HOME": str(home), "RUNNER_OS": "Linux"}
+    run = run_action(
+        ACTION,
+        {"plans": str(FIXTURE), "engines": "native,checkov", "comment": "false"},
+        env,
+        workspace,
+    )
+    assert run.exit_code == 0, run.log[-3000:]
+    assert "Where the engines are kept" in run.ran
+    assert "actions/cache@v4" in run.would_use
+    cache = read_outputs(workspace / f"output-{_step_index('engine-cache')}")
+    python = platform.python_version()
+    assert cache == {
+        "path": str(cached),
+        "key": f"tap-checker-engines-Linux-py{python}-{_locks_digest()}",
+    }
+    report = json.loads((workspace / "checker-report" / "report.json").read_text())
+    assert {f["engine"] for f in report["findings"]} == {"native", "checkov"}
+    native = run_action(ACTION, {"plans": str(FIXTURE), "comment": "false"}, env, workspace)
+    assert "actions/cache@v4" not in native.would_use  # nothing to keep for the native engine
+
+
+def _step_index(step_id: str) -> int:
+    steps = yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+    return next(i for i, s in enumerate(steps) if s.get("id") == step_id)
+
+
+def test_the_gitlab_template_unpacks_the_cached_engines_outside_the_checkout(
+    venv_bin: Path, forge: Forge, tmp_path: Path
+) -> None:
+    """GitLab restores `.tap-checker-engines.tar` into the checkout: the job moves it into
+    TAP_CHECKER_HOME before the gate and packs it again after; one the repository tracks is
+    deleted, never unpacked."""
+    home = tmp_path / "tap-home"
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q")
+    env = {**clean_environment(venv_bin), "CI_PROJECT_DIR": str(project)}
+    variables = {
+        "TAP_CHECKER_PACKAGE": str(ROOT),
+        "TAP_CHECKER_CONSTRAINTS": str(ROOT / "requirements" / "main.lock"),
+        "TAP_CHECKER_PLANS": str(FIXTURE),
+        "TAP_CHECKER_COMMENT": "false",
+        "TAP_CHECKER_HOME": str(home),
+        "CHECKER_ENGINES_DIR": str(home / "engines"),
+    }
+    restored = tmp_path / "restored"
+    (restored / "engines" / "marker").mkdir(parents=True)
+    archive = project / ".tap-checker-engines.tar"
+    subprocess.run(["tar", "-cf", str(archive), "-C", str(restored), "engines"], check=True)
+    job = run_gitlab_job(TEMPLATE, ".tap-checker", variables, env, project)
+    assert job.returncode == 0, (job.stdout + job.stderr)[-3000:]
+    assert (home / "engines" / "marker").is_dir()  # unpacked outside the checkout
+    listed = subprocess.run(["tar", "-tf", str(archive)], capture_output=True, text=True)
+    assert "engines/marker/" in listed.stdout.splitlines()  # packed again for the next job
+
+    shutil.rmtree(home)
+    git(project, "add", ".tap-checker-engines.tar")
+    git(project, "commit", "-q", "-m", "a ready-made engine")
+    job = run_gitlab_job(TEMPLATE, ".tap-checker", variables, env, project)
+    assert job.returncode == 0, (job.stdout + job.stderr)[-3000:]
+    assert "tracked by the repository: not unpacked" in job.stderr
+    assert not (home / "engines" / "marker").exists()

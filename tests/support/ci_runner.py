@@ -79,7 +79,7 @@ def _substitute(text: str, context: dict[str, Any]) -> str:
     return EXPRESSION.sub(lambda m: str(evaluate(m[1], context)), text)
 
 
-def _read_outputs(path: Path) -> dict[str, str]:
+def read_outputs(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in path.read_text().splitlines():
         if "=" in line:
@@ -128,7 +128,7 @@ def run_action(
         run.ran.append(step.get("name", step.get("id", str(index))))
         run.log += done.stdout + done.stderr
         if "id" in step:
-            context["steps"][step["id"]] = _read_outputs(output_file)
+            context["steps"][step["id"]] = read_outputs(output_file)
         if done.returncode != 0 and not failed:
             failed, run.exit_code = True, done.returncode
     run.outputs = context["steps"].get("gate", {})
