@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from checker.config import CheckerConfig
 from checker.errors import InputError
 from checker.gc_tuning import fewer_collections
-from checker.plan.model import PlanModel
+from checker.plan.model import Instance, PlanModel
 from checker.plan.sensitive import Secrets, secrets_of
 from checker.report.model import Finding, Gate, InputInfo, Report
 from checker.rules.base import Status
@@ -158,23 +158,51 @@ def run_engines(
     return findings
 
 
+def _origin(model: PlanModel, finding: Finding) -> tuple[Instance | None, int | None]:
+    """The instance (and policy statement) a finding's `origin` names, when it names one."""
+    if not finding.origin:
+        return None, None
+    address, _, index = finding.origin.partition(" statement ")
+    statement = int(index) if index.isdigit() else None
+    return model.instance(address), statement
+
+
+def _wrong_line(model: PlanModel, inst: Instance, finding: Finding) -> tuple[str, int] | None:
+    """(file, line) of what makes the rule fail: the origin's statement or block, else the
+    finding's attribute (its first step: `point_in_time_recovery` of `...enabled`)."""
+    origin, statement = _origin(model, finding)
+    if origin is not None and (origin is not inst or statement is not None):
+        found = model.source_member_location(origin, "", statement)
+        if found is not None:
+            return found
+    name = re.split(r"[.\[ ]", finding.attribute, maxsplit=1)[0]
+    return model.source_member_location(inst, name) if name else None
+
+
 def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]:
-    """Point findings at the .tf file and line of their resource when sources are bound."""
+    """Point findings at the .tf line that is wrong (a policy statement, an attribute) when
+    sources are bound, with the resource's own line beside it."""
+    from checker.report.scope import shown_path
+
     models = {i.name: i.model for i in inputs}
     out: list[Finding] = []
     for finding in findings:
         model = models.get(finding.input)
         inst = model.instance(finding.address) if model is not None else None
         where = model.source_location(inst) if model is not None and inst is not None else None
-        if where is None:
+        if model is None or inst is None or where is None:
             out.append(finding)
             continue
-        path = Path(where[0])
-        try:
-            shown = os.path.relpath(path)
-        except ValueError:
-            shown = str(path)
-        out.append(replace(finding, file=shown, line=where[1]))
+        wrong = _wrong_line(model, inst, finding) or where
+        out.append(
+            replace(
+                finding,
+                file=shown_path(Path(wrong[0])),
+                line=wrong[1],
+                resource_file=shown_path(Path(where[0])) if wrong != where else "",
+                resource_line=where[1] if wrong != where else 0,
+            )
+        )
     return out
 
 
@@ -199,6 +227,10 @@ def _inline(
         model = models.get(finding.input)
         inst = model.instance(finding.address) if model is not None else None
         found = model.source_suppressions(inst) if model is not None and inst is not None else ()
+        origin = _origin(model, finding)[0] if model is not None else None
+        if model is not None and origin is not None and origin is not inst:
+            # a comment above the policy document (or a statement in it) speaks for it too
+            found = (*found, *model.source_suppressions(origin))
         for suppression in found:
             if finding.rule_id in suppression.rules:
                 used.add((suppression, finding.rule_id))

@@ -97,6 +97,7 @@ def _finding(
         expected=expected,
         note=note,
         evidence=evidence,
+        origin=result.origin,
     )
     return hide_copies(finding, secrets)  # a value spanning the joins of `message`
 

@@ -302,6 +302,10 @@ class SourceView(Protocol):
 
     def attribute_origin(self, inst: Instance, name: str) -> str: ...
 
+    def member_location(
+        self, inst: Instance, name: str, statement: int | None = None
+    ) -> tuple[str, int] | None: ...
+
     def suppressions(self, inst: Instance) -> tuple[Suppression, ...]: ...
 
     def provider_region(self, key: str) -> str | None: ...
@@ -508,6 +512,12 @@ class PlanModel:
     def source_location(self, inst: Instance) -> tuple[str, int] | None:
         """(file, line) of the block that declares `inst`, when sources are bound."""
         return self.source.location(inst) if self.source is not None else None
+
+    def source_member_location(
+        self, inst: Instance, name: str, statement: int | None = None
+    ) -> tuple[str, int] | None:
+        """(file, line) of an attribute, nested block or policy statement of `inst`'s block."""
+        return self.source.member_location(inst, name, statement) if self.source else None
 
     def source_suppressions(self, inst: Instance) -> tuple[Suppression, ...]:
         """The `# checker:ignore` comments of the block that declares `inst`, when bound."""

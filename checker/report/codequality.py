@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from checker.report.model import Finding, Report
-from checker.report.sarif import artifact_uri
+from checker.report.sarif import artifact_uri, source_uri
 from checker.rules.base import Status
 
 SEVERITY = {"critical": "critical", "high": "major", "medium": "minor", "low": "info"}
@@ -40,7 +40,10 @@ def _issue(finding: Finding, many_stacks: bool = False) -> dict[str, Any]:
         "categories": ["Security"],
         "severity": "info" if finding.status == Status.UNKNOWN else SEVERITY[finding.severity],
         "fingerprint": hashlib.sha256(key.encode()).hexdigest(),
-        "location": {"path": artifact_uri(path), "lines": {"begin": max(1, finding.line)}},
+        "location": {
+            "path": source_uri(path) if finding.file else artifact_uri(path),
+            "lines": {"begin": max(1, finding.line)},
+        },
     }
 
 

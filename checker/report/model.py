@@ -26,6 +26,9 @@ OPTIONAL = (
     "baselined",
     "error",
     "stack",
+    "origin",
+    "resource_file",
+    "resource_line",
 )
 
 
@@ -55,6 +58,11 @@ class Finding:
     # the input's directory relative to the repository root (or the plan's path): the same
     # address in two stacks is two resources; "" in reports of older versions (no stack)
     stack: str = ""
+    # what is wrong when it is not the resource's own attribute: "ADDRESS" or "ADDRESS
+    # statement N"; `file`/`line` point at it, `resource_file`/`resource_line` at the resource
+    origin: str = ""
+    resource_file: str = ""
+    resource_line: int = 0
 
     def scoped_address(self) -> str:
         """The address with its stack in front ("stacks/app: aws_iam_role.fn") when it has one."""

@@ -84,21 +84,39 @@ def artifact_uri(path: str) -> str:
         return resolved.as_uri()
 
 
+def source_uri(path: str) -> str:
+    """A finding's `.tf` file: already relative to its repository root (or absolute outside
+    any repository and the working directory: `checker.report.scope.shown_path`)."""
+    given = Path(path)
+    return given.as_uri() if given.is_absolute() else given.as_posix()
+
+
+def _physical(uri: str, line: int) -> dict[str, Any]:
+    return {"artifactLocation": {"uri": uri}, "region": {"startLine": max(1, line)}}
+
+
 def _location(finding: Finding) -> dict[str, Any]:
     if finding.file:
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": artifact_uri(finding.file)},
-            "region": {"startLine": max(1, finding.line)},
-        }
+        physical = _physical(source_uri(finding.file), finding.line)
     else:
-        physical = {
-            "artifactLocation": {"uri": artifact_uri(finding.input)},
-            "region": {"startLine": 1},
-        }
+        physical = _physical(artifact_uri(finding.input), 1)
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.address:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
     return location
+
+
+def _related(finding: Finding) -> list[dict[str, Any]]:
+    """The resource's own line, when the finding points at a statement or attribute."""
+    if not finding.resource_file:
+        return []
+    return [
+        {
+            "id": 0,
+            "physicalLocation": _physical(source_uri(finding.resource_file), finding.resource_line),
+            "message": {"text": f"{finding.address} is declared here"},
+        }
+    ]
 
 
 def _where(finding: Finding, many_stacks: bool) -> str:
@@ -133,6 +151,8 @@ def _result(finding: Finding, index: dict[str, int], many_stacks: bool = False) 
             **({"stack": finding.stack} if finding.stack else {}),
         },
     }
+    if related := _related(finding):
+        result["relatedLocations"] = related
     if finding.rule_id in index:
         result["ruleIndex"] = index[finding.rule_id]
     if finding.status == Status.UNKNOWN:

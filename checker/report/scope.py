@@ -15,6 +15,18 @@ from pathlib import Path
 from checker.workspace import repository_root, tree_root
 
 
+def shown_path(path: Path) -> str:
+    """How a report names a file: relative to its repository's root; outside any repository,
+    relative to the working directory when it lies under it; else absolute (never a climb of
+    `../..` that depends on where the command ran)."""
+    real = path.resolve()
+    root = repository_root(real.parent)
+    if root is None:
+        here = Path.cwd().resolve()
+        root = here if real.is_relative_to(here) else None
+    return real.relative_to(root).as_posix() if root is not None else real.as_posix()
+
+
 def input_folder(
     name: str, stack_dir: Path | None = None, source: Path | None = None
 ) -> Path | None:

@@ -116,4 +116,7 @@ def _finding_lines(
         lines.append(f"        from:     {inert(finding.evidence)}")
     if finding.file:
         lines.append(f"        at:       {inert(finding.file)}:{finding.line}")
+    if finding.resource_file:
+        shown = f"{inert(finding.resource_file)}:{finding.resource_line}"
+        lines.append(f"        resource: {shown} ({inert(finding.address)})")
     return lines

@@ -64,6 +64,9 @@ class Result:
     expected: str = ""
     remediation: str = ""
     note: str = ""
+    # what is wrong, when it is not the resource's attribute itself: "ADDRESS" of another
+    # block (a policy document), or "ADDRESS statement N" (`statement_origin`)
+    origin: str = ""
 
     @staticmethod
     def passed(address: str, attribute: str, found: str, note: str = "") -> Result:
@@ -71,13 +74,30 @@ class Result:
 
     @staticmethod
     def failed(
-        address: str, attribute: str, found: str, expected: str, remediation: str = ""
+        address: str,
+        attribute: str,
+        found: str,
+        expected: str,
+        remediation: str = "",
+        *,
+        origin: str = "",
     ) -> Result:
-        return Result(Status.FAILED, address, attribute, found, expected, remediation)
+        return Result(
+            Status.FAILED, address, attribute, found, expected, remediation, origin=origin
+        )
 
     @staticmethod
-    def unknown(address: str, attribute: str, found: str, expected: str = "") -> Result:
-        return Result(Status.UNKNOWN, address, attribute, found, expected)
+    def unknown(
+        address: str, attribute: str, found: str, expected: str = "", *, origin: str = ""
+    ) -> Result:
+        return Result(Status.UNKNOWN, address, attribute, found, expected, origin=origin)
+
+
+def statement_origin(origin: str, index: int | None = None) -> str:
+    """A result's `origin` for a policy statement: "ADDRESS statement N" (N from 0)."""
+    if not origin:
+        return ""
+    return origin if index is None else f"{origin} statement {index}"
 
 
 class RuleOptions(BaseModel):

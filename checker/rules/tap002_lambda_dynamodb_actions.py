@@ -31,7 +31,15 @@ from checker.core.evaluation import Request, condition_holds, describe
 from checker.core.iam import HIDDEN, Hidden
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
+from checker.rules.base import (
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    checked,
+    statement_origin,
+)
 from checker.rules.handler_calls import Need, Needs, handler_needs
 from checker.rules.handler_source import handler_source
 from checker.rules.iam import (
@@ -392,6 +400,15 @@ def _no_role(model: PlanModel, function: Instance, needs: Needs | None, origin: 
     )
 
 
+def _grants_dynamodb(statements: list[Statement]) -> str:
+    """The statement that grants the role DynamoDB actions (where a missing one belongs)."""
+    for stmt in statements:
+        named = [a for a in stmt.actions or [] if isinstance(a, str)]
+        if stmt.allows and any(a.lower().startswith("dynamodb:") for a in named):
+            return statement_origin(stmt.origin, stmt.index)
+    return ""
+
+
 def _breadth(
     model: PlanModel, statements: list[Statement], tables: list[Instance]
 ) -> tuple[list[str], list[str], set[str]]:
@@ -476,6 +493,7 @@ def _judge(
             f"{function.address} calls {_shown(need)} (read from {origin}) but "
             f"{describe(stmt)} explicitly denies it (an explicit Deny overrides every Allow)",
             f"no Deny of {calls} on the table",
+            origin=statement_origin(stmt.origin, stmt.index),
         )
         return
     if missing and complete:
@@ -486,6 +504,7 @@ def _judge(
             f"{role.address} does not grant it"
             + (" within its permissions boundary" if bounds is not None else ""),
             f"allow {calls} on the table (a query or scan of an index: on <table ARN>/index/*)",
+            origin=_grants_dynamodb(statements),
         )
         return
     hidden = [n for n, ok in verdicts if ok is None]

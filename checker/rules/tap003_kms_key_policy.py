@@ -198,7 +198,7 @@ def _judge_keys(model: PlanModel, keys: list[Instance]) -> Iterator[Result]:
         verdict, found, expected = judge_key_policy(policy.statements, key_use(model, key, region))
         where = policy.origins[0] if policy.origins else key.address
         if verdict is False:
-            yield Result.failed(key.address, "policy", f"{where}: {found}", expected)
+            yield Result.failed(key.address, "policy", f"{where}: {found}", expected, origin=where)
         elif verdict is None:
             yield Result.unknown(
                 key.address, "policy", f"{found}: part of {where} is only known after apply"

@@ -20,7 +20,7 @@ from checker.core.evaluation import HOLE, Found, Request, describe, first_applyi
 from checker.core.iam import Hidden, Principals, Statement, Tri
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, statement_origin
 from checker.rules.iam import policy_at
 from checker.rules.links import ReverseIndex
 
@@ -232,8 +232,11 @@ def _anonymous(action: str, resource: str) -> Request:
     )
 
 
-def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tuple[Tri, str, str]:
-    """(verdict, found, expected) for one bucket's policy statements, as S3 evaluates them."""
+def judge(
+    model: PlanModel, bucket: Instance, statements: list[Statement]
+) -> tuple[Tri, str, str, str]:
+    """(verdict, found, expected, origin) for one bucket's policy statements, as S3 evaluates
+    them; `origin` names the statement that decides a failure (`statement_origin`)."""
     name = bucket.get("bucket")
     shown = visible(name) if isinstance(name, Hidden) else name
     # a name the plan hides but names (`app-${data.aws_caller_identity.x.account_id}`) is
@@ -255,6 +258,7 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
                 False,
                 f"{describe(public.statement)} allows anyone {action}",
                 "no Allow to everyone",
+                statement_origin(public.statement.origin, public.statement.index),
             )
         own = Found(False)
         for role in roles:
@@ -267,6 +271,7 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
                 False,
                 f"{describe(own.statement)} denies the stack's own roles {action} over TLS",
                 "Deny only when aws:SecureTransport is false",
+                statement_origin(own.statement.origin, own.statement.index),
             )
         for found in (public, own):
             if found.value is None and not undecided and found.statement is not None:
@@ -277,11 +282,13 @@ def judge(model: PlanModel, bucket: Instance, statements: list[Statement]) -> tu
     expected = (
         'Deny s3:* to Principal "*" on the bucket and bucket/* when aws:SecureTransport = false'
     )
+    # a missing Deny belongs to the policy document itself
+    document = next((s.origin for s in statements if s.origin), "")
     if denied is False:
-        return False, why, expected
+        return False, why, expected, document
     if denied is None or undecided:
-        return None, why or undecided, expected
-    return True, "denies non-TLS access to the bucket and its objects, and nothing more", ""
+        return None, why or undecided, expected, ""
+    return True, "denies non-TLS access to the bucket and its objects, and nothing more", "", ""
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
@@ -308,11 +315,11 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             statements.extend(policy.statements)
             if not policy.complete:
                 complete, reason = False, policy.reason
-        verdict, found, expected = judge(model, bucket, statements)
+        verdict, found, expected, origin = judge(model, bucket, statements)
         if verdict is False and not complete and found.startswith("plain-HTTP"):
             verdict = None  # the deny may sit in the part of the policy the plan hides
         if verdict is False:
-            yield Result.failed(bucket.address, "policy", found, expected)
+            yield Result.failed(bucket.address, "policy", found, expected, origin=origin)
         elif verdict is None or not complete:
             yield Result.unknown(bucket.address, "policy", reason or found, expected)
         else:

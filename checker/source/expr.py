@@ -186,29 +186,52 @@ HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
 ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=(?!=)")
 
 
-def attribute_lines(text: str, start: int) -> dict[str, int]:
-    """Line of each attribute written at the top level of the block opening on line `start`.
+NESTED = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(?:\"[^\"]*\"\s*)?\{")
+EFFECT = re.compile(r"""(?:^|[\s{,])["']?Effect["']?\s*[:=]""")
+
+
+@dataclass(frozen=True)
+class MemberLines:
+    """Where the members of one block are written: its top-level attributes (first line of
+    each), its nested blocks (every opening line, per name) and each policy statement's
+    `Effect` key (in a `jsonencode` object or a heredoc's JSON, in order)."""
+
+    attributes: dict[str, int]
+    blocks: dict[str, list[int]]
+    effects: list[int]
+
+
+def member_lines(text: str, start: int) -> MemberLines:
+    """The members of the block opening on line `start`.
 
     Braces are counted outside strings and heredocs (whose JSON bodies have braces
     of their own); the scan ends where the block closes.
     """
     lines = text.splitlines()
-    found: dict[str, int] = {}
+    attributes: dict[str, int] = {}
+    blocks: dict[str, list[int]] = {}
+    effects: list[int] = []
     depth, heredoc = 0, ""
     for number in range(start, len(lines) + 1):
         line = lines[number - 1]
         if heredoc:
+            if EFFECT.search(line):
+                effects.append(number)
             heredoc = "" if line.strip() == heredoc else heredoc
             continue
         bare = _strip_strings(line).split("#")[0].split("//")[0]
+        if EFFECT.search(line.split("#")[0]):
+            effects.append(number)
         if depth == 1 and (match := ATTRIBUTE.match(bare)):
-            found.setdefault(match.group(1), number)
+            attributes.setdefault(match.group(1), number)
+        elif depth == 1 and (nested := NESTED.match(line)):
+            blocks.setdefault(nested.group(1), []).append(number)
         depth += bare.count("{") - bare.count("}")
         if (opened := HEREDOC.search(bare)) is not None:
             heredoc = opened.group(1)
         if depth <= 0 and number > start:
             break
-    return found
+    return MemberLines(attributes, blocks, effects)
 
 
 def _strip_strings(expr: str) -> str:
@@ -234,7 +257,7 @@ class SourceTree:
         self.model = model
         self.files = root.files if root.files is not None else SourceFiles(root.directory)
         self.evaluator = evaluator or StaticEvaluator(root, {}, plan=model)
-        self._attribute_lines: dict[tuple[Path, int], dict[str, int]] = {}
+        self._member_lines: dict[tuple[Path, int], MemberLines] = {}
 
     @property
     def notes(self) -> list[str]:
@@ -283,18 +306,41 @@ class SourceTree:
         block = self.block(inst)
         return block.suppressions if block is not None else ()
 
+    def _members(self, block: SourceBlock) -> MemberLines:
+        key = (block.file, block.line)
+        found = self._member_lines.get(key)
+        if found is None:
+            text = self.files.read_text(self.root.directory, self._relative(block.file)) or ""
+            found = self._member_lines[key] = member_lines(text, block.line)
+        return found
+
     def attribute_origin(self, inst: Instance, name: str) -> str:
         """`source FILE:LINE` of the attribute `name` of the instance's block (the block's line
         when the attribute is not found written at its top level)."""
         block = self.block(inst)
         if block is None:
             return "source"
-        key = (block.file, block.line)
-        lines = self._attribute_lines.get(key)
-        if lines is None:
-            text = self.files.read_text(self.root.directory, self._relative(block.file)) or ""
-            lines = self._attribute_lines[key] = attribute_lines(text, block.line)
-        return f"source {self._relative(block.file)}:{lines.get(name, block.line)}"
+        line = self._members(block).attributes.get(name, block.line)
+        return f"source {self._relative(block.file)}:{line}"
+
+    def member_location(
+        self, inst: Instance, name: str, statement: int | None = None
+    ) -> tuple[str, int] | None:
+        """(file, line) of a member of the instance's block: the attribute or nested block
+        `name` (""/unknown: the block itself); with `statement`, that policy statement (the
+        N-th `statement` block, else the N-th `Effect` of the policy written inline)."""
+        block = self.block(inst)
+        if block is None:
+            return None
+        members = self._members(block)
+        line = members.attributes.get(name) or next(iter(members.blocks.get(name, [])), 0)
+        if statement is not None:
+            nested = members.blocks.get("statement", [])
+            if 0 <= statement < len(nested):
+                line = nested[statement]
+            elif 0 <= statement < len(members.effects):
+                line = members.effects[statement]
+        return str(block.file), line or block.line
 
     def provider_region(self, key: str) -> str | None:
         """The region a root provider configuration sets, evaluated from the source."""
