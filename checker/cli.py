@@ -20,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Policy-as-code checks for Terraform plans of the TAP stack shape (TAP001-TAP015).",
+    help="Policy-as-code checks for Terraform plans of the TAP stack shape (the TAP rules).",
 )
 
 
@@ -407,7 +407,7 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """Policy-as-code checks for Terraform plans of the TAP stack shape (TAP001-TAP015)."""
+    """Policy-as-code checks for Terraform plans of the TAP stack shape (the TAP rules)."""
 
 
 engines_app = typer.Typer(

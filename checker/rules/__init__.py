@@ -1,1 +1,1 @@
-"""The rule catalogue: one module per rule, listed in `registry.RULE_MODULES`."""
+"""The rule catalogue: one `tapNNN_*` module per rule (`registry.builtin_modules`)."""

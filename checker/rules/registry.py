@@ -3,8 +3,8 @@
 A rule pack is either a directory (`--rules DIR`, `[tool.checker] rule_paths`)
 whose modules define `RULE` (one rule) or `RULES` (several), or an installed
 package registering the entry point group `tap_checker.rules`, whose value is a
-module with `RULE`/`RULES` or a callable returning rules. The fifteen TAP rules
-are the built-in pack and go through the same validation. A duplicate ID, a
+module with `RULE`/`RULES` or a callable returning rules. The TAP rules (every
+`tapNNN_*` module of this package) are the built-in pack and go through the same validation. A duplicate ID, a
 malformed rule or an import error is a `RegistryError` naming the pack and the
 file (exit 2 at the command line).
 """
@@ -25,23 +25,6 @@ from checker.rules.base import Rule
 
 BUILTIN_PACK = "tap (built-in)"
 ENTRY_POINT_GROUP = "tap_checker.rules"
-RULE_MODULES = (
-    "tap001_s3_notification_permission",
-    "tap002_lambda_dynamodb_actions",
-    "tap003_kms_key_policy",
-    "tap004_bucket_tls_policy",
-    "tap005_bucket_companion_resources",
-    "tap006_lambda_package",
-    "tap007_apigateway_lambda_proxy",
-    "tap008_log_groups",
-    "tap009_one_notification_per_bucket",
-    "tap010_dynamodb_pitr",
-    "tap011_bucket_force_destroy",
-    "tap012_ec2_kms_writer",
-    "tap013_creation_order",
-    "tap014_apigateway_logging",
-    "tap015_required_outputs",
-)
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
 
 
@@ -93,10 +76,17 @@ def validate(rules: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(sorted(seen.values(), key=lambda r: r.meta.id))
 
 
+def builtin_modules() -> tuple[str, ...]:
+    """The built-in pack's modules: every `tapNNN_*.py` of this package, so that a new rule is
+    one new module and nothing else (the package ships with the checker: never the checked
+    tree)."""
+    return tuple(sorted(p.stem for p in Path(__file__).parent.glob("tap[0-9][0-9][0-9]_*.py")))
+
+
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
-    for name in RULE_MODULES:
+    for name in builtin_modules():
         module = importlib.import_module(f"checker.rules.{name}")
         rules.extend(rules_of(module, BUILTIN_PACK, f"checker/rules/{name}.py"))
     return validate(rules)

@@ -6,7 +6,7 @@ defaults and `*.tfvars`, locals, string templates and the common functions
 `templatefile`, ...). An attribute the configuration does not set is computed
 by the provider, so it is unknown; a value built from it is unknown too but
 keeps its references, so the graph rules (TAP001, TAP013) still see the edges.
-The model is the same one plans produce: the same fifteen rules run on it.
+The model is the same one plans produce: the same rules run on it.
 """
 
 from __future__ import annotations

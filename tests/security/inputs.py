@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tests.support.builtin import BUILTIN_IDS
 from tests.support.canonical_stack import FIXTURE, ROOT
 
 SECRET = "S3CR3T-MARKER"  # distinctive: it cannot appear in a report by chance
@@ -271,7 +272,7 @@ def config(text: str) -> Builder:
 
 
 def every_rule_disabled(folder: Path) -> None:
-    ids = ", ".join(f'"TAP{n:03d}"' for n in range(1, 16))
+    ids = ", ".join(f'"{i}"' for i in BUILTIN_IDS)
     config(f"disabled = [{ids}]\n")(folder)
 
 
