@@ -200,8 +200,12 @@ def _run(
             timeout=timeout,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise EngineError(f"checkov could not run: {error}") from None
+    except subprocess.TimeoutExpired:
+        raise EngineError(
+            f"checkov did not finish within {timeout:.0f} s", "check fewer plans per run"
+        ) from None
+    except OSError as error:
+        raise EngineError(f"checkov could not run: {error.strerror or error}") from None
 
 
 def _reports(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
@@ -260,7 +264,9 @@ def run_checkov(
             view = write_checkov_view(item.raw, Path(tmp) / f"plan{index}.json", item.model)
             views[str(view.resolve())] = item
             args += ["--file", str(view)]
-        records = _records(run_checkov_raw(args, rule_options=rule_options))
+        # checkov reads the plans one after another: its time grows with their number
+        timeout = max(600.0, 10.0 * len(inputs))
+        records = _records(run_checkov_raw(args, timeout=timeout, rule_options=rule_options))
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     partial = {
