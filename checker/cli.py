@@ -114,7 +114,7 @@ def _engines(engine: list[Engine]) -> tuple[str, ...]:
 
 def _gate(fail_on: Level, unknown: UnknownPolicy) -> Gate:
     from checker.report.model import Gate
-    from checker.rules.base import Severity
+    from checker.results import Severity
 
     return Gate(fail_on=Severity(fail_on.value), unknown=unknown.value)
 

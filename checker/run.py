@@ -14,7 +14,7 @@ from checker.gc_tuning import fewer_collections
 from checker.plan.model import Instance, PlanModel
 from checker.plan.sensitive import Secrets, secrets_of
 from checker.report.model import Finding, Gate, InputInfo, Report
-from checker.rules.base import Status
+from checker.results import Status
 from checker.terminal import step
 
 if TYPE_CHECKING:

@@ -92,7 +92,12 @@ def test_sarif_passes_the_official_validator(
         region = result["locations"][0]["physicalLocation"]
         assert region["artifactLocation"]["uri"].endswith("tap_stack.tf")
         lines = (failing_plan.parent / "tap_stack.tf").read_text().splitlines()
-        assert lines[region["region"]["startLine"] - 1] == 'resource "aws_kms_key" "main" {'
+        # the policy that is wrong, with the key's own line as the related location
+        wrong = lines[region["region"]["startLine"] - 1]
+        assert wrong.split("=")[0].strip() == "policy"
+        (related,) = result["relatedLocations"]
+        line = related["physicalLocation"]["region"]["startLine"]
+        assert lines[line - 1] == 'resource "aws_kms_key" "main" {'
 
 
 def test_the_validator_does_flag_a_broken_log(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.report.model import Finding, load_report
-from checker.rules.base import Status
+from checker.results import Status
 
 
 @dataclass(frozen=True)

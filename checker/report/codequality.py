@@ -19,7 +19,7 @@ from typing import Any
 
 from checker.report.model import Finding, Report
 from checker.report.sarif import artifact_uri, source_uri
-from checker.rules.base import Status
+from checker.results import Status
 
 SEVERITY = {"critical": "critical", "high": "major", "medium": "minor", "low": "info"}
 

@@ -10,7 +10,7 @@ from html import escape as _escape_html
 
 from checker.report.escape import xml
 from checker.report.model import Finding, Report
-from checker.rules.base import Status
+from checker.results import Status
 
 
 def escape(text: str) -> str:

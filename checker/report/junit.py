@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from checker.report.escape import xml
 from checker.report.model import Finding, Report
-from checker.rules.base import Status
+from checker.results import Status
 
 
 def _case(finding: Finding, many_stacks: bool = False) -> ElementTree.Element:

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from checker.report.escape import markdown
 from checker.report.model import Finding, Report
-from checker.rules.base import Status
+from checker.results import Status
 
 LIMIT = 60_000
 ICON = {"passed": "✅", "failed": "❌", "error": "💥"}

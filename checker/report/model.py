@@ -10,7 +10,7 @@ from typing import Any
 
 from checker import __version__
 from checker.errors import InputError
-from checker.rules.base import Severity, Status
+from checker.results import Severity, Status
 
 SCHEMA = "checker.report/v1"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")

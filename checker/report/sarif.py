@@ -16,7 +16,8 @@ from typing import Any
 
 from checker import __version__
 from checker.report.model import Finding, Report
-from checker.rules.base import RuleMeta, Severity, Status
+from checker.results import Severity, Status
+from checker.rules.base import RuleMeta
 from checker.rules.registry import all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from checker.report.escape import inert, no_workflow_commands
 from checker.report.model import Finding, Report
-from checker.rules.base import Status
+from checker.results import Status
 
 ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
 

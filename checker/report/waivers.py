@@ -31,7 +31,7 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.report.model import Finding
-from checker.rules.base import Status
+from checker.results import Status
 from checker.workspace import tree_root
 
 DEFAULT_FILE = ".checker-waivers.yaml"

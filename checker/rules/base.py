@@ -4,34 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from checker.results import Severity, Status
+
 if TYPE_CHECKING:
     from checker.plan.model import PlanModel
 
-
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
-
-
-class Status(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    WAIVED = "waived"
+__all__ = ["Result", "Rule", "RuleContext", "RuleMeta", "RuleOptions", "Severity", "Status"]
 
 
 @dataclass(frozen=True, kw_only=True)
