@@ -96,6 +96,7 @@ def test_checkovs_interpreter_imports_the_shared_core_and_nothing_of_ours() -> N
             "checker",
             "checker.aws",
             "checker.aws.authorization",
+            "checker.aws.managed",
             "checker.core",
             "checker.core.address",
             "checker.core.evaluation",

@@ -43,7 +43,10 @@ CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "CKV_TAP_009": ("TAP009", ("aws_s3_bucket_notification",)),
     "CKV_TAP_010": ("TAP010", ("aws_dynamodb_table",)),
     "CKV_TAP_011": ("TAP011", ("aws_s3_bucket",)),
-    "CKV_TAP_013": ("TAP013", ("aws_api_gateway_deployment", "aws_api_gateway_stage")),
+    "CKV_TAP_013": (
+        "TAP013",
+        ("aws_api_gateway_deployment", "aws_api_gateway_stage", "aws_api_gateway_method_settings"),
+    ),
     "CKV_TAP_014": ("TAP014", ("aws_api_gateway_account", "aws_api_gateway_stage")),
 }
 OFFLINE_ENV = {

@@ -117,8 +117,18 @@ def _drop_stale(inst: Instance | None, values: dict[str, Any], type_: str) -> No
     if inst is None or inst.config is None:
         return
     for name in unless_configured(type_):
-        if name in values and not inst.expression(name).present:
+        if name in values and not _configured(inst, name):
             del values[name]
+
+
+def _configured(inst: Instance, name: str) -> bool:
+    """Set by the configuration: an expression, or a block a `dynamic` block writes, which
+    the plan's configuration leaves out; a create plan (nothing refreshed) shows such a block
+    as a concrete value, where an unset one is unknown."""
+    if inst.expression(name).present:
+        return True
+    value = inst.get(name)
+    return inst.action == "create" and isinstance(value, list) and bool(value)
 
 
 def _walk_values(

@@ -64,6 +64,30 @@ def linked(
     return list(out.values())
 
 
+def alike_unknown(
+    model: PlanModel, inst: Instance, path: tuple[str | int, ...], type_: str, attr: str
+) -> list[Instance]:
+    """Instances of `type_` whose `attr` is the same unknown as `inst`'s value at `path`
+    (`"tap-logs-${data.aws_caller_identity.current.account_id}"` on both sides): the same
+    text around the same references is the same value, whatever they turn out to be. Only
+    references count; two calls of a function (uuid()) may differ. One pass over `type_`."""
+    value = model.settle(inst, *path)
+    if not _fixed_shape(value):
+        return []
+    return [target for target in model.resources(type_) if model.settle(target, attr) == value]
+
+
+def _fixed_shape(value: Value) -> bool:
+    if not isinstance(value, Unknown) or value.expression is not None:
+        return False
+    if value.reference is not None:
+        return True
+    return value.parts is not None and all(
+        isinstance(part, str) or (part.reference is not None and part.expression is None)
+        for part in value.parts
+    )
+
+
 def link_is_undecided(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
     """The attribute is unknown and references nothing resolvable: a join can't be made."""
     if not isinstance(inst.get(*path), Unknown) or model.referenced(inst, *path):

@@ -8,7 +8,9 @@ Anti-pattern: `server_side_encryption_configuration`, `versioning` or another
 legacy block inside `aws_s3_bucket`; a setting of a companion resource written
 there (`rule { apply_server_side_encryption_by_default ... }`,
 `versioning_configuration`, the public-access flags); a bucket without
-SSE-KMS, without versioning, or with a partial public-access block.
+SSE-KMS with a customer managed key (`alias/aws/...` names an AWS managed key), without
+versioning, or with a partial public-access block; two companion resources of one kind for
+a bucket (each Put call replaces the bucket's setting: the last apply wins).
 Best practice: `aws_s3_bucket_server_side_encryption_configuration` with
 `aws:kms` and a CMK, `aws_s3_bucket_versioning` with `Enabled`, and
 `aws_s3_bucket_public_access_block` with all four flags true.
@@ -23,13 +25,15 @@ plan's values (an unconfigured inline block is unknown there).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import ReverseIndex
+from checker.rules.links import ReverseIndex, alike_unknown, link_is_undecided
 
 META = RuleMeta(
     id="TAP005",
@@ -52,6 +56,49 @@ META = RuleMeta(
         "aws_s3_bucket_server_side_encryption_configuration",
         "aws_s3_bucket_versioning",
         "aws_s3_bucket_public_access_block",
+    ),
+    aws_model=(
+        "Since provider v4 a bucket's encryption, versioning and public-access block are "
+        "separate S3 API settings (PutBucketEncryption, PutBucketVersioning, "
+        "PutPublicAccessBlock) managed by their own resources; the inline blocks of "
+        "aws_s3_bucket are deprecated (5.x) and a companion setting written there is refused "
+        "by Terraform ('Unsupported block type'). Each Put call replaces the bucket's whole "
+        "setting, so two companion resources of one kind for a bucket overwrite each other on "
+        "every apply. Default encryption is SSE-KMS when sse_algorithm is aws:kms or "
+        "aws:kms:dsse with a KMSMasterKeyID; without one, or with the alias aws/s3, S3 uses "
+        "the AWS managed key. Versioning is on only with status Enabled (Suspended keeps old "
+        "versions but creates no new ones); the public-access block protects only with all "
+        "four flags."
+    ),
+    letter_vs_aws=(
+        "The seed moved the SSE stanza out of the bucket and 'kept versioning and PAB as "
+        "separate resources'. AWS encrypts every new object with SSE-S3 by default (since "
+        "January 2023) and a bucket without the block may still be private; the rule follows "
+        "the seed's stricter fix (SSE-KMS with a customer managed key, versioning Enabled, all "
+        "four public-access flags), which is safe. Deprecated inline blocks provider 5.x "
+        "still accepts fail too: they fight the separate resources (perpetual diff)."
+    ),
+    limits=(
+        "Account-level Block Public Access, bucket ACLs and ownership controls, settings "
+        "made outside Terraform, whether the KMS key lets S3 and the writers use it (TAP003, "
+        "TAP012), and the key's region are not judged; an AWS managed key named by its key "
+        "ARN (not its alias/aws/ alias) counts as a CMK. A companion is joined to its bucket "
+        "by reference, by known name, or by the same name template (the .tf files alone); "
+        "one naming a bucket only known after apply makes a bucket without one unknown."
+    ),
+    references=(
+        "Terraform AWS provider, Version 4 upgrade guide: S3 bucket refactor "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/version-4-upgrade)",
+        "Terraform AWS provider, aws_s3_bucket_server_side_encryption_configuration "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_server_side_encryption_configuration)",
+        "Amazon S3 API Reference, PutBucketEncryption "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html)",
+        "Amazon S3 User Guide, Setting default server-side encryption behavior "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html)",
+        "Amazon S3 User Guide, Retaining multiple versions of objects with S3 Versioning "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html)",
+        "Amazon S3 User Guide, Blocking public access to your Amazon S3 storage "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
     ),
 )
 
@@ -187,13 +234,34 @@ PAB_FLAGS = (
 )
 
 
+# Alias names beginning with alias/aws/ are reserved for AWS managed keys (KMS Developer Guide,
+# "Aliases in AWS KMS"): naming one is naming no customer managed key.
+AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
+
+
+def _overwritten(configs: list[Instance]) -> tuple[bool | None, str] | None:
+    """Two resources (or instances) of one companion type for a bucket: each Put call
+    replaces the bucket's whole setting, so whichever applies last wins on every apply."""
+    addresses = list(dict.fromkeys(c.address for c in configs))  # a join may list one twice
+    if len(addresses) < 2:
+        return None
+    return False, (
+        f"{len(addresses)} {configs[0].type} resources write the bucket's one setting "
+        f"({', '.join(addresses)}): "
+        "each apply overwrites the other"
+    )
+
+
 def _sse(model: PlanModel, configs: list[Instance]) -> tuple[bool | None, str]:
-    """SSE-KMS with a CMK among the bucket's SSE configurations. The `rule` block is read
+    """SSE-KMS with a CMK in the bucket's SSE configuration. The `rule` block is read
     through `model.settle`: a `dynamic "rule"` block (terraform-aws-modules/s3-bucket) is
     absent from a plan's configuration, so the plan's values tell when known, else the
     bound or static sources evaluate it."""
     if not configs:
         return False, "no aws_s3_bucket_server_side_encryption_configuration"
+    overwritten = _overwritten(configs)
+    if overwritten is not None:
+        return overwritten
     verdicts: list[tuple[bool | None, str]] = []
     for conf in configs:
         rules = model.settle(conf, "rule")
@@ -224,6 +292,14 @@ def _sse(model: PlanModel, configs: list[Instance]) -> tuple[bool | None, str]:
             verdicts.append(
                 (False, f"{conf.address} has aws:kms without kms_master_key_id (AWS managed key)")
             )
+        elif isinstance(key, str) and AWS_MANAGED_ALIAS.search(key):
+            verdicts.append(
+                (
+                    False,
+                    f"{conf.address} names the AWS managed key {key} (alias/aws/ is reserved "
+                    "for AWS managed keys), not a customer managed key",
+                )
+            )
         else:
             verdicts.append((True, ""))
     if any(v is True for v, _ in verdicts):
@@ -234,6 +310,9 @@ def _sse(model: PlanModel, configs: list[Instance]) -> tuple[bool | None, str]:
 def _versioning(configs: list[Instance]) -> tuple[bool | None, str]:
     if not configs:
         return False, "no aws_s3_bucket_versioning"
+    overwritten = _overwritten(configs)
+    if overwritten is not None:
+        return overwritten
     statuses = [c.get("versioning_configuration", 0, "status") for c in configs]
     if "Enabled" in statuses:
         return True, ""
@@ -245,6 +324,9 @@ def _versioning(configs: list[Instance]) -> tuple[bool | None, str]:
 def _pab(blocks: list[Instance]) -> tuple[bool | None, str]:
     if not blocks:
         return False, "no aws_s3_bucket_public_access_block"
+    overwritten = _overwritten(blocks)
+    if overwritten is not None:
+        return overwritten
     block = blocks[0]
     off = [
         flag
@@ -258,17 +340,50 @@ def _pab(blocks: list[Instance]) -> tuple[bool | None, str]:
     return True, ""
 
 
+@dataclass(frozen=True)
+class Companions:
+    """The companion resources of one type joined to each bucket, and those whose bucket
+    cannot be told (a name only known after apply): a bucket without a joined one may be
+    theirs."""
+
+    type: str
+    index: ReverseIndex
+    undecided: tuple[Instance, ...]
+
+    @classmethod
+    def build(cls, model: PlanModel, type_: str) -> Companions:
+        index = ReverseIndex.build(model, type_, ("bucket",), ("aws_s3_bucket",))
+        joined = {inst.address for insts in index.by_target.values() for inst in insts}
+        undecided: list[Instance] = []
+        for inst in model.resources(type_):
+            if inst.address in joined or not isinstance(inst.get("bucket"), Unknown):
+                continue
+            alike = alike_unknown(model, inst, ("bucket",), "aws_s3_bucket", "bucket")
+            for bucket in alike:
+                index.by_target.setdefault(bucket.address, []).append(inst)
+            if not alike and link_is_undecided(model, inst, ("bucket",)):
+                undecided.append(inst)
+        return cls(type_, index, tuple(undecided))
+
+    def judge(self, bucket: Instance, verdict: Judge) -> tuple[bool | None, str]:
+        configs = self.index.get(bucket)
+        if not configs and self.undecided:
+            return None, (
+                f"no {self.type} names this bucket by reference or known name, and "
+                f"{self.undecided[0].address} names a bucket only known after apply (the "
+                "plan's values tell which)"
+            )
+        return verdict(configs)
+
+
+Judge = Callable[[list[Instance]], tuple[bool | None, str]]
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    sse = ReverseIndex.build(
-        model, "aws_s3_bucket_server_side_encryption_configuration", ("bucket",), ("aws_s3_bucket",)
-    )
-    versioning = ReverseIndex.build(
-        model, "aws_s3_bucket_versioning", ("bucket",), ("aws_s3_bucket",)
-    )
-    pab = ReverseIndex.build(
-        model, "aws_s3_bucket_public_access_block", ("bucket",), ("aws_s3_bucket",)
-    )
+    sse = Companions.build(model, SSE)
+    versioning = Companions.build(model, "aws_s3_bucket_versioning")
+    pab = Companions.build(model, "aws_s3_bucket_public_access_block")
     for bucket in model.resources("aws_s3_bucket"):
         inline = _inline_blocks(model, bucket)
         if inline:
@@ -283,17 +398,17 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         checks = [
             (
                 "server_side_encryption",
-                _sse(model, sse.get(bucket)),
+                sse.judge(bucket, partial(_sse, model)),
                 "SSE-KMS with a CMK in its own resource",
             ),
             (
                 "versioning",
-                _versioning(versioning.get(bucket)),
+                versioning.judge(bucket, _versioning),
                 'aws_s3_bucket_versioning with status "Enabled"',
             ),
             (
                 "public_access_block",
-                _pab(pab.get(bucket)),
+                pab.judge(bucket, _pab),
                 "aws_s3_bucket_public_access_block with all four flags true",
             ),
         ]

@@ -43,6 +43,40 @@ META = RuleMeta(
         "fixed or content-addressed key, never one built from timestamp() or uuid()."
     ),
     resource_types=("aws_lambda_function", "archive_file", "aws_s3_object"),
+    aws_model=(
+        "The AWS provider calls Lambda UpdateFunctionCode when filename, s3_key, "
+        "s3_object_version or source_code_hash changes between plans; Lambda computes "
+        "CodeSha256 as the base64 SHA-256 of the package. A package whose bytes or path change "
+        "on every run (an output_path under a temporary directory, a source_dir that picks up "
+        "stray files, an object key or source built from timestamp()/uuid()) is therefore "
+        "uploaded and deployed on every apply. archive_file's output_base64sha256 is exactly "
+        "the hash Lambda reports, so source_code_hash from it changes only with the code."
+    ),
+    letter_vs_aws=(
+        "The seed's fix is a fixed output_path, only the inlined index.py, and the archive's "
+        "hash in source_code_hash. AWS needs only a package that is the same on every plan: "
+        "source_file, a source block, or source_dir with excludes pass alike, and an upload "
+        "under a fixed or content-addressed key passes. Provider 6 treats source_code_hash as "
+        "a free trigger, provider 5.x documents it as the package's base64 SHA-256: the rule "
+        "keeps the seed's stricter choice (output_base64sha256, or filebase64sha256 of the "
+        "archive's output_path, the same value), which is safe in both."
+    ),
+    limits=(
+        "Whether the handler module named by handler exists in the package, the package size "
+        "limits, container images (image_uri) and layers are not judged. A source_dir's "
+        "contents are not listed: excludes are taken on trust. A hash computed outside "
+        "Terraform (a variable) is accepted when its plan value is the archive's hash."
+    ),
+    references=(
+        "Terraform AWS provider, aws_lambda_function: source_code_hash "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
+        "Terraform archive provider, archive_file data source "
+        "(https://registry.terraform.io/providers/hashicorp/archive/latest/docs/data-sources/file)",
+        "AWS Lambda API Reference, UpdateFunctionCode "
+        "(https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html)",
+        "AWS Lambda API Reference, FunctionConfiguration: CodeSha256 "
+        "(https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html)",
+    ),
 )
 
 TEMP_PATH = re.compile(r"(^|[/\\])(tmp|temp)([/\\]|$)|%TEMP%|\$TMPDIR|\.terraform[/\\]tmp", re.I)
@@ -170,9 +204,25 @@ def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) 
     value = function.declared("source_code_hash")
     if isinstance(value, str) and value == archive.get("output_base64sha256"):
         return True
+    if _hashes_the_output(model, function, archive):
+        return True
     if isinstance(value, Unknown) and not function.references("source_code_hash"):
         return None
     return False
+
+
+def _hashes_the_output(model: PlanModel, function: Instance, archive: Instance) -> bool:
+    """`filebase64sha256(data.archive_file.X.output_path)`: the base64 SHA-256 of the zip the
+    archive wrote, which is its output_base64sha256 (and Lambda's CodeSha256). A plan shows
+    the two values equal; the .tf files alone show only the call."""
+    value = model.settle(function, "source_code_hash")
+    if not isinstance(value, Unknown) or value.expression is None:
+        return False
+    if not value.expression.startswith("filebase64sha256("):
+        return False
+    refs = function.references("source_code_hash")
+    paths = [ref for ref in refs if ref.endswith(".output_path")]
+    return bool(paths) and all(archive in model.resolve(function, ref) for ref in paths)
 
 
 FIXED_UPLOAD = "a package uploaded under a fixed (or content-addressed) key from fixed inputs"

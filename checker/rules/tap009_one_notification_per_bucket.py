@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
-from checker.rules.links import link_is_undecided, linked
+from checker.rules.links import alike_unknown, linked
 
 META = RuleMeta(
     id="TAP009",
@@ -28,6 +28,33 @@ META = RuleMeta(
         "aws_s3_bucket_notification and delete the others."
     ),
     resource_types=("aws_s3_bucket_notification",),
+    aws_model=(
+        "S3 keeps one NotificationConfiguration per bucket and "
+        "PutBucketNotificationConfiguration replaces it whole: each aws_s3_bucket_notification "
+        "writes every destination of the bucket, so two of them (or two instances of one) for "
+        "the same bucket erase each other's triggers on every apply, with a perpetual diff. "
+        "Notifications are joined to their bucket by reference, else by the bucket's name "
+        "(known, or written as the same template as the bucket's own name)."
+    ),
+    letter_vs_aws=(
+        "The seed's fix (every Lambda trigger of the bucket in one resource, with a comment) "
+        "is AWS's constraint; the comment is the team's habit and is not required."
+    ),
+    limits=(
+        "Notifications written outside this plan (another stack, SAM, the console) are "
+        "overwritten by this one and are not seen; whether the destinations accept the events "
+        "(TAP001 for Lambda), and filters that S3 refuses as overlapping within one "
+        "configuration, are not judged. A notification whose bucket is only known after "
+        "apply is unknown."
+    ),
+    references=(
+        "Terraform AWS provider, aws_s3_bucket_notification "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_notification)",
+        "Amazon S3 API Reference, PutBucketNotificationConfiguration "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html)",
+        "Amazon S3 User Guide, Amazon S3 Event Notifications "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html)",
+    ),
 )
 
 
@@ -36,15 +63,20 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     by_bucket: dict[str, list[Instance]] = defaultdict(list)
     for notification in model.resources("aws_s3_bucket_notification"):
         buckets = linked(model, notification, ("bucket",), ("aws_s3_bucket",))
+        if not buckets:  # a name written as the bucket's own template is its name
+            buckets = alike_unknown(model, notification, ("bucket",), "aws_s3_bucket", "bucket")
         if buckets:
             by_bucket[buckets[0].address].append(notification)
             continue
         name = notification.get("bucket")
         if isinstance(name, str):
             by_bucket[f"bucket:{name}"].append(notification)
-        elif link_is_undecided(model, notification, ("bucket",)):
+        else:
             yield Result.unknown(
-                notification.address, "bucket", "the bucket is only known after apply"
+                notification.address,
+                "bucket",
+                "the bucket is only known after apply: whether another notification "
+                "writes the same bucket's configuration is unknown",
             )
     for bucket, notifications in by_bucket.items():
         label = bucket.removeprefix("bucket:")

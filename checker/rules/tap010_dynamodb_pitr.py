@@ -3,13 +3,15 @@
 Why: a bad migration deleted items and there was nothing to restore from (incident 10).
 
 Anti-pattern: no `point_in_time_recovery` block, or `enabled = false`.
-Best practice: `point_in_time_recovery { enabled = true }` on every table.
+Best practice: `point_in_time_recovery { enabled = true }` on every table (any
+`recovery_period_in_days`; a `dynamic` block that writes it counts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 
@@ -21,13 +23,55 @@ META = RuleMeta(
     rationale="Without point-in-time recovery a deleted or corrupted item cannot be restored.",
     remediation="Add point_in_time_recovery { enabled = true } to the aws_dynamodb_table.",
     resource_types=("aws_dynamodb_table",),
+    aws_model=(
+        "DynamoDB point-in-time recovery is off on a new table until UpdateContinuousBackups "
+        "turns it on (the provider does so from point_in_time_recovery.enabled = true); while "
+        "on, the table can be restored to any second of the recovery period "
+        "(recovery_period_in_days, 1 to 35, default 35). Without it a deleted or overwritten "
+        "item cannot be restored. The configuration decides, including a point_in_time_recovery "
+        "block a dynamic block writes; a refresh's view of AWS does not."
+    ),
+    letter_vs_aws=(
+        "The seed's fix is point_in_time_recovery { enabled = true }: AWS's switch exactly. "
+        "Any recovery period AWS accepts passes (1 day is still a restore point; the seed "
+        "names no period)."
+    ),
+    limits=(
+        "Global-table replicas (replica { point_in_time_recovery }) and "
+        "aws_dynamodb_table_replica keep their own setting and are not judged; on-demand "
+        "backups and AWS Backup plans are not counted as recovery; deletion protection is "
+        "not required."
+    ),
+    references=(
+        "Terraform AWS provider, aws_dynamodb_table: point_in_time_recovery "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dynamodb_table)",
+        "Amazon DynamoDB Developer Guide, Enable point-in-time recovery "
+        "(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html)",
+        "Amazon DynamoDB API Reference, PointInTimeRecoverySpecification "
+        "(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PointInTimeRecoverySpecification.html)",
+    ),
 )
+
+BLOCK = "point_in_time_recovery"
+
+
+def _written(model: PlanModel, table: Instance) -> bool:
+    """Does the configuration write a point_in_time_recovery block? A `dynamic` block is left
+    out of a plan's configuration: the bound sources evaluate it, else a create plan's values
+    (which come from the configuration alone) show it. After a refresh an update plan's
+    values show what AWS has now, which the configuration does not decide."""
+    if table.config is None or table.expression(BLOCK).present:
+        return True
+    if model.source is not None:
+        return model.written(table, BLOCK) not in (None, [])
+    planned = table.get(BLOCK)  # unknown when unwritten: the provider computes it
+    return table.action == "create" and isinstance(planned, list) and bool(planned)
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
     for table in ctx.model.resources("aws_dynamodb_table"):
         enabled = table.get("point_in_time_recovery", 0, "enabled")
-        if table.config is not None and not table.expression("point_in_time_recovery").present:
+        if not _written(ctx.model, table):
             # After a refresh the plan shows what AWS has now; the configuration decides.
             yield Result.failed(
                 table.address,

@@ -3,7 +3,9 @@
 Why: `terraform destroy` failed with BucketNotEmpty on versioned buckets full
 of object versions and delete markers (incident 11).
 
-Anti-pattern: a bucket without `force_destroy = true` in an ephemeral environment.
+Anti-pattern: a bucket without `force_destroy = true` in an ephemeral environment; a
+bucket whose Object Lock default retention is COMPLIANCE (no one, force_destroy included,
+deletes a locked version before it expires; GOVERNANCE is bypassed by force_destroy).
 Best practice: `force_destroy = true` on CI buckets. Production stacks usually
 want the opposite: switch the rule off there (`enabled = false` under
 `[tool.checker.rules.TAP011]` in the production config).
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.values import Unknown, show
+from checker.plan.model import Instance, PlanModel
+from checker.plan.values import Unknown, Value, show
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.links import ReverseIndex
 
 META = RuleMeta(
     id="TAP011",
@@ -24,14 +28,61 @@ META = RuleMeta(
     rationale="Versioned buckets keep object versions that block destroy unless force_destroy is set.",
     remediation="Set force_destroy = true on the aws_s3_bucket (or disable TAP011 for production).",
     resource_types=("aws_s3_bucket",),
+    aws_model=(
+        "S3 DeleteBucket fails with BucketNotEmpty while any object version or delete marker "
+        "remains; with force_destroy = true the provider deletes every version (removing legal "
+        "holds and bypassing governance-mode retention) before DeleteBucket. No one can delete "
+        "an object version under compliance-mode retention before it expires, so a bucket "
+        "whose object lock configuration defaults to COMPLIANCE cannot be destroyed by CI "
+        "even with force_destroy."
+    ),
+    letter_vs_aws=(
+        "The seed sets force_destroy = true on both buckets so CI cleanup is reliable; AWS "
+        "would also delete an empty bucket without it, but a CI bucket is never known to be "
+        "empty: the rule follows the seed. Production stacks want the opposite; the rule is "
+        "switched off there."
+    ),
+    limits=(
+        "force_destroy only takes effect after an apply has stored it in state (a destroy in "
+        "the same run as the change ignores it); object versions locked by a per-object "
+        "compliance retention written outside Terraform, lifecycle prevent_destroy and "
+        "objects written after the destroy starts are not seen."
+    ),
+    references=(
+        "Terraform AWS provider, aws_s3_bucket: force_destroy "
+        "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket)",
+        "Amazon S3 API Reference, DeleteBucket "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)",
+        "Amazon S3 User Guide, Locking objects with Object Lock: retention modes "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html)",
+    ),
 )
 
 
+RETENTION = ("rule", 0, "default_retention", 0, "mode")
+
+
+def _compliance_lock(model: PlanModel, bucket: Instance, locks: ReverseIndex) -> Value:
+    """The default retention mode of the bucket's Object Lock configuration when it is
+    COMPLIANCE (or unknown): no one, force_destroy included, deletes such versions before
+    they expire. The companion resource and the legacy inline block both count."""
+    modes = [model.settle(lock, *RETENTION) for lock in locks.get(bucket)]
+    if model.written(bucket, "object_lock_configuration") not in (None, []):
+        modes.append(model.settle(bucket, "object_lock_configuration", 0, *RETENTION))
+    if "COMPLIANCE" in modes:
+        return "COMPLIANCE"
+    return next((mode for mode in modes if isinstance(mode, Unknown)), None)
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
-    for bucket in ctx.model.resources("aws_s3_bucket"):
+    model = ctx.model
+    locks = ReverseIndex.build(
+        model, "aws_s3_bucket_object_lock_configuration", ("bucket",), ("aws_s3_bucket",)
+    )
+    for bucket in model.resources("aws_s3_bucket"):
         value = bucket.get("force_destroy")
         if value is True:
-            yield Result.passed(bucket.address, "force_destroy", "force_destroy = true")
+            yield _locked_or_passed(model, bucket, locks)
         elif isinstance(value, Unknown):
             yield Result.unknown(
                 bucket.address, "force_destroy", "force_destroy is only known after apply", "true"
@@ -43,6 +94,28 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "force_destroy is not set" if value is None else f"force_destroy = {show(value)}",
                 "force_destroy = true",
             )
+
+
+def _locked_or_passed(model: PlanModel, bucket: Instance, locks: ReverseIndex) -> Result:
+    mode = _compliance_lock(model, bucket, locks)
+    if mode == "COMPLIANCE":
+        return Result.failed(
+            bucket.address,
+            "object_lock_configuration",
+            "force_destroy = true, but Object Lock's default retention is COMPLIANCE: no one "
+            "can delete the locked versions before they expire, so DeleteBucket fails",
+            "no COMPLIANCE default retention on a bucket CI destroys (GOVERNANCE is bypassed "
+            "by force_destroy)",
+        )
+    if isinstance(mode, Unknown):
+        return Result.unknown(
+            bucket.address,
+            "object_lock_configuration",
+            "the Object Lock default retention mode is only known after apply (COMPLIANCE "
+            "would keep force_destroy from emptying the bucket)",
+            "GOVERNANCE or no default retention",
+        )
+    return Result.passed(bucket.address, "force_destroy", "force_destroy = true")
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

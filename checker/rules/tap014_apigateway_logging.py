@@ -279,7 +279,7 @@ def _permission_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -
             [
                 evaluate(Request(action, every_group_arn(action, r, a), closed=False), policies)
                 for r in regions
-                for a in _account_ids(model)
+                for a in model.view(_account_ids)
             ]
         )
         if decision.verdict == Verdict.DENIED:

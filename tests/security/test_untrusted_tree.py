@@ -389,9 +389,15 @@ def test_the_gitlab_template_keeps_caches_and_engines_outside_the_checkout() -> 
     job = yaml.safe_load((root / "templates" / "tap-checker.gitlab-ci.yml").read_text())[
         ".tap-checker"
     ]
-    assert "cache" not in job
+    # GitLab caches only paths inside the checkout: the one it keeps is an archive of the
+    # engines, unpacked into TAP_CHECKER_HOME unless the repository tracks it
+    # (tests/test_ci_action.py runs both cases)
+    assert job["cache"]["paths"] == [".tap-checker-engines.tar"]
+    unpack = next(line for line in job["script"] if "tar -xf" in line)
+    assert "git ls-files --error-unmatch" in unpack and '-C "$TAP_CHECKER_HOME"' in unpack
     variables = job["variables"]
     assert not variables["TAP_CHECKER_HOME"].startswith("$CI_PROJECT_DIR")
     for name in ("PIP_CACHE_DIR", "CHECKER_ENGINES_DIR", "CHECKER_CACHE_DIR"):
         assert variables[name].startswith("$TAP_CHECKER_HOME/"), name
-    assert "python -I -m pip" in job["script"][0] and 'cd "$TAP_CHECKER_HOME"' in job["script"][0]
+    install = next(line for line in job["script"] if "pip install" in line)
+    assert "python -I -m pip" in install and 'cd "$TAP_CHECKER_HOME"' in install

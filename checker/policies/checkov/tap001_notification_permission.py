@@ -117,7 +117,10 @@ class NotificationPermission(BaseResourceCheck):
                 return t.UNKNOWN  # a known ARN against a bucket name the plan hides
             return t.PASSED if arn == f"arn:aws:s3:::{name}" else t.FAILED
         # hidden: another bucket's ARN is another bucket; anything else (a module's
-        # `coalesce(var.bucket_arn, ...)`) is not decided here
+        # `coalesce(var.bucket_arn, ...)`) is not decided here, nor is any bucket when the
+        # notification's own is not linked (a local checkov's plan graph does not follow)
+        if not buckets:
+            return t.UNKNOWN
         origin = t.address_of(perm)
         others = [
             r

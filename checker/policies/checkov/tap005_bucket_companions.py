@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import tap_common as t
@@ -16,7 +17,9 @@ LEGACY = (
     "lifecycle_rule",
     "acl",
     "website",
+    "object_lock_configuration",
 )
+AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
 FLAGS = (
     "block_public_acls",
     "block_public_policy",
@@ -54,6 +57,8 @@ class BucketCompanions(BaseResourceCheck):
     def _sse(self, conf: dict[str, Any]) -> CheckResult | None:
         """None when SSE-KMS holds; t.UNKNOWN or a failure otherwise."""
         sse = self._companions(conf, "aws_s3_bucket_server_side_encryption_configuration")
+        if len(sse) > 1:
+            return self._overwritten(sse)
         kms = [self._kms(c) for c in sse]
         if True in kms:
             return None
@@ -64,6 +69,8 @@ class BucketCompanions(BaseResourceCheck):
 
     def _versioning(self, conf: dict[str, Any]) -> CheckResult | None:
         versioning = self._companions(conf, "aws_s3_bucket_versioning")
+        if len(versioning) > 1:
+            return self._overwritten(versioning)
         statuses = [
             t.first((t.block(c, "versioning_configuration") or {}).get("status"))
             for c in versioning
@@ -77,6 +84,8 @@ class BucketCompanions(BaseResourceCheck):
 
     def _public_access(self, conf: dict[str, Any]) -> CheckResult | None:
         blocks = self._companions(conf, "aws_s3_bucket_public_access_block")
+        if len(blocks) > 1:
+            return self._overwritten(blocks)
         if any(all(t.first(b.get(flag)) is True for flag in FLAGS) for b in blocks):
             return None
         if any(t.is_unknown(t.first(b.get(flag))) for b in blocks for flag in FLAGS):
@@ -87,17 +96,22 @@ class BucketCompanions(BaseResourceCheck):
             " = ".join(FLAGS) + " = true",
         )
 
+    def _overwritten(self, companions: list[dict[str, Any]]) -> CheckResult:
+        """Each Put call replaces the bucket's whole setting: the last apply wins."""
+        names = ", ".join(t.address_of(c) for c in companions)
+        return t.fail(self, f"{len(companions)} resources write one setting ({names})", "one")
+
     def _companions(self, bucket: dict[str, Any], type_: str) -> list[dict[str, Any]]:
         origin = t.address_of(bucket)
         name = t.first(bucket.get("bucket"))
-        out = []
-        for _address, conf in t.nodes(self.graph, type_, near=bucket):
+        out: dict[str, dict[str, Any]] = {}
+        for address, conf in t.nodes(self.graph, type_, near=bucket):
             value = t.first(conf.get("bucket"))
             if t.links_to(self.graph, conf, "bucket", origin) or (
                 isinstance(name, str) and not t.is_unknown(name) and value == name
             ):
-                out.append(conf)
-        return out
+                out.setdefault(address, conf)
+        return list(out.values())
 
     @staticmethod
     def _kms(conf: dict[str, Any]) -> bool | None:
@@ -116,6 +130,8 @@ class BucketCompanions(BaseResourceCheck):
         key = t.first(default.get("kms_master_key_id"))
         if t.is_unknown(algorithm):
             return None
+        if isinstance(key, str) and AWS_MANAGED_ALIAS.search(key):
+            return False  # alias/aws/... names an AWS managed key, not a CMK
         return algorithm in ("aws:kms", "aws:kms:dsse") and key not in (None, "")
 
 

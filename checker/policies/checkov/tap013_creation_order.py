@@ -1,4 +1,5 @@
-"""CKV_TAP_013 (TAP013): deployment -> integrations, stage with access logs -> account.
+"""CKV_TAP_013 (TAP013): deployment -> integrations, stage with access logs (or method
+settings with execution logging) -> account.
 
 Like the native rule, notification -> permission is TAP001's and function -> log
 group TAP008's (one problem, one finding). Checkov sees direct edges only
@@ -24,6 +25,7 @@ class CreationOrder(BaseResourceCheck):
             supported_resources=[
                 "aws_api_gateway_deployment",
                 "aws_api_gateway_stage",
+                "aws_api_gateway_method_settings",
             ],
         )
 
@@ -82,7 +84,11 @@ class CreationOrder(BaseResourceCheck):
                     )
                 }
             ]
-        if not conf.get("access_log_settings") or t.first(conf.get("access_log_settings")) in (
+        if entity_type == "aws_api_gateway_method_settings":
+            level = t.first((t.block(conf, "settings") or {}).get("logging_level"))
+            if level not in ("ERROR", "INFO"):  # execution logging needs the account's role
+                return []
+        elif not conf.get("access_log_settings") or t.first(conf.get("access_log_settings")) in (
             None,
             [],
         ):

@@ -52,6 +52,7 @@ def _load_checker_package() -> None:
 
 _load_checker_package()
 
+from checker.aws import managed  # noqa: E402, F401  (for the checks)
 from checker.core import iam, key_policy  # noqa: E402, F401  (key_policy: for the checks)
 from checker.core.address import designates, split_address, strip_key  # noqa: E402
 

@@ -8,7 +8,7 @@ Feature: TAP005 Bucket encryption, versioning and public-access block live in th
     Then it must contain rule
     And it must contain apply_server_side_encryption_by_default
     And it must contain sse_algorithm
-    And its value must be aws:kms
+    And its value must match the "^aws:kms(:dsse)?$" regex
 
   @TAP005
   Scenario: Versioning is enabled, in its own resource
