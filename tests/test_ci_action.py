@@ -267,3 +267,12 @@ def test_the_gitlab_template_unpacks_the_cached_engines_outside_the_checkout(
     assert job.returncode == 0, (job.stdout + job.stderr)[-3000:]
     assert "tracked by the repository: not unpacked" in job.stderr
     assert not (home / "engines" / "marker").exists()
+
+
+def test_the_gitlab_template_asks_for_the_release_it_installs(
+    venv_bin: Path, tmp_path: Path
+) -> None:
+    """The template cannot name its own commit: without TAP_CHECKER_REF it stops, naming it."""
+    job = run_gitlab_job(TEMPLATE, ".tap-checker", {}, clean_environment(venv_bin), tmp_path)
+    assert job.returncode == 2
+    assert "set TAP_CHECKER_REF" in job.stderr
