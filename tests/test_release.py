@@ -25,7 +25,7 @@ from tests.support.scenario import write_scenario
 ROOT = Path(__file__).resolve().parents[1]
 URL = "https://github.com/tap-platform/tap-checker"
 PINNED = re.compile(
-    r"tap-platform/tap-checker(?:@|/)(?P<ref>[^\s/\"']+)"  # uses: / git+ / raw URLs
+    r"tap-platform/tap-checker(?:@|/)(?P<ref>[\w.-]+)"  # uses: / git+ / raw URLs
     r"|^\s*rev:\s*(?P<rev>\S+)"  # pre-commit
     r"|TAP_CHECKER_REF:\s*(?P<var>\S+)",  # the GitLab template
     re.MULTILINE,
