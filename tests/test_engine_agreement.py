@@ -7,6 +7,7 @@ import gzip
 from pathlib import Path
 
 from checker.config import CheckerConfig
+from checker.engines.coverage import partial_rules
 from checker.run import CheckOptions, check_inputs
 from tests.stacks.corpus import CORPUS
 from tests.support.agreement import PLANS, worst
@@ -32,4 +33,7 @@ def test_checkov_honours_an_account_managed_elsewhere(tmp_path: Path) -> None:
         )
         for engine in ("native", "checkov"):
             tap014 = [f for f in report.findings if f.engine == engine and f.rule_id == "TAP014"]
-            assert worst(tap014) == verdict, (engine, options)
+            # an engine that asserts TAP014 only in part never passes it: it no longer fails
+            partial = engine != "native" and "TAP014" in partial_rules(engine)
+            expected = "unknown" if verdict == "passed" and partial else verdict
+            assert worst(tap014) == expected, (engine, options)
