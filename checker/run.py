@@ -185,6 +185,13 @@ def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]
     from checker.report.scope import shown_path
 
     models = {i.name: i.model for i in inputs}
+    shown: dict[str, str] = {}  # one repository lookup per file, not per finding
+
+    def show(path: str) -> str:
+        if path not in shown:
+            shown[path] = shown_path(Path(path))
+        return shown[path]
+
     out: list[Finding] = []
     for finding in findings:
         model = models.get(finding.input)
@@ -197,9 +204,9 @@ def _locate(findings: list[Finding], inputs: list[LoadedInput]) -> list[Finding]
         out.append(
             replace(
                 finding,
-                file=shown_path(Path(wrong[0])),
+                file=show(wrong[0]),
                 line=wrong[1],
-                resource_file=shown_path(Path(where[0])) if wrong != where else "",
+                resource_file=show(where[0]) if wrong != where else "",
                 resource_line=where[1] if wrong != where else 0,
             )
         )
