@@ -15,16 +15,13 @@ import gzip
 
 import pytest
 
-from checker.config import CheckerConfig
 from checker.engines.coverage import coverage
-from checker.report.model import Finding, Report
-from checker.run import CheckOptions, check_inputs
+from checker.report.model import Finding
 from tests.rules.cases import RuleCase, rule_cases
-from tests.support.agreement import contradictions, worst
+from tests.support.agreement import ENGINES, check_plans, contradictions, worst
 from tests.terraform.rule_cases import case_inputs
 
 CASES = rule_cases()
-ENGINES = ("checkov", "compliance")
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +34,7 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding
         plan = folder / "plan.json"
         plan.write_bytes(gzip.decompress(case.plan_path().read_bytes()))
         by_plan[str(plan)] = case.id
-    report: Report = check_inputs(
-        list(by_plan), CheckOptions(engines=("native", *ENGINES), jobs=2), CheckerConfig()
-    )
-    out: dict[str, list[Finding]] = {name: [] for name in by_plan.values()}
-    for finding in report.findings:
-        out[by_plan[finding.input]].append(finding)
-    return out
+    return check_plans(by_plan)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

@@ -87,6 +87,12 @@ def check_cases(cases: list[Case], root: Path) -> dict[str, list[Finding]]:
             gzip.decompress((PLANS / stack.name / f"{name}.{kind}.json.gz").read_bytes())
         )
         by_plan[str(plan)] = case_id(case)
+    return check_plans(by_plan)
+
+
+def check_plans(by_plan: dict[str, str]) -> dict[str, list[Finding]]:
+    """Plans (each beside its sources) checked by the three engines in one run: the findings
+    per case name (`by_plan`: plan path -> case name)."""
     report: Report = check_inputs(
         list(by_plan), CheckOptions(engines=("native", *ENGINES), jobs=2), CheckerConfig()
     )
