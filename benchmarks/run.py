@@ -105,10 +105,10 @@ def _native(path: Path, source: Path | None, repeat: int) -> tuple[float, float]
 def _clear_parse_memos() -> None:
     """The in-process memos of parsed text (templates, expressions, block lines, shell)."""
     from checker.rules import shell
-    from checker.source import expr, hcl, parse
+    from checker.source import hcl, parse, raw
 
     for memo in (
-        expr._split_template,
+        raw.split_template,
         parse.parse_hcl_expression,
         hcl._block_lines,
         shell._commands,

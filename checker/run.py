@@ -42,7 +42,7 @@ def _bind_sources(
     model: PlanModel, plan_path: Path | None, options: CheckOptions, config: CheckerConfig
 ) -> tuple[PlanModel, list[str]]:
     """The model with the first matching HCL source bound, and notes on what was tried."""
-    from checker.source.expr import bind_source
+    from checker.source.bind import bind_source
     from checker.source.files import source_files
     from checker.source.hcl import has_tf_files, load_module
 
@@ -109,7 +109,7 @@ def load_input(name: str, options: CheckOptions, config: CheckerConfig) -> Loade
 
 def load_directory(name: str, config: CheckerConfig) -> LoadedInput:
     """A directory of .tf files: the static HCL model (no plan, no Terraform)."""
-    from checker.source.static import build_static_model
+    from checker.source.static_model import build_static_model
 
     model = build_static_model(Path(name), config.source_root)
     notes = ["static HCL mode: values computed by providers are unknown"]

@@ -23,7 +23,7 @@ import pytest
 from checker.plan.values import Unknown
 from checker.report.model import Finding
 from checker.run import CheckOptions, check_inputs
-from checker.source.expr import _split_template
+from checker.source.raw import split_template
 from tests.mutations import MUTATIONS
 from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG, failed
@@ -53,7 +53,7 @@ def _string(raw: str) -> str:
         return _heredoc(raw[1:-1])
     if len(raw) >= 2 and raw[0] == raw[-1] == '"':
         out: list[str] = []
-        for kind, piece in _split_template(raw[1:-1]):
+        for kind, piece in split_template(raw[1:-1]):
             if kind == "text":
                 out.append(piece.replace("${", "$${").replace("%{", "%%{"))
             else:
@@ -64,7 +64,7 @@ def _string(raw: str) -> str:
 
 def _literal_string(raw: str) -> str:
     """A literal (a variable's default): the string's value, no template."""
-    return "".join(piece for _, piece in _split_template(raw[1:-1])) if raw[:1] == '"' else raw
+    return "".join(piece for _, piece in split_template(raw[1:-1])) if raw[:1] == '"' else raw
 
 
 def _is_blocks(value: Any) -> bool:
@@ -246,7 +246,7 @@ TABLE_STACK: dict[str, Any] = {
 
 
 def _static(tmp_path: Path, document: dict[str, Any] | str, name: str = "main.tf.json") -> Any:
-    from checker.source.static import build_static_model
+    from checker.source.static_model import build_static_model
 
     text = document if isinstance(document, str) else json.dumps(document)
     (tmp_path / name).write_text(text, encoding="utf-8")
@@ -700,8 +700,8 @@ def test_the_shipped_block_schema_is_the_real_providers(
     terraform: tuple[Path, MotoServer], tmp_path: Path
 ) -> None:
     """`block_schema.json.gz` is `terraform providers schema -json` of the mirror's providers
-    (regenerate: `python -m checker.source.json_syntax SCHEMA.json`)."""
-    from checker.source.json_syntax import _schema, compact_schema
+    (regenerate: `python -m checker.source.block_schema SCHEMA.json`)."""
+    from checker.source.block_schema import _schema, compact_schema
 
     (tmp_path / "main.tf").write_text(
         'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n'

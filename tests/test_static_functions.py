@@ -31,11 +31,12 @@ from pathlib import Path
 import pytest
 
 from checker.plan.values import Unknown
+from checker.source.evaluator import StaticEvaluator
 from checker.source.files import source_files
 from checker.source.functions import EvalError, json_encode, refs_of, wholly_known
 from checker.source.hcl import load_module
 from checker.source.parse import parse_hcl_expression
-from checker.source.static import StaticEvaluator, build_static_model
+from checker.source.static_model import build_static_model
 
 CONFIG = """\
 variable "obj" {

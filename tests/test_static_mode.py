@@ -50,7 +50,7 @@ def test_values_and_functions_are_evaluated(tmp_path: Path) -> None:
         "  force_destroy = length(concat([1], [2])) == 2\n}\n"
     )
     (tmp_path / "terraform.tfvars").write_text('env = "prod"\n')
-    from checker.source.static import build_static_model
+    from checker.source.static_model import build_static_model
 
     model = build_static_model(tmp_path)
     (bucket,) = model.resources("aws_s3_bucket")

@@ -28,7 +28,7 @@ from checker.source.regex import (
     RegexBudget,
     terraform_replace,
 )
-from checker.source.static import build_static_model
+from checker.source.static_model import build_static_model
 
 LIMIT = 1024 * 1024
 

@@ -20,9 +20,10 @@ from checker.plan.values import (
     refs_in,
     text_of,
 )
-from checker.source.expr import SourceTree, bind_source
+from checker.source.bind import bind_source
 from checker.source.files import source_files
 from checker.source.hcl import load_module
+from checker.source.tree import SourceTree
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests/fixtures/plans/tap_stack.plan.json"

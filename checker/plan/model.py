@@ -286,7 +286,7 @@ class StackFile:
 
 
 class SourceView(Protocol):
-    """HCL sources bound to the plan (`checker.source.expr.SourceTree`), as the model uses them."""
+    """HCL sources bound to the plan (`checker.source.tree.SourceTree`), as the model uses them."""
 
     def evaluate(self, inst: Instance, *path: str | int) -> Value | NotInSource: ...
 

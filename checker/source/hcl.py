@@ -2,7 +2,7 @@
 configuration.
 
 python-hcl2 keeps string literals quoted (`"\\"text\\""`) and expressions
-wrapped (`"${expr}"`), which is what lets `checker.source.expr` tell a literal
+wrapped (`"${expr}"`), which is what lets `checker.source.raw` tell a literal
 from a template from an expression. Files in Terraform's JSON syntax are read
 into that same shape by `checker.source.json_syntax`.
 """

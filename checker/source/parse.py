@@ -7,7 +7,7 @@ conditional, `for` expressions and splats (`splat` nodes: the traversal applied
 to each element is written on a `splat_item` leaf; `[*]` takes every following
 step, the legacy `.*` only attribute steps). What it does not know (a grouping
 `for`) parses as `opaque`. The result is a small tree evaluated by
-`checker.source.static`.
+`checker.source.expressions`.
 """
 
 from __future__ import annotations
