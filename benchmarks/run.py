@@ -117,7 +117,8 @@ def _clear_parse_memos() -> None:
 
 
 def _checkov(path: Path, timeout: float) -> float:
-    from checker.engines.checkov import CHECKS, _environment, find_checkov, policies_dir
+    from checker.engines.checkov import _environment, find_checkov, policies_dir
+    from checker.engines.checkov_checks import CHECKS
 
     command = [
         find_checkov(), "--file", str(path), "--framework", "terraform_plan",

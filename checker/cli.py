@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from checker.engines.names import ALL, EXTERNAL, EngineName, parse_engines
 from checker.errors import CheckerError, InputError
 from checker.report.kinds import ReportFormat
 
@@ -22,13 +24,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Policy-as-code checks for Terraform plans of the TAP stack shape (the TAP rules).",
 )
-
-
-class Engine(StrEnum):
-    native = "native"
-    checkov = "checkov"
-    compliance = "compliance"
-    all = "all"
 
 
 class RulesFormat(StrEnum):
@@ -63,9 +58,9 @@ def _fail(error: CheckerError) -> NoReturn:
 
 
 EngineOption = Annotated[
-    list[Engine],
+    list[str],
     typer.Option(
-        metavar="[native|checkov|compliance|all]",
+        metavar=f"[{'|'.join([*EngineName, ALL])}]",
         help="Engine to run (repeatable).",
     ),
 ]
@@ -107,9 +102,8 @@ def _emit(
         typer.echo(f"warning: {inert(warning)}", err=True)
 
 
-def _engines(engine: list[Engine]) -> tuple[str, ...]:
-    chosen = [e.value for e in engine]
-    return ("native", "checkov", "compliance") if "all" in chosen else tuple(dict.fromkeys(chosen))
+def _engines(engine: list[str]) -> tuple[EngineName, ...]:
+    return parse_engines(name for text in engine for name in text.split(",") if name)
 
 
 def _gate(fail_on: Level, unknown: UnknownPolicy) -> Gate:
@@ -134,7 +128,7 @@ def check(
             show_default=False,
         ),
     ] = None,
-    engine: EngineOption = [Engine.native],  # noqa: B006
+    engine: EngineOption = [EngineName.NATIVE.value],  # noqa: B006
     format: Annotated[
         ReportFormat | None, typer.Option(help="Report format (default: text on a TTY, else json).")
     ] = None,
@@ -235,7 +229,9 @@ def check(
         )
         from checker.terminal import progress
 
-        with progress(sys.stderr, enabled=len(paths) > 1 or options.engines != ("native",)):
+        with progress(
+            sys.stderr, enabled=len(paths) > 1 or options.engines != (EngineName.NATIVE,)
+        ):
             report = check_inputs(paths, options, conf)
     except CheckerError as error:
         _fail(error)
@@ -292,7 +288,7 @@ def report(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def apply(
     ctx: typer.Context,
-    engine: EngineOption = [Engine.native],  # noqa: B006
+    engine: EngineOption = [EngineName.NATIVE.value],  # noqa: B006
     format: Annotated[
         ReportFormat, typer.Option(help="Format of the printed report.")
     ] = ReportFormat.text,
@@ -418,11 +414,6 @@ engines_app = typer.Typer(
 app.add_typer(engines_app, name="engines")
 
 
-class ExternalEngine(StrEnum):
-    checkov = "checkov"
-    compliance = "compliance"
-
-
 @engines_app.callback()
 def engines_status(ctx: typer.Context) -> None:
     """Show each engine's version and where it runs from (or how to install it)."""
@@ -439,15 +430,21 @@ def engines_status(ctx: typer.Context) -> None:
 @engines_app.command("install")
 def engines_install(
     names: Annotated[
-        list[ExternalEngine] | None,
-        typer.Argument(help="Engines to install (default: all)."),
+        list[str] | None,
+        typer.Argument(
+            metavar=f"[{'|'.join(EXTERNAL)}]...", help="Engines to install (default: all)."
+        ),
     ] = None,
 ) -> None:
     """Create the pinned, isolated environments of the engines in the user's cache directory."""
     from checker.engines.install import TOOLS, install
 
-    for name in names or list(ExternalEngine):
-        tool = TOOLS[name.value]
+    try:
+        chosen = [e for e in parse_engines(names or EXTERNAL) if e in EXTERNAL]
+    except CheckerError as error:
+        _fail(error)
+    for name in chosen:
+        tool = TOOLS[name]
         if not tool.installed():
             typer.echo(f"{tool.name}: installing {tool.package} {tool.pinned()} ...", err=True)
         try:
@@ -510,7 +507,7 @@ def ci_gate(
         expect_reports=expect_reports,
     )
     try:
-        code = run_gate(inputs)
+        code = run_gate(inputs, partial(app, prog_name="checker"))
     except CheckerError as error:
         _fail(error)
     raise typer.Exit(code)

@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.engines.checkov import CHECKS, run_checkov_raw
+from checker.engines.checkov import run_checkov_raw
+from checker.engines.checkov_checks import CHECKS
 from checker.engines.checkov_plan import write_checkov_view
 from checker.engines.coverage import partial_rules
 from checker.report.model import Finding

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.engines.compliance import declared_scenarios
+from checker.engines.compliance_features import declared_scenarios
 from checker.engines.coverage import partial_rules
 from checker.report.model import Finding
 from tests.mutations import MUTATIONS

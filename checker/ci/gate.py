@@ -31,9 +31,11 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 
+from checker.engines.names import EngineName, parse_engines
 from checker.errors import CheckerError, InputError
 from checker.report.kinds import ReportFormat
 from checker.report.model import Report
@@ -69,13 +71,8 @@ def expand(patterns: str) -> list[str]:
     return expand_globs(patterns)
 
 
-def engines_of(text: str) -> list[str]:
-    chosen = [e for e in re.split(r"[,\s]+", text.strip()) if e] or ["native"]
-    known = ("native", "checkov", "compliance", "all")
-    for engine in chosen:
-        if engine not in known:
-            raise InputError(f"unknown engine {engine[:40]!r}", f"engines: {', '.join(known)}")
-    return chosen
+def engines_of(text: str) -> tuple[EngineName, ...]:
+    return parse_engines(e for e in re.split(r"[,\s]+", text.strip()) if e)
 
 
 def _command(inputs: GateInputs, report: Path) -> list[str]:
@@ -88,7 +85,7 @@ def _command(inputs: GateInputs, report: Path) -> list[str]:
         raise InputError("nothing to check: give plans (or reports to merge)")
     command = ["check", "--fail-on", inputs.fail_on, "--unknown", inputs.unknown]
     for engine in engines_of(inputs.engines):
-        command += ["--engine", engine]
+        command += ["--engine", engine.value]
     if inputs.waivers:
         command += ["--waivers", inputs.waivers]
     if inputs.baseline:
@@ -102,15 +99,18 @@ def _command(inputs: GateInputs, report: Path) -> list[str]:
     return [*command, *extra, *target, "--", *plans]
 
 
-def _in_process(argv: list[str]) -> tuple[int, str]:
+# the `checker` command line as a function of its arguments, given by the CLI that runs the
+# gate (the gate sits below it and never imports it); it always ends with SystemExit
+Command = Callable[[list[str]], object]
+
+
+def _in_process(command: Command, argv: list[str]) -> tuple[int, str]:
     """`checker ARGV` run in this process (nothing is started from the checked tree):
     its exit code and what it wrote to stderr."""
-    from checker.cli import app
-
     errors = io.StringIO()
     with contextlib.redirect_stderr(errors):
         try:
-            app(argv, prog_name="checker")  # standalone: always ends with SystemExit
+            command(argv)
             code = 0
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
@@ -173,7 +173,7 @@ def _install_engines(inputs: GateInputs) -> None:
         return
     chosen = engines_of(inputs.engines)
     for name, tool in TOOLS.items():
-        if ("all" in chosen or name in chosen) and not tool.installed():
+        if name in chosen and not tool.installed():
             if os.environ.get(tool.override):
                 continue
             print(f"checker: installing {tool.package} {tool.pinned()}", file=sys.stderr)
@@ -219,8 +219,9 @@ def _publish(out: Path, code: int, sarif: bool) -> None:
             handle.write(f"sarif={out / FILES[ReportFormat.sarif] if sarif else ''}\n")
 
 
-def run_gate(inputs: GateInputs) -> int:
-    """Run the gate, write every report file into `inputs.out`; the check's exit code."""
+def run_gate(inputs: GateInputs, command: Command) -> int:
+    """Run the gate, write every report file into `inputs.out`; the check's exit code.
+    `command` runs `checker ARGV` in this process (`checker.cli`)."""
     from checker.report.formats import render
 
     out = inputs.out
@@ -233,12 +234,12 @@ def run_gate(inputs: GateInputs) -> int:
     missing = ""
     try:
         _install_engines(inputs)
-        command = _command(inputs, out / FILES[ReportFormat.json])
+        argv = _command(inputs, out / FILES[ReportFormat.json])
         missing = _missing_reports(inputs)
     except CheckerError as error:
         code, errors = error.exit_code, "\n".join(error.lines())
     else:
-        code, errors = _in_process(command)
+        code, errors = _in_process(command, argv)
     sys.stderr.write(errors)
     report = _written_report(out / FILES[ReportFormat.json], inputs, code, errors)
     if missing:

@@ -22,33 +22,21 @@ from pathlib import Path
 from typing import Any
 
 import checker
+from checker.config import CheckerConfig
+from checker.engines.checkov_checks import CHECKS
 from checker.engines.checkov_plan import write_checkov_view
 from checker.engines.coverage import coverage
 from checker.engines.external import engine_finding, isolated_environment, policies_root
 from checker.engines.install import TOOLS, find_engine
+from checker.engines.names import EngineName
+from checker.engines.redaction import scrub
 from checker.errors import EngineError
+from checker.inputs import PLAN_KINDS, LoadedInput
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
 
-ENGINE = "checkov"
+ENGINE = EngineName.CHECKOV.value
 
-# check ID -> (catalogue ID, resource types it judges); tests/test_checkov.py keeps it
-# equal to the checks in checker/policies/checkov.
-CHECKS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "CKV_TAP_001": ("TAP001", ("aws_s3_bucket_notification",)),
-    "CKV_TAP_003": ("TAP003", ("aws_kms_key",)),
-    "CKV_TAP_005": ("TAP005", ("aws_s3_bucket",)),
-    "CKV_TAP_007": ("TAP007", ("aws_api_gateway_integration",)),
-    "CKV_TAP_008": ("TAP008", ("aws_lambda_function", "aws_cloudwatch_log_group")),
-    "CKV_TAP_009": ("TAP009", ("aws_s3_bucket_notification",)),
-    "CKV_TAP_010": ("TAP010", ("aws_dynamodb_table",)),
-    "CKV_TAP_011": ("TAP011", ("aws_s3_bucket",)),
-    "CKV_TAP_013": (
-        "TAP013",
-        ("aws_api_gateway_deployment", "aws_api_gateway_stage", "aws_api_gateway_method_settings"),
-    ),
-    "CKV_TAP_014": ("TAP014", ("aws_api_gateway_account", "aws_api_gateway_stage")),
-}
 OFFLINE_ENV = {
     "EVAL_TF_PLAN_AFTER_UNKNOWN": "1",
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1",
@@ -77,7 +65,7 @@ class CheckovInput:
 
 
 def find_checkov() -> str:
-    return find_engine(TOOLS["checkov"])
+    return find_engine(TOOLS[EngineName.CHECKOV])
 
 
 def policies_dir() -> Path:
@@ -313,3 +301,18 @@ def run_checkov(
                             )
                         )
     return findings
+
+
+class CheckovEngine:
+    """The custom checkov checks, one run of the program for every plan; findings scrubbed of
+    sensitive values (`checker.engines.redaction.scrub`)."""
+
+    name = EngineName.CHECKOV
+    accepts = PLAN_KINDS
+
+    def run(self, inputs: Sequence[LoadedInput], config: CheckerConfig) -> list[Finding]:
+        models = {i.name: i.model for i in inputs}
+        found = run_checkov(
+            [CheckovInput(i.name, i.model, i.raw) for i in inputs], config.rule_options
+        )
+        return [scrub(f, models[f.input]) for f in found]

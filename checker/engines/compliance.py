@@ -28,35 +28,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.config import CheckerConfig
 from checker.core.legacy import unless_configured
 from checker.engines.checkov_plan import engine_view
+from checker.engines.compliance_features import Scenario, declared_scenarios, features_dir
 from checker.engines.coverage import partial_rules
-from checker.engines.external import engine_finding, isolated_environment, policies_root
+from checker.engines.external import engine_finding, isolated_environment
 from checker.engines.install import TOOLS, find_engine
+from checker.engines.names import EngineName
+from checker.engines.redaction import scrub
 from checker.errors import EngineError
+from checker.inputs import PLAN_KINDS, LoadedInput
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.report.model import Finding
 
-ENGINE = "compliance"
-TAG = re.compile(r"@(TAP\d{3})\b")
+ENGINE = EngineName.COMPLIANCE.value
 # "kms_key_id property in ADDRESS resource ..." / "ADDRESS (type) does not have kms_key_id property."
 PROPERTY = re.compile(r"^(\w+) property in |does not have (\w+) property")
-GIVEN = re.compile(r"^\s*Given I have (\S+) defined\s*$")
 Outcomes = dict[tuple[str, str], tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    feature: str
-    name: str
-    rule_id: str
-    resource_type: str
-    file: str
-
-    @property
-    def check_id(self) -> str:
-        return f"{Path(self.file).stem}:{self.name}"
 
 
 @dataclass(frozen=True)
@@ -67,44 +57,7 @@ class ComplianceInput:
 
 
 def find_compliance() -> str:
-    return find_engine(TOOLS["compliance"])
-
-
-def features_dir() -> Path:
-    directory = policies_root() / "compliance"
-    if not any(directory.glob("*.feature")):
-        raise EngineError(
-            f"no .feature files in {directory}",
-            "reinstall the checker, or point CHECKER_POLICIES at a copy",
-        )
-    return directory
-
-
-def declared_scenarios(directory: Path) -> list[Scenario]:
-    """The scenarios the feature files declare, with their catalogue tag and resource type."""
-    out: list[Scenario] = []
-    for path in sorted(directory.glob("*.feature")):
-        feature = ""
-        tags: list[str] = []
-        feature_tags: list[str] = []
-        pending: str | None = None
-        for line in path.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith("@"):
-                tags += TAG.findall(stripped)
-            elif stripped.startswith("Feature:"):
-                feature = stripped.removeprefix("Feature:").strip()
-                feature_tags, tags = tags, []
-            elif stripped.startswith(("Scenario:", "Scenario Outline:")):
-                pending = stripped.split(":", 1)[1].strip()
-                rule = (tags or feature_tags or [""])[0]
-                tags = []
-                out.append(Scenario(feature, pending, rule, "", str(path)))
-            elif pending is not None and (match := GIVEN.match(line)):
-                last = out[-1]
-                out[-1] = Scenario(last.feature, last.name, last.rule_id, match.group(1), last.file)
-                pending = None
-    return out
+    return find_engine(TOOLS[EngineName.COMPLIANCE])
 
 
 def _cucumber_outcomes(path: Path) -> Outcomes:
@@ -307,3 +260,16 @@ def run_compliance(inputs: Sequence[ComplianceInput]) -> list[Finding]:
     for item, (outcomes, failures) in zip(inputs, results, strict=True):
         findings.extend(_findings_for(item, scenarios, outcomes, failures))
     return findings
+
+
+class ComplianceEngine:
+    """The terraform-compliance features, one run of the program for every plan; findings scrubbed of
+    sensitive values (`checker.engines.redaction.scrub`)."""
+
+    name = EngineName.COMPLIANCE
+    accepts = PLAN_KINDS
+
+    def run(self, inputs: Sequence[LoadedInput], config: CheckerConfig) -> list[Finding]:
+        models = {i.name: i.model for i in inputs}
+        found = run_compliance([ComplianceInput(i.name, i.model, i.raw) for i in inputs])
+        return [scrub(f, models[f.input]) for f in found]

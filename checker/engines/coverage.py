@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from checker.engines.external import policies_root
+from checker.engines.names import EXTERNAL, EngineName
 from checker.errors import EngineError
 from checker.rules.registry import builtin_rules
 
-ENGINES = ("checkov", "compliance")
+ENGINES = EXTERNAL
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,13 @@ class RuleCoverage:
 
 def _covered(engine: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    if engine == "checkov":
-        from checker.engines.checkov import CHECKS
+    if engine == EngineName.CHECKOV:
+        from checker.engines.checkov_checks import CHECKS
 
         for check_id, (rule_id, _types) in CHECKS.items():
             out.setdefault(rule_id, []).append(check_id)
     else:
-        from checker.engines.compliance import declared_scenarios, features_dir
+        from checker.engines.compliance_features import declared_scenarios, features_dir
 
         for scenario in declared_scenarios(features_dir()):
             files = out.setdefault(scenario.rule_id, [])
@@ -88,7 +89,7 @@ def partial_rules(engine: str) -> frozenset[str]:
 
 
 def markdown_table(engine: str) -> str:
-    head = "check" if engine == "checkov" else "feature"
+    head = "check" if engine == EngineName.CHECKOV else "feature"
     lines = [
         f"| TAP ID | {head} | coverage | what it asserts, or why the rule is not covered |",
         "|---|---|---|---|",
@@ -114,7 +115,7 @@ if __name__ == "__main__":
 
     if sys.argv[1:] == ["--write"]:
         for name in ENGINES:
-            readme = policies_root() / ("checkov" if name == "checkov" else "compliance")
+            readme = policies_root() / name.value
             path = readme / "README.md"
             path.write_text(readme_with_table(path.read_text(encoding="utf-8"), name))
     else:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from checker.engines.names import EngineName
 from checker.errors import EngineError
 
 STAMP = ".tap-checker-lock"
@@ -62,9 +63,11 @@ class EngineTool:
 
 
 TOOLS = {
-    "checkov": EngineTool("checkov", "checkov", "checkov", "checkov.lock", "CHECKER_CHECKOV"),
-    "compliance": EngineTool(
-        "compliance",
+    EngineName.CHECKOV: EngineTool(
+        EngineName.CHECKOV, "checkov", "checkov", "checkov.lock", "CHECKER_CHECKOV"
+    ),
+    EngineName.COMPLIANCE: EngineTool(
+        EngineName.COMPLIANCE,
         "terraform-compliance",
         "terraform-compliance",
         "compliance.lock",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from checker.config import CheckerConfig
+from checker.engines.names import EngineName
+from checker.engines.redaction import hide_copies, shorten
+from checker.inputs import InputKind, LoadedInput
 from checker.plan.evidence import CONFIGURATION, PLAN, STATE, describe, gathering
 from checker.plan.model import PlanModel
 from checker.plan.sensitive import (
@@ -17,40 +21,8 @@ from checker.plan.sensitive import (
 from checker.report.model import Finding
 from checker.rules.base import Result, Rule, RuleContext, Status
 
-ENGINE = "native"
+ENGINE = EngineName.NATIVE.value
 SOURCE = "source (static evaluation)"
-
-
-DISPLAY_LIMIT = 300  # a value found in a plan or a source never reaches a report whole
-DISPLAY_FIELDS = ("message", "found", "expected", "note", "remediation")
-COPY_FIELDS = (*DISPLAY_FIELDS, "evidence", "waiver")  # every text a value can reach
-
-
-def shorten(text: str, limit: int = DISPLAY_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def hide_copies(finding: Finding, secrets: Secrets) -> Finding:
-    """The second layer: each text of `finding` holding a sensitive value, replaced whole.
-
-    Behind the taint tracking (which follows reads): a value the plan marks
-    sensitive somewhere may be copied where it has no mark. Status, rule ID,
-    severity, address and attribute (the keys of waivers, baselines and
-    fingerprints) are never touched.
-    """
-    if not any(secrets.leak(getattr(finding, key)) for key in COPY_FIELDS):
-        return finding
-    hide = secrets.hide
-    return replace(
-        finding,
-        message=hide(finding.message),
-        found=hide(finding.found),
-        expected=hide(finding.expected),
-        note=hide(finding.note),
-        remediation=hide(finding.remediation),
-        evidence=hide(finding.evidence),
-        waiver=hide(finding.waiver),
-    )
 
 
 def _finding(
@@ -110,7 +82,7 @@ def _settle_hint(result: Result, model: PlanModel) -> Result:
     """An `unknown` says what would settle it: the sources for a plan, a plan for sources."""
     if result.status != Status.UNKNOWN:
         return result
-    if model.format_version == "static":
+    if model.static:
         hint = STATIC_HINT
     elif model.source is None and model.has_configuration:
         hint = PLAN_ONLY_HINT
@@ -127,23 +99,9 @@ def _origins(origins: list[str], static: bool) -> str:
     return describe(origins or [SOURCE if static else PLAN])
 
 
-def scrub(finding: Finding, model: PlanModel) -> Finding:
-    """Display text of an engine whose reads cannot be followed (checkov, compliance).
-
-    Hidden whole when the finding's resource has sensitive attributes; each text
-    holding a spelling of a sensitive value is hidden (`hide_copies`, on the whole
-    text, before it is shortened); status, IDs and address stay.
-    """
-    inst = model.instance(finding.address)
-    if inst is not None and inst.sensitive is not None:
-        finding = replace(finding, message=REDACTED, found=REDACTED, expected="", note="")
-    finding = hide_copies(finding, secrets_of(model.sensitive_strings))
-    return replace(finding, message=shorten(finding.message))
-
-
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
     findings: list[Finding] = []
-    static = model.format_version == "static"
+    static = model.static
     secrets = secrets_of(model.sensitive_strings)  # the second layer, behind the taint
     for rule in config.rules():
         if not config.enabled(rule.meta.id):
@@ -179,3 +137,13 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
                 )
             )
     return findings
+
+
+class NativeEngine:
+    """The TAP rules (and users' packs), in this process, on plans and static models alike."""
+
+    name = EngineName.NATIVE
+    accepts = frozenset(InputKind)
+
+    def run(self, inputs: Sequence[LoadedInput], config: CheckerConfig) -> list[Finding]:
+        return [f for item in inputs for f in run_native(item.model, config, item.name)]

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from checker.core.address import (
     Reference,
@@ -38,9 +38,6 @@ from checker.plan.models import (
 from checker.plan.sensitive import TaintedMemo, any_marked, marks_at, merge_marks, spellings
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, is_known, name_unknowns
-
-if TYPE_CHECKING:
-    from checker.source.suppressions import Suppression
 
 __all__ = ["UNKNOWN", "Instance", "PlanModel", "Unknown", "Value"]
 
@@ -298,15 +295,7 @@ class SourceView(Protocol):
 
     def local_references(self, module: str, name: str) -> list[str] | None: ...
 
-    def location(self, inst: Instance) -> tuple[str, int] | None: ...
-
     def attribute_origin(self, inst: Instance, name: str) -> str: ...
-
-    def member_location(
-        self, inst: Instance, name: str, statement: int | None = None
-    ) -> tuple[str, int] | None: ...
-
-    def suppressions(self, inst: Instance) -> tuple[Suppression, ...]: ...
 
     def provider_region(self, key: str) -> str | None: ...
 
@@ -336,10 +325,13 @@ class PlanModel:
     module_outputs: dict[str, dict[str, tuple[str, ...]]]
     region: str | None
     sensitive_strings: frozenset[str]
-    format_version: str
+    format_version: str | None  # the plan's; None in static mode
     terraform_version: str | None
     has_configuration: bool
     source: SourceView | None = None  # HCL sources, when they match the plan
+    # built from `.tf` files alone (`checker check DIR`): there is no plan, only sources
+    # evaluated the way Terraform would before any API call
+    static: bool = False
     provider_regions: dict[str, str] = field(default_factory=dict)  # provider key -> region
     # module configuration path -> its input variables -> what the call passes references
     module_inputs: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -374,12 +366,6 @@ class PlanModel:
     def with_source(self, source: SourceView) -> PlanModel:
         """The same plan with HCL sources bound (a new model: this one stays as built)."""
         return replace(self, source=source)
-
-    @property
-    def static(self) -> bool:
-        """Built from `.tf` files alone (`checker check DIR`): there is no plan, only
-        sources evaluated the way Terraform would before any API call."""
-        return self.format_version == "static"
 
     # ------------------------------------------------------------ views
 
@@ -508,20 +494,6 @@ class PlanModel:
         """The directory of a module's source (configuration path or instance address),
         relative to the root module's ("." for the root); None without sources."""
         return self.source.module_directory(module) if self.source is not None else None
-
-    def source_location(self, inst: Instance) -> tuple[str, int] | None:
-        """(file, line) of the block that declares `inst`, when sources are bound."""
-        return self.source.location(inst) if self.source is not None else None
-
-    def source_member_location(
-        self, inst: Instance, name: str, statement: int | None = None
-    ) -> tuple[str, int] | None:
-        """(file, line) of an attribute, nested block or policy statement of `inst`'s block."""
-        return self.source.member_location(inst, name, statement) if self.source else None
-
-    def source_suppressions(self, inst: Instance) -> tuple[Suppression, ...]:
-        """The `# checker:ignore` comments of the block that declares `inst`, when bound."""
-        return self.source.suppressions(inst) if self.source is not None else ()
 
     # ------------------------------------------------------------ lookups
 

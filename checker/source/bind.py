@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from checker.core.address import join
+from checker.errors import InputError
 from checker.plan.model import PlanModel
-from checker.source.hcl import SourceModule
+from checker.source.files import source_files
+from checker.source.hcl import SourceModule, has_tf_files, load_module
 from checker.source.raw import is_literal, parse_raw
 from checker.source.tree import SourceTree
 
@@ -81,3 +84,40 @@ def _same_literal(source: Any, planned: Any) -> bool:
     if isinstance(source, str) and isinstance(planned, str):
         return source.rstrip("\n") == planned.rstrip("\n")
     return bool(source == planned)
+
+
+def bind_sources(
+    model: PlanModel,
+    explicit: Path | None,
+    plan_folder: Path | None,
+    configured: Path | None,
+    source_root: Path | None,
+) -> tuple[PlanModel, list[str]]:
+    """The model with the first matching HCL source bound, and notes on what was tried:
+    `--source DIR`, else the plan's own folder when it holds `.tf` files, else the
+    configured `source`."""
+    candidates: list[Path] = []
+    if explicit is not None:
+        if not explicit.is_dir():
+            raise InputError(
+                f"{explicit}: source directory not found",
+                "pass --source DIR with the stack's .tf files",
+            )
+        candidates.append(explicit)
+    elif plan_folder is not None and has_tf_files(plan_folder):
+        candidates.append(plan_folder)
+    elif configured is not None:
+        candidates.append(configured)
+    notes: list[str] = []
+    for directory in candidates:
+        if not has_tf_files(directory):
+            notes.append(f"no .tf files in {directory}; sources not used")
+            continue
+        files = source_files(directory, source_root)
+        tree, why = bind_source(load_module(directory, files), model)
+        notes.extend(files.notes)
+        if tree is not None:
+            notes.append(f"HCL sources from {directory} used for values the plan hides")
+            return model.with_source(tree), notes
+        notes.append(why)
+    return model, notes

@@ -249,7 +249,8 @@ def build_static_model(directory: Path, source_root: Path | None = None) -> Plan
             for name, body in root.variables.items()
             if isinstance(body, dict) and parse_raw(body.get("sensitive")) is True
         ),
-        format_version="static",
+        format_version=None,
+        static=True,
         terraform_version=None,
         has_configuration=True,
     )

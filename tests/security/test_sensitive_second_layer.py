@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from checker.engines.native import hide_copies
+from checker.engines.redaction import hide_copies
 from checker.plan.load import load_plan
 from checker.plan.model import build_model
 from checker.plan.sensitive import FEW, REDACTED_COPY, Secrets, spellings
