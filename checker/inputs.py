@@ -79,8 +79,8 @@ def _plan(
     options: LoadOptions,
     config: CheckerConfig,
 ) -> LoadedInput:
+    from checker.plan.build import build_model
     from checker.plan.load import load_plan
-    from checker.plan.model import build_model
     from checker.source.bind import bind_sources
 
     notes: list[str] = []

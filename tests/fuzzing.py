@@ -10,8 +10,8 @@ from typing import Any
 from checker.config import CheckerConfig
 from checker.engines.native import run_native
 from checker.errors import CheckerError
+from checker.plan.build import build_model
 from checker.plan.load import load_plan
-from checker.plan.model import build_model
 
 JUNK: tuple[Any, ...] = (
     None,

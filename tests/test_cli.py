@@ -16,6 +16,8 @@ from tests.support.builtin import BUILTIN_IDS
 from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.scenario import write_scenario
 
+pytestmark = pytest.mark.fast
+
 RUNNER = CliRunner()
 BY_ID = {m.id: m for m in MUTATIONS}
 

@@ -102,5 +102,6 @@ def test_checkovs_interpreter_imports_the_shared_core_and_nothing_of_ours() -> N
             "checker.core.evaluation",
             "checker.core.iam",
             "checker.core.key_policy",
+            "checker.core.matching",
         ]
     )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from checker.report.model import Report
 from tests.stacks.corpus import CHAINS
 from tests.test_corpus import run
+
+pytestmark = pytest.mark.fast
 
 TLS = next(m for m in CHAINS.mutations if m.id == "tls-true")
 POLICY_LINE = next(

@@ -6,7 +6,10 @@ import textwrap
 
 import pytest
 
-from checker.rules.handler_calls import Need, Needs, handler_needs, read_calls
+from checker.rules.handler_calls import Need, Needs, handler_needs
+from checker.rules.handler_reader import read_calls
+
+pytestmark = pytest.mark.fast
 
 
 def needs(source: str) -> Needs:

@@ -505,14 +505,14 @@ NATIVE_FUNCTION: dict[str, Any] = {}  # upper("x") in a .tf file
 def test_plan_constants_read_as_the_syntax_that_wrote_them(
     expressions: dict[str, Any], attribute: str, expected: Any
 ) -> None:
-    from checker.plan.model import _block_syntax, _native_body
+    from checker.plan.build import _block_syntax, _native_body
 
     syntax = _block_syntax([expressions])
     assert _native_body(expressions, syntax)[attribute] == expected
 
 
 def test_an_untold_template_constant_is_unknown_with_its_text() -> None:
-    from checker.plan.model import build_model
+    from checker.plan.build import build_model
     from checker.plan.values import Unknown
 
     plan = _plan_with({"user_data": {"constant_value": "echo ${HOME}"}})
@@ -570,7 +570,7 @@ def _plan_with(expressions: dict[str, Any]) -> Any:
 def test_a_json_syntax_provider_region_is_the_template_evaluated() -> None:
     """Before: the region was the text `${var.region}` (a false TAP003 expecting
     `logs.${var.region}.amazonaws.com`)."""
-    from checker.plan.model import build_model
+    from checker.plan.build import build_model
 
     model = build_model(_plan_with({}))
     assert model.region == "eu-west-1"
@@ -663,7 +663,7 @@ def test_static_values_are_what_terraform_plans(
 ) -> None:
     """The templates of `TEMPLATES` as Terraform plans them, as static mode evaluates them,
     and a `constant_value` of JSON syntax in the plan read as a template."""
-    from checker.plan.model import build_model
+    from checker.plan.build import build_model
     from checker.plan.models import PlanDocument
 
     document = {**_probe_stack(), "provider": {"aws": {"region": "${var.region}"}}}

@@ -15,6 +15,8 @@ import pytest
 
 from checker.rules.lambda_targets import LATEST, allows_invoke, arn_like, same_qualifier, split
 
+pytestmark = pytest.mark.fast
+
 BUCKET = "arn:aws:s3:::tap-content"
 HIDDEN_BUCKET = "arn:aws:s3:::\u0002bucket|aws_s3_bucket.content\u0002"
 OTHER_BUCKET = "arn:aws:s3:::\u0002bucket|aws_s3_bucket.logs\u0002"

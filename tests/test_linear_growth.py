@@ -27,8 +27,8 @@ import pytest
 
 from checker.config import CheckerConfig
 from checker.engines.checkov_plan import engine_view
+from checker.plan.build import build_model
 from checker.plan.load import load_plan
-from checker.plan.model import build_model
 from checker.plan.models import PlanDocument
 from checker.rules.base import Rule, RuleContext
 from checker.rules.registry import builtin_rules

@@ -24,6 +24,8 @@ from checker.report.formats import ReportFormat
 from tests.mutations import MUTATIONS
 from tests.support.scenario import write_scenario
 
+pytestmark = pytest.mark.fast
+
 JOBS = {"app": "tap002-put-item-only", "web": "tap010-pitr-disabled"}
 FAILED = {("TAP002", "aws_iam_role.lambda", "stacks/app"), ("TAP010", "aws_dynamodb_table.main", "stacks/web")}  # fmt: skip
 CAUSE = "stacks/data/plan.json: no such file"

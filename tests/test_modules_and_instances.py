@@ -19,6 +19,8 @@ from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.terraform.fixtures import INDEX, REAL, module_stacks, read_plan
 
+pytestmark = pytest.mark.fast
+
 OPTIONS = CheckerConfig(rule_options={"TAP007": {"routes": ["POST /process"]}})
 BY_ID = {m.id: m for m in MUTATIONS}
 STACKS = {stack.name: stack for stack in module_stacks()}

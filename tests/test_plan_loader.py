@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from checker.cli import app
 from tests.support.canonical_stack import FIXTURE
 
+pytestmark = pytest.mark.fast
+
 RUNNER = CliRunner()
 PLAN_TEXT = FIXTURE.read_text(encoding="utf-8")
 

@@ -24,12 +24,13 @@ from checker.core.evaluation import (
     Policies,
     Request,
     Verdict,
-    arn_match,
     condition_holds,
     evaluate,
-    glob_match,
 )
 from checker.core.iam import HIDDEN, Condition, Statement, statements_from_json
+from checker.core.matching import arn_match, glob_match
+
+pytestmark = pytest.mark.fast
 
 ROLE = "arn:aws:iam::111122223333:role/processor"
 ROOT = ("AWS", "arn:aws:iam::111122223333:root")

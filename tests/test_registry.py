@@ -9,6 +9,8 @@ from checker.rules.catalogue import render_catalogue
 from checker.rules.registry import RegistryError, all_rules, validate
 from tests.support.canonical_stack import ROOT
 
+pytestmark = pytest.mark.fast
+
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.meta.id)
 def test_rule_is_documented(rule: Rule) -> None:

@@ -46,7 +46,9 @@ def test_every_case_has_its_plan() -> None:
     assert stale == [], f"python -m tests.terraform.rule_cases --rule ... ({stale})"
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(  # from the plan alone is the quick mode: the `fast` inner loop
+    "mode", [pytest.param(m, marks=pytest.mark.fast) if m == "plan" else m for m in MODES]
+)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_the_rule_gives_the_verdict_aws_gives(case: RuleCase, mode: str, tmp_path: Path) -> None:
     report = run(case, mode, tmp_path)

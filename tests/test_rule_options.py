@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
@@ -12,6 +13,8 @@ from checker.config import CheckerConfig
 from checker.report.model import Report
 from checker.run import CheckOptions, check_inputs
 from tests.stacks.corpus import CHAINS, MODULAR, StackMutation, edit, fails
+
+pytestmark = pytest.mark.fast
 
 RUNNER = CliRunner()
 

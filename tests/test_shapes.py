@@ -11,6 +11,8 @@ from checker.config import CheckerConfig
 from checker.run import CheckOptions, check_inputs
 from tests.support.shapes import SHAPES
 
+pytestmark = pytest.mark.fast
+
 CONFIG = CheckerConfig(rule_options={"TAP007": {"routes": ["POST /process"]}})
 
 

@@ -12,6 +12,8 @@ from checker.errors import InputError
 from checker.rules import shell
 from checker.source import hcl
 
+pytestmark = pytest.mark.fast
+
 TEXT = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
 
 

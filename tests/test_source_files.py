@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from checker.source.files import SourceFiles
+
+pytestmark = pytest.mark.fast
 
 
 def test_reads_stay_inside_the_root(tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ from checker.source.hcl import load_module
 from checker.source.parse import parse_hcl_expression
 from checker.source.static_model import build_static_model
 
+pytestmark = pytest.mark.fast
+
 CONFIG = """\
 variable "obj" {
   default = {

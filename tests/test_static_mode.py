@@ -15,6 +15,8 @@ from tests.support.builtin import BUILTIN_IDS
 from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG, failed, write_scenario
 
+pytestmark = pytest.mark.fast
+
 RUNNER = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
 

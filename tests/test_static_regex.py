@@ -30,6 +30,8 @@ from checker.source.regex import (
 )
 from checker.source.static_model import build_static_model
 
+pytestmark = pytest.mark.fast
+
 LIMIT = 1024 * 1024
 
 TABLE: list[tuple[str, str, str, str, str | None]] = [

@@ -22,6 +22,8 @@ from checker.source.suppressions import block_suppressions, parse_comment
 from tests.mutations import MUTATIONS
 from tests.support.scenario import write_scenario
 
+pytestmark = pytest.mark.fast
+
 RUNNER = CliRunner()
 FORCE_DESTROY_FALSE = next(m for m in MUTATIONS if m.id == "tap011-force-destroy-false")
 LOGS = 'resource "aws_s3_bucket" "logs" {'

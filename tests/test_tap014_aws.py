@@ -8,9 +8,13 @@ CloudWatch Logs (https://docs.aws.amazon.com/service-authorization/latest/refere
 
 from __future__ import annotations
 
+import pytest
+
 from checker.core.evaluation import Policies, Request, Verdict, evaluate
 from checker.core.iam import statements_from_object
 from checker.rules.tap014_apigateway_logging import every_group_arn, push_actions
+
+pytestmark = pytest.mark.fast
 
 
 def test_the_push_actions_are_the_published_policy_s() -> None:

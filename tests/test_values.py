@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.plan.build import build_model
 from checker.plan.load import load_plan
-from checker.plan.model import PlanModel, build_model
+from checker.plan.model import PlanModel
 from checker.plan.values import (
     UNKNOWN,
     Unknown,
@@ -24,6 +25,8 @@ from checker.source.bind import bind_source
 from checker.source.files import source_files
 from checker.source.hcl import load_module
 from checker.source.tree import SourceTree
+
+pytestmark = pytest.mark.fast
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests/fixtures/plans/tap_stack.plan.json"

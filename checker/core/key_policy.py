@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from checker.core.evaluation import HOLE, Decision, Policies, Request, describe, evaluate
+from checker.core.evaluation import Decision, Policies, Request, describe, evaluate
 from checker.core.evaluation import principal_named as _principal_named
 from checker.core.iam import HIDDEN, Hidden, Statement, Tri, actions_covered, all_true, any_true
+from checker.core.matching import HOLE
 
 USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 # The calls each service makes with the key, as the seed's fix lists them (kms:GenerateDataKey*

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.core.evaluation import HOLE, visible
 from checker.core.iam import HIDDEN
 from checker.core.key_policy import KeyUse, judge_key_policy
+from checker.core.matching import HOLE, visible
 from checker.plan.model import Instance, PlanModel
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, Status, checked
 from checker.rules.iam import (

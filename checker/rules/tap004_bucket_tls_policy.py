@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from checker.core.evaluation import HOLE, Found, Request, describe, first_applying, visible
+from checker.core.evaluation import Found, Request, describe, first_applying
 from checker.core.iam import Hidden, Principals, Statement, Tri
+from checker.core.matching import HOLE, visible
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, statement_origin

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.model import Expression, Instance, PlanModel
+from checker.plan.instances import Expression
+from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, text_of
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.handler_source import package_archives, uploaded_as

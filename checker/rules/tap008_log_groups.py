@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from checker.core.address import reference_target, split_address
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
 from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
 from checker.rules.iam import Tri
-from checker.rules.links import linked
+from checker.rules.log_groups import function_log_group
 
 META = RuleMeta(
     id="TAP008",
@@ -87,62 +86,6 @@ KEY_ARN_ATTRIBUTES: dict[str, dict[str, bool]] = {
     "aws_kms_external_key": {"arn": True, "id": False},
     "aws_kms_alias": {"target_key_arn": True, "arn": False, "name": False, "id": False},
 }
-DEFAULT_GROUP = "/aws/lambda/{}"
-
-
-@dataclass(frozen=True)
-class LogDestination:
-    """Where a function's logs go: the group's name (None when hidden) and the group."""
-
-    name: str | None
-    group: Instance | None
-    custom: bool  # named by `logging_config { log_group }`, not Lambda's default
-    hidden: str = ""  # why the name is not known
-
-
-def function_log_group(model: PlanModel, function: Instance) -> LogDestination:
-    """The group the function writes to: `logging_config.log_group` when the configuration
-    sets it (Lambda then logs there, not to /aws/lambda/<name>), else /aws/lambda/<name>."""
-    custom = _custom_group(model, function)
-    if custom is not None:
-        return custom
-    name = function.get("function_name")
-    if isinstance(name, str):
-        wanted = DEFAULT_GROUP.format(name)
-        return LogDestination(wanted, _group_named(model, function, wanted), custom=False)
-    return LogDestination(None, None, False, "the function name is only known after apply")
-
-
-def _custom_group(model: PlanModel, function: Instance) -> LogDestination | None:
-    path = ("logging_config", 0, "log_group")
-    written = model.written(function, *path)
-    if written is None or written == "":
-        return None  # not set: the provider computes Lambda's default group
-    groups = linked(model, function, path, ("aws_cloudwatch_log_group",))
-    value = function.get(*path)
-    name = value if isinstance(value, str) else written if isinstance(written, str) else None
-    if groups:
-        return LogDestination(name or groups[0].address, groups[0], custom=True)
-    if name is not None:
-        return LogDestination(name, _group_named(model, function, name), custom=True)
-    return LogDestination(None, None, True, "logging_config.log_group is only known after apply")
-
-
-def _group_named(model: PlanModel, near: Instance, name: str) -> Instance | None:
-    """The log group of that name, the one in the function's own module first."""
-    local = model.view(_groups_by_module).get((near.module_address, name))
-    found = local or model.by_value("aws_cloudwatch_log_group", "name", name)
-    return found[0] if found else None
-
-
-def _groups_by_module(model: PlanModel) -> dict[tuple[str, str], list[Instance]]:
-    """(module instance, known name) -> log groups: one lookup per function, not a scan."""
-    index: dict[tuple[str, str], list[Instance]] = {}
-    for group in model.resources("aws_cloudwatch_log_group"):
-        name = group.get("name")
-        if isinstance(name, str):
-            index.setdefault((group.module_address, name), []).append(group)
-    return index
 
 
 def key_arn_verdict(model: PlanModel, group: Instance) -> tuple[Tri, str]:

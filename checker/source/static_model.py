@@ -19,7 +19,8 @@ from typing import Any
 
 from checker.core.address import join
 from checker.errors import InputError
-from checker.plan.model import Instance, OutputInfo, PlanModel, ResourceConfiguration
+from checker.plan.instances import OutputInfo, ResourceConfiguration
+from checker.plan.model import Instance, PlanModel
 from checker.plan.sensitive import CycleError, spellings, tracking
 from checker.plan.values import UNKNOWN
 from checker.source.evaluator import StaticEvaluator, instance_keys_of, key_suffix

@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel, StackFile
+from checker.plan.instances import StackFile
+from checker.plan.model import NOT_IN_SOURCE, Instance, NotInSource, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.source.evaluator import StaticEvaluator
 from checker.source.files import SourceFiles

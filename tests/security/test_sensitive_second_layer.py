@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from checker.engines.redaction import hide_copies
+from checker.plan.build import build_model
 from checker.plan.load import load_plan
-from checker.plan.model import build_model
 from checker.plan.sensitive import FEW, REDACTED_COPY, Secrets, spellings
 from checker.report.model import Finding
 from tests.security.inputs import canonical_plan, change_of, stack, write_plan
