@@ -36,7 +36,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _memory: dict[str, dict[str, Any]] = {}
 
 
-PARSERS = {"hcl": "python-hcl2", "shell": "bashlex"}  # what is cached -> its parser's package
+PARSERS = {"hcl": "tree-sitter-hcl", "shell": "bashlex"}  # what is cached -> its parser's package
 
 
 @lru_cache(maxsize=8)

@@ -1,10 +1,11 @@
 """Parse a directory of `.tf` and `.tf.json` files into blocks addressable like the plan's
 configuration.
 
-python-hcl2 keeps string literals quoted (`"\\"text\\""`) and expressions
-wrapped (`"${expr}"`), which is what lets `checker.source.raw` tell a literal
-from a template from an expression. Files in Terraform's JSON syntax are read
-into that same shape by `checker.source.json_syntax`.
+Native-syntax files are parsed by tree-sitter into python-hcl2's shape
+(`checker.source.hcl_syntax`): string literals stay quoted (`"\\"text\\""`) and
+expressions wrapped (`"${expr}"`), which is what lets `checker.source.raw` tell a
+literal from a template from an expression. Files in Terraform's JSON syntax are
+read into that same shape by `checker.source.json_syntax`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from checker.errors import InputError
 from checker.source.files import SourceFiles
 from checker.source.suppressions import Suppression, block_suppressions, json_suppressions
 from checker.text_cache import cached_parse
@@ -100,22 +100,10 @@ def parse_text(path: Path, text: str) -> dict[str, Any]:
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
-    import hcl2
-    from hcl2 import SerializationOptions
+    """tree-sitter's parse in python-hcl2's shape (`checker.source.hcl_syntax`)."""
+    from checker.source.hcl_syntax import parse_hcl
 
-    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
-    try:
-        parsed: dict[str, Any] = hcl2.loads(text, serialization_options=options)
-    except RecursionError:
-        raise InputError(f"{path}: HCL is nested too deeply to parse") from None
-    except Exception as error:  # python-hcl2 raises lark errors of many kinds
-        line, column = getattr(error, "line", None), getattr(error, "column", None)
-        where = f"line {line}, column {column}" if isinstance(line, int) else "unknown position"
-        raise InputError(
-            f"{path}: HCL does not parse at {where} ({type(error).__name__})",
-            "run 'terraform validate' in that directory to see the error",
-        ) from None
-    return parsed
+    return parse_hcl(path, text)
 
 
 def _read(path: Path, files: SourceFiles | None) -> str | None:

@@ -25,14 +25,13 @@ Which block a comment belongs to comes from the file's top-level items, not from
 line shapes: the block it sits in, or else the next item when that is a block
 (only comments and blank lines between).
 
-Two readers see a file here: Terraform's syntax (that lexer) and python-hcl2, the
-parser whose blocks the checker evaluates. They differ at the edges (python-hcl2
-lets `$${...}` run to the next `}` inside a string, and closes a heredoc only at
-a marker with no trailing spaces), and a pull request could use such an edge to
-make a comment that one of them reads as string content land above another
-block. So a suppression counts only when python-hcl2's top-level blocks place
-its comment in the same block; otherwise the file is refused (exit 2). That
-second parse runs only for a file with a suppression attached to a block.
+Two readers see a file here: Terraform's syntax (that lexer) and tree-sitter
+(`checker.source.hcl_syntax`), the parser whose blocks the checker evaluates.
+Should they differ at an edge, a pull request could use it to make a comment
+that one of them reads as string content land above another block. So a
+suppression counts only when the parser's top-level blocks place its comment in
+the same block; otherwise the file is refused (exit 2). That second parse runs
+only for a file with a suppression attached to a block.
 """
 
 from __future__ import annotations
@@ -140,29 +139,13 @@ def _attach(lines: list[int], items: tuple[Item, ...]) -> dict[int, int]:
 
 
 def _parser_items(text: str, file: str) -> tuple[Item, ...]:
-    """The top-level blocks and attributes as python-hcl2 (the checker's parser) sees them."""
-    import hcl2
-    from lark import Token, Tree
+    """The top-level blocks and attributes as tree-sitter (the checker's parser) sees them."""
+    from checker.source.hcl_syntax import top_level_items
 
-    try:
-        tree = hcl2.parses_to_tree(text)
-    except Exception:  # lark errors of many kinds, RecursionError
-        raise InputError(
-            f"{file}: checker:ignore comments cannot be placed: HCL does not parse"
-        ) from None
-    body = tree.children[0] if tree.children else None
-    items: list[Item] = []
-    for child in body.children if isinstance(body, Tree) else ():
-        if not isinstance(child, Tree) or child.data not in ("block", "attribute"):
-            continue
-        name = child.children[0] if child.children else None
-        first = name.children[0] if isinstance(name, Tree) and name.children else None
-        end = child.meta.end_line
-        if text[child.meta.end_pos - 1 : child.meta.end_pos] == "\n":
-            end -= 1  # a heredoc token ends with its newline, on the next line
-        keyword = str(first) if isinstance(first, Token) else ""
-        items.append(Item(line=child.meta.line, end_line=end, keyword=keyword))
-    return tuple(items)
+    items = top_level_items(text)
+    if items is None:
+        raise InputError(f"{file}: checker:ignore comments cannot be placed: HCL does not parse")
+    return tuple(Item(line=i.line, end_line=i.end_line, keyword=i.keyword) for i in items)
 
 
 @lru_cache(maxsize=256)
