@@ -1,4 +1,5 @@
-"""The result types every layer shares: a rule's severity and a finding's status.
+"""The result types every layer shares: a rule's severity, a finding's status, the engine
+that found it.
 
 Rules produce them, engines carry them, reports render them: they live below all
 three, so that no report imports the rule layer for two enums.
@@ -28,3 +29,15 @@ class Status(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     WAIVED = "waived"
+
+
+class EngineName(StrEnum):
+    """The engines, named once: the CLI, the gate, the pipeline, coverage and the installer
+    read this enum (`checker.engines.registry` runs them)."""
+
+    NATIVE = "native"  # the TAP rules, in this process
+    CHECKOV = "checkov"  # the custom checkov checks, in checkov's own environment
+    COMPLIANCE = "compliance"  # the terraform-compliance features, in its own environment
+
+
+EXTERNAL_ENGINES = (EngineName.CHECKOV, EngineName.COMPLIANCE)  # the engines that are programs

@@ -156,7 +156,7 @@ def engine_coverage(engines: tuple[EngineName, ...]) -> list[str]:
             f"{engine} asserts {', '.join(by_level['full']) or 'no rule'}"
             + (f"; in part {', '.join(by_level['partial'])}" if by_level["partial"] else "")
             + (f"; not {', '.join(by_level['none'])}" if by_level["none"] else "")
-            + " (why: checker/policies/coverage.toml)"
+            + " (why: checker rules --format markdown)"
         )
     return lines
 

@@ -43,6 +43,7 @@ def test_the_client_data_is_what_the_installed_botocore_gives() -> None:
     assert refresh.decode(refresh.BOTO_FILE) == refresh.client_models()
 
 
+@pytest.mark.fast
 def test_the_data_files_ship_in_the_package() -> None:
     """hatch builds the wheel from the package folder minus what git ignores."""
     for path in (refresh.SAR_FILE, refresh.BOTO_FILE, refresh.MANAGED_FILE):
@@ -53,6 +54,7 @@ def test_the_data_files_ship_in_the_package() -> None:
         assert ignored.returncode == 1, f"{path} is git-ignored: hatch would leave it out"
 
 
+@pytest.mark.fast
 def test_actions_are_aws_spelling_and_case_insensitive() -> None:
     assert authorization.action_exists("dynamodb:PartiQLSelect")
     assert authorization.action_exists("DynamoDB:partiqlselect")
@@ -61,6 +63,7 @@ def test_actions_are_aws_spelling_and_case_insensitive() -> None:
     assert "dynamodb:ConditionCheckItem" in authorization.actions("dynamodb")
 
 
+@pytest.mark.fast
 def test_expand_is_the_iam_wildcard_over_real_actions() -> None:
     assert set(authorization.expand("kms:GenerateDataKey*")) == {
         "kms:GenerateDataKey",
@@ -78,6 +81,7 @@ def test_expand_is_the_iam_wildcard_over_real_actions() -> None:
     assert authorization.expand("dynamodb:NoSuch*") == ()
 
 
+@pytest.mark.fast
 def test_resource_level_permissions_follow_the_reference() -> None:
     assert not authorization.supports_resource_level("dynamodb:ListTables")
     assert authorization.supports_resource_level("dynamodb:GetItem")
@@ -87,6 +91,7 @@ def test_resource_level_permissions_follow_the_reference() -> None:
     assert "kms:ViaService" in authorization.condition_keys("kms:Decrypt")
 
 
+@pytest.mark.fast
 def test_arn_formats() -> None:
     assert authorization.arn_format("dynamodb", "index") == (
         "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}"
@@ -94,6 +99,7 @@ def test_arn_formats() -> None:
     assert authorization.arn_format("dynamodb", "nosuch") is None
 
 
+@pytest.mark.fast
 def test_client_methods_paginators_and_waiters_map_to_operations() -> None:
     assert clients.operation("dynamodb", "transact_write_items") == "TransactWriteItems"
     assert clients.operation("dynamodb", "no_such_method") is None
@@ -108,6 +114,7 @@ def test_client_methods_paginators_and_waiters_map_to_operations() -> None:
     assert clients.client("no-such-service") is None
 
 
+@pytest.mark.fast
 def test_the_dynamodb_resource_model() -> None:
     model = clients.resource("dynamodb")
     assert model is not None

@@ -52,7 +52,7 @@ def test_canonical_plan_passes_every_covered_rule() -> None:
     report = json.loads(result.stdout)
     assert result.exit_code == 0, result.stderr
     assert {f["engine"] for f in report["findings"]} == {"checkov"}
-    partial = partial_rules("checkov")  # asserted in part: never a pass (coverage.toml)
+    partial = partial_rules("checkov")  # asserted in part: never a pass (RuleMeta.engines)
     assert {f["status"] for f in report["findings"] if f["rule_id"] not in partial} == {"passed"}
     assert {f["status"] for f in report["findings"] if f["rule_id"] in partial} == {"unknown"}
     assert {f["rule_id"] for f in report["findings"]} == COVERED

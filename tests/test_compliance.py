@@ -105,7 +105,6 @@ def test_agreement_with_the_native_engine(
 def _copy_features(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     shutil.copytree(FEATURES, target / "compliance")
-    shutil.copyfile(FEATURES.parent / "coverage.toml", target / "coverage.toml")
     return target
 
 

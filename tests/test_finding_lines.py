@@ -29,6 +29,8 @@ from tests.support.repos import git
 from tests.support.scenario import write_scenario
 from tests.terraform.rule_cases import case_inputs
 
+pytestmark = pytest.mark.fast
+
 RUNNER = CliRunner()
 DENY = next(c for c in rule_cases("TAP002") if c.name == "explicit-deny-of-a-called-action")
 PITR = next(m for m in MUTATIONS if m.id == "tap010-pitr-disabled")

@@ -172,6 +172,7 @@ def described(found: Finding) -> str:
 # ------------------------------------------------------------------ the handler setting
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("handler", "module"),
     [
@@ -202,6 +203,7 @@ def test_handler_setting_names_the_module_the_runtime_imports(
     assert handler_module(function) == module
 
 
+@pytest.mark.fast
 def test_folders_named_like_the_function_or_its_zip() -> None:
     folders = candidate_folders(["worker", "hs-worker"])
     assert folders[:2] == ["src", "lambda"]
@@ -212,6 +214,7 @@ def test_folders_named_like_the_function_or_its_zip() -> None:
 # ------------------------------------------------------------------ static mode
 
 
+@pytest.mark.fast
 def test_static_reads_the_handler_from_src(tmp_path: Path) -> None:
     report = check(write_stack(tmp_path / "stack"))
     passed = finding(report, "TAP002", ROLE)
@@ -219,6 +222,7 @@ def test_static_reads_the_handler_from_src(tmp_path: Path) -> None:
     assert "handler read from src/index.py" in passed.note
 
 
+@pytest.mark.fast
 def test_static_a_call_the_role_lacks_fails_naming_the_file(tmp_path: Path) -> None:
     report = check(write_stack(tmp_path / "stack", DELETES))
     failed = finding(report, "TAP002", ROLE)
@@ -226,6 +230,7 @@ def test_static_a_call_the_role_lacks_fails_naming_the_file(tmp_path: Path) -> N
     assert "dynamodb:DeleteItem" in failed.found and "src/index.py" in failed.found
 
 
+@pytest.mark.fast
 def test_the_zip_the_build_wrote_is_what_is_read(tmp_path: Path) -> None:
     """The package is what deploys: its member wins over a newer src/ not yet built."""
     stack = write_stack(tmp_path / "stack", DELETES)
@@ -235,6 +240,7 @@ def test_the_zip_the_build_wrote_is_what_is_read(tmp_path: Path) -> None:
     assert "build/worker.zip: index.py" in passed.note
 
 
+@pytest.mark.fast
 def test_a_zip_without_the_handler_module_is_unknown(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack")
     build_zip(stack / "build" / "worker.zip", {"app.py": HANDLER})
@@ -243,6 +249,7 @@ def test_a_zip_without_the_handler_module_is_unknown(tmp_path: Path) -> None:
     assert "build/worker.zip holds no index.py" in unknown.found
 
 
+@pytest.mark.fast
 def test_a_zip_bomb_member_is_not_read(tmp_path: Path) -> None:
     """A few KiB of zip that inflate past the cap: never inflated whole."""
     stack = write_stack(tmp_path / "stack")
@@ -253,6 +260,7 @@ def test_a_zip_bomb_member_is_not_read(tmp_path: Path) -> None:
     assert "build/worker.zip: index.py is over 1048576 bytes" in unknown.found
 
 
+@pytest.mark.fast
 def test_a_file_that_is_not_a_zip_leaves_the_folders(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack")
     (stack / "build").mkdir()
@@ -262,6 +270,7 @@ def test_a_file_that_is_not_a_zip_leaves_the_folders(tmp_path: Path) -> None:
     assert "handler read from src/index.py" in passed.note
 
 
+@pytest.mark.fast
 def test_two_candidates_are_unknown_naming_both(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack")
     (stack / "functions" / "worker").mkdir(parents=True)
@@ -271,6 +280,7 @@ def test_two_candidates_are_unknown_naming_both(tmp_path: Path) -> None:
     assert "src/index.py" in unknown.found and "functions/worker/index.py" in unknown.found
 
 
+@pytest.mark.fast
 def test_the_same_text_twice_is_one_handler(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack")
     (stack / "lambda").mkdir()
@@ -280,6 +290,7 @@ def test_the_same_text_twice_is_one_handler(tmp_path: Path) -> None:
     assert "src/index.py (the same text as lambda/index.py)" in passed.note
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("handler", "file"),
     [
@@ -304,6 +315,7 @@ def test_the_usual_layouts(tmp_path: Path, handler: str, file: str) -> None:
     assert f"(read from {file})" in failed.found
 
 
+@pytest.mark.fast
 def test_a_symlink_out_of_the_source_root_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside.py"
     outside.write_text(DELETES, encoding="utf-8")
@@ -317,6 +329,7 @@ def test_a_symlink_out_of_the_source_root_is_not_read(tmp_path: Path) -> None:
     assert "src/index.py refused: outside the source root" in unknown.found
 
 
+@pytest.mark.fast
 def test_a_package_path_outside_the_root_is_refused(tmp_path: Path) -> None:
     build_zip(tmp_path / "worker.zip", {"index.py": DELETES})
     stack = write_stack(
@@ -329,6 +342,7 @@ def test_a_package_path_outside_the_root_is_refused(tmp_path: Path) -> None:
     assert "src/index.py" in passed.note
 
 
+@pytest.mark.fast
 def test_a_node_function_is_not_read_as_python(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack", DELETES, STACK.replace('"python3.12"', '"nodejs20.x"'))
     unknown = finding(check(stack), "TAP002", ROLE)
@@ -339,6 +353,7 @@ def test_a_node_function_is_not_read_as_python(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ TAP006, static
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "key",
     [
@@ -355,6 +370,7 @@ def test_static_a_volatile_key_fails_tap006(tmp_path: Path, key: str) -> None:
     assert "aws_s3_object.package key is built from" in failed.found
 
 
+@pytest.mark.fast
 def test_static_a_volatile_etag_fails_tap006(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack", stack=STACK.replace(SOURCE_HASH, "etag = uuid()"))
     failed = finding(check(stack), "TAP006", FUNCTION)
@@ -362,6 +378,7 @@ def test_static_a_volatile_etag_fails_tap006(tmp_path: Path) -> None:
     assert "aws_s3_object.package etag is built from uuid()" in failed.found
 
 
+@pytest.mark.fast
 def test_static_a_volatile_function_key_fails_tap006(tmp_path: Path) -> None:
     text = STACK.replace(
         "s3_key           = aws_s3_object.package.key",
@@ -372,6 +389,7 @@ def test_static_a_volatile_function_key_fails_tap006(tmp_path: Path) -> None:
     assert f"{FUNCTION} s3_key is built from timestamp()" in failed.found
 
 
+@pytest.mark.fast
 def test_static_a_fixed_key_passes_tap006(tmp_path: Path) -> None:
     passed = finding(check(write_stack(tmp_path / "stack")), "TAP006", FUNCTION)
     assert passed.status == "passed", described(passed)

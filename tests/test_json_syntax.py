@@ -179,6 +179,7 @@ def verdicts(findings: list[Finding]) -> set[tuple[str, str, str]]:
 # ------------------------------------------------------------------------- static mode
 
 
+@pytest.mark.fast
 def test_the_json_stack_passes_in_static_mode_like_the_hcl_stack(tmp_path: Path) -> None:
     hcl = canonical_inputs().write(tmp_path / "hcl")
     json_stack = write_json_stack(tmp_path / "json")
@@ -201,6 +202,7 @@ def test_every_mutation_fails_in_json_syntax_as_in_hcl(mutation: Mutation, tmp_p
     assert failed(found) == expected
 
 
+@pytest.mark.fast
 def test_a_directory_of_json_syntax_only_is_not_refused(tmp_path: Path) -> None:
     """Before: exit 2, "no resource or data blocks in its .tf files"."""
     from typer.testing import CliRunner
@@ -216,6 +218,7 @@ def test_a_directory_of_json_syntax_only_is_not_refused(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.fast
 def test_unparsable_json_names_the_file_line_and_column(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -291,6 +294,7 @@ def _probe_stack() -> dict[str, Any]:
     }
 
 
+@pytest.mark.fast
 def test_json_strings_are_templates_as_terraform_evaluates_them(tmp_path: Path) -> None:
     model = _static(tmp_path, _probe_stack())
     (bucket,) = model.resources("aws_s3_bucket")
@@ -306,6 +310,7 @@ def test_json_strings_are_templates_as_terraform_evaluates_them(tmp_path: Path) 
     assert tags["literal"] == "${not.a.template}"  # a variable's default is literal JSON
 
 
+@pytest.mark.fast
 def test_blocks_labels_arrays_and_comment_properties(tmp_path: Path) -> None:
     """Label levels and bodies as arrays of objects, null bodies, `"//"` ignored in bodies."""
     document = {
@@ -327,6 +332,7 @@ def test_blocks_labels_arrays_and_comment_properties(tmp_path: Path) -> None:
     assert model.region == "eu-west-1" and model.provider_regions["aws.dr"] == "eu-west-2"
 
 
+@pytest.mark.fast
 def test_nested_blocks_follow_the_provider_schema(tmp_path: Path) -> None:
     """An object is a nested block (`environment`) or an object argument (`variables`,
     `tags`) as the aws provider's schema says; meta-arguments keep their own mappings."""
@@ -362,6 +368,7 @@ def test_nested_blocks_follow_the_provider_schema(tmp_path: Path) -> None:
     assert model.source.block(function) is not None
 
 
+@pytest.mark.fast
 def test_a_type_outside_the_known_schemas_is_read_with_a_note(tmp_path: Path) -> None:
     document = {"resource": {"google_storage_bucket": {"b": {"labels": {"a": "b"}}}}}
     document["resource"].update(TABLE_STACK["resource"])
@@ -370,6 +377,7 @@ def test_a_type_outside_the_known_schemas_is_read_with_a_note(tmp_path: Path) ->
     assert any("google_storage_bucket" in note for note in model.source.notes)
 
 
+@pytest.mark.fast
 def test_tfvars_json_in_terraforms_order(tmp_path: Path) -> None:
     document = {**TABLE_STACK, "variable": {"env": {"default": "dev"}, "tier": {}}}
     (tmp_path / "terraform.tfvars").write_text('env = "hcl"\ntier = "a"\n', encoding="utf-8")
@@ -380,6 +388,7 @@ def test_tfvars_json_in_terraforms_order(tmp_path: Path) -> None:
     assert model.variables == {"env": "json", "tier": "${c}"}  # literal: not a template
 
 
+@pytest.mark.fast
 def test_child_modules_and_overrides_in_json_syntax(tmp_path: Path) -> None:
     """A JSON-syntax module called from native syntax, and override files of both syntaxes."""
     (tmp_path / "main.tf").write_text(
@@ -403,6 +412,7 @@ def test_child_modules_and_overrides_in_json_syntax(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.fast
 def test_changed_json_syntax_files_stand_for_their_stack(tmp_path: Path) -> None:
     from checker.changed import inputs_of_changes
 
@@ -425,6 +435,7 @@ def _pitr_off(tmp_path: Path, comment: Any) -> Path:
     return folder
 
 
+@pytest.mark.fast
 def test_a_comment_property_suppresses_like_a_comment(tmp_path: Path) -> None:
     later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     text = f'checker:ignore TAP010 reason="restored from backups" expires={later}'
@@ -439,6 +450,7 @@ def test_a_comment_property_suppresses_like_a_comment(tmp_path: Path) -> None:
         assert "tap_stack.tf.json:" in pitr.waiver
 
 
+@pytest.mark.fast
 def test_an_expired_or_malformed_comment_property(tmp_path: Path) -> None:
     text = "checker:ignore TAP010 reason=old expires=2020-01-01"
     found = check_dir(_pitr_off(tmp_path / "expired", text))
@@ -449,6 +461,7 @@ def test_an_expired_or_malformed_comment_property(tmp_path: Path) -> None:
         check_dir(_pitr_off(tmp_path / "bad", ["metadata", "checker:ignore TAP010 reason=x"]))
 
 
+@pytest.mark.fast
 def test_a_comment_key_inside_an_argument_is_not_a_comment(tmp_path: Path) -> None:
     """In an object read as an expression, `"//"` is an ordinary key (Terraform's rule)."""
     later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -475,6 +488,7 @@ NATIVE_REFERENCE = {"references": ["var.region"]}
 NATIVE_FUNCTION: dict[str, Any] = {}  # upper("x") in a .tf file
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("expressions", "attribute", "expected"),
     [
@@ -511,6 +525,7 @@ def test_plan_constants_read_as_the_syntax_that_wrote_them(
     assert _native_body(expressions, syntax)[attribute] == expected
 
 
+@pytest.mark.fast
 def test_an_untold_template_constant_is_unknown_with_its_text() -> None:
     from checker.plan.build import build_model
     from checker.plan.values import Unknown
@@ -567,6 +582,7 @@ def _plan_with(expressions: dict[str, Any]) -> Any:
     )
 
 
+@pytest.mark.fast
 def test_a_json_syntax_provider_region_is_the_template_evaluated() -> None:
     """Before: the region was the text `${var.region}` (a false TAP003 expecting
     `logs.${var.region}.amazonaws.com`)."""

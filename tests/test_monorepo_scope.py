@@ -20,8 +20,6 @@ from checker.cli import app
 from tests.mutations import MUTATIONS
 from tests.support.scenario import write_scenario
 
-pytestmark = pytest.mark.fast
-
 RULE, ADDRESS = "TAP002", "aws_iam_role.lambda"
 STACKS = ("stacks/app", "stacks/data")
 CI_KEYS = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")

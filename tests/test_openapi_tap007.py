@@ -268,6 +268,7 @@ def assert_judged(findings: list[Finding]) -> None:
 # ------------------------------------------------------------------ static mode
 
 
+@pytest.mark.fast
 def test_static_mode_reads_every_body_form(tmp_path: Path) -> None:
     stack = write_stack(tmp_path / "stack")
     report = check_inputs([str(stack)], CheckOptions(), CONFIG)
@@ -361,6 +362,7 @@ def _only(read: object) -> tuple[str, str, object, object, object]:
     return route.method, route.path, i.type, i.http_method, i.uri
 
 
+@pytest.mark.fast
 def test_yaml_template_keeps_each_unknown_piece_in_place() -> None:
     parts = (
         "paths:\n  /process:\n    post:\n      x-amazon-apigateway-integration:\n"
@@ -375,6 +377,7 @@ def test_yaml_template_keeps_each_unknown_piece_in_place() -> None:
     assert uri.text().endswith("functions/${aws_lambda_function.f.arn}/invocations")
 
 
+@pytest.mark.fast
 def test_json_template_with_a_whole_value_piece() -> None:
     """`"uri": ${jsonencode(x)}` (a piece standing as a JSON value) and a piece in a string."""
     parts = (
@@ -387,6 +390,7 @@ def test_json_template_with_a_whole_value_piece() -> None:
     assert (method, path, uri) == ("GET", "/p", INVOKE)
 
 
+@pytest.mark.fast
 def test_jsonencode_with_unknown_parts_is_read_as_its_object() -> None:
     body = Unknown.of_json(
         {
@@ -403,6 +407,7 @@ def test_jsonencode_with_unknown_parts_is_read_as_its_object() -> None:
     assert (method, http, uri) == ("ANY", None, INVOKE)
 
 
+@pytest.mark.fast
 def test_a_path_built_from_an_unknown_piece_is_not_known() -> None:
     parts = ("paths:\n  /", Unknown.of_reference("random_id.x.hex"), ":\n    get: {}\n")
     read = read_routes(Unknown.of_template(parts))
@@ -412,6 +417,7 @@ def test_a_path_built_from_an_unknown_piece_is_not_known() -> None:
     assert route.integration is None
 
 
+@pytest.mark.fast
 def test_local_ref_to_an_integration_is_followed() -> None:
     body = json.dumps(
         {
@@ -422,6 +428,7 @@ def test_local_ref_to_an_integration_is_followed() -> None:
     assert _only(read_routes(body))[2:] == ("aws", "POST", "u")
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("body", "why"),
     [
@@ -437,12 +444,14 @@ def test_unreadable_bodies_say_why(body: str, why: str) -> None:
     assert isinstance(read, Unreadable) and why in read.why
 
 
+@pytest.mark.fast
 def test_hidden_and_unset_bodies() -> None:
     hidden = Unknown(refs=("aws_lambda_function.f.invoke_arn",))
     assert read_routes(hidden) is hidden
     assert read_routes(None) is None
 
 
+@pytest.mark.fast
 def test_yaml_aliases_are_read_once_not_expanded() -> None:
     """A "billion laughs" document: nine levels of ten aliases each (10^9 leaves if expanded)."""
     lines = ['a0: &a0 ["x"]']

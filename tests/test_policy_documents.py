@@ -38,6 +38,7 @@ def shown(statements: list[Statement]) -> list[tuple[object, str, str]]:
     return [(s.sid, s.effect, s.origin) for s in statements]
 
 
+@pytest.mark.fast
 def test_a_sid_replaces_the_earlier_statement_in_place() -> None:
     source = [stmt("A", origin="source"), stmt("", origin="source"), stmt("B", origin="source")]
     own = [stmt("B", "Deny", "own"), stmt("", origin="own")]
@@ -53,6 +54,7 @@ def test_a_sid_replaces_the_earlier_statement_in_place() -> None:
     ]
 
 
+@pytest.mark.fast
 def test_a_hidden_part_drops_what_it_could_replace() -> None:
     """A hidden part may hold any Sid: earlier statements with one may be gone."""
     merged, complete = merge_documents([[stmt("A"), stmt("")], None, [stmt("B")]])
@@ -60,11 +62,13 @@ def test_a_hidden_part_drops_what_it_could_replace() -> None:
     assert shown(merged) == [("", "Allow", "doc"), ("B", "Allow", "doc")]
 
 
+@pytest.mark.fast
 def test_a_visible_sid_after_a_hidden_part_is_certain() -> None:
     merged, _ = merge_documents([[stmt("A", origin="first")], None, [stmt("A", origin="last")]])
     assert shown(merged) == [("A", "Allow", "last")]
 
 
+@pytest.mark.fast
 def test_a_hidden_sid_may_replace_any_earlier_sid() -> None:
     merged, complete = merge_documents([[stmt("A"), stmt("")], [stmt(HIDDEN, origin="x")]])
     assert complete  # every part was read; one Sid is not known
@@ -164,6 +168,7 @@ def static(tmp_path: Path, *blocks: str) -> dict[str, tuple[str, str]]:
     return tap004(tmp_path)
 
 
+@pytest.mark.fast
 def test_a_tls_deny_merged_from_a_source_document_passes(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -173,6 +178,7 @@ def test_a_tls_deny_merged_from_a_source_document_passes(tmp_path: Path) -> None
     assert found["aws_s3_bucket.b"][0] == "passed"
 
 
+@pytest.mark.fast
 def test_the_deprecated_source_json_merges_too(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -182,6 +188,7 @@ def test_the_deprecated_source_json_merges_too(tmp_path: Path) -> None:
     assert found["aws_s3_bucket.b"][0] == "passed"
 
 
+@pytest.mark.fast
 def test_an_override_with_the_same_sid_replaces_the_tls_deny(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -198,6 +205,7 @@ def test_an_override_with_the_same_sid_replaces_the_tls_deny(tmp_path: Path) -> 
     assert status == "failed" and "denies the stack's own roles" in text
 
 
+@pytest.mark.fast
 def test_the_documents_own_statement_replaces_a_source_statement(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -218,6 +226,7 @@ def test_the_documents_own_statement_replaces_a_source_statement(tmp_path: Path)
     assert status == "failed" and "allows anyone" in text
 
 
+@pytest.mark.fast
 def test_the_deprecated_override_json_replaces_by_sid(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -234,6 +243,7 @@ def test_the_deprecated_override_json_replaces_by_sid(tmp_path: Path) -> None:
     assert status == "failed" and "allows anyone" in text
 
 
+@pytest.mark.fast
 def test_a_hidden_part_makes_the_policy_unknown_not_passed(tmp_path: Path) -> None:
     found = static(
         tmp_path,
@@ -251,6 +261,7 @@ def test_a_hidden_part_makes_the_policy_unknown_not_passed(tmp_path: Path) -> No
     assert "override_policy_documents[0] is only known after apply" in text
 
 
+@pytest.mark.fast
 def test_a_statement_no_hidden_part_can_replace_still_fails(tmp_path: Path) -> None:
     """An Allow to everyone without a Sid is in the whole policy whatever is hidden."""
     found = static(
@@ -268,6 +279,7 @@ def test_a_statement_no_hidden_part_can_replace_still_fails(tmp_path: Path) -> N
     assert found["aws_s3_bucket.b"][0] == "failed"
 
 
+@pytest.mark.fast
 def test_a_statement_a_hidden_override_may_replace_is_not_judged(tmp_path: Path) -> None:
     found = static(
         tmp_path,

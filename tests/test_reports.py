@@ -45,6 +45,7 @@ def failing_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "plan.json"
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 @pytest.mark.parametrize("which", ["canonical", "failing"])
 def test_every_format_for_canonical_and_failing(
@@ -108,6 +109,7 @@ def test_the_validator_does_flag_a_broken_log(tmp_path: Path) -> None:
     assert _validate_sarif(broken, tmp_path)
 
 
+@pytest.mark.fast
 def test_junit_parses_with_a_junit_library(failing_plan: Path, tmp_path: Path) -> None:
     _, out, _ = invoke("check", str(failing_plan), "--format", "junit")
     target = tmp_path / "junit.xml"
@@ -126,6 +128,7 @@ def test_junit_parses_with_a_junit_library(failing_plan: Path, tmp_path: Path) -
     ]
 
 
+@pytest.mark.fast
 def test_markdown_verdict_first_and_truncated_under_the_comment_limit() -> None:
     finding = Finding(
         rule_id="TAP011", engine="native", engine_check_id="TAP011", status="failed", severity="low",
@@ -143,6 +146,7 @@ def test_markdown_verdict_first_and_truncated_under_the_comment_limit() -> None:
     assert "\\| pipe" in text
 
 
+@pytest.mark.fast
 def test_html_is_self_contained_and_failures_come_first(failing_plan: Path) -> None:
     _, out, _ = invoke("check", str(failing_plan), "--format", "html")
     assert "http://" not in out.replace("http-equiv", "") and "src=" not in out
@@ -150,6 +154,7 @@ def test_html_is_self_contained_and_failures_come_first(failing_plan: Path) -> N
     assert statuses[0] == "failed" and set(statuses[1:]) == {"passed"}
 
 
+@pytest.mark.fast
 def test_html_offers_no_fix_on_passed_rows_and_never_breaks_short_words(failing_plan: Path) -> None:
     _, out, _ = invoke("check", str(failing_plan), "--format", "html")
     rows = out.split("<tr ")[1:]
@@ -173,6 +178,7 @@ def _hostile_report() -> Report:
     return Report(inputs=[], findings=[finding])
 
 
+@pytest.mark.fast
 def test_html_escapes_every_value() -> None:
     page = render(_hostile_report(), ReportFormat.html)
     assert "<script>document.title" not in page and "<img src=x" not in page
@@ -225,6 +231,7 @@ def test_html_fits_a_1280_pixel_screen(tmp_path: Path) -> None:
     assert width == 1280 and scroll <= width, (scroll, width)
 
 
+@pytest.mark.fast
 def test_report_command_rerenders_a_saved_report(failing_plan: Path, tmp_path: Path) -> None:
     saved = tmp_path / "report.json"
     code, _, err = invoke("check", str(failing_plan), "--format", "json", "--output", str(saved))
@@ -240,6 +247,7 @@ def test_report_command_rerenders_a_saved_report(failing_plan: Path, tmp_path: P
     assert code == 2 and "not a checker JSON report" in err
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("args", "code", "gate"),
     [
@@ -255,6 +263,7 @@ def test_gate_matches_exit_code(
     assert rc == code and json.loads(out)["summary"]["gate"] == gate
 
 
+@pytest.mark.fast
 def test_low_failure_passes_a_high_gate(tmp_path: Path) -> None:
     write_scenario(tmp_path, BY_ID["tap011-force-destroy-false"])
     for args, code in (((), 1), (("--fail-on", "medium"), 0), (("--fail-on", "low"), 1)):
@@ -286,6 +295,7 @@ WAIVER = """waivers:
 """
 
 
+@pytest.mark.fast
 def test_live_waiver_waives_the_failure(low_failure: Path, tmp_path: Path) -> None:
     waivers = _waivers(tmp_path, WAIVER.format(expires="2999-01-01"))
     code, out, _ = invoke("check", str(low_failure), "--format", "json", "--waivers", str(waivers))
@@ -299,6 +309,7 @@ def test_live_waiver_waives_the_failure(low_failure: Path, tmp_path: Path) -> No
     )
 
 
+@pytest.mark.fast
 def test_expired_waiver_no_longer_waives_and_is_reported(low_failure: Path, tmp_path: Path) -> None:
     waivers = _waivers(tmp_path, WAIVER.format(expires="2020-01-01"))
     code, out, err = invoke(
@@ -310,6 +321,7 @@ def test_expired_waiver_no_longer_waives_and_is_reported(low_failure: Path, tmp_
     assert "warning: waiver expired on 2020-01-01" in err
 
 
+@pytest.mark.fast
 def test_unmatched_waiver_is_warned_about(tmp_path: Path) -> None:
     waivers = _waivers(tmp_path, WAIVER.format(expires="2999-01-01").replace("lo*", "nothing"))
     code, out, err = invoke("check", str(FIXTURE), "--format", "json", "--waivers", str(waivers))
@@ -318,6 +330,7 @@ def test_unmatched_waiver_is_warned_about(tmp_path: Path) -> None:
     assert json.loads(out)["warnings"]
 
 
+@pytest.mark.fast
 def test_default_waiver_file_is_picked_up(
     low_failure: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -327,6 +340,7 @@ def test_default_waiver_file_is_picked_up(
     assert code == 0 and json.loads(out)["summary"]["waived"] == 1
 
 
+@pytest.mark.fast
 def test_toml_waivers(low_failure: Path, tmp_path: Path) -> None:
     body = ('[[waivers]]\nrule = "TAP011"\naddress = "aws_s3_bucket.logs"\nowner = "o"\n'
             'reason = "r"\nexpires = 2999-01-01\n')  # fmt: skip
@@ -335,6 +349,7 @@ def test_toml_waivers(low_failure: Path, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["summary"]["waived"] == 1
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -363,6 +378,7 @@ def test_malformed_waiver_file_is_exit_2_with_the_line(
 # ----------------------------------------------------------------- baseline
 
 
+@pytest.mark.fast
 def test_baseline_fails_only_new_failures(tmp_path: Path) -> None:
     old_folder, new_folder = tmp_path / "old", tmp_path / "new"
     old_folder.mkdir()
@@ -391,6 +407,7 @@ def test_baseline_fails_only_new_failures(tmp_path: Path) -> None:
     assert invoke("check", str(FIXTURE), "--baseline", str(bad))[0] == 2
 
 
+@pytest.mark.fast
 def test_baselined_and_new_failures_are_counted_apart_in_the_headlines(tmp_path: Path) -> None:
     write_scenario(tmp_path, BY_ID["tap011-force-destroy-false"])
     plan = str(tmp_path / "plan.json")
@@ -409,6 +426,7 @@ def test_baselined_and_new_failures_are_counted_apart_in_the_headlines(tmp_path:
 # ------------------------------------------------------------------- merging
 
 
+@pytest.mark.fast
 def test_report_merges_the_reports_of_two_stacks(failing_plan: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     invoke("check", str(FIXTURE), "--format", "json", "--output", str(first))
@@ -430,6 +448,7 @@ def test_report_merges_the_reports_of_two_stacks(failing_plan: Path, tmp_path: P
     assert invoke("report", str(first), str(first), "--format", "json")[0] == 0
 
 
+@pytest.mark.fast
 def test_merging_reports_of_different_gates_applies_the_strictest(
     failing_plan: Path, tmp_path: Path
 ) -> None:
@@ -452,6 +471,7 @@ def test_merging_reports_of_different_gates_applies_the_strictest(
     assert code == 1
 
 
+@pytest.mark.fast
 def test_markdown_says_one_check_not_one_checks(tmp_path: Path) -> None:
     code, out, _ = invoke("check", str(FIXTURE), "--format", "markdown")
     assert code == 0
@@ -492,6 +512,7 @@ def _sensitive_plan(path: Path) -> None:
     path.write_text(json.dumps(plan))
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 def test_sensitive_values_never_reach_any_format(fmt: ReportFormat, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
@@ -522,6 +543,7 @@ resource "aws_dynamodb_table" "t" {
 """
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 def test_rules_with_nothing_to_check_are_listed_in_every_format(
     fmt: ReportFormat, tmp_path: Path
@@ -548,12 +570,14 @@ def test_rules_with_nothing_to_check_are_listed_in_every_format(
         assert listed is not None and listed.group(1).split(", ") == absent
 
 
+@pytest.mark.fast
 def test_a_saved_report_keeps_its_not_applicable_rules() -> None:
     report = Report(inputs=[], findings=[], not_applicable=["TAP009"])
     again = Report.from_dict(report.to_dict())
     assert again.not_applicable == ["TAP009"]
 
 
+@pytest.mark.fast
 def test_engine_coverage_is_said_once_in_text_and_markdown_and_kept_in_json() -> None:
     """With external engines the report says once which rules each asserts (issue 27)."""
     from checker.run import engine_coverage

@@ -2,7 +2,7 @@
 
 Every case of `tests/rules/` (one edit of the canonical stack and the verdict AWS
 gives), its real create plan beside its sources, checked by all three engines in
-one run. For every rule an engine covers (`checker/policies/coverage.toml`):
+one run. For every rule an engine covers (each rule's `RuleMeta.engines`):
 
 - it never fails what the native rule passes, nor passes what it fails;
 - a rule it covers in part is never passed (it says unknown);

@@ -69,6 +69,7 @@ def _tap005(findings: list[Finding], address: str) -> Finding:
     return finding
 
 
+@pytest.mark.fast
 def test_the_seed_incident_in_static_mode(tmp_path: Path) -> None:
     """The SSE rule moved into the bucket instead of its own resource: the finding names the
     rejected `rule` block and says where it goes."""
@@ -87,6 +88,7 @@ def test_the_seed_incident_in_static_mode(tmp_path: Path) -> None:
     assert finding.line is not None and finding.file is not None
 
 
+@pytest.mark.fast
 def test_a_rule_block_beside_the_sse_resource_no_longer_passes(tmp_path: Path) -> None:
     """With the SSE resource still there, the bucket used to pass: the stray block was unseen."""
     tf = canonical_inputs().tf.replace(BUCKET, BUCKET + RULE_IN_BUCKET)
@@ -95,6 +97,7 @@ def test_a_rule_block_beside_the_sse_resource_no_longer_passes(tmp_path: Path) -
     assert _tap005(findings, "aws_s3_bucket.content").attribute == "rule"
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     ("written", "attribute", "found"),
     [
@@ -146,6 +149,7 @@ def test_each_setting_names_the_resource_it_belongs_in(
     assert found in finding.found
 
 
+@pytest.mark.fast
 def test_a_dynamic_block_with_nothing_to_generate_is_not_inline(tmp_path: Path) -> None:
     written = '  dynamic "versioning" {\n    for_each = []\n    content {\n      enabled = true\n    }\n  }\n'
     findings = _static(tmp_path, canonical_inputs().tf.replace(BUCKET, BUCKET + written))

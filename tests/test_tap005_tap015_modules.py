@@ -116,6 +116,7 @@ def _only(findings: list[Finding], rule: str, address: str, attribute: str = "")
     return finding
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("algorithm", list(SSE_CASES), ids=["kms", "aes256"])
 def test_dynamic_rule_in_static_mode(tmp_path: Path, algorithm: str) -> None:
     """Before: "... has no rule" (failed) for both, as the rule is only in the `dynamic` block."""
@@ -227,6 +228,7 @@ def _tap015(folder: Path, tf: str) -> dict[str, str]:
     return {f.attribute: f.status for f in report.findings if f.rule_id == "TAP015"}
 
 
+@pytest.mark.fast
 def test_an_output_through_a_local_to_a_module_output(tmp_path: Path) -> None:
     """Before: "no output exposes bucket arn", the local was a leaf in static mode."""
     tf = canonical_inputs().tf
@@ -236,6 +238,7 @@ def test_an_output_through_a_local_to_a_module_output(tmp_path: Path) -> None:
     assert verdicts["environment"] == "passed"  # local.stack_name = "tap-${var.environment_suffix}"
 
 
+@pytest.mark.fast
 def test_a_local_is_not_the_environment_name_by_its_word(tmp_path: Path) -> None:
     """Before: passed, any `local.` counted as the environment output."""
     tf = canonical_inputs().tf
@@ -247,6 +250,7 @@ def test_a_local_is_not_the_environment_name_by_its_word(tmp_path: Path) -> None
     assert verdicts["bucket_arn"] == "passed"
 
 
+@pytest.mark.fast
 def test_a_constant_string_local_is_a_name(tmp_path: Path) -> None:
     tf = canonical_inputs().tf.replace(ENV_OUTPUTS, "")
     tf += 'locals {\n  stack = "tap-prod"\n}\n\noutput "stack" {\n  value = local.stack\n}\n'

@@ -262,7 +262,7 @@ def run_checkov(
     seen: set[tuple[str, str, str]] = set()
     partial = {
         c.rule_id: c.text.split("; not asserted: ", 1)[-1]
-        for c in coverage(ENGINE)
+        for c in coverage(EngineName.CHECKOV)
         if c.level == "partial"
     }
     for path, check_id, address, status, details in records:
@@ -274,7 +274,7 @@ def run_checkov(
         item = found
         seen.add((item.name, check_id, address))
         if status == "passed" and CHECKS[check_id][0] in partial:
-            # a rule the checks assert only in part never passes here (coverage.toml)
+            # a rule the checks assert only in part never passes here (RuleMeta.engines: partial)
             status = "unknown"
             message = (
                 f"checkov {check_id}: {address} meets what the check asserts; it does not "

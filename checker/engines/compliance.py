@@ -213,7 +213,7 @@ def _findings_for(
     failures: dict[tuple[str, str], str],
 ) -> list[Finding]:
     findings: list[Finding] = []
-    partial = partial_rules(ENGINE)
+    partial = partial_rules(EngineName.COMPLIANCE)
     for scenario in scenarios:
         key = (scenario.feature, scenario.name)
         where = f"scenario {scenario.name!r} of {Path(scenario.file).name}"

@@ -1,9 +1,9 @@
 """Which catalogue rules each external engine asserts, in full or in part, and why not.
 
 Coverage is data: the rules an engine covers come from its checks (the catalogue
-ID of each checkov check) and features (the `@TAPnnn` tag of each scenario);
-`checker/policies/coverage.toml` says what each asserts, marks a rule asserted only in
-part, and gives the reason for each rule an engine leaves out. The engines read
+ID of each checkov check) and features (the `@TAPnnn` tag of each scenario); each
+rule's own metadata (`RuleMeta.engines`) says what they assert, marks a rule asserted
+only in part, and gives the reason for each engine that leaves it out. The engines read
 `partial_rules` (a partial rule reports failures, never a pass); the policy
 READMEs hold `markdown_table`, kept equal by a test.
 Run `python -m checker.engines.coverage` to print the tables, with `--write` to
@@ -12,14 +12,13 @@ regenerate them in the READMEs.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from checker.engines.external import policies_root
 from checker.engines.names import EXTERNAL, EngineName
 from checker.errors import EngineError
+from checker.rules.base import Rule
 from checker.rules.registry import builtin_rules
 
 ENGINES = EXTERNAL
@@ -33,7 +32,7 @@ class RuleCoverage:
     text: str  # what it asserts (and what it leaves), or why it is not covered
 
 
-def _covered(engine: str) -> dict[str, list[str]]:
+def _covered(engine: EngineName) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if engine == EngineName.CHECKOV:
         from checker.engines.checkov_checks import CHECKS
@@ -51,44 +50,43 @@ def _covered(engine: str) -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=4)
-def _notes(path: Path) -> dict[str, dict[str, dict[str, str]]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise EngineError(f"{path}: engine coverage not readable: {error}") from None
-    return {engine: dict(data.get(engine) or {}) for engine in ENGINES}
+def missing_coverage(rule: Rule, covered: dict[str, list[str]], engine: EngineName) -> str:
+    """What `rule`'s metadata lacks about `engine` ('' when nothing): the words for the
+    checks that cover it, or why none does."""
+    note = next((c for c in rule.meta.engines if c.engine == engine), None)
+    if covered.get(rule.meta.id):
+        return (
+            "" if note is not None and note.asserts else f"{engine} asserts (its checks cover it)"
+        )
+    return "" if note is not None and note.why else f"why {engine} does not cover it"
 
 
-def coverage(engine: str) -> list[RuleCoverage]:
-    """Every catalogue rule's coverage by `engine`, checked against its checks or features."""
-    path = policies_root() / "coverage.toml"
-    notes = _notes(path).get(engine, {})
+def coverage(engine: EngineName) -> list[RuleCoverage]:
+    """Every built-in rule's coverage by `engine`, checked against its checks or features."""
     covered = _covered(engine)
     out: list[RuleCoverage] = []
     for rule in builtin_rules():
         rule_id = rule.meta.id
-        note = notes.get(rule_id, {})
+        lacking = missing_coverage(rule, covered, engine)
+        if lacking:
+            raise EngineError(f"{rule_id}: its RuleMeta.engines needs {lacking}")
+        note = next(c for c in rule.meta.engines if c.engine == engine)
         checks = tuple(covered.get(rule_id, ()))
-        if checks and "asserts" not in note:
-            raise EngineError(f"{path}: [{engine}.{rule_id}] needs `asserts`")
-        if not checks and "why" not in note:
-            raise EngineError(f"{path}: [{engine}.{rule_id}] is not covered and needs `why`")
         if not checks:
-            out.append(RuleCoverage(rule_id, (), "none", note.get("why", "")))
-        elif "partial" in note:
-            text = f"{note['asserts']}; not asserted: {note['partial']}"
+            out.append(RuleCoverage(rule_id, (), "none", note.why))
+        elif note.partial:
+            text = f"{note.asserts}; not asserted: {note.partial}"
             out.append(RuleCoverage(rule_id, checks, "partial", text))
         else:
-            out.append(RuleCoverage(rule_id, checks, "full", note["asserts"]))
+            out.append(RuleCoverage(rule_id, checks, "full", note.asserts))
     return out
 
 
-def partial_rules(engine: str) -> frozenset[str]:
+def partial_rules(engine: EngineName) -> frozenset[str]:
     return frozenset(c.rule_id for c in coverage(engine) if c.level == "partial")
 
 
-def markdown_table(engine: str) -> str:
+def markdown_table(engine: EngineName) -> str:
     head = "check" if engine == EngineName.CHECKOV else "feature"
     lines = [
         f"| TAP ID | {head} | coverage | what it asserts, or why the rule is not covered |",
@@ -102,7 +100,7 @@ def markdown_table(engine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def readme_with_table(text: str, engine: str) -> str:
+def readme_with_table(text: str, engine: EngineName) -> str:
     """A policy README with the table between its `coverage:<engine>` markers regenerated."""
     start, end = f"<!-- coverage:{engine} -->", f"<!-- /coverage:{engine} -->"
     head, rest = text.split(start, 1)

@@ -1,22 +1,17 @@
-"""The engines by name: one enum read by the CLI, the gate, the pipeline, coverage and the
-installer, so an engine's name is spelled in one place."""
+"""Engine names as the command line gives them (`all` meaning every one); the enum itself
+is `checker.results.EngineName`, shared with the rules that declare their coverage."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
 from checker.errors import InputError
+from checker.results import EXTERNAL_ENGINES, EngineName
 
-
-class EngineName(StrEnum):
-    NATIVE = "native"  # the TAP rules, in this process
-    CHECKOV = "checkov"  # the custom checkov checks, in checkov's own environment
-    COMPLIANCE = "compliance"  # the terraform-compliance features, in its own environment
-
+__all__ = ["ALL", "EXTERNAL", "EngineName", "parse_engines"]
 
 ALL = "all"  # on the command line: every engine
-EXTERNAL = (EngineName.CHECKOV, EngineName.COMPLIANCE)  # the engines that are other programs
+EXTERNAL = EXTERNAL_ENGINES
 
 
 def parse_engines(names: Iterable[str]) -> tuple[EngineName, ...]:

@@ -6,14 +6,37 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from checker.results import Severity, Status
+from checker.results import EngineName, Severity, Status
 
 if TYPE_CHECKING:
     from checker.plan.model import PlanModel
 
-__all__ = ["Result", "Rule", "RuleContext", "RuleMeta", "RuleOptions", "Severity", "Status"]
+__all__ = [
+    "EngineCoverage",
+    "EngineName",
+    "Result",
+    "Rule",
+    "RuleContext",
+    "RuleMeta",
+    "RuleOptions",
+    "Severity",
+    "Status",
+]
+
+
+@dataclass(frozen=True)
+class EngineCoverage:
+    """What an external engine's checks (checkov) or features (terraform-compliance) assert of
+    the rule: `asserts` when they cover it (with `partial`: what they cannot assert, so the
+    engine reports failures and never a pass), else `why` they leave it out. Which checks
+    cover it comes from the checks and features themselves (`checker.engines.coverage`)."""
+
+    engine: EngineName
+    asserts: str = ""
+    partial: str = ""
+    why: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +56,9 @@ class RuleMeta:
     letter_vs_aws: str = ""
     limits: str = ""
     references: tuple[str, ...] = ()
+    # per external engine, what its checks assert of this rule or why they leave it out
+    # (a built-in rule declares every engine; a pack's rules have no engine checks)
+    engines: tuple[EngineCoverage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +116,9 @@ class RuleOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    enabled: bool = True
+    enabled: bool = Field(
+        default=True, description="false: the rule is not run (named in every report)"
+    )
 
 
 @dataclass(frozen=True)

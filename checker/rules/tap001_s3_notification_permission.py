@@ -21,7 +21,16 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, show
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    checked,
+)
 from checker.rules.lambda_targets import (
     INVOKE,
     Granted,
@@ -91,6 +100,29 @@ META = RuleMeta(
         "providers/hashicorp/aws/latest/docs/resources/lambda_permission)",
         "Terraform AWS provider, aws_lambda_function qualified_arn (https://registry."
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_s3_bucket_notification`: each target function has an `s3.amazonaws.com` "
+                "permission allowing `lambda:InvokeFunction` on the same qualifier (version or "
+                "alias) whose `source_arn` is the notification's bucket ARN (never `bucket/*`), "
+                "and the notification's `depends_on` names it"
+            ),
+            partial=(
+                "a bucket ARN or bucket a module computes from its inputs before apply (a "
+                "notification submodule's `coalesce(var.bucket_arn, ...)` in a create plan): "
+                "checkov's plan graph does not follow module variables"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why=(
+                "needs a join (notification, function, permission for that bucket) and "
+                "`depends_on`, which no step reads"
+            ),
+        ),
     ),
 )
 

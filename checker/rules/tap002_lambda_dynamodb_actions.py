@@ -32,6 +32,8 @@ from checker.core.iam import HIDDEN, Hidden
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
     Result,
     Rule,
     RuleContext,
@@ -110,6 +112,16 @@ META = RuleMeta(
         "iam-policy-example-data-crud.html)",
         "boto3 guide: Paginators (https://boto3.amazonaws.com/v1/documentation/api/latest/"
         "guide/paginators.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            why="needs the handler's source code, which checkov never reads",
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why="needs the handler's source code and IAM action semantics",
+        ),
     ),
 )
 

@@ -21,7 +21,17 @@ from checker.core.iam import HIDDEN
 from checker.core.key_policy import KeyUse, judge_key_policy
 from checker.core.matching import HOLE, visible
 from checker.plan.model import Instance, PlanModel
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, Status, checked
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    Status,
+    checked,
+)
 from checker.rules.iam import (
     Hidden,
     Policy,
@@ -74,6 +84,25 @@ META = RuleMeta(
         "Key policies in AWS KMS (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)",
         "IAM condition operators, ...IfExists "
         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_kms_key` (its policy, or the `aws_kms_key_policy` that carries it): root"
+                " admin; one Logs region and Lambda allowed "
+                "Encrypt/Decrypt/GenerateDataKey*/DescribeKey; every Lambda `CreateGrant` pinned "
+                "to `kms:ViaService = lambda.<region>` and `kms:GrantIsForAWSResource = true` "
+                "(the Logs principal's region stands for the provider's)"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why=(
+                "the key policy is a JSON document; steps cannot evaluate principals, actions and"
+                " conditions inside it"
+            ),
+        ),
     ),
 )
 

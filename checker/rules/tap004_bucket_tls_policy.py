@@ -21,7 +21,16 @@ from checker.core.iam import Hidden, Principals, Statement, Tri
 from checker.core.matching import HOLE, visible
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, statement_origin
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    statement_origin,
+)
 from checker.rules.iam import policy_at
 from checker.rules.links import ReverseIndex
 
@@ -71,6 +80,23 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html)",
         "The meaning of public in S3 Block Public Access "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            why=(
+                "bucket policies embed the bucket ARN, so their documents are read at apply: "
+                "their statements are unknown in every create plan and checkov evaluates no "
+                "sources"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why=(
+                "bucket policies are JSON built at apply time; their resources are unknown in the"
+                " plan"
+            ),
+        ),
     ),
 )
 

@@ -32,7 +32,15 @@ from functools import partial
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, show
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 from checker.rules.links import ReverseIndex, alike_unknown, link_is_undecided
 
 META = RuleMeta(
@@ -99,6 +107,28 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html)",
         "Amazon S3 User Guide, Blocking public access to your Amazon S3 storage "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_s3_bucket`: no inline legacy block on a bucket being created; one "
+                "companion of each kind per bucket: an SSE configuration with `aws:kms` and a key"
+                " not under `alias/aws/`, versioning `Enabled`, a public-access block with all "
+                "four flags"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts=(
+                "SSE configurations use `aws:kms` (or `aws:kms:dsse`); versioning is `Enabled`; "
+                "public-access blocks set all four flags"
+            ),
+            partial=(
+                "which bucket each companion belongs to, a missing or second companion, and the "
+                "key (an AWS managed `alias/aws/` key)"
+            ),
+        ),
     ),
 )
 

@@ -24,7 +24,15 @@ from collections.abc import Iterator
 from checker.plan.instances import Expression
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, text_of
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 from checker.rules.handler_source import package_archives, uploaded_as
 
 META = RuleMeta(
@@ -77,6 +85,19 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html)",
         "AWS Lambda API Reference, FunctionConfiguration: CodeSha256 "
         "(https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            why=(
+                "the archive data source lives in `prior_state`, which checkov does not load, and"
+                " the rule compares how values relate (hash from the archive)"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why="the archive lives in `prior_state` and the rule is about how values relate",
+        ),
     ),
 )
 

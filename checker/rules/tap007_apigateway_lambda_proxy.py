@@ -34,6 +34,8 @@ from checker.rules.apigateway_integrations import Seen, judge_integration
 from checker.rules.apigateway_openapi import judge_openapi
 from checker.rules.apigateway_permissions import Joins
 from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
     Result,
     Rule,
     RuleContext,
@@ -117,6 +119,26 @@ META = RuleMeta(
         "providers/hashicorp/aws/latest/docs/resources/lambda_alias)",
         "Terraform AWS provider, aws_api_gateway_stage execution_arn (https://registry."
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_stage)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_api_gateway_integration` targeting Lambda (also through an alias): "
+                "`AWS_PROXY`, `POST`, an `apigateway.amazonaws.com` permission allowing "
+                "`lambda:InvokeFunction` on the invoked qualifier whose `source_arn` is the API's"
+                " (or its stage's) execution ARN with a route matching the method"
+            ),
+            partial=(
+                "integrations an OpenAPI `body` defines (`x-amazon-apigateway-integration`): they"
+                " are no resources checkov sees"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts="integrations are `AWS_PROXY` and invoke with `POST`",
+            partial="the function's permission and its route",
+        ),
     ),
 )
 

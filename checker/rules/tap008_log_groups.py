@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from checker.core.address import reference_target, split_address
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 from checker.rules.iam import Tri
 from checker.rules.log_groups import function_log_group
 
@@ -73,6 +81,24 @@ META = RuleMeta(
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_log_group)",
         "Terraform AWS provider, aws_lambda_function logging_config "
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_lambda_function`: the log group it logs to (`logging_config.log_group`, "
+                "else `/aws/lambda/<name>`) it is ordered after; on `aws_cloudwatch_log_group`: "
+                "`kms_key_id` a key ARN (not a key ID or an alias) and a retention"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts="log groups have a `kms_key_id` and a retention above 0",
+            partial=(
+                "the function to log group edge; that `kms_key_id` is a key ARN, not a key ID or "
+                "an alias"
+            ),
+        ),
     ),
 )
 

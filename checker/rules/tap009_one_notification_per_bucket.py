@@ -14,7 +14,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from checker.plan.model import Instance
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 from checker.rules.links import alike_unknown, linked
 
 META = RuleMeta(
@@ -54,6 +62,24 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html)",
         "Amazon S3 User Guide, Amazon S3 Event Notifications "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_s3_bucket_notification`: no other notification of the plan targets the "
+                "same bucket"
+            ),
+            partial=(
+                "notifications whose bucket a module computes from its inputs before apply (two "
+                "notification submodules on one bucket in a create plan): checkov's plan graph "
+                "does not follow module variables"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why="counting notifications per bucket needs a join",
+        ),
     ),
 )
 

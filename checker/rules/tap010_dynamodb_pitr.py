@@ -13,7 +13,15 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, show
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 
 META = RuleMeta(
     id="TAP010",
@@ -49,6 +57,19 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html)",
         "Amazon DynamoDB API Reference, PointInTimeRecoverySpecification "
         "(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PointInTimeRecoverySpecification.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_dynamodb_table`: `point_in_time_recovery.enabled = true`, the block set "
+                "in the configuration"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts="tables contain `point_in_time_recovery` with `enabled = true`",
+        ),
     ),
 )
 

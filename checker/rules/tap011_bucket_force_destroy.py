@@ -17,7 +17,15 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value, show
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+)
 from checker.rules.links import ReverseIndex
 
 META = RuleMeta(
@@ -55,6 +63,24 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)",
         "Amazon S3 User Guide, Locking objects with Object Lock: retention modes "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_s3_bucket`: `force_destroy = true`, and no Object Lock default retention"
+                " in COMPLIANCE mode (companion resource or inline block)"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts="buckets contain `force_destroy = true`",
+            partial=(
+                "an Object Lock default retention in COMPLIANCE mode, which force_destroy cannot "
+                "delete (a step cannot join `aws_s3_bucket_object_lock_configuration` to its "
+                "bucket)"
+            ),
+        ),
     ),
 )
 

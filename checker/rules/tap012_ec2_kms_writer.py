@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from checker.core.address import reference_target
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, checked
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    checked,
+)
 from checker.rules.ec2_write_grants import request_allowed
 from checker.rules.ec2_write_targets import (
     Names,
@@ -96,6 +105,19 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/cli/latest/reference/s3api/put-object.html)",
         "AWS CLI Command Reference, s3 cp "
         "(https://docs.aws.amazon.com/cli/latest/reference/s3/cp.html)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            why=(
+                "`aws_instance.user_data` is a hash in plans and the role's policy documents are "
+                "read at apply"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why="`user_data` is a hash in plans and the role's KMS grants are JSON",
+        ),
     ),
 )
 

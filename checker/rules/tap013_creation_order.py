@@ -21,7 +21,16 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, Severity, Status
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    Severity,
+    Status,
+)
 from checker.rules.links import linked
 from checker.rules.tap014_apigateway_logging import AccountOptions
 
@@ -77,6 +86,21 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html)",
         "Terraform AWS provider, aws_api_gateway_account "
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_account)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_api_gateway_deployment`: ordered after every integration of its API; on "
+                "`aws_api_gateway_stage` with access logs and `aws_api_gateway_method_settings` "
+                "with a logging level: after the API Gateway account (through references and "
+                "`depends_on`, transitively)"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why="graph edges (`depends_on`) are not visible to steps",
+        ),
     ),
 )
 

@@ -40,6 +40,8 @@ from checker.core.iam import HIDDEN
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
 from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
     Result,
     Rule,
     RuleContext,
@@ -128,6 +130,31 @@ META = RuleMeta(
         "Terraform AWS provider: aws_cloudwatch_log_group kms_key_id "
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"
         "cloudwatch_log_group)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            asserts=(
+                "on `aws_api_gateway_account`: a role trusted by API Gateway with "
+                "`AmazonAPIGatewayPushToCloudWatchLogs` attached by its full ARN; on "
+                "`aws_api_gateway_stage`: an account in the stack (unless managed elsewhere) and "
+                "access logs to a log group of the plan"
+            ),
+            partial=(
+                "the trust policy's Denies and conditions, permissions boundaries, inline or "
+                "customer policies that grant the same actions, and which attribute of the log "
+                "group a stage's destination names (its ARN, not its name or ID): the native rule"
+                " evaluates them with the policy evaluator"
+            ),
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            asserts="stages have `access_log_settings`",
+            partial=(
+                "the account's role, its trust and its managed policy (a step cannot join an "
+                "attachment to the account's role)"
+            ),
+        ),
     ),
 )
 

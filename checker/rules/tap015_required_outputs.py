@@ -35,7 +35,16 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from checker.plan.model import Instance, PlanModel
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    RuleOptions,
+    Severity,
+)
 from checker.rules.output_exposure import Exposure, exposure_of
 from checker.rules.output_targets import (
     API,
@@ -124,6 +133,19 @@ META = RuleMeta(
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_alias)",
         "Seed incident 15: CI could not find the values it had to check "
         "(shared/seeds/000_dd5df331be740de9.txt)",
+    ),
+    engines=(
+        EngineCoverage(
+            EngineName.CHECKOV,
+            why="outputs are not resources: checkov's checks never see them",
+        ),
+        EngineCoverage(
+            EngineName.COMPLIANCE,
+            why=(
+                "outputs are recognised by what they reference; steps see output values, not "
+                "references"
+            ),
+        ),
     ),
 )
 # ------------------------------------------------------------------ verdicts

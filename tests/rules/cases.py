@@ -120,7 +120,7 @@ def _expectation(raw: object, where: str) -> Expectation:
 
 
 def load_case(path: Path) -> RuleCase:
-    where = str(path.relative_to(ROOT))
+    where = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     allowed = {"description", "aws", "why", "hcl", "handler", "expect", "also_fails"}
     if set(raw) - allowed:

@@ -10,7 +10,7 @@ engine covers:
 - it never fails what the native rule passes, nor passes what it fails;
 - it fails no clean stack (so `--engine all` passes them);
 - a rule it covers in full is failed on every mutation of that rule;
-- a rule it covers in part (`checker/policies/coverage.toml`) is never passed.
+- a rule it covers in part (its `RuleMeta.engines`) is never passed.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ class ApiGatewayLogging(BaseResourceCheck):
             return t.UNKNOWN
         if self._other_policies(conf, role_address, role_conf, arns):
             # an inline or customer policy may grant the same actions: the native rule
-            # evaluates them, this check does not (coverage.toml: partial)
+            # evaluates them, this check does not (TAP014 RuleMeta.engines: partial)
             return t.UNKNOWN
         return t.fail(self, f"{role_address} has no {PUSH} attached", PUSH)
 
