@@ -15,7 +15,7 @@ from checker.config import CheckerConfig
 from checker.engines.names import EngineName
 from checker.gc_tuning import fewer_collections
 from checker.plan.sensitive import Secrets, secrets_of
-from checker.report.model import Finding, Gate, InputInfo, Report
+from checker.report.model import Finding, Gate, InputInfo, Report, RuleSummary
 from checker.terminal import step
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class CheckOptions:
 
 
 def _policy(
-    findings: list[Finding], names: list[str], options: CheckOptions
+    findings: list[Finding], names: list[str], options: CheckOptions, known_rules: set[str]
 ) -> tuple[list[Finding], list[str]]:
     """Stacks, waivers and baseline: what the gate forgives (`checker.report.policy`)."""
     from checker.report.policy import forgive, scope_findings
@@ -51,7 +51,7 @@ def _policy(
     findings = scope_findings(findings, stacks)
     folders = [input_folder(n, options.stack_dir, options.source) for n in names]
     today = options.today or dt.date.today()
-    return forgive(findings, folders, options.waivers, options.baseline, today)
+    return forgive(findings, folders, options.waivers, options.baseline, today, known_rules)
 
 
 Checked = tuple[list[InputInfo], list[Finding], list[str], frozenset[str]]
@@ -119,7 +119,8 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         infos, findings, inline_warnings, sensitive = _check_in_pool(names, options, config)
     else:
         infos, findings, inline_warnings, sensitive = _check_all(names, options, config)
-    findings, warnings = _policy(findings, names, options)
+    rules = config.rules()
+    findings, warnings = _policy(findings, names, options, {r.meta.id for r in rules})
     warnings = [*config.warnings, *inline_warnings, *warnings]
     if disabled:
         where = f" by {config.origin}" if config.origin else ""
@@ -136,6 +137,12 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         disabled=disabled,
         not_applicable=_not_applicable(findings, infos, options, config, disabled),
         engine_coverage=engine_coverage(options.engines),
+        rules=[
+            RuleSummary(
+                m.id, m.title, m.severity, m.rationale, m.remediation, m.incident
+            )
+            for m in (r.meta for r in rules)
+        ],
     )
 
 

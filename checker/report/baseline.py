@@ -8,6 +8,7 @@ on rule and address as they always did, and a warning says so.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,9 +37,9 @@ class Baseline:
         ]
 
 
-def load_baseline(path: Path) -> Baseline:
+def load_baseline(path: Path, known_rules: Collection[str]) -> Baseline:
     """Every failure (and waived failure) of a previous JSON report."""
-    old = load_report(path)
+    old = load_report(path, known_rules)
     known = [f for f in old.findings if f.status in (Status.FAILED, Status.WAIVED)]
     return Baseline(
         scoped=frozenset((f.rule_id, f.stack, f.address) for f in known if f.stack),

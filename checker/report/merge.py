@@ -61,4 +61,5 @@ def merge_reports(reports: list[Report]) -> Report:
         not_applicable=absent,
         errors=[e for report in reports for e in report.errors],
         engine_coverage=list(dict.fromkeys(c for r in reports for c in r.engine_coverage)),
+        rules=list({rule.id: rule for r in reports for rule in r.rules}.values()),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,41 @@ class Gate:
     unknown: str = "warn"  # warn | fail
 
 
+@dataclass(frozen=True)
+class RuleSummary:
+    """What a report says of a rule it judged: enough for every format (SARIF's rule
+    metadata, help text) without loading the rule itself."""
+
+    id: str
+    title: str
+    severity: Severity
+    rationale: str
+    remediation: str
+    incident: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.value,
+            "incident": self.incident,
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RuleSummary:
+        item = _object(data, "rule")
+        return cls(
+            id=_text(item["id"]),
+            title=_text(item["title"]),
+            severity=Severity(item["severity"]),
+            incident=int(item.get("incident", 0)),
+            rationale=_text(item["rationale"]),
+            remediation=_text(item["remediation"]),
+        )
+
+
 @dataclass
 class Report:
     inputs: list[InputInfo]
@@ -147,6 +183,8 @@ class Report:
     errors: list[str] = field(default_factory=list)
     # with external engines: which rules each asserts, said once (not per finding)
     engine_coverage: list[str] = field(default_factory=list)
+    # the rules this report's checks ran (what the renderers say of each)
+    rules: list[RuleSummary] = field(default_factory=list)
 
     def many_stacks(self) -> bool:
         """Do the findings come from more than one stack (then every format names each one's)?"""
@@ -213,6 +251,8 @@ class Report:
             data["errors"] = list(self.errors)
         if self.engine_coverage:
             data["engine_coverage"] = list(self.engine_coverage)
+        if self.rules:
+            data["rules"] = [r.to_dict() for r in self.rules]
         return data
 
     @classmethod
@@ -250,6 +290,7 @@ class Report:
             absent = [
                 _text(r) for r in _list(summary.get("not_applicable") or [], "not_applicable")
             ]
+            rules = [RuleSummary.from_dict(r) for r in _list(data.get("rules") or [], "rules")]
         except (KeyError, TypeError, ValueError, RecursionError) as error:
             detail = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
             raise InputError(f"{name}: malformed checker report ({detail})") from None
@@ -262,6 +303,7 @@ class Report:
             disabled=disabled,
             not_applicable=absent,
             engine_coverage=covered,
+            rules=rules,
         )
 
 
@@ -290,8 +332,9 @@ def _optional_text(value: Any) -> str | None:
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 
 
-def load_report(path: Path, known_rules: set[str] | None = None) -> Report:
-    """A saved JSON report (for `checker report` and `--baseline`), or an InputError."""
+def load_report(path: Path, known_rules: Collection[str]) -> Report:
+    """A saved JSON report (for `checker report` and `--baseline`), or an InputError; each
+    finding's rule is one of `known_rules` (the loaded rules) or of the report's own."""
     from checker.reader import read_text
 
     text = read_text(path, MAX_REPORT_BYTES, "report")
@@ -304,12 +347,9 @@ def load_report(path: Path, known_rules: set[str] | None = None) -> Report:
     except (ValueError, RecursionError) as error:
         raise InputError(f"{path}: not a checker JSON report ({str(error)[:80]})") from None
     report = Report.from_dict(data, str(path))
-    if known_rules is None:
-        from checker.rules.registry import all_rules
-
-        known_rules = {rule.meta.id for rule in all_rules()}
+    known = {*known_rules, *(r.id for r in report.rules)}
     for finding in report.findings:
-        if finding.rule_id not in known_rules:
+        if finding.rule_id not in known:
             raise InputError(f"{path}: malformed checker report (unknown rule {finding.rule_id!r})")
     return report
 

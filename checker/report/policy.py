@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def forgive(
     waivers: Path | None,
     baseline: Path | None,
     today: dt.date,
+    known_rules: Collection[str] = (),
 ) -> tuple[list[Finding], list[str]]:
     """Apply the waivers and the baseline; the warnings that come with them.
 
@@ -50,7 +52,7 @@ def forgive(
         findings, warnings = apply_waivers(findings, loaded, today)
         warnings = [*unscoped_warnings(loaded, findings), *warnings]
     if baseline is not None:
-        known = load_baseline(baseline)
+        known = load_baseline(baseline, known_rules)
         findings = apply_baseline(findings, known)
         warnings.extend(known.warnings())
     return findings, warnings

@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
-from checker.report.model import Finding, Report
+from checker.report.model import Finding, Report, RuleSummary
 from checker.results import Severity, Status
-from checker.rules.base import RuleMeta
-from checker.rules.registry import all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URI = os.environ.get(
@@ -28,24 +26,25 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def _pack_meta(finding: Finding) -> RuleMeta:
-    """A rule of a pack the renderer has not loaded: its metadata as its findings carry it."""
-    return RuleMeta(
+def _finding_meta(finding: Finding) -> RuleSummary:
+    """A rule the report does not summarise (a report written before it carried its rules):
+    its metadata as its findings carry it."""
+    return RuleSummary(
         id=finding.rule_id,
         title=finding.title,
         severity=Severity(finding.severity),
         incident=finding.incident,
         rationale=finding.title,
         remediation=finding.remediation,
-        resource_types=(),
     )
 
 
-def _rules(findings: list[Finding]) -> list[dict[str, Any]]:
+def _rules(report: Report) -> list[dict[str, Any]]:
+    """The report's rules (those its checks ran), and any other its findings name."""
     out = []
-    metas = {rule.meta.id: rule.meta for rule in all_rules()}
-    for finding in findings:
-        metas.setdefault(finding.rule_id, _pack_meta(finding))
+    metas = {rule.id: rule for rule in report.rules}
+    for finding in report.findings:
+        metas.setdefault(finding.rule_id, _finding_meta(finding))
     for meta in sorted(metas.values(), key=lambda m: m.id):
         out.append(
             {
@@ -166,7 +165,7 @@ def _result(finding: Finding, index: dict[str, int], many_stacks: bool = False) 
 
 
 def render(report: Report) -> str:
-    rules = _rules(report.findings)
+    rules = _rules(report)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     shown = [
         f for f in report.findings if f.status in (Status.FAILED, Status.UNKNOWN, Status.WAIVED)
