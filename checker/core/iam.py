@@ -9,8 +9,8 @@ unknown with `HIDDEN`. Answers are tri-state: True, False, or None for
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -240,18 +240,36 @@ def listish(value: object) -> list[object] | None:
 
 
 def match(pattern: object, value: str) -> Tri:
-    """IAM wildcard match, case-insensitive (actions); None for a hidden pattern."""
+    """IAM wildcard match of an action: case-insensitive, as IAM matches actions; None for a
+    hidden pattern."""
     if isinstance(pattern, Hidden):
         return None
     if not isinstance(pattern, str):
         return False
-    return _wildcard_match(pattern, value)
+    return _wildcard_match(pattern, value, True)
+
+
+def resource_match(pattern: object, value: str) -> Tri:
+    """IAM wildcard match of a resource ARN: case-sensitive, as IAM matches ARNs; None for a
+    hidden pattern."""
+    if isinstance(pattern, Hidden):
+        return None
+    if not isinstance(pattern, str):
+        return False
+    return _wildcard_match(pattern, value, False)
 
 
 @lru_cache(maxsize=8192)
-def _wildcard_match(pattern: str, value: str) -> bool:
-    """Memoised: every copy of a stack asks the same few (pattern, action) pairs."""
-    return fnmatch.fnmatchcase(value.lower(), pattern.lower())
+def _wildcard_match(pattern: str, value: str, ignore_case: bool) -> bool:
+    """`*` any run of characters, `?` one; nothing else is special (IAM has no character
+    classes: `[1]` is text). Memoised: every copy of a stack asks the same few pairs."""
+    return _wildcard(pattern, ignore_case).fullmatch(value) is not None
+
+
+@lru_cache(maxsize=4096)
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.S | (re.I if ignore_case else 0))
 
 
 def any_true(values: list[Tri]) -> Tri:

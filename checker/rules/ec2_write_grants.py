@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from checker.core.address import designates, reference_target
-from checker.core.iam import match
+from checker.core.iam import resource_match
 from checker.plan.values import Unknown
 from checker.rules.ec2_write_targets import Target
 from checker.rules.ec2_writers import HOLE
@@ -78,10 +78,10 @@ def _entry_matches(entry: object, target: Target) -> Tri:
         pattern = "".join(out)
     else:
         return False
-    if match(pattern, target.arn):
+    if resource_match(pattern, target.arn):
         return True
     if HOLE in target.arn and not tied:  # some value of the hidden parts may match
-        return None if globs_intersect(pattern.lower(), target.arn.lower()) else False
+        return None if globs_intersect(pattern, target.arn) else False
     return False
 
 
@@ -118,7 +118,7 @@ def _shape_hidden(entry: Unknown, target: Target) -> Tri:
     if named and all(s == FOREIGN for s in stands):
         return False
     if len(named) == 1 and stands[0] not in (None, FOREIGN):
-        return True if match(stands[0], target.arn) else None
+        return True if resource_match(stands[0], target.arn) else None
     return None
 
 
