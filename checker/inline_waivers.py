@@ -44,7 +44,7 @@ def apply_inline(
                 used.add((suppression, finding.rule_id))
         live = next((s for s in found if finding.rule_id in s.rules and s.expires >= today), None)
         if live is not None and finding.status in (Status.FAILED, Status.UNKNOWN):
-            finding = replace(finding, status=Status.WAIVED.value, waiver=live.waiver_text())
+            finding = replace(finding, status=Status.WAIVED, waiver=live.waiver_text())
         out.append(finding)
     warnings: list[str] = []
     for suppression in seen:

@@ -138,9 +138,7 @@ def _check_inputs(names: list[str], options: CheckOptions, config: CheckerConfig
         not_applicable=_not_applicable(findings, infos, options, config, disabled),
         engine_coverage=engine_coverage(options.engines),
         rules=[
-            RuleSummary(
-                m.id, m.title, m.severity, m.rationale, m.remediation, m.incident
-            )
+            RuleSummary(m.id, m.title, m.severity, m.rationale, m.remediation, m.incident)
             for m in (r.meta for r in rules)
         ],
     )

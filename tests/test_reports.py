@@ -17,6 +17,7 @@ from checker.cli import app
 from checker.report import markdown
 from checker.report.formats import ReportFormat, render
 from checker.report.model import Finding, Report
+from checker.results import Severity, Status
 from tests.mutations import MUTATIONS
 from tests.security.inputs import canonical_plan, change_of
 from tests.support.builtin import BUILTIN_IDS
@@ -131,7 +132,7 @@ def test_junit_parses_with_a_junit_library(failing_plan: Path, tmp_path: Path) -
 @pytest.mark.fast
 def test_markdown_verdict_first_and_truncated_under_the_comment_limit() -> None:
     finding = Finding(
-        rule_id="TAP011", engine="native", engine_check_id="TAP011", status="failed", severity="low",
+        rule_id="TAP011", engine="native", engine_check_id="TAP011", status=Status.FAILED, severity=Severity.LOW,
         incident=11, title="t", address="aws_s3_bucket.b", attribute="force_destroy",
         message="force_destroy is not set | pipe", remediation="set it", input="plan.json",
     )  # fmt: skip
@@ -171,7 +172,7 @@ def test_html_offers_no_fix_on_passed_rows_and_never_breaks_short_words(failing_
 def _hostile_report() -> Report:
     evil = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
     finding = Finding(
-        rule_id="TAP001", engine="native", engine_check_id="TAP001", status="failed", severity="high",
+        rule_id="TAP001", engine="native", engine_check_id="TAP001", status=Status.FAILED, severity=Severity.HIGH,
         incident=1, title="t", address=f"aws_s3_bucket_notification.{evil}", attribute="depends_on",
         message=f"found {evil}", remediation=evil, input="plan.json",
     )  # fmt: skip

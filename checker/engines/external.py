@@ -9,6 +9,7 @@ from pathlib import Path
 
 from checker.errors import EngineError
 from checker.report.model import Finding
+from checker.results import Status
 from checker.rules.registry import rule_by_id
 
 # The only variables of the caller's environment an engine's process inherits (issue 24): where
@@ -59,8 +60,8 @@ def engine_finding(
         rule_id=rule_id,
         engine=engine,
         engine_check_id=check_id,
-        status=status,
-        severity=meta.severity.value,
+        status=Status(status),
+        severity=meta.severity,
         incident=meta.incident,
         title=meta.title,
         address=address,

@@ -79,9 +79,7 @@ def _options(name: str, values: list[str]) -> str:
 def render(report: Report) -> str:
     gate = report.gate_result()
     counts = report.counts()
-    findings = sorted(
-        report.findings, key=lambda f: (ORDER[Status(f.status)], f.rule_id, f.address)
-    )
+    findings = sorted(report.findings, key=lambda f: (ORDER[f.status], f.rule_id, f.address))
     inputs = ", ".join(escape(i.path) for i in report.inputs)
     warnings = "".join(f"<p><strong>Error:</strong> {escape(e)}</p>" for e in report.errors)
     warnings += "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)

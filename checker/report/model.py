@@ -15,7 +15,14 @@ from checker.results import Severity, Status
 
 SCHEMA = "checker.report/v1"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
-_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
+# JSON types of the fields; the two enums are written as their values
+_FIELD_TYPES: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "Status": str,
+    "Severity": str,
+}
 OPTIONAL = (
     "found",
     "expected",
@@ -38,8 +45,8 @@ class Finding:
     rule_id: str
     engine: str
     engine_check_id: str
-    status: str
-    severity: str
+    status: Status
+    severity: Severity
     incident: int
     title: str
     address: str
@@ -99,6 +106,8 @@ class Finding:
             raise ValueError(f"unknown status {str(values['status'])[:20]!r}")
         if values["severity"] not in set(Severity):
             raise ValueError(f"unknown severity {str(values['severity'])[:20]!r}")
+        values["status"] = Status(values["status"])
+        values["severity"] = Severity(values["severity"])
         if not RULE_ID.match(values["rule_id"]):
             raise ValueError(f"malformed rule ID {str(values['rule_id'])[:20]!r}")
         return cls(**values)
@@ -213,9 +222,7 @@ class Report:
     def gating(self, finding: Finding) -> bool:
         """Does this finding, on its own, fail the gate?"""
         if finding.status == Status.FAILED:
-            return (
-                not finding.baselined and Severity(finding.severity).rank >= self.gate.fail_on.rank
-            )
+            return not finding.baselined and finding.severity.rank >= self.gate.fail_on.rank
         return finding.status == Status.UNKNOWN and self.gate.unknown == "fail"
 
     def gate_result(self) -> str:

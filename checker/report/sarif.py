@@ -16,7 +16,7 @@ from typing import Any
 
 from checker import __version__
 from checker.report.model import Finding, Report, RuleSummary
-from checker.results import Severity, Status
+from checker.results import Status
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URI = os.environ.get(
@@ -32,7 +32,7 @@ def _finding_meta(finding: Finding) -> RuleSummary:
     return RuleSummary(
         id=finding.rule_id,
         title=finding.title,
-        severity=Severity(finding.severity),
+        severity=finding.severity,
         incident=finding.incident,
         rationale=finding.title,
         remediation=finding.remediation,

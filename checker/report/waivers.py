@@ -258,7 +258,7 @@ def apply_waivers(
         out.append(
             replace(
                 finding,
-                status=Status.WAIVED.value,
+                status=Status.WAIVED,
                 waiver=f"waived by {match.owner} until {match.expires.isoformat()}: {match.reason}",
             )
         )

@@ -26,6 +26,7 @@ from checker.plan.build import build_model
 from checker.plan.load import load_plan
 from checker.plan.sensitive import FEW, REDACTED_COPY, Secrets, spellings
 from checker.report.model import Finding
+from checker.results import Severity, Status
 from tests.security.inputs import canonical_plan, change_of, stack, write_plan
 from tests.support.canonical_stack import ROOT
 
@@ -468,8 +469,8 @@ def test_texts_are_replaced_whole_and_verdict_fields_never() -> None:
         rule_id="TAP008",
         engine="checkov",
         engine_check_id="CKV_TAP_008",
-        status="failed",
-        severity="high",
+        status=Status.FAILED,
+        severity=Severity.HIGH,
         incident=8,
         title="Log groups",
         address=f'aws_s3_bucket.b["{SECRET}"]',
