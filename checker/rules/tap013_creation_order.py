@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown
+from checker.rules.apigateway_account import AccountOptions
 from checker.rules.base import (
     EngineCoverage,
     EngineName,
@@ -32,7 +33,6 @@ from checker.rules.base import (
     Status,
 )
 from checker.rules.links import linked
-from checker.rules.tap014_apigateway_logging import AccountOptions
 
 META = RuleMeta(
     id="TAP013",

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal
 
 from checker.aws import authorization, managed
 from checker.core.evaluation import (
@@ -39,6 +38,7 @@ from checker.core.evaluation import (
 from checker.core.iam import HIDDEN
 from checker.plan.model import Instance, PlanModel
 from checker.plan.values import Unknown, Value
+from checker.rules.apigateway_account import AccountOptions, account_elsewhere
 from checker.rules.base import (
     EngineCoverage,
     EngineName,
@@ -46,7 +46,6 @@ from checker.rules.base import (
     Rule,
     RuleContext,
     RuleMeta,
-    RuleOptions,
     Severity,
     Status,
     checked,
@@ -338,21 +337,6 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
     if trusted is None:
         return None, why
     return allowed, because
-
-
-class AccountOptions(RuleOptions):
-    """`api_gateway_account`: "in_stack" (default: the stack creates the region's
-    `aws_api_gateway_account`) or "managed_elsewhere" (the account-wide singleton is owned
-    by another stack, such as a landing zone: not required here, and the report says so)."""
-
-    api_gateway_account: Literal["in_stack", "managed_elsewhere"] = "in_stack"
-
-
-def account_elsewhere(ctx: RuleContext) -> bool:
-    return (
-        isinstance(ctx.options, AccountOptions)
-        and ctx.options.api_gateway_account == "managed_elsewhere"
-    )
 
 
 def _account_result(model: PlanModel, roles: RolePolicies, account: Instance) -> Result:
