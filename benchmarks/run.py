@@ -118,11 +118,11 @@ def _clear_parse_memos() -> None:
 
 def _checkov(path: Path, timeout: float) -> float:
     from checker.engines.checkov import _environment, find_checkov, policies_dir
-    from checker.engines.checkov_checks import CHECKS
+    from checker.engines.checkov_checks import checks
 
     command = [
         find_checkov(), "--file", str(path), "--framework", "terraform_plan",
-        "--external-checks-dir", str(policies_dir()), "--check", ",".join(CHECKS),
+        "--external-checks-dir", str(policies_dir()), "--check", ",".join(checks()),
         "--output", "json", "--skip-download", "--compact", "--quiet",
     ]  # fmt: skip
     return _timed(command, timeout, _environment())

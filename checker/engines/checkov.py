@@ -23,7 +23,7 @@ from typing import Any
 
 import checker
 from checker.config import CheckerConfig
-from checker.engines.checkov_checks import CHECKS
+from checker.engines.checkov_checks import checks
 from checker.engines.checkov_plan import write_checkov_view
 from checker.engines.coverage import coverage
 from checker.engines.external import engine_finding, isolated_environment, policies_root
@@ -167,7 +167,7 @@ def run_checkov_raw(
             "--external-checks-dir",
             str(policies_dir()),
             "--check",
-            ",".join(CHECKS),
+            ",".join(checks()),
             "--output",
             "json",
             "--skip-download",
@@ -238,7 +238,7 @@ def _records(reports: list[dict[str, Any]]) -> list[tuple[str, str, str, str, st
 
 def _finding(check_id: str, address: str, status: str, message: str, input_name: str) -> Finding:
     return engine_finding(
-        ENGINE, CHECKS[check_id][0], check_id, status, address, message, input_name
+        ENGINE, checks()[check_id][0], check_id, status, address, message, input_name
     )
 
 
@@ -269,16 +269,16 @@ def run_checkov(
         found = views.get(str(Path(path).resolve())) if path else None
         if found is None and len(inputs) == 1:
             found = inputs[0]
-        if found is None or check_id not in CHECKS:
+        if found is None or check_id not in checks():
             continue
         item = found
         seen.add((item.name, check_id, address))
-        if status == "passed" and CHECKS[check_id][0] in partial:
+        if status == "passed" and checks()[check_id][0] in partial:
             # a rule the checks assert only in part never passes here (RuleMeta.engines: partial)
             status = "unknown"
             message = (
                 f"checkov {check_id}: {address} meets what the check asserts; it does not "
-                f"assert {partial[CHECKS[check_id][0]]}"
+                f"assert {partial[checks()[check_id][0]]}"
             )
         elif status == "passed":
             message = f"checkov {check_id}: {address} meets the check"
@@ -286,7 +286,7 @@ def run_checkov(
             message = f"checkov {check_id}: {details or 'violates the check'}"
         findings.append(_finding(check_id, address, status, message, item.name))
     for item in inputs:
-        for check_id, (_rule, types) in CHECKS.items():
+        for check_id, (_rule, types) in checks().items():
             for type_ in types:
                 for inst in item.model.resources(type_):
                     if (item.name, check_id, inst.address) not in seen:

@@ -35,9 +35,9 @@ class RuleCoverage:
 def _covered(engine: EngineName) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if engine == EngineName.CHECKOV:
-        from checker.engines.checkov_checks import CHECKS
+        from checker.engines.checkov_checks import checks
 
-        for check_id, (rule_id, _types) in CHECKS.items():
+        for check_id, (rule_id, _types) in checks().items():
             out.setdefault(rule_id, []).append(check_id)
     else:
         from checker.engines.compliance_features import declared_scenarios, features_dir
