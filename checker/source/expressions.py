@@ -5,7 +5,7 @@ evaluator's (`checker.source.evaluator.StaticEvaluator`), which extends this cla
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, assert_never
 
 from checker.plan.sensitive import CycleError, TaintedMemo
 from checker.plan.values import UNKNOWN, Unknown
@@ -24,7 +24,26 @@ from checker.source.functions import (
 from checker.source.hcl import (
     SourceModule,
 )
-from checker.source.parse import NONE, Node, parse_hcl_expression
+from checker.source.parse import (
+    NONE,
+    BinaryExpr,
+    CallExpr,
+    CondExpr,
+    ExpandArg,
+    ForExpr,
+    IndexExpr,
+    Lit,
+    Node,
+    ObjectExpr,
+    OpaqueExpr,
+    SplatExpr,
+    SplatItem,
+    TemplateExpr,
+    Traversal,
+    TupleExpr,
+    UnaryExpr,
+    parse_hcl_expression,
+)
 from checker.source.raw import split_template
 from checker.source.references import expand_refs, node_refs, references_of, text_refs
 from checker.source.regex import Refused, RegexBudget, terraform_replace
@@ -171,60 +190,72 @@ class ExpressionEvaluator:
         return self.bounded(self._node(node, module, extra))
 
     def _node(self, node: Node, module: str, extra: Scope | None) -> Any:
-        kind = node.kind
-        if kind == "lit":
-            return node.value
-        if kind == "tmpl":
-            return self.template(node.value, module, extra)
-        if kind == "ref":
-            return self.reference(node.value, module, extra)
-        if kind == "tuple":
-            return [self.node(n, module, extra) for n in node.args]
-        if kind == "for":
-            return self.for_expression(node, module, extra)
-        if kind == "object":
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.args:
-                key = (
-                    key_node.value if key_node.kind == "lit" else self.node(key_node, module, extra)
-                )
-                if not wholly_known(key):
-                    return unknown_from(key)
-                out[interpolation_text(key)] = self.node(value_node, module, extra)
-            return out
-        if kind == "index":
-            base = self.node(node.args[0], module, extra)
-            key = self.node(node.args[1], module, extra)
-            return index_of(base, key)
-        if kind == "call":
-            return self.call(node, module, extra)
-        if kind == "cond":
-            return self.conditional(node, module, extra)
-        if kind in ("unary", "binary"):
-            values = [self.node(n, module, extra) for n in node.args]
-            if not all(wholly_known(v) for v in values):
-                return unknown_from(*values)
-            try:
-                return operate(node.value, values)
-            except (TypeError, ValueError, OverflowError):
-                return UNKNOWN  # a number Terraform holds and Python does not (infinity)
-        if kind == "splat":
-            return self.splat(node, module, extra)
-        if kind == "splat_item":
-            return (extra or {}).get(SPLAT_ITEM, UNKNOWN)
-        if kind == "expand":
-            raise EvalError("`...` expands only the last argument of a function call")
-        if kind == "opaque":
-            text = str(node.value)
-            return Unknown.of_expression(text, text_refs(text))
-        return UNKNOWN
+        """One node's value: every kind of the closed `Node` union, matched exhaustively."""
+        match node:
+            case Lit(value):
+                return value
+            case TemplateExpr(body):
+                return self.template(body, module, extra)
+            case Traversal(name):
+                return self.reference(name, module, extra)
+            case TupleExpr(items):
+                return [self.node(n, module, extra) for n in items]
+            case ForExpr():
+                return self.for_expression(node, module, extra)
+            case ObjectExpr(pairs):
+                return self.object_value(pairs, module, extra)
+            case IndexExpr(base, key):
+                return index_of(self.node(base, module, extra), self.node(key, module, extra))
+            case CallExpr():
+                return self.call(node, module, extra)
+            case CondExpr():
+                return self.conditional(node, module, extra)
+            case UnaryExpr(op, operand):
+                return self.operation(op, (operand,), module, extra)
+            case BinaryExpr(op, left, right):
+                return self.operation(op, (left, right), module, extra)
+            case SplatExpr():
+                return self.splat(node, module, extra)
+            case SplatItem():
+                return (extra or {}).get(SPLAT_ITEM, UNKNOWN)
+            case ExpandArg():
+                raise EvalError("`...` expands only the last argument of a function call")
+            case OpaqueExpr(text):
+                return Unknown.of_expression(text, text_refs(text))
+            case _:
+                assert_never(node)
 
-    def for_expression(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def object_value(
+        self, pairs: tuple[tuple[Node, Node], ...], module: str, extra: Scope | None
+    ) -> Any:
+        out: dict[str, Any] = {}
+        for key_node, value_node in pairs:
+            key = (
+                key_node.value if isinstance(key_node, Lit) else self.node(key_node, module, extra)
+            )
+            if not wholly_known(key):
+                return unknown_from(key)
+            out[interpolation_text(key)] = self.node(value_node, module, extra)
+        return out
+
+    def operation(
+        self, op: str, operands: tuple[Node, ...], module: str, extra: Scope | None
+    ) -> Any:
+        values = [self.node(n, module, extra) for n in operands]
+        if not all(wholly_known(v) for v in values):
+            return unknown_from(*values)
+        try:
+            return operate(op, values)
+        except (TypeError, ValueError, OverflowError):
+            return UNKNOWN  # a number Terraform holds and Python does not (infinity)
+
+    def for_expression(self, node: ForExpr, module: str, extra: Scope | None) -> Any:
         """`[for ...]` / `{for ...}` over a known collection (maps in key order, as
         Terraform iterates them); unknown, naming its references, when the collection,
         a condition or a key is unknown."""
-        shape, names = node.value
-        collection_node, key_node, value_node, condition_node = node.args
+        shape, names = node.shape, node.names
+        collection_node, key_node, value_node = node.collection, node.key, node.value
+        condition_node = node.condition
         collection = self.node(collection_node, module, extra)
         pairs = iteration_pairs(collection)
         if pairs is None:
@@ -253,22 +284,19 @@ class ExpressionEvaluator:
             return dict(zip(keys, items, strict=True))
         return items
 
-    def conditional(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def conditional(self, node: CondExpr, module: str, extra: Scope | None) -> Any:
         """`c ? a : b`. A known condition picks one result (the other's errors do not count);
         an unknown one gives an unknown value that keeps what both results share: their
         shape where both are lists of one length or maps of the same keys, and their
         references, so graph rules still see the edges either way."""
-        test = self.node(node.args[0], module, extra)
+        test = self.node(node.test, module, extra)
         if not wholly_known(test):
             # Terraform reports neither result's errors until the condition is known
-            yes, no = (self.attempt(node.args[i], module, extra) for i in (1, 2))
+            yes, no = (self.attempt(n, module, extra) for n in (node.yes, node.no))
             return either(yes, no)
-        chosen = 1 if condition(test) else 2
-        value = self.node(node.args[chosen], module, extra)
-        other = node.args[3 - chosen]
-        if (other.kind in ("lit", "tuple", "object") and not other.args) or (
-            other.kind == "tmpl" and "${" not in str(other.value)
-        ):
+        chosen, other = (node.yes, node.no) if condition(test) else (node.no, node.yes)
+        value = self.node(chosen, module, extra)
+        if _constant(other):
             # the results must have one type: `false ? "a" : 1` is "1", `true ? "a" : {}` fails
             value = unified([value, self.node(other, module, extra)])[0]
         return value
@@ -280,26 +308,26 @@ class ExpressionEvaluator:
         except EvalError:
             return Unknown(refs=tuple(expand_refs(node_refs(node))))
 
-    def splat(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def splat(self, node: SplatExpr, module: str, extra: Scope | None) -> Any:
         """`xs[*].a` (and the legacy `xs.*.a`): the steps applied to each element; a value that
         is not a list is one element, null none."""
-        base = self.node(node.args[0], module, extra)
+        base = self.node(node.base, module, extra)
         if isinstance(base, Unknown):
             return unknown_from(base)
         if base is None:
             return []
         items = list(base) if isinstance(base, list) else [base]
-        steps = node.args[1]
+        steps = node.each
         return [
             self.node(steps, module, {**(extra or {}), SPLAT_ITEM: item})
             for item in items[:MAX_INSTANCES]
         ]
 
-    def call(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def call(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
         """A function call: `try`/`can` see their arguments' errors, file functions read
         confined files, the rest are `checker.source.functions` (an error there is an
         `EvalError`, a case not evaluated is unknown, naming the calls it wraps)."""
-        name = node.value
+        name = node.name
         if name in FILE_FUNCTIONS:
             return self.file_call(node, module, extra)
         if name == "try":
@@ -319,11 +347,12 @@ class ExpressionEvaluator:
         except Exception:  # a case the function table does not evaluate exactly: unknown
             return unknown_call(name, args)
 
-    def arguments(self, node: Node, module: str, extra: Scope | None) -> list[Any] | Unknown:
+    def arguments(self, node: CallExpr, module: str, extra: Scope | None) -> list[Any] | Unknown:
         """The evaluated arguments, a last `list...` spread into them (unknown when it is)."""
-        args = [self.node(a, module, extra) for a in node.args if a.kind != "expand"]
-        if node.args and node.args[-1].kind == "expand":
-            spread = self.node(node.args[-1].args[0], module, extra)
+        args = [self.node(a, module, extra) for a in node.args if not isinstance(a, ExpandArg)]
+        last = node.args[-1] if node.args else None
+        if isinstance(last, ExpandArg):
+            spread = self.node(last.inner, module, extra)
             if isinstance(spread, Unknown):
                 return unknown_from(*args, spread)
             if not isinstance(spread, list):
@@ -331,7 +360,7 @@ class ExpressionEvaluator:
             args.extend(spread)
         return args
 
-    def try_(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def try_(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
         """`try(a, b, ...)`: the first argument that does not fail, known or not.
 
         An argument Terraform can evaluate only after apply is returned as it is (its
@@ -345,7 +374,7 @@ class ExpressionEvaluator:
                 continue
         raise EvalError("try(): no expression succeeded")
 
-    def can(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def can(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
         """`can(x)`: false when x fails, true when it succeeds known, unknown until then."""
         if len(node.args) != 1:
             raise EvalError("can() takes one argument")
@@ -355,13 +384,13 @@ class ExpressionEvaluator:
             return False
         return True if wholly_known(value) else unknown_from(value)
 
-    def file_call(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def file_call(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
         """`file`, `templatefile`, `fileexists`, `filebase64` and the hashes of files.
 
         Paths resolve against the module's directory and stay inside the source
         root (see `checker.source.files`); a refused read is unknown with a note.
         """
-        name = node.value
+        name = node.name
         path = self.node(node.args[0], module, extra) if node.args else UNKNOWN
         source = self.module(module)
         if not isinstance(path, str) or source is None:
@@ -391,3 +420,19 @@ class ExpressionEvaluator:
             return self.template(text, module, {**(extra or {}), **variables}, escapes=False)
         finally:
             self._in_template_file = False
+
+
+def _constant(node: Node) -> bool:
+    """An empty literal, tuple or object, or a template without interpolation: a result
+    whose type the other result of a conditional is unified with."""
+    match node:
+        case Lit():
+            return True
+        case TupleExpr(items):
+            return not items
+        case ObjectExpr(pairs):
+            return not pairs
+        case TemplateExpr(body):
+            return "${" not in body
+        case _:
+            return False

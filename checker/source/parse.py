@@ -7,7 +7,7 @@ conditional, `for` expressions and splats (`splat` nodes: the traversal applied
 to each element is written on a `splat_item` leaf; `[*]` takes every following
 step, the legacy `.*` only attribute steps). What it does not know (a grouping
 `for`) parses as `opaque`. The result is a small tree evaluated by
-`checker.source.expressions`.
+`checker.source.expressions`, which matches the closed `Node` union exhaustively.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Literal
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -28,20 +28,141 @@ TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Node:
-    # lit, tmpl, ref, call, expand, tuple, object, unary, binary, cond, index, for,
-    # splat, splat_item, opaque
-    kind: str
-    value: Any = None
-    args: tuple[Any, ...] = ()
+Literal_ = None | bool | int | float | str
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A literal: a number, `true`/`false`, `null`, or an object key written as a name."""
+
+    value: Literal_
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateExpr:
+    """A quoted string: its body, interpolations and directives still unparsed."""
+
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Traversal:
+    """A reference by name: `var.x`, `aws_s3_bucket.b.arn`, an iteration name."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallExpr:
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpandArg:
+    """A last call argument expanded with `...`."""
+
+    inner: Node
+
+
+@dataclass(frozen=True, slots=True)
+class TupleExpr:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectExpr:
+    pairs: tuple[tuple[Node, Node], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryExpr:
+    op: str  # "!" or "-"
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryExpr:
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class CondExpr:
+    test: Node
+    yes: Node
+    no: Node
+
+
+@dataclass(frozen=True, slots=True)
+class IndexExpr:
+    """`base[key]`, and `base.name` where base is not a plain traversal."""
+
+    base: Node
+    key: Node
+
+
+@dataclass(frozen=True, slots=True)
+class ForExpr:
+    """`[for v in c : x if p]` (`shape` "tuple") or `{for k, v in c : k => x if p}` ("object");
+    an absent key or condition is `NONE`."""
+
+    shape: Literal["tuple", "object"]
+    names: tuple[str, ...]
+    collection: Node
+    key: Node
+    value: Node
+    condition: Node
+
+
+@dataclass(frozen=True, slots=True)
+class SplatExpr:
+    """`base[*]...` (`full`: every following step) or the legacy `base.*...` (attribute steps
+    only); `each` is the traversal applied to every element, rooted at `SplatItem`."""
+
+    full: bool
+    base: Node
+    each: Node
+
+
+@dataclass(frozen=True, slots=True)
+class SplatItem:
+    """The element a splat's `each` traversal applies to."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueExpr:
+    """What this parser does not know (a grouping `for`, a syntax error): its text."""
+
+    text: str
+
+
+# the closed union the evaluator matches exhaustively
+Node = (
+    Lit
+    | TemplateExpr
+    | Traversal
+    | CallExpr
+    | ExpandArg
+    | TupleExpr
+    | ObjectExpr
+    | UnaryExpr
+    | BinaryExpr
+    | CondExpr
+    | IndexExpr
+    | ForExpr
+    | SplatExpr
+    | SplatItem
+    | OpaqueExpr
+)
 
 
 class ParseError(Exception):
     pass
 
 
-NONE = Node("lit", None)  # an absent part of a `for` expression (no key, no condition)
+NONE = Lit(None)  # an absent part of a `for` expression (no key, no condition)
 
 
 def _string_end(text: str, start: int) -> int:
@@ -126,7 +247,7 @@ class _Parser:
             yes = self.expression()
             self.take(":")
             no = self.expression()
-            return Node("cond", None, (condition, yes, no))
+            return CondExpr(condition, yes, no)
         return condition
 
     PRECEDENCE = (
@@ -145,13 +266,13 @@ class _Parser:
         while self.peek()[0] == "op" and self.peek()[1] in self.PRECEDENCE[level]:
             operator = self.take()[1]
             right = self.binary(level + 1)
-            left = Node("binary", operator, (left, right))
+            left = BinaryExpr(operator, left, right)
         return left
 
     def unary(self) -> Node:
         if self.peek()[1] in ("!", "-"):
             operator = self.take()[1]
-            return Node("unary", operator, (self.unary(),))
+            return UnaryExpr(operator, self.unary())
         return self.postfix(self.primary())
 
     def postfix(self, node: Node) -> Node:
@@ -159,68 +280,68 @@ class _Parser:
             value = self.peek()[1]
             if value == "[" and self.peek(1)[1] == "*" and self.peek(2)[1] == "]":
                 self.pos += 3
-                node = Node("splat", "full", (node, self._splat_steps(full=True)))
-            elif value == "." and self.peek(1)[1] == "*" and node.kind != "lit":
+                node = SplatExpr(True, node, self._splat_steps(full=True))
+            elif value == "." and self.peek(1)[1] == "*" and not isinstance(node, Lit):
                 self.pos += 2
-                node = Node("splat", "attr", (node, self._splat_steps(full=False)))
+                node = SplatExpr(False, node, self._splat_steps(full=False))
             elif value == "[":
                 self.take("[")
                 key = self.expression()
                 self.take("]")
-                node = Node("index", None, (node, key))
-            elif value == "." and node.kind != "lit":
+                node = IndexExpr(node, key)
+            elif value == "." and not isinstance(node, Lit):
                 self.take(".")
                 name = self.take()
-                if node.kind == "ref":
-                    node = Node("ref", f"{node.value}.{name[1]}")
+                if isinstance(node, Traversal):
+                    node = Traversal(f"{node.name}.{name[1]}")
                 else:
-                    node = Node("index", None, (node, Node("lit", name[1])))
+                    node = IndexExpr(node, Lit(name[1]))
             else:
                 return node
 
     def _splat_steps(self, full: bool) -> Node:
         """The traversal a splat applies to each element: attribute steps, and for `[*]` index
         steps and nested splats too (HCL's rule)."""
-        item = Node("splat_item")
+        item: Node = SplatItem()
         while True:
             value = self.peek()[1]
             if value == "." and self.peek(1)[0] == "name":
                 self.take(".")
-                item = Node("index", None, (item, Node("lit", self.take()[1])))
+                item = IndexExpr(item, Lit(self.take()[1]))
             elif full and value == "[" and self.peek(1)[1] == "*" and self.peek(2)[1] == "]":
                 self.pos += 3
-                return Node("splat", "full", (item, self._splat_steps(full=True)))
+                return SplatExpr(True, item, self._splat_steps(full=True))
             elif full and value == "[":
                 self.take("[")
                 key = self.expression()
                 self.take("]")
-                item = Node("index", None, (item, key))
+                item = IndexExpr(item, key)
             else:
                 return item
 
     def _opaque_rest(self) -> Node:
         self.pos = len(self.tokens)
-        return Node("opaque", self.text)
+        return OpaqueExpr(self.text)
 
     def primary(self) -> Node:
         kind, value = self.peek()
         if kind == "number":
             self.take()
-            return Node("lit", float(value) if any(c in value for c in ".eE") else int(value))
+            return Lit(float(value) if any(c in value for c in ".eE") else int(value))
         if kind == "string":
             self.take()
-            return Node("tmpl", value[1:-1])
+            return TemplateExpr(value[1:-1])
         if kind == "name":
             self.take()
             if value in ("true", "false"):
-                return Node("lit", value == "true")
+                return Lit(value == "true")
             if value == "null":
-                return Node("lit", None)
+                return Lit(None)
             if value == "for":
                 return self._opaque_rest()
             if self.peek()[1] == "(":
                 return self.call(value)
-            return Node("ref", value)
+            return Traversal(value)
         if value == "(":
             self.take("(")
             inner = self.expression()
@@ -239,17 +360,17 @@ class _Parser:
             args.append(self.expression())
             if self.peek()[1] == "...":
                 self.take("...")
-                args[-1] = Node("expand", None, (args[-1],))
+                args[-1] = ExpandArg(args[-1])
             if self.peek()[1] == ",":
                 self.take(",")
             elif self.peek()[1] != ")":
                 raise ParseError("expected ',' or ')'")
         self.take(")")
-        return Node("call", name, tuple(args))
+        return CallExpr(name, tuple(args))
 
-    def for_(self, shape: str, close: str) -> Node:
+    def for_(self, shape: Literal["tuple", "object"], close: str) -> Node:
         """`[for v in c : x if p]` or `{for k, v in c : k => x if p}` (after the bracket):
-        Node("for", (shape, names), (collection, key, value, condition)); grouping (`...`)
+        a `ForExpr`; grouping (`...`)
         is left opaque."""
         self.take("for")
         names = [self.take()[1]]
@@ -260,19 +381,19 @@ class _Parser:
             raise ParseError("expected 'in'")
         collection = self.expression()
         self.take(":")
-        key = NONE
+        key: Node = NONE
         value = self.expression()
         if shape == "object":
             self.take("=>")
             key, value = value, self.expression()
             if self.peek()[1] == "...":
                 return self._opaque_rest()
-        condition = NONE
+        condition: Node = NONE
         if self.peek() == ("name", "if"):
             self.take()
             condition = self.expression()
         self.take(close)
-        return Node("for", (shape, tuple(names)), (collection, key, value, condition))
+        return ForExpr(shape, tuple(names), collection, key, value, condition)
 
     def tuple_(self) -> Node:
         self.take("[")
@@ -286,7 +407,7 @@ class _Parser:
             elif self.peek()[1] != "]":
                 raise ParseError("expected ',' or ']'")
         self.take("]")
-        return Node("tuple", None, tuple(items))
+        return TupleExpr(tuple(items))
 
     def object_(self) -> Node:
         self.take("{")
@@ -297,7 +418,7 @@ class _Parser:
             key_kind, key_value = self.peek()
             if key_kind == "name" and self.peek(1)[1] in ("=", ":"):
                 self.take()
-                key = Node("lit", key_value)
+                key: Node = Lit(key_value)
             else:
                 key = self.expression()
             separator = self.take()[1]
@@ -307,7 +428,7 @@ class _Parser:
             if self.peek()[1] == ",":
                 self.take(",")
         self.take("}")
-        return Node("object", None, tuple(pairs))
+        return ObjectExpr(tuple(pairs))
 
 
 @lru_cache(maxsize=4096)
@@ -319,4 +440,4 @@ def parse_hcl_expression(text: str) -> Node:
     try:
         return _Parser(text).parse()
     except (ParseError, IndexError, RecursionError):
-        return Node("opaque", text)
+        return OpaqueExpr(text)

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from checker.core.address import parse_reference
-from checker.source.parse import Node, parse_hcl_expression
+from checker.source.parse import (
+    BinaryExpr,
+    CallExpr,
+    CondExpr,
+    ExpandArg,
+    ForExpr,
+    IndexExpr,
+    Lit,
+    Node,
+    ObjectExpr,
+    OpaqueExpr,
+    SplatExpr,
+    SplatItem,
+    TemplateExpr,
+    Traversal,
+    TupleExpr,
+    UnaryExpr,
+    parse_hcl_expression,
+)
 from checker.source.raw import REFERENCE_IN_TEXT, split_template
 
 
@@ -15,57 +33,85 @@ def text_refs(text: str) -> tuple[str, ...]:
 
 def _traversal(node: Node) -> str | None:
     """`aws_s3_bucket.this["k"].id` from the parser's index chain, when every key is literal."""
-    if node.kind == "ref":
-        return str(node.value)
-    if node.kind != "index":
+    if isinstance(node, Traversal):
+        return node.name
+    if not isinstance(node, IndexExpr):
         return None
-    base = _traversal(node.args[0])
-    key = node.args[1]
-    if base is None or key.kind not in ("lit", "tmpl") or "${" in str(key.value):
+    base = _traversal(node.base)
+    match node.key:
+        case Lit(value) | TemplateExpr(value) if "${" not in str(value):
+            key = value
+        case _:
+            return None
+    if base is None:
         return None
     parts = base.split(".")
     # a resource, data source or module call is indexed by instance key, anything else by attribute
     instance_key = len(parts) == (3 if parts[0] == "data" else 2)
-    if isinstance(key.value, int) and not isinstance(key.value, bool):
-        return f"{base}[{key.value}]"
-    if isinstance(key.value, str) and "[" not in base and instance_key:
-        return f'{base}["{key.value}"]'
-    return f"{base}.{key.value}" if isinstance(key.value, str) else None
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{base}[{key}]"
+    if isinstance(key, str) and "[" not in base and instance_key:
+        return f'{base}["{key}"]'
+    return f"{base}.{key}" if isinstance(key, str) else None
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly below `node`, in source order."""
+    match node:
+        case Lit() | TemplateExpr() | Traversal() | SplatItem() | OpaqueExpr():
+            return ()
+        case CallExpr(_, args):
+            return args
+        case ExpandArg(inner):
+            return (inner,)
+        case TupleExpr(items):
+            return items
+        case ObjectExpr(pairs):
+            return tuple(part for pair in pairs for part in pair)
+        case UnaryExpr(_, operand):
+            return (operand,)
+        case BinaryExpr(_, left, right):
+            return (left, right)
+        case CondExpr(test, yes, no):
+            return (test, yes, no)
+        case IndexExpr(base, key):
+            return (base, key)
+        case ForExpr(_, _, collection, key, value, condition):
+            return (collection, key, value, condition)
+        case SplatExpr(_, base, each):
+            return (base, each)
+        case _:
+            assert_never(node)
 
 
 def node_refs(node: Node) -> list[str]:
     """The references an expression makes (the iteration names of a `for` are not ones)."""
     out: list[str] = []
 
-    def walk(node: Any) -> None:
-        if isinstance(node, tuple):  # an object's (key, value) pair
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, Node):
-            return
-        traversal = _traversal(node) if node.kind == "index" else None
+    def walk(node: Node) -> None:
+        traversal = _traversal(node) if isinstance(node, IndexExpr) else None
         if traversal is not None:
             out.append(traversal)
             return
-        if node.kind == "for":
-            start = len(out)
-            for arg in node.args:
-                walk(arg)
-            inner = out[start:]
-            del out[start:]
-            out.extend(r for r in inner if r.split(".")[0].split("[")[0] not in node.value[1])
-            return
-        if node.kind == "ref":
-            out.append(node.value)
-        elif node.kind == "opaque":
-            out.extend(text_refs(str(node.value)))
-        elif node.kind == "tmpl":
-            for kind, piece in split_template(node.value):
-                if kind == "expr":
-                    walk(parse_hcl_expression(piece))
-        for arg in node.args:
-            walk(arg)
+        match node:
+            case ForExpr(_, names):
+                start = len(out)
+                for child in _children(node):
+                    walk(child)
+                inner = out[start:]
+                del out[start:]
+                out.extend(r for r in inner if r.split(".")[0].split("[")[0] not in names)
+                return
+            case Traversal(name):
+                out.append(name)
+            case OpaqueExpr(text):
+                out.extend(text_refs(text))
+            case TemplateExpr(body):
+                for kind, piece in split_template(body):
+                    if kind == "expr":
+                        walk(parse_hcl_expression(piece))
+        for child in _children(node):
+            walk(child)
 
     walk(node)
     return out
@@ -84,7 +130,7 @@ def references_of(raw: Any) -> list[str]:
         if raw.startswith("${") and raw.endswith("}"):
             out.extend(node_refs(parse_hcl_expression(raw[2:-1])))
         elif raw.startswith('"'):
-            out.extend(node_refs(Node("tmpl", raw[1:-1])))
+            out.extend(node_refs(TemplateExpr(raw[1:-1])))
     return expand_refs(out)
 
 

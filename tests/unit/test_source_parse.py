@@ -9,32 +9,74 @@ from __future__ import annotations
 
 import pytest
 
-from checker.source.parse import NONE, Node, parse_hcl_expression
+from checker.source import parse as p
+from checker.source.parse import NONE, Lit, Node, parse_hcl_expression
 
 pytestmark = pytest.mark.fast
 
 
+def node(kind: str, value: object = None, args: tuple[object, ...] = ()) -> Node:
+    """An expected tree written compactly: `kind`, its value and its children."""
+    a = [x for x in args if isinstance(x, Node)]
+    match kind:
+        case "lit":
+            assert value is None or isinstance(value, bool | int | float | str)
+            return p.Lit(value)
+        case "ref":
+            return p.Traversal(str(value))
+        case "tmpl":
+            return p.TemplateExpr(str(value))
+        case "call":
+            return p.CallExpr(str(value), tuple(a))
+        case "expand":
+            return p.ExpandArg(a[0])
+        case "tuple":
+            return p.TupleExpr(tuple(a))
+        case "object":
+            pairs = [x for x in args if isinstance(x, tuple)]
+            return p.ObjectExpr(tuple((k, v) for k, v in pairs))
+        case "unary":
+            return p.UnaryExpr(str(value), a[0])
+        case "binary":
+            return p.BinaryExpr(str(value), a[0], a[1])
+        case "cond":
+            return p.CondExpr(a[0], a[1], a[2])
+        case "index":
+            return p.IndexExpr(a[0], a[1])
+        case "for":
+            assert isinstance(value, tuple)
+            shape, names = value
+            return p.ForExpr(shape, tuple(names), a[0], a[1], a[2], a[3])
+        case "splat":
+            return p.SplatExpr(value == "full", a[0], a[1])
+        case "splat_item":
+            return p.SplatItem()
+        case "opaque":
+            return p.OpaqueExpr(str(value))
+    raise AssertionError(kind)
+
+
 def lit(value: object) -> Node:
-    return Node("lit", value)
+    return node("lit", value)
 
 
 def ref(name: str) -> Node:
-    return Node("ref", name)
+    return node("ref", name)
 
 
 def tmpl(text: str) -> Node:
-    return Node("tmpl", text)
+    return node("tmpl", text)
 
 
 def binary(op: str, left: Node, right: Node) -> Node:
-    return Node("binary", op, (left, right))
+    return node("binary", op, (left, right))
 
 
 def index(of: Node, key: Node) -> Node:
-    return Node("index", None, (of, key))
+    return node("index", None, (of, key))
 
 
-ITEM = Node("splat_item")
+ITEM = node("splat_item")
 
 
 # ----------------------------------------------------------------- literals
@@ -54,9 +96,9 @@ ITEM = Node("splat_item")
     ],
 )
 def test_literals(text: str, value: object) -> None:
-    node = parse_hcl_expression(text)
-    assert node == lit(value)
-    assert type(node.value) is type(value)
+    parsed = parse_hcl_expression(text)
+    assert parsed == lit(value)
+    assert isinstance(parsed, Lit) and type(parsed.value) is type(value)
 
 
 def test_surrounding_whitespace_is_ignored() -> None:
@@ -108,7 +150,7 @@ def test_a_string_key() -> None:
 
 
 def test_indexing_a_tuple_and_an_attribute_of_a_template() -> None:
-    pair = Node("tuple", None, (lit(1), lit(2)))
+    pair = node("tuple", None, (lit(1), lit(2)))
     assert parse_hcl_expression("[1,2][0]") == index(pair, lit(0))
     assert parse_hcl_expression('"x".y') == index(tmpl("x"), lit("y"))
 
@@ -117,38 +159,38 @@ def test_indexing_a_tuple_and_an_attribute_of_a_template() -> None:
 
 
 def test_a_call_with_arguments() -> None:
-    assert parse_hcl_expression('lookup(var.m, "k", null)') == Node(
+    assert parse_hcl_expression('lookup(var.m, "k", null)') == node(
         "call", "lookup", (ref("var.m"), tmpl("k"), lit(None))
     )
 
 
 def test_a_call_without_arguments_and_with_a_trailing_comma() -> None:
-    assert parse_hcl_expression("f()") == Node("call", "f", ())
-    assert parse_hcl_expression("f(1,)") == Node("call", "f", (lit(1),))
+    assert parse_hcl_expression("f()") == node("call", "f", ())
+    assert parse_hcl_expression("f(1,)") == node("call", "f", (lit(1),))
 
 
 def test_an_expanded_last_argument() -> None:
-    assert parse_hcl_expression("concat(a, b...)") == Node(
-        "call", "concat", (ref("a"), Node("expand", None, (ref("b"),)))
+    assert parse_hcl_expression("concat(a, b...)") == node(
+        "call", "concat", (ref("a"), node("expand", None, (ref("b"),)))
     )
 
 
 def test_nested_calls_and_collections() -> None:
-    obj = Node("object", None, ((lit("a"), Node("tuple", None, (lit(1),))),))
-    assert parse_hcl_expression("jsonencode({a = [1]})") == Node("call", "jsonencode", (obj,))
+    obj = node("object", None, ((lit("a"), node("tuple", None, (lit(1),))),))
+    assert parse_hcl_expression("jsonencode({a = [1]})") == node("call", "jsonencode", (obj,))
 
 
 # --------------------------------------------------------- tuples and objects
 
 
 def test_tuples() -> None:
-    assert parse_hcl_expression('[1, "x"]') == Node("tuple", None, (lit(1), tmpl("x")))
-    assert parse_hcl_expression("[1,]") == Node("tuple", None, (lit(1),))
-    assert parse_hcl_expression("[]") == Node("tuple", None, ())
+    assert parse_hcl_expression('[1, "x"]') == node("tuple", None, (lit(1), tmpl("x")))
+    assert parse_hcl_expression("[1,]") == node("tuple", None, (lit(1),))
+    assert parse_hcl_expression("[]") == node("tuple", None, ())
 
 
 def test_object_keys_are_names_strings_or_expressions() -> None:
-    assert parse_hcl_expression('{a = 1, "b" = 2, (var.k): 3}') == Node(
+    assert parse_hcl_expression('{a = 1, "b" = 2, (var.k): 3}') == node(
         "object",
         None,
         ((lit("a"), lit(1)), (tmpl("b"), lit(2)), (ref("var.k"), lit(3))),
@@ -156,11 +198,11 @@ def test_object_keys_are_names_strings_or_expressions() -> None:
 
 
 def test_object_with_colons_and_without_commas() -> None:
-    assert parse_hcl_expression("{a: 1}") == Node("object", None, ((lit("a"), lit(1)),))
-    assert parse_hcl_expression("{a = 1 b = 2}") == Node(
+    assert parse_hcl_expression("{a: 1}") == node("object", None, ((lit("a"), lit(1)),))
+    assert parse_hcl_expression("{a = 1 b = 2}") == node(
         "object", None, ((lit("a"), lit(1)), (lit("b"), lit(2)))
     )
-    assert parse_hcl_expression("{}") == Node("object", None, ())
+    assert parse_hcl_expression("{}") == node("object", None, ())
 
 
 # ------------------------------------------------------ operators, precedence
@@ -175,7 +217,7 @@ def test_parentheses_group() -> None:
 
 
 def test_logical_operators_and_not() -> None:
-    not_a = Node("unary", "!", (ref("a"),))
+    not_a = node("unary", "!", (ref("a"),))
     assert parse_hcl_expression("!a && b || c") == binary(
         "||", binary("&&", not_a, ref("b")), ref("c")
     )
@@ -197,10 +239,10 @@ def test_comparison_binds_tighter_than_equality() -> None:
 
 
 def test_unary_operators_bind_tighter_than_binary_ones_and_looser_than_traversals() -> None:
-    assert parse_hcl_expression("-1") == Node("unary", "-", (lit(1),))
-    assert parse_hcl_expression("-a.b") == Node("unary", "-", (ref("a.b"),))
+    assert parse_hcl_expression("-1") == node("unary", "-", (lit(1),))
+    assert parse_hcl_expression("-a.b") == node("unary", "-", (ref("a.b"),))
     assert parse_hcl_expression("!a == b") == binary(
-        "==", Node("unary", "!", (ref("a"),)), ref("b")
+        "==", node("unary", "!", (ref("a"),)), ref("b")
     )
 
 
@@ -212,17 +254,17 @@ def test_modulo() -> None:
 
 
 def test_the_conditional_nests_to_the_right() -> None:
-    inner = Node("cond", None, (ref("c"), ref("d"), ref("e")))
-    assert parse_hcl_expression("a ? b : c ? d : e") == Node(
+    inner = node("cond", None, (ref("c"), ref("d"), ref("e")))
+    assert parse_hcl_expression("a ? b : c ? d : e") == node(
         "cond", None, (ref("a"), ref("b"), inner)
     )
 
 
 def test_the_conditional_is_looser_than_every_binary_operator() -> None:
-    assert parse_hcl_expression("a == 1 ? x + 1 : {}") == Node(
+    assert parse_hcl_expression("a == 1 ? x + 1 : {}") == node(
         "cond",
         None,
-        (binary("==", ref("a"), lit(1)), binary("+", ref("x"), lit(1)), Node("object", None, ())),
+        (binary("==", ref("a"), lit(1)), binary("+", ref("x"), lit(1)), node("object", None, ())),
     )
 
 
@@ -230,26 +272,26 @@ def test_the_conditional_is_looser_than_every_binary_operator() -> None:
 
 
 def test_a_tuple_for_with_a_condition() -> None:
-    assert parse_hcl_expression("[for v in var.l : v.x if v.y]") == Node(
+    assert parse_hcl_expression("[for v in var.l : v.x if v.y]") == node(
         "for", ("tuple", ("v",)), (ref("var.l"), NONE, ref("v.x"), ref("v.y"))
     )
 
 
 def test_a_tuple_for_with_index_and_value() -> None:
-    assert parse_hcl_expression("[for i, v in l : v if v > 1]") == Node(
+    assert parse_hcl_expression("[for i, v in l : v if v > 1]") == node(
         "for", ("tuple", ("i", "v")), (ref("l"), NONE, ref("v"), binary(">", ref("v"), lit(1)))
     )
 
 
 def test_an_object_for() -> None:
-    assert parse_hcl_expression("{for k, v in var.m : k => v}") == Node(
+    assert parse_hcl_expression("{for k, v in var.m : k => v}") == node(
         "for", ("object", ("k", "v")), (ref("var.m"), ref("k"), ref("v"), NONE)
     )
 
 
 def test_a_grouping_object_for_is_opaque() -> None:
     text = "{for k, v in var.m : k => v...}"
-    assert parse_hcl_expression(text) == Node("opaque", text)
+    assert parse_hcl_expression(text) == node("opaque", text)
 
 
 # -------------------------------------------------------------------- splats
@@ -257,25 +299,25 @@ def test_a_grouping_object_for_is_opaque() -> None:
 
 def test_a_full_splat_takes_every_following_step() -> None:
     """`a[*].b[0]` is `[for x in a : x.b[0]]` (HCL, "Splat Operators")."""
-    assert parse_hcl_expression("a[*].b[0]") == Node(
+    assert parse_hcl_expression("a[*].b[0]") == node(
         "splat", "full", (ref("a"), index(index(ITEM, lit("b")), lit(0)))
     )
-    assert parse_hcl_expression("a[*]") == Node("splat", "full", (ref("a"), ITEM))
+    assert parse_hcl_expression("a[*]") == node("splat", "full", (ref("a"), ITEM))
 
 
 def test_a_legacy_splat_takes_attribute_steps_only() -> None:
     """`a.*.b[0]` is `[for x in a : x.b][0]`: the index applies to the result."""
     assert parse_hcl_expression("a.*.b[0]") == index(
-        Node("splat", "attr", (ref("a"), index(ITEM, lit("b")))), lit(0)
+        node("splat", "attr", (ref("a"), index(ITEM, lit("b")))), lit(0)
     )
-    assert parse_hcl_expression("a.*.b.c") == Node(
+    assert parse_hcl_expression("a.*.b.c") == node(
         "splat", "attr", (ref("a"), index(index(ITEM, lit("b")), lit("c")))
     )
 
 
 def test_a_splat_of_a_splat() -> None:
-    assert parse_hcl_expression("a[*][*].b") == Node(
-        "splat", "full", (ref("a"), Node("splat", "full", (ITEM, index(ITEM, lit("b")))))
+    assert parse_hcl_expression("a[*][*].b") == node(
+        "splat", "full", (ref("a"), node("splat", "full", (ITEM, index(ITEM, lit("b")))))
     )
 
 
@@ -298,7 +340,7 @@ def test_a_splat_of_a_splat() -> None:
     ],
 )
 def test_what_the_parser_does_not_know_is_opaque_with_its_text(text: str) -> None:
-    assert parse_hcl_expression(text) == Node("opaque", text)
+    assert parse_hcl_expression(text) == node("opaque", text)
 
 
 def test_parsing_is_cached_per_text() -> None:

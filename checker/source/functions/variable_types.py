@@ -22,27 +22,27 @@ def convert(value: object, constraint: object) -> object:
     elements of `map(string)`/`list(string)` become strings. `constraint` is the
     parsed `type` expression (`checker.source.parse.Node`); a value that does not fit
     is returned as it is."""
-    from checker.source.parse import Node
+    from checker.source.parse import CallExpr, Node, Traversal
 
     if not isinstance(constraint, Node) or value is None or isinstance(value, Unknown):
         return value
-    kind, args = constraint.kind, constraint.args
     try:
-        if kind == "ref" and constraint.value in ("string", "number", "bool"):
-            return _convert_primitive(value, str(constraint.value))
-        if kind == "call" and constraint.value in ("list", "set") and len(args) == 1:
-            if not isinstance(value, list):
-                return value
-            items = [convert(item, args[0]) for item in value]
-            if constraint.value == "set":
-                return toset(items) if all(map(wholly_known, items)) else TfSet(items)
-            return items
-        if kind == "call" and constraint.value == "map" and len(args) == 1:
-            if not isinstance(value, dict):
-                return value
-            return {key: convert(item, args[0]) for key, item in value.items()}
-        if kind == "call" and constraint.value == "object" and len(args) == 1:
-            return _convert_object(value, args[0])
+        match constraint:
+            case Traversal("string" | "number" | "bool" as kind):
+                return _convert_primitive(value, kind)
+            case CallExpr("list" | "set" as kind, (element,)):
+                if not isinstance(value, list):
+                    return value
+                items = [convert(item, element) for item in value]
+                if kind == "set":
+                    return toset(items) if all(map(wholly_known, items)) else TfSet(items)
+                return items
+            case CallExpr("map", (element,)):
+                if not isinstance(value, dict):
+                    return value
+                return {key: convert(item, element) for key, item in value.items()}
+            case CallExpr("object", (attributes,)):
+                return _convert_object(value, attributes)
     except EvalError:
         return value
     return value
@@ -61,17 +61,17 @@ def _convert_primitive(value: object, kind: str) -> object:
 
 
 def _convert_object(value: object, attributes: object) -> object:
-    from checker.source.parse import Node
+    from checker.source.parse import CallExpr, Node, ObjectExpr
 
-    if not isinstance(value, dict) or not isinstance(attributes, Node):
-        return value
-    if attributes.kind != "object":
+    if not isinstance(value, dict) or not isinstance(attributes, ObjectExpr):
         return value
     out: dict[str, object] = {}
-    for key_node, type_node in attributes.args:
-        name = str(key_node.value)
-        inner, default, optional = type_node, None, False
-        if type_node.kind == "call" and type_node.value == "optional" and type_node.args:
+    for key_node, type_node in attributes.pairs:
+        name = str(_key(key_node))
+        inner: Node = type_node
+        default: object = None
+        optional = False
+        if isinstance(type_node, CallExpr) and type_node.name == "optional" and type_node.args:
             inner, optional = type_node.args[0], True
             if len(type_node.args) > 1:
                 default = convert(_constant(type_node.args[1]), inner)
@@ -89,16 +89,29 @@ def _convert_object(value: object, attributes: object) -> object:
 def _constant(node: object) -> object:
     """The value of a constant expression (an `optional()` default): literals, strings,
     lists and maps of them; unknown otherwise."""
-    from checker.source.parse import Node
+    from checker.source.parse import Lit, ObjectExpr, TemplateExpr, TupleExpr
 
-    if not isinstance(node, Node):
-        return UNKNOWN
-    if node.kind == "lit":
-        return node.value
-    if node.kind == "tmpl" and "${" not in str(node.value) and "%{" not in str(node.value):
-        return str(node.value)
-    if node.kind == "tuple":
-        return [_constant(item) for item in node.args]
-    if node.kind == "object":
-        return {str(_constant(key)): _constant(value) for key, value in node.args}
-    return UNKNOWN
+    match node:
+        case Lit(value):
+            return value
+        case TemplateExpr(body) if "${" not in body and "%{" not in body:
+            return body
+        case TupleExpr(items):
+            return [_constant(item) for item in items]
+        case ObjectExpr(pairs):
+            return {str(_constant(key)): _constant(value) for key, value in pairs}
+        case _:
+            return UNKNOWN
+
+
+def _key(node: object) -> object:
+    """An object type's attribute name: written as a name (a literal) or a string."""
+    from checker.source.parse import Lit, TemplateExpr, Traversal
+
+    match node:
+        case Lit(value):
+            return value
+        case TemplateExpr(body) | Traversal(body):
+            return body
+        case _:
+            return node
