@@ -5,12 +5,11 @@ provider regions, each evaluated once."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from checker.core.address import join, module_path, parse_reference, split_address, strip_key
 from checker.plan.model import PlanModel
 from checker.plan.sensitive import mark as mark_sensitive
-from checker.plan.values import UNKNOWN, Unknown, name_unknowns
+from checker.plan.values import UNKNOWN, Unknown, Value, name_unknowns
 from checker.source.expressions import ExpressionEvaluator
 from checker.source.files import SourceFiles
 from checker.source.functions import (
@@ -29,8 +28,10 @@ from checker.source.raw import parse_raw
 from checker.source.value_ops import (
     MAX_INSTANCES,
     META_ARGUMENTS,
+    InstanceKey,
     ResourceObject,
     Scope,
+    as_value,
     is_block_list,
     iteration_pairs,
     walk_traversal,
@@ -46,7 +47,7 @@ class StaticEvaluator(ExpressionEvaluator):
     """
 
     def __init__(
-        self, root: SourceModule, tfvars: dict[str, Any], plan: PlanModel | None = None
+        self, root: SourceModule, tfvars: dict[str, Value], plan: PlanModel | None = None
     ) -> None:
         super().__init__(root.files if root.files is not None else SourceFiles(root.directory))
         self.root = root
@@ -54,7 +55,7 @@ class StaticEvaluator(ExpressionEvaluator):
         # With a plan, resource attributes and root variables come from it (plan mode);
         # without, from the blocks themselves (static mode).
         self.plan = plan
-        self._regions: dict[str, Any] = {}
+        self._regions: dict[str, Value] = {}
 
     # ---------------------------------------------------------------- modules
 
@@ -69,7 +70,7 @@ class StaticEvaluator(ExpressionEvaluator):
             current = current.children.get(parts[i + 1])
         return current
 
-    def reference(self, traversal: str, module: str, extra: Scope | None) -> Any:
+    def reference(self, traversal: str, module: str, extra: Scope | None) -> Value:
         head, _, rest = traversal.partition(".")
         if extra and head in extra:
             return walk_traversal(extra[head], split_address(rest) if rest else [], traversal)
@@ -111,7 +112,7 @@ class StaticEvaluator(ExpressionEvaluator):
             return self.region(key) if key else UNKNOWN
         return self.attribute(module, parsed.local_address, parsed.key, parsed.attribute)
 
-    def attribute(self, module: str, local: str, key: str | None, path: tuple[str, ...]) -> Any:
+    def attribute(self, module: str, local: str, key: str | None, path: tuple[str, ...]) -> Value:
         """An attribute of a resource instance in a module instance (a whole collection without a key)."""
         source = self.module(module)
         block = source.blocks.get(local) if source else None
@@ -123,7 +124,7 @@ class StaticEvaluator(ExpressionEvaluator):
             if path:  # an attribute of a collection: Terraform refuses it
                 return Unknown.of_reference(".".join((base, *path)))
             return self.collection(module, local, block)
-        index: Any = (
+        index: InstanceKey = (
             int(key) if key is not None and key.isdigit() and "count" in block.body else key
         )
         if keyed and key is not None:
@@ -145,7 +146,7 @@ class StaticEvaluator(ExpressionEvaluator):
         )
         return walk_traversal(value, list(path[1:]), ".".join((address, *path)))
 
-    def planned(self, address: str, path: tuple[str, ...]) -> Any:
+    def planned(self, address: str, path: tuple[str, ...]) -> Value:
         """A planned attribute: known, or `Unknown` naming the instance attribute it is."""
         assert self.plan is not None
         reference = ".".join((address, *path))
@@ -158,7 +159,9 @@ class StaticEvaluator(ExpressionEvaluator):
             return Unknown.of_reference(reference)
         return name_unknowns(value, (reference,))
 
-    def instance_object(self, module: str, local: str, block: SourceBlock, index: Any) -> Any:
+    def instance_object(
+        self, module: str, local: str, block: SourceBlock, index: InstanceKey
+    ) -> Value:
         """Every attribute of one instance, as a map (what `each.value` is in a for_each chain)."""
         address = join(module, local) + key_suffix(index)
         if self.plan is not None:
@@ -167,7 +170,7 @@ class StaticEvaluator(ExpressionEvaluator):
                 return Unknown.of_reference(address)
             return {name: self.planned(address, (name,)) for name in inst.values}
         extra = self.each_scope(module, block.body, index)
-        out: dict[str, Any] = {}
+        out: dict[str, Value] = {}
         for name, raw in block.body.items():
             if name in META_ARGUMENTS or is_block_list(raw):
                 continue
@@ -178,7 +181,7 @@ class StaticEvaluator(ExpressionEvaluator):
         out.update(self.provider_facts(module, local, block))
         return ResourceObject(address, out)
 
-    def provider_facts(self, module: str, local: str, block: SourceBlock) -> dict[str, Any]:
+    def provider_facts(self, module: str, local: str, block: SourceBlock) -> dict[str, Value]:
         """What `data.aws_partition` and `data.aws_region` read, known without a plan from the
         region of the provider configuration the block uses (also when indexed, `[0]`)."""
         if local.startswith("data.aws_partition."):
@@ -194,7 +197,9 @@ class StaticEvaluator(ExpressionEvaluator):
             )
         return {}
 
-    def instance_keys(self, module: str, local: str, block: SourceBlock) -> list[tuple[Any, Any]]:
+    def instance_keys(
+        self, module: str, local: str, block: SourceBlock
+    ) -> list[tuple[InstanceKey, Value]]:
         """(key, each.value) of a block's instances in a module instance: with a plan, the
         instances it plans (it is the truth: Terraform knew every count when it planned);
         without, as `count`/`for_each` evaluate ([(None, None)] when they cannot be)."""
@@ -204,17 +209,15 @@ class StaticEvaluator(ExpressionEvaluator):
         planned = [i for i in self.plan.in_module_instance(config, module) if i.exists]
         return [(i.index, None) for i in planned if i.index is not None]
 
-    def collection(self, module: str, local: str, block: SourceBlock) -> Any:
+    def collection(self, module: str, local: str, block: SourceBlock) -> Value:
         """A for_each resource as a map of its instances, a counted one as a list."""
         pairs = self.instance_keys(module, local, block)
         if pairs == [(None, None)]:
             return Unknown.of_reference(join(module, local))
-        objects = {key: self.instance_object(module, local, block, key) for key, _ in pairs}
-        if "count" in block.body:
-            return [objects[key] for key in sorted(objects)]
-        return objects
+        objects = [(key, self.instance_object(module, local, block, key)) for key, _ in pairs]
+        return by_instance_key(objects, counted="count" in block.body)
 
-    def each_scope(self, module: str, body: dict[str, Any], index: Any) -> Scope | None:
+    def each_scope(self, module: str, body: dict[str, Value], index: InstanceKey) -> Scope | None:
         """`each` / `count` of one instance of a block with for_each / count."""
         if index is None:
             return None
@@ -224,11 +227,15 @@ class StaticEvaluator(ExpressionEvaluator):
             each = self.memoised(
                 (module, f"for_each:{id(body)}", ""), lambda: self.raw(body["for_each"], module)
             )
-            value = each.get(index, index) if isinstance(each, dict) else index
+            value = (
+                each.get(index, index)
+                if isinstance(each, dict) and isinstance(index, str)
+                else index
+            )
             return {"each": {"key": index, "value": value}}
         return None
 
-    def module_output(self, traversal: str, module: str) -> Any:
+    def module_output(self, traversal: str, module: str) -> Value:
         """`module.NAME[KEY].OUTPUT...`: the child module instance's output, evaluated there."""
         parts = split_address(traversal)
         qualified = join(module, traversal)
@@ -247,12 +254,14 @@ class StaticEvaluator(ExpressionEvaluator):
             pairs = instance_keys_of(self, call, module)
             if pairs == [(None, None)]:
                 return Unknown.of_reference(qualified)
-            outputs = {
-                k: self.module_outputs(join(module, f"module.{name}{key_suffix(k)}"), child)
+            outputs: list[tuple[InstanceKey, Value]] = [
+                (k, self.module_outputs(join(module, f"module.{name}{key_suffix(k)}"), child))
                 for k, _ in pairs
-            }
-            return [outputs[k] for k in sorted(outputs)] if "count" in call else outputs
-        index: Any = int(key) if key is not None and key.isdigit() and "count" in call else key
+            ]
+            return by_instance_key(outputs, counted="count" in call)
+        index: InstanceKey = (
+            int(key) if key is not None and key.isdigit() and "count" in call else key
+        )
         instance = join(module, f"module.{name}{key_suffix(index)}")
         if len(parts) == 2:
             return self.module_outputs(instance, child)
@@ -263,8 +272,8 @@ class StaticEvaluator(ExpressionEvaluator):
         value = self.memoised((instance, "output", parts[2]), lambda: self.raw(raw, instance))
         return walk_traversal(value, parts[3:], qualified)
 
-    def module_outputs(self, instance: str, child: SourceModule) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def module_outputs(self, instance: str, child: SourceModule) -> dict[str, Value]:
+        out: dict[str, Value] = {}
         for name, body in child.outputs.items():
             if isinstance(body, dict) and "value" in body:
                 raw = body["value"]
@@ -273,14 +282,14 @@ class StaticEvaluator(ExpressionEvaluator):
                 )
         return out
 
-    def variable(self, name: str, module: str) -> Any:
+    def variable(self, name: str, module: str) -> Value:
         source = self.module(module)
         declared = source.variables.get(name) if source else None
         if isinstance(declared, dict) and parse_raw(declared.get("sensitive")) is True:
             mark_sensitive()
         return self.memoised((module, "var", name), lambda: self.typed_variable(name, module))
 
-    def _variable(self, name: str, module: str) -> Any:
+    def _variable(self, name: str, module: str) -> Value:
         if not module and self.plan is not None and self.plan.variables.get(name) is not None:
             return self.plan.variables[name]
         if not module and name in self.tfvars:
@@ -292,7 +301,7 @@ class StaticEvaluator(ExpressionEvaluator):
             caller = self.module(parent)
             arguments = caller.module_calls.get(call, {}) if caller is not None else {}
             if name in arguments:
-                index: Any = int(key) if key is not None and key.isdigit() else key
+                index: InstanceKey = int(key) if key is not None and key.isdigit() else key
                 extra = self.each_scope(parent, arguments, index)
                 return self.raw(arguments[name], parent, extra)
         source = self.module(module)
@@ -301,7 +310,7 @@ class StaticEvaluator(ExpressionEvaluator):
             return self.raw(declared["default"], module)
         return UNKNOWN
 
-    def typed_variable(self, name: str, module: str) -> Any:
+    def typed_variable(self, name: str, module: str) -> Value:
         """The variable's value converted to its declared `type` (`optional()` attributes
         filled), as Terraform hands it to the module."""
         value = self._variable(name, module)
@@ -309,10 +318,10 @@ class StaticEvaluator(ExpressionEvaluator):
         declared = source.variables.get(name) if source else None
         constraint = declared.get("type") if isinstance(declared, dict) else None
         if isinstance(constraint, str) and constraint.startswith("${"):
-            return convert(value, parse_hcl_expression(constraint[2:-1]))
+            return as_value(convert(value, parse_hcl_expression(constraint[2:-1])))
         return value
 
-    def local(self, name: str, module: str) -> Any:
+    def local(self, name: str, module: str) -> Value:
         source = self.module(module)
         if source is None or name not in source.locals:
             return UNKNOWN
@@ -320,16 +329,18 @@ class StaticEvaluator(ExpressionEvaluator):
         return self.memoised((module, "local", name), lambda: self.raw(raw, module))
 
     def block_body(
-        self, body: dict[str, Any], module: str, extra: Scope | None, only: str | None = None
-    ) -> dict[str, Any]:
+        self, body: dict[str, Value], module: str, extra: Scope | None, only: str | None = None
+    ) -> dict[str, Value]:
         """A block's attributes and nested blocks evaluated, `dynamic` blocks expanded into
         the blocks they generate (`only`: just that attribute or block type)."""
-        out: dict[str, Any] = {}
+        out: dict[str, Value] = {}
         for name, raw in body.items():
             if name in META_ARGUMENTS or name == "dynamic" or (only and name != only):
                 continue
-            if is_block_list(raw):
-                out[name] = [self.block_body(item, module, extra) for item in raw]
+            if isinstance(raw, list) and is_block_list(raw):
+                out[name] = [
+                    self.block_body(item, module, extra) for item in raw if isinstance(item, dict)
+                ]
             else:
                 out[name] = self.raw(raw, module, extra)
         dynamic = body.get("dynamic")
@@ -344,7 +355,9 @@ class StaticEvaluator(ExpressionEvaluator):
                         out[label] = unknown_from(existing, generated)
         return out
 
-    def _dynamic(self, spec: dict[str, Any], label: str, module: str, extra: Scope | None) -> Any:
+    def _dynamic(
+        self, spec: dict[str, Value], label: str, module: str, extra: Scope | None
+    ) -> Value:
         """The blocks one `dynamic "label"` generates; unknown when its for_each is."""
         items = self.raw(spec.get("for_each"), module, extra)
         iterator = _provider_name(spec.get("iterator", label))
@@ -360,7 +373,7 @@ class StaticEvaluator(ExpressionEvaluator):
             for k, v in pairs[:MAX_INSTANCES]
         ]
 
-    def region(self, provider_key: str = "aws") -> Any:
+    def region(self, provider_key: str = "aws") -> Value:
         """The region a root provider configuration ("aws", "aws.dr") sets."""
         if provider_key not in self._regions:
             provider = self.root.providers.get(provider_key, {})
@@ -390,17 +403,17 @@ class StaticEvaluator(ExpressionEvaluator):
             config_path = parent
         return ""
 
-    def block_provider(self, config_path: str, body: dict[str, Any]) -> str:
+    def block_provider(self, config_path: str, body: dict[str, Value]) -> str:
         """The root provider configuration a resource block uses."""
         local = _provider_name(body.get("provider", "aws"))
         return self.provider_key(config_path, local)
 
 
 def instance_keys_of(
-    evaluator: StaticEvaluator, body: dict[str, Any], module: str
-) -> list[tuple[Any, Any]]:
+    evaluator: StaticEvaluator, body: dict[str, Value], module: str
+) -> list[tuple[InstanceKey, Value]]:
     """(key, each.value) of every instance of a block; [(None, None)] when not expanded."""
-    pairs: list[tuple[Any, Any]] = [(None, None)]
+    pairs: list[tuple[InstanceKey, Value]] = [(None, None)]
     if "count" in body:
         count = evaluator.raw(body["count"], module)
         if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
@@ -410,14 +423,14 @@ def instance_keys_of(
         if isinstance(each, dict):
             pairs = [(key, each[key]) for key in sorted(each)]
         elif isinstance(each, list) and all(isinstance(x, str) for x in each):
-            pairs = [(key, key) for key in sorted(set(each))]
+            pairs = [(key, key) for key in sorted({x for x in each if isinstance(x, str)})]
     if len(pairs) > MAX_INSTANCES:
         evaluator.note(f"count/for_each over {MAX_INSTANCES} instances is not expanded")
         return [(None, None)]
     return pairs
 
 
-def _partition(region: Any, attribute: str) -> Any:
+def _partition(region: Value, attribute: str) -> Value:
     """What `data.aws_partition` reads, from the root provider's region."""
     if not isinstance(region, str):
         return UNKNOWN
@@ -428,7 +441,7 @@ def _partition(region: Any, attribute: str) -> Any:
     return partition
 
 
-def _provider_name(raw: Any) -> str:
+def _provider_name(raw: Value) -> str:
     """`aws.dr` from HCL's `${aws.dr}` (a provider reference is a bare traversal)."""
     text = str(raw).strip()
     if text.startswith("${") and text.endswith("}"):
@@ -436,7 +449,16 @@ def _provider_name(raw: Any) -> str:
     return text.strip('"')
 
 
-def key_suffix(key: Any) -> str:
+def key_suffix(key: Value) -> str:
     if key is None:
         return ""
     return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+
+
+def by_instance_key(instances: list[tuple[InstanceKey, Value]], counted: bool) -> Value:
+    """Instances as Terraform exposes a block or module call with several: a counted one's as
+    a list in index order, a `for_each` one's as a map by key."""
+    if counted:
+        ordered = sorted(instances, key=lambda pair: pair[0] if isinstance(pair[0], int) else -1)
+        return [value for _, value in ordered]
+    return {str(key): value for key, value in instances}

@@ -5,10 +5,10 @@ evaluator's (`checker.source.evaluator.StaticEvaluator`), which extends this cla
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, assert_never
+from typing import assert_never
 
 from checker.plan.sensitive import CycleError, TaintedMemo
-from checker.plan.values import UNKNOWN, Unknown
+from checker.plan.values import UNKNOWN, Unknown, Value
 from checker.source.files import SourceFiles
 from checker.source.functions import (
     FUNCTIONS,
@@ -56,6 +56,7 @@ from checker.source.value_ops import (
     MAX_VALUE,
     SPLAT_ITEM,
     Scope,
+    as_value,
     either,
     index_of,
     iteration_pairs,
@@ -74,19 +75,19 @@ class ExpressionEvaluator:
         self._steps = 0
         self._in_template_file = False
         self._regex_budget = RegexBudget()
-        self.functions: dict[str, Callable[..., Any]] = {**FUNCTIONS, "replace": self.replace}
+        self.functions: dict[str, Callable[..., object]] = {**FUNCTIONS, "replace": self.replace}
 
     def module(self, path: str) -> SourceModule | None:
         """The source of a module, by configuration path or module instance address."""
         raise NotImplementedError
 
-    def reference(self, traversal: str, module: str, extra: Scope | None) -> Any:
+    def reference(self, traversal: str, module: str, extra: Scope | None) -> Value:
         """The value of a traversal (`var.x`, `aws_s3_bucket.b.arn`, an iteration name)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------- evaluation
 
-    def raw(self, raw: Any, module: str, extra: Scope | None = None) -> Any:
+    def raw(self, raw: Value, module: str, extra: Scope | None = None) -> Value:
         """Evaluate a python-hcl2 value in a module; unknown parts become UNKNOWN.
 
         The boundary of evaluation errors: an expression Terraform would refuse
@@ -108,7 +109,7 @@ class ExpressionEvaluator:
             return Unknown(refs=tuple(references_of(raw)))
         return raw
 
-    def template(self, body: str, module: str, extra: Scope | None, escapes: bool = True) -> Any:
+    def template(self, body: str, module: str, extra: Scope | None, escapes: bool = True) -> Value:
         """A string, or an `Unknown` keeping the known text and the unknown pieces in order."""
         out: list[str | Unknown] = []
         size = 0  # characters of known text plus one per unknown piece, kept as it grows
@@ -118,7 +119,7 @@ class ExpressionEvaluator:
             return self.node(parse_hcl_expression(pieces_of_body[0][1]), module, extra)
         for kind, piece in pieces_of_body:
             if kind == "text":
-                value: Any = piece
+                value: Value = piece
             elif kind == "expr":
                 value = self.node(parse_hcl_expression(piece), module, extra)
                 if isinstance(value, dict | list) and not wholly_known(value):
@@ -143,7 +144,7 @@ class ExpressionEvaluator:
     def note(self, text: str) -> None:
         self.files.note(text)
 
-    def replace(self, text: Any, substring: Any, replacement: Any) -> Any:
+    def replace(self, text: Value, substring: Value, replacement: Value) -> Value:
         """`replace()` as Terraform evaluates it, `/regex/` patterns included
         (`checker.source.regex`); what it cannot evaluate is unknown, with a note."""
         result = terraform_replace(
@@ -158,7 +159,7 @@ class ExpressionEvaluator:
             return Unknown.of_expression("replace(...)", ())
         return result
 
-    def bounded(self, value: Any) -> Any:
+    def bounded(self, value: Value) -> Value:
         """A value within the size cap, else UNKNOWN (with a note)."""
         if isinstance(value, Unknown) and value.parts is not None:
             size = sum(len(p) if isinstance(p, str) else 1 for p in value.parts)
@@ -173,15 +174,16 @@ class ExpressionEvaluator:
             return UNKNOWN
         return value
 
-    def memoised(self, key: tuple[str, str, str], compute: Callable[[], Any]) -> Any:
+    def memoised(self, key: tuple[str, str, str], compute: Callable[[], Value]) -> Value:
         """Evaluate a local, variable or attribute once; a cycle makes it unknown."""
         try:
-            return self._memo.get(key, compute)
+            result: Value = self._memo.get(key, compute)
+            return result
         except CycleError:
             self.note(f"{key[1]}.{key[2]} in module '{key[0]}' depends on itself: unknown")
             return UNKNOWN
 
-    def node(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def node(self, node: Node, module: str, extra: Scope | None) -> Value:
         self._steps += 1
         if self._steps > MAX_STEPS:
             if self._steps == MAX_STEPS + 1:
@@ -189,7 +191,7 @@ class ExpressionEvaluator:
             return UNKNOWN
         return self.bounded(self._node(node, module, extra))
 
-    def _node(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def _node(self, node: Node, module: str, extra: Scope | None) -> Value:
         """One node's value: every kind of the closed `Node` union, matched exhaustively."""
         match node:
             case Lit(value):
@@ -227,8 +229,8 @@ class ExpressionEvaluator:
 
     def object_value(
         self, pairs: tuple[tuple[Node, Node], ...], module: str, extra: Scope | None
-    ) -> Any:
-        out: dict[str, Any] = {}
+    ) -> Value:
+        out: dict[str, Value] = {}
         for key_node, value_node in pairs:
             key = (
                 key_node.value if isinstance(key_node, Lit) else self.node(key_node, module, extra)
@@ -240,16 +242,16 @@ class ExpressionEvaluator:
 
     def operation(
         self, op: str, operands: tuple[Node, ...], module: str, extra: Scope | None
-    ) -> Any:
+    ) -> Value:
         values = [self.node(n, module, extra) for n in operands]
         if not all(wholly_known(v) for v in values):
             return unknown_from(*values)
         try:
-            return operate(op, values)
+            return as_value(operate(op, [*values]))
         except (TypeError, ValueError, OverflowError):
             return UNKNOWN  # a number Terraform holds and Python does not (infinity)
 
-    def for_expression(self, node: ForExpr, module: str, extra: Scope | None) -> Any:
+    def for_expression(self, node: ForExpr, module: str, extra: Scope | None) -> Value:
         """`[for ...]` / `{for ...}` over a known collection (maps in key order, as
         Terraform iterates them); unknown, naming its references, when the collection,
         a condition or a key is unknown."""
@@ -260,8 +262,8 @@ class ExpressionEvaluator:
         pairs = iteration_pairs(collection)
         if pairs is None:
             return unknown_from(collection)
-        items: list[Any] = []
-        keys: list[Any] = []
+        items: list[Value] = []
+        keys: list[str] = []
         for key, value in pairs[:MAX_INSTANCES]:
             bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
             scope = {**(extra or {}), **bound}
@@ -284,7 +286,7 @@ class ExpressionEvaluator:
             return dict(zip(keys, items, strict=True))
         return items
 
-    def conditional(self, node: CondExpr, module: str, extra: Scope | None) -> Any:
+    def conditional(self, node: CondExpr, module: str, extra: Scope | None) -> Value:
         """`c ? a : b`. A known condition picks one result (the other's errors do not count);
         an unknown one gives an unknown value that keeps what both results share: their
         shape where both are lists of one length or maps of the same keys, and their
@@ -298,17 +300,17 @@ class ExpressionEvaluator:
         value = self.node(chosen, module, extra)
         if _constant(other):
             # the results must have one type: `false ? "a" : 1` is "1", `true ? "a" : {}` fails
-            value = unified([value, self.node(other, module, extra)])[0]
+            value = as_value(unified([value, self.node(other, module, extra)])[0])
         return value
 
-    def attempt(self, node: Node, module: str, extra: Scope | None) -> Any:
+    def attempt(self, node: Node, module: str, extra: Scope | None) -> Value:
         """The node's value, or an unknown naming its references where it fails."""
         try:
             return self.node(node, module, extra)
         except EvalError:
             return Unknown(refs=tuple(expand_refs(node_refs(node))))
 
-    def splat(self, node: SplatExpr, module: str, extra: Scope | None) -> Any:
+    def splat(self, node: SplatExpr, module: str, extra: Scope | None) -> Value:
         """`xs[*].a` (and the legacy `xs.*.a`): the steps applied to each element; a value that
         is not a list is one element, null none."""
         base = self.node(node.base, module, extra)
@@ -323,7 +325,7 @@ class ExpressionEvaluator:
             for item in items[:MAX_INSTANCES]
         ]
 
-    def call(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
+    def call(self, node: CallExpr, module: str, extra: Scope | None) -> Value:
         """A function call: `try`/`can` see their arguments' errors, file functions read
         confined files, the rest are `checker.source.functions` (an error there is an
         `EvalError`, a case not evaluated is unknown, naming the calls it wraps)."""
@@ -339,15 +341,15 @@ class ExpressionEvaluator:
         if isinstance(args, Unknown):
             return unknown_call(name, [args])
         if function is None:
-            return unknown_call(name, args)
+            return unknown_call(name, [*args])
         try:
-            return function(*args)
+            return as_value(function(*args))
         except EvalError:
             raise
         except Exception:  # a case the function table does not evaluate exactly: unknown
-            return unknown_call(name, args)
+            return unknown_call(name, [*args])
 
-    def arguments(self, node: CallExpr, module: str, extra: Scope | None) -> list[Any] | Unknown:
+    def arguments(self, node: CallExpr, module: str, extra: Scope | None) -> list[Value] | Unknown:
         """The evaluated arguments, a last `list...` spread into them (unknown when it is)."""
         args = [self.node(a, module, extra) for a in node.args if not isinstance(a, ExpandArg)]
         last = node.args[-1] if node.args else None
@@ -360,7 +362,7 @@ class ExpressionEvaluator:
             args.extend(spread)
         return args
 
-    def try_(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
+    def try_(self, node: CallExpr, module: str, extra: Scope | None) -> Value:
         """`try(a, b, ...)`: the first argument that does not fail, known or not.
 
         An argument Terraform can evaluate only after apply is returned as it is (its
@@ -374,7 +376,7 @@ class ExpressionEvaluator:
                 continue
         raise EvalError("try(): no expression succeeded")
 
-    def can(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
+    def can(self, node: CallExpr, module: str, extra: Scope | None) -> Value:
         """`can(x)`: false when x fails, true when it succeeds known, unknown until then."""
         if len(node.args) != 1:
             raise EvalError("can() takes one argument")
@@ -384,7 +386,7 @@ class ExpressionEvaluator:
             return False
         return True if wholly_known(value) else unknown_from(value)
 
-    def file_call(self, node: CallExpr, module: str, extra: Scope | None) -> Any:
+    def file_call(self, node: CallExpr, module: str, extra: Scope | None) -> Value:
         """`file`, `templatefile`, `fileexists`, `filebase64` and the hashes of files.
 
         Paths resolve against the module's directory and stay inside the source

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import cast
 
 from checker.core.address import strip_key
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, Value
 from checker.source.functions import (
     EvalError,
     TfSet,
@@ -19,21 +19,30 @@ from checker.source.functions import (
 )
 from checker.source.functions import index as index_value
 
-Scope = dict[str, Any]
+Scope = dict[str, Value]
+InstanceKey = int | str | None  # of a `count` (int) or `for_each` (str) instance; None: neither
+
+
+def as_value(result: object) -> Value:
+    """A result of `checker.source.functions` as the evaluator's value. The functions are
+    written over `object` (they take any Terraform value); what they return is one."""
+    return cast(Value, result)
+
+
 META_ARGUMENTS = frozenset(
     {"depends_on", "count", "for_each", "lifecycle", "provider", "provisioner"}
 )
 
 
-class ResourceObject(dict[str, Any]):
+class ResourceObject(dict[str, Value]):
     """The attributes of one resource instance as a map; a missing one is computed by the provider."""
 
-    def __init__(self, address: str, values: dict[str, Any]) -> None:
+    def __init__(self, address: str, values: dict[str, Value]) -> None:
         super().__init__(values)
         self.address = address
 
 
-def member_of(base: Any, key: Any) -> Any:
+def member_of(base: Value, key: Value) -> Value:
     """`base[key]` the way HCL indexes: maps by string, lists by number (`EvalError` where
     Terraform refuses it). An attribute a resource's configuration does not set is
     computed by the provider: unknown, named. A one-block list is also read by the
@@ -48,10 +57,10 @@ def member_of(base: Any, key: Any) -> Any:
         and isinstance(base[0], dict)
     ):
         return member_of(base[0], key)
-    return index_value(base, key)
+    return as_value(index_value(base, key))
 
 
-def walk_traversal(value: Any, steps: list[str], reference: str) -> Any:
+def walk_traversal(value: Value, steps: list[str], reference: str) -> Value:
     """Follow attribute steps into a value: an unknown part is unknown, named; a step
     Terraform refuses (a missing attribute or key, an index out of range) is an
     `EvalError`."""
@@ -64,7 +73,7 @@ def walk_traversal(value: Any, steps: list[str], reference: str) -> Any:
     return value
 
 
-def to_string(value: Any) -> str:
+def to_string(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -75,7 +84,7 @@ def to_string(value: Any) -> str:
 SPLAT_ITEM = "\x00splat"  # the scope key of the element a splat's steps apply to
 
 
-def index_of(base: Any, key: Any) -> Any:
+def index_of(base: Value, key: Value) -> Value:
     """`base[key]`: unknown when either is (a reference extended to the element it names,
     `aws_x.y` [0] -> `aws_x.y[0]`), else as HCL indexes (`EvalError` where it refuses)."""
     if isinstance(base, Unknown) or not wholly_known(key):
@@ -85,13 +94,13 @@ def index_of(base: Any, key: Any) -> Any:
     return member_of(base, key)
 
 
-def iteration_pairs(collection: Any) -> list[tuple[Any, Any]] | None:
+def iteration_pairs(collection: Value) -> list[tuple[Value, Value]] | None:
     """(key, value) pairs a `for` expression or a `dynamic` block iterates: a map by key in
     key order, a set by element (each its own key), a list by index; None when unknown."""
     if isinstance(collection, dict):
         return [(k, collection[k]) for k in sorted(collection)]
     if isinstance(collection, TfSet):
-        return [(v, v) for v in collection]
+        return [(as_value(v), as_value(v)) for v in collection]
     if isinstance(collection, list):
         return list(enumerate(collection))
     if collection is None:
@@ -101,7 +110,7 @@ def iteration_pairs(collection: Any) -> list[tuple[Any, Any]] | None:
     return None
 
 
-def either(yes: Any, no: Any) -> Any:
+def either(yes: Value, no: Value) -> Value:
     """What a conditional with an unknown condition is known to be: a value both results
     share; lists of one length and maps of the same keys element by element; else an
     unknown value naming both results' references."""
@@ -130,7 +139,7 @@ FILE_HASHES: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def replace_argument(value: Any) -> str:
+def replace_argument(value: Value) -> str:
     """A `replace()` argument as the string Terraform converts it to."""
     if isinstance(value, float) and not value.is_integer():
         raise TypeError("a fractional number is not converted here")
@@ -145,5 +154,5 @@ def replace_argument(value: Any) -> str:
 MAX_INSTANCES = 10_000  # of one block; a larger count or for_each is not expanded
 
 
-def is_block_list(raw: Any) -> bool:
+def is_block_list(raw: Value) -> bool:
     return isinstance(raw, list) and bool(raw) and all(isinstance(item, dict) for item in raw)
