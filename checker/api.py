@@ -18,10 +18,15 @@ A pack module defines `RULE` (one rule) or `RULES` (several):
 
     RULE = Rule(meta=RuleMeta(id="ACME001", ...), check=check)
 
+A rule reads the model through `RuleModel` (`ctx.model`), the narrow protocol
+`checker.rules.queries` documents: instances by type, address and value, values,
+references, apply order, shared views and the stack's files. The built-in rules
+(`checker/builtin/tapNNN_*.py`) import it from here too.
+
 Values are `Value`s: known JSON, `Unknown` (known after apply; names its
 references and, from HCL sources, its template shape) or None (absent).
-`PlanModel.settle` reads a value as far as the plan and bound sources tell;
-`PlanModel.view` shares a derived view between rules. The semantic layer
+`RuleModel.settle` reads a value as far as the plan and bound sources tell;
+`RuleModel.view` shares a derived view between rules. The semantic layer
 (`policy_at`, `role_policies`, `linked`, `ReverseIndex`, the IAM matchers)
 answers tri-state (`Tri`: True, False, None for undecidable).
 
@@ -32,9 +37,31 @@ an installed package's entry point in the group `tap_checker.rules`.
 from __future__ import annotations
 
 from checker import __version__
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import UNKNOWN, Scalar, Unknown, Value, as_list, is_known, text_of
-from checker.rules.base import Result, Rule, RuleContext, RuleMeta, RuleOptions, Severity, Status
+from checker.plan.instances import Expression, Instance
+from checker.plan.model import PlanModel
+from checker.plan.values import (
+    UNKNOWN,
+    Scalar,
+    Unknown,
+    Value,
+    as_list,
+    is_known,
+    show,
+    text_of,
+)
+from checker.rules.base import (
+    EngineCoverage,
+    EngineName,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    RuleOptions,
+    Severity,
+    Status,
+    checked,
+    statement_origin,
+)
 from checker.rules.iam import (
     Policy,
     Statement,
@@ -47,12 +74,16 @@ from checker.rules.iam import (
     principal_matches,
 )
 from checker.rules.links import ReverseIndex, linked, permissions_by_function, role_policies
+from checker.rules.queries import RuleModel
 
 API_VERSION = __version__
 
 __all__ = [
     "API_VERSION",
     "UNKNOWN",
+    "EngineCoverage",
+    "EngineName",
+    "Expression",
     "Instance",
     "PlanModel",
     "Policy",
@@ -61,6 +92,7 @@ __all__ = [
     "Rule",
     "RuleContext",
     "RuleMeta",
+    "RuleModel",
     "RuleOptions",
     "Scalar",
     "Severity",
@@ -73,6 +105,7 @@ __all__ = [
     "all_true",
     "any_true",
     "as_list",
+    "checked",
     "condition_requires",
     "is_known",
     "linked",
@@ -80,5 +113,7 @@ __all__ = [
     "policy_at",
     "principal_matches",
     "role_policies",
+    "show",
+    "statement_origin",
     "text_of",
 ]

@@ -43,8 +43,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from checker.plan.values import Unknown
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
     Result,
@@ -53,6 +52,7 @@ from checker.rules.base import (
     RuleMeta,
     RuleOptions,
     Severity,
+    Unknown,
 )
 
 
@@ -193,3 +193,26 @@ def test_a_sixteenth_rule_needs_nothing_else(
         got = {(f.address, f.status) for f in report.findings if f.rule_id == "TAP016"}
         assert got == {(e.address, e.status("static")) for e in case.expect}, path.name
         assert not [f for f in report.findings if f.error]
+
+
+def test_a_rule_reads_the_model_only_through_the_api() -> None:
+    """A rule module imports `checker.api` (the model protocol, values, results), the
+    built-in pack's shared joins (`checker.rules.*`) and AWS semantics and data
+    (`checker.core`, `checker.aws`): never the plan, source, engine or report layers."""
+    import ast
+
+    from checker.rules.registry import builtin_modules
+
+    allowed = ("checker.api", "checker.rules.", "checker.core", "checker.aws")
+    rules_dir = Path(__file__).resolve().parents[1] / "checker" / "builtin"
+    for name in builtin_modules():
+        tree = ast.parse((rules_dir / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("checker")
+        }
+        wrong = sorted(m for m in imported if not m.startswith(allowed) or "tap0" in m)
+        assert wrong == [], (name, wrong)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from checker.builtin.tap014_apigateway_logging import every_group_arn, push_actions
 from checker.core.evaluation import Policies, Request, Verdict, evaluate
 from checker.core.iam import statements_from_object
-from checker.rules.tap014_apigateway_logging import every_group_arn, push_actions
 
 pytestmark = pytest.mark.fast
 

@@ -1,1 +1,2 @@
-"""The rule catalogue: one `tapNNN_*` module per rule (`registry.builtin_modules`)."""
+"""The rule library: the base types, the registry, the joins rules share and the catalogue;
+the built-in rules themselves are `checker.builtin` (`registry.builtin_modules`)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from checker.core.address import reference_target, split_address
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value, show, text_of
 from checker.rules.apigateway_paths import resource_path
 from checker.rules.apigateway_permissions import Called, Joins, arn_method
@@ -26,6 +26,7 @@ from checker.rules.lambda_targets import (
     invoked_value,
 )
 from checker.rules.links import linked
+from checker.rules.queries import RuleModel
 
 LAMBDA = ("aws_lambda_function",)
 # The Lambda invocation URI API Gateway calls (x-amazon-apigateway-integration `uri`):
@@ -126,7 +127,7 @@ def whole_piece(value: Value) -> Value:
     return value
 
 
-def uri_functions(model: PlanModel, api: Instance, uri: Value) -> Invoked:
+def uri_functions(model: RuleModel, api: Instance, uri: Value) -> Invoked:
     """The function ARNs an integration uri names: read from its text (a template's pieces,
     module outputs followed), else the functions (and aliases' functions) it references."""
     called = invoked_value(model, api, uri, by_name=True)

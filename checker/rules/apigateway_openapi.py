@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value, show, text_of
 from checker.rules.apigateway_integrations import (
     Seen,
@@ -21,6 +21,7 @@ from checker.rules.base import (
     checked,
 )
 from checker.rules.openapi import Route, Routes, Unreadable, read_routes
+from checker.rules.queries import RuleModel
 
 # ----------------------------------------------------------------- OpenAPI
 
@@ -48,7 +49,7 @@ def judge_openapi(joins: Joins, api: Instance, seen: Seen) -> Iterator[Result]:
     )
 
 
-def _body_hint(model: PlanModel) -> str:
+def _body_hint(model: RuleModel) -> str:
     """What would settle a hidden OpenAPI body, in the terms of the mode checked."""
     if model.static:
         return (

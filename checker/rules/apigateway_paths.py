@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.rules.links import linked
+from checker.rules.queries import RuleModel
 
 
-def resource_path(model: PlanModel, integration: Instance) -> str | None:
+def resource_path(model: RuleModel, integration: Instance) -> str | None:
     """The path of the integration's API resource, rebuilt from path_part when unknown."""
     resources = linked(model, integration, ("resource_id",), ("aws_api_gateway_resource",))
     if not resources:
@@ -19,7 +20,7 @@ def resource_path(model: PlanModel, integration: Instance) -> str | None:
     return path_of(model, resources[0])
 
 
-def path_of(model: PlanModel, resource: Instance) -> str | None:
+def path_of(model: RuleModel, resource: Instance) -> str | None:
     """An API resource's path, rebuilt from `path_part`s when the plan does not know it."""
     parts: list[str] = []
     current: Instance | None = resource

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import show
 from checker.rules.apigateway_source_arn import (
     WRONG_ATTRIBUTE,
@@ -25,10 +25,11 @@ from checker.rules.lambda_targets import (
     other_qualifier,
 )
 from checker.rules.links import ReverseIndex
+from checker.rules.queries import RuleModel
 
 
 def _permission_verdict(
-    model: PlanModel,
+    model: RuleModel,
     stages: ReverseIndex,
     grants: list[Granted],
     called: Called,
@@ -99,7 +100,7 @@ class Joins:
     """What every integration of one model is judged against: the permissions of each
     function and the stages of each API (built once per check)."""
 
-    model: PlanModel
+    model: RuleModel
     permissions: dict[str, list[Granted]]
     stages: ReverseIndex
 

@@ -8,14 +8,15 @@ import fnmatch
 
 from checker.core.address import reference_target, split_address
 from checker.plan.instances import qualified_refs
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown
 from checker.rules.apigateway_paths import path_of
 from checker.rules.links import ReverseIndex, linked
+from checker.rules.queries import RuleModel
 
 
 def source_arn_suffix(
-    model: PlanModel, permission: Instance, api: Instance
+    model: RuleModel, permission: Instance, api: Instance
 ) -> tuple[str | None, str]:
     """The source_arn after the API's execution ARN; (None, why) when not decidable."""
     value = permission.get("source_arn")
@@ -59,7 +60,7 @@ def source_arn_suffix(
     return None, "source_arn is only known after apply and no source settles it"
 
 
-def _settled_text(model: PlanModel, part: Unknown) -> str | None:
+def _settled_text(model: RuleModel, part: Unknown) -> str | None:
     """The text of a reference in a source_arn template that the configuration settles:
     a method's `http_method`, a resource's `path` (rebuilt from its path parts)."""
     if part.reference is None:
@@ -78,7 +79,7 @@ def _settled_text(model: PlanModel, part: Unknown) -> str | None:
 WRONG_ATTRIBUTE = "names the API's ARN, not its execution_arn"
 
 
-def _shape(model: PlanModel, reference: str, api: Instance) -> str | None:
+def _shape(model: RuleModel, reference: str, api: Instance) -> str | None:
     """Why a reference at the head of source_arn has the wrong shape whatever its value:
     another attribute of this API (`.arn`, `.id`), or another API; None when it is
     this API's execution_arn or names something else (decided by its value)."""
@@ -101,20 +102,20 @@ def route_matches(suffix: str, stages: list[str], method: str, path: str) -> boo
     )
 
 
-def names_api(model: PlanModel, permission: Instance, api: Instance) -> bool:
+def names_api(model: RuleModel, permission: Instance, api: Instance) -> bool:
     """Does the permission's source_arn expression reference the API?"""
     refs = qualified_refs(permission, permission.references("source_arn"))
     return any(model.points_at(ref, api) for ref in refs)
 
 
-def stage_names(model: PlanModel, stages: ReverseIndex, api: Instance) -> list[str]:
+def stage_names(model: RuleModel, stages: ReverseIndex, api: Instance) -> list[str]:
     return [n for s in stages.get(api) if isinstance(n := model.settle(s, "stage_name"), str)]
 
 
 STAGE = "aws_api_gateway_stage"
 
 
-def _stage_head(model: PlanModel, reference: str, api: Instance) -> tuple[str | None, str] | None:
+def _stage_head(model: RuleModel, reference: str, api: Instance) -> tuple[str | None, str] | None:
     """A source_arn that starts with a stage's `execution_arn` ("{API execution_arn}/{stage
     name}", aws_api_gateway_stage): the stage's part of the suffix, or why not; None when
     the reference is not a stage's execution_arn."""

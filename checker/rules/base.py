@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from checker.results import EngineName, Severity, Status
 
 if TYPE_CHECKING:
-    from checker.plan.model import PlanModel
+    from checker.rules.queries import RuleModel
 
 __all__ = [
     "EngineCoverage",
@@ -125,16 +125,16 @@ class RuleOptions(BaseModel):
 class RuleContext:
     """What a check may read: the model and this rule's validated options."""
 
-    model: PlanModel
+    model: RuleModel
     options: RuleOptions = field(default_factory=RuleOptions)
 
 
 CheckFunction = Callable[[RuleContext], Iterable[Result]]
 
 
-def checked(model: PlanModel) -> str:
+def checked(model: RuleModel) -> str:
     """What a finding calls the thing checked: "this plan", or in static mode, where
-    there is no plan (`PlanModel.static`), "this configuration"."""
+    there is no plan (`RuleModel.static`), "this configuration"."""
     return "this configuration" if model.static else "this plan"
 
 

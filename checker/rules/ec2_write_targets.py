@@ -8,10 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from checker.core.address import reference_target
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value
 from checker.rules.ec2_writers import HOLE, Script
 from checker.rules.links import ReverseIndex, linked
+from checker.rules.queries import RuleModel
 
 # ------------------------------------------------------------------ indexes (one per model)
 
@@ -38,14 +39,14 @@ def _template_text(value: Value) -> str | None:
     return value.text() if isinstance(value, Unknown) and value.parts is not None else None
 
 
-def bucket_names(model: PlanModel) -> Names:
+def bucket_names(model: RuleModel) -> Names:
     names = Names()
     for bucket in model.resources("aws_s3_bucket"):
         names.add(bucket, bucket.get("bucket"))
     return names
 
 
-def key_names(model: PlanModel) -> Names:
+def key_names(model: RuleModel) -> Names:
     """KMS keys and aliases by every value `--ssekms-key-id` may name them with."""
     names = Names()
     for key in model.resources("aws_kms_key"):
@@ -57,7 +58,7 @@ def key_names(model: PlanModel) -> Names:
     return names
 
 
-def _encryption_by_bucket(model: PlanModel) -> ReverseIndex:
+def _encryption_by_bucket(model: RuleModel) -> ReverseIndex:
     return ReverseIndex.build(
         model, "aws_s3_bucket_server_side_encryption_configuration", ("bucket",), ("aws_s3_bucket",)
     )
@@ -76,17 +77,17 @@ class Target:
     instance: Instance
     arn: str
     attributes: dict[str, str]
-    model: PlanModel | None = field(default=None, compare=False)  # follows module outputs
+    model: RuleModel | None = field(default=None, compare=False)  # follows module outputs
 
 
-def bucket_target(model: PlanModel, bucket: Instance, object_key: str) -> Target:
+def bucket_target(model: RuleModel, bucket: Instance, object_key: str) -> Target:
     name = _pattern_value(bucket.get("bucket"))
     arn = f"arn:aws:s3:::{name}"
     attributes = {"arn": arn, "id": name, "bucket": name}
     return Target(bucket, f"{arn}/{object_key}", attributes, model)
 
 
-def key_target(model: PlanModel, key: Instance) -> Target:
+def key_target(model: RuleModel, key: Instance) -> Target:
     key_id = _pattern_value(key.get("key_id"))
     arn = key.get("arn")
     if not isinstance(arn, str):
@@ -103,7 +104,7 @@ def _pattern_value(value: Value) -> str:
     return HOLE
 
 
-def bucket_key(model: PlanModel, bucket: Instance) -> Instance | str | None:
+def bucket_key(model: RuleModel, bucket: Instance) -> Instance | str | None:
     """The CMK the bucket's default encryption uses; NO_KMS; or None when hidden."""
     for conf in model.view(_encryption_by_bucket).get(bucket):
         algorithm = model.settle(
@@ -120,7 +121,7 @@ def bucket_key(model: PlanModel, bucket: Instance) -> Instance | str | None:
     return NO_KMS
 
 
-def key_of(model: PlanModel, found: list[Instance]) -> Instance | None:
+def key_of(model: RuleModel, found: list[Instance]) -> Instance | None:
     for inst in found:
         if inst.type == "aws_kms_key":
             return inst
@@ -131,7 +132,7 @@ def key_of(model: PlanModel, found: list[Instance]) -> Instance | None:
 
 
 def resolve_target(
-    model: PlanModel,
+    model: RuleModel,
     names: Names,
     instance: Instance,
     script: Script,

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, decode_base64, is_known
+from checker.rules.queries import RuleModel
 from checker.rules.shell import aws_call, commands, option
 
 HASHED = re.compile(r"^[0-9a-f]{40}$")
@@ -59,7 +60,7 @@ def _render(value: Unknown, holes: list[Unknown]) -> str:
     return "".join(p if isinstance(p, str) else _render(p, holes) for p in value.parts)
 
 
-def script_of(model: PlanModel, instance: Instance) -> Script | None:
+def script_of(model: RuleModel, instance: Instance) -> Script | None:
     """The user data script as written, or None when it is hidden (`hidden_script`)."""
     value = instance.get("user_data")
     if isinstance(value, str) and value and not HASHED.match(value):
@@ -84,13 +85,13 @@ def script_of(model: PlanModel, instance: Instance) -> Script | None:
     return None
 
 
-def user_data_text(model: PlanModel, instance: Instance) -> str | None:
+def user_data_text(model: RuleModel, instance: Instance) -> str | None:
     """The user data script's text (holes as shell words), or None when it is hidden."""
     script = script_of(model, instance)
     return None if script is None else script.text
 
 
-def hidden_script(model: PlanModel, instance: Instance) -> str:
+def hidden_script(model: RuleModel, instance: Instance) -> str:
     """Why the script cannot be read: a plan keeps only its hash; in static mode
     (no plan) it comes from a value the .tf files alone do not settle."""
     if not model.static:

@@ -20,7 +20,7 @@ aws/aws-lambda-python-runtime-interface-client, `awslambdaric/bootstrap.py`,
    extension), also under `functions/`, `lambdas/`, `src/` and `lambda/`; in the
    function's module directory and in the root module's.
 
-Every read is `PlanModel.read_stack_file`, the stack's confined reader (`checker.source.files`):
+Every read is `RuleModel.read_stack_file`, the stack's confined reader (`checker.source.files`):
 nothing outside the source root, no symlink out of it, no credential file.
 Several candidate files with different texts are not guessed between: the
 answer is that the source is not known, naming them.
@@ -36,9 +36,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Value
 from checker.rules.base import checked
+from checker.rules.queries import RuleModel
 
 OBJECT_TYPES = ("aws_s3_object", "aws_s3_bucket_object")
 # A zip member bigger than this is not a handler module worth parsing (a zip bomb).
@@ -74,7 +75,7 @@ def handler_module(function: Instance) -> str | None:
 # ------------------------------------------------------------------ what packages it
 
 
-def package_objects(model: PlanModel, function: Instance) -> list[Instance]:
+def package_objects(model: RuleModel, function: Instance) -> list[Instance]:
     """The `aws_s3_object`s the function's code comes from: referenced by `s3_key` (or
     `s3_object_version`, `source_code_hash`), else the object whose known key is the
     function's `s3_key` in a bucket that does not contradict `s3_bucket`."""
@@ -94,7 +95,7 @@ def package_objects(model: PlanModel, function: Instance) -> list[Instance]:
     return list(found.values())
 
 
-def package_archives(model: PlanModel, function: Instance) -> list[Instance]:
+def package_archives(model: RuleModel, function: Instance) -> list[Instance]:
     """The `data.archive_file`s that pack the function: referenced by its `filename` or
     `source_code_hash`, or by the `source`/`etag`/`source_hash` of the object it is
     uploaded as; else the archive whose known `output_path` is the function's `filename`
@@ -117,19 +118,19 @@ def package_archives(model: PlanModel, function: Instance) -> list[Instance]:
     return list(found.values())
 
 
-def uploaded_as(model: PlanModel, function: Instance) -> list[Instance]:
+def uploaded_as(model: RuleModel, function: Instance) -> list[Instance]:
     """`package_objects`, computed once per model and function."""
     return model.view_of(package_objects, function)
 
 
-def _package_paths(model: PlanModel, function: Instance) -> list[str]:
+def _package_paths(model: RuleModel, function: Instance) -> list[str]:
     """The zip files the package is read from: `filename`, or the uploaded object's `source`."""
     values: list[Value] = [model.settle(function, "filename")]
     values += [model.settle(o, "source") for o in uploaded_as(model, function)]
     return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
-def _package_names(model: PlanModel, function: Instance) -> list[str]:
+def _package_names(model: RuleModel, function: Instance) -> list[str]:
     """Names a folder holding the function's code may have: the block label, the known
     `function_name`, and the basename (without extension) of the zip and of its S3 key."""
     values: list[Value] = [function.name, model.settle(function, "function_name")]
@@ -142,7 +143,7 @@ def _package_names(model: PlanModel, function: Instance) -> list[str]:
 # ------------------------------------------------------------------ reading
 
 
-def _bases(model: PlanModel, function: Instance) -> list[str]:
+def _bases(model: RuleModel, function: Instance) -> list[str]:
     """The directories (relative to the root module's) that a path of the function's module may
     be relative to: a plan's paths are relative to the root module (`path.module` is the
     module's path from there); static mode evaluates `path.module` as ".", so there the
@@ -165,7 +166,7 @@ def _text(data: bytes | None) -> str | None:
         return None
 
 
-def _zip_member(model: PlanModel, bases: list[str], path: str, wanted: str) -> HandlerSource | None:
+def _zip_member(model: RuleModel, bases: list[str], path: str, wanted: str) -> HandlerSource | None:
     """The handler module inside a zip the build wrote, or None when there is no readable zip
     (then the folders may still hold the code)."""
     for base in bases:
@@ -207,7 +208,7 @@ def candidate_folders(names: list[str], wanted: str = "") -> list[str]:
 
 
 def _search(
-    model: PlanModel, bases: list[str], folders: list[str], wanted: str
+    model: RuleModel, bases: list[str], folders: list[str], wanted: str
 ) -> tuple[dict[str, list[str]], list[str]]:
     """The texts of the candidate files (each with the real paths holding it, in the order
     looked at), and the candidates refused (a symlink out of the source root, ...)."""
@@ -228,7 +229,7 @@ def _search(
 
 
 def _from_layouts(
-    model: PlanModel, bases: list[str], names: list[str], wanted: str, why: str
+    model: RuleModel, bases: list[str], names: list[str], wanted: str, why: str
 ) -> HandlerSource:
     texts, refused = _search(model, bases, candidate_folders(names, wanted), wanted)
     if not texts:
@@ -249,7 +250,7 @@ def _from_layouts(
     return HandlerSource(text, origin)
 
 
-def stack_handler_source(model: PlanModel, function: Instance) -> HandlerSource:
+def stack_handler_source(model: RuleModel, function: Instance) -> HandlerSource:
     """The handler of a function packaged outside Terraform, read from the stack's files."""
     why = f"the function is not packaged by a data.archive_file of {checked(model)}"
     package_type = function.get("package_type")
@@ -276,7 +277,7 @@ def stack_handler_source(model: PlanModel, function: Instance) -> HandlerSource:
 # ------------------------------------------------------------------ the archive
 
 
-def _archive_file(model: PlanModel, relative: str) -> tuple[str | None, str]:
+def _archive_file(model: RuleModel, relative: str) -> tuple[str | None, str]:
     """A file an archive packs (`source_file`, or below `source_dir`), root-relative."""
     found = model.read_stack_file(relative)
     if found is None:
@@ -285,7 +286,7 @@ def _archive_file(model: PlanModel, relative: str) -> tuple[str | None, str]:
 
 
 def archive_handler_source(
-    model: PlanModel, function: Instance, archive: Instance
+    model: RuleModel, function: Instance, archive: Instance
 ) -> HandlerSource:
     """The handler's Python source as the archive packs it, and where it came from."""
     wanted = handler_module(function) or "index.py"
@@ -316,7 +317,7 @@ def archive_handler_source(
     return HandlerSource(None, f"{archive.address}: the handler source {wanted} is not in {where}")
 
 
-def handler_source(model: PlanModel, function: Instance) -> HandlerSource:
+def handler_source(model: RuleModel, function: Instance) -> HandlerSource:
     """The function's handler source: from the archive that packs it, else from the stack."""
     archives = package_archives(model, function)
     if archives:

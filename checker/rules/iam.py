@@ -34,9 +34,10 @@ from checker.core.iam import (
     statements_from_json,
     statements_from_object,
 )
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.sensitive import CycleError
 from checker.plan.values import Unknown, Value, decode_json
+from checker.rules.queries import RuleModel
 
 __all__ = [
     "Condition",
@@ -73,12 +74,12 @@ class Policy:
 HIDDEN = "is only known after apply and no source settles it"
 
 
-def statements_from_document(model: PlanModel, doc: Instance) -> list[Statement]:
+def statements_from_document(model: RuleModel, doc: Instance) -> list[Statement]:
     """Statements of an `aws_iam_policy_document` that are surely in it (see `document_policy`)."""
     return document_policy(model, doc).statements
 
 
-def document_policy(model: PlanModel, doc: Instance) -> Policy:
+def document_policy(model: RuleModel, doc: Instance) -> Policy:
     """An `aws_iam_policy_document` as the provider builds it (computed once per document).
 
     Its JSON when the plan knows it (Terraform merged it); else its parts merged
@@ -92,7 +93,7 @@ def document_policy(model: PlanModel, doc: Instance) -> Policy:
     return model.view_of(_document_policy, doc)
 
 
-def _document_policy(model: PlanModel, doc: Instance) -> Policy:
+def _document_policy(model: RuleModel, doc: Instance) -> Policy:
     known_json = doc.get("json")
     if isinstance(known_json, str):
         parsed = statements_from_json(known_json, doc.address)
@@ -116,7 +117,7 @@ def _document_policy(model: PlanModel, doc: Instance) -> Policy:
     return Policy(statements, complete, reason, origins or [doc.address])
 
 
-def _own_statements(model: PlanModel, doc: Instance) -> Policy:
+def _own_statements(model: RuleModel, doc: Instance) -> Policy:
     """The document's `statement` blocks, each field settled from the plan and the sources."""
     blocks = doc.get("statement")
     if isinstance(blocks, Unknown):
@@ -151,7 +152,7 @@ def _own_statements(model: PlanModel, doc: Instance) -> Policy:
     return Policy(out, True, origins=[doc.address])
 
 
-def _json_parts(model: PlanModel, doc: Instance, name: str) -> list[Policy]:
+def _json_parts(model: RuleModel, doc: Instance, name: str) -> list[Policy]:
     """The policies a JSON attribute of the document merges in (a list, or one string)."""
     value = model.settle(doc, name)
     if value is None or value == "" or value == []:
@@ -161,7 +162,7 @@ def _json_parts(model: PlanModel, doc: Instance, name: str) -> list[Policy]:
     return [_json_part(model, doc, value, name)]
 
 
-def _json_part(model: PlanModel, doc: Instance, value: Value, where: str) -> Policy:
+def _json_part(model: RuleModel, doc: Instance, value: Value, where: str) -> Policy:
     if value is None:
         return Policy([], True)  # the provider skips a null document
     if isinstance(value, str):
@@ -182,7 +183,7 @@ def _json_part(model: PlanModel, doc: Instance, value: Value, where: str) -> Pol
     return Policy([], False, f"{doc.address}: {where} {HIDDEN}", [doc.address])
 
 
-def _document_named(model: PlanModel, value: Unknown) -> Instance | None:
+def _document_named(model: RuleModel, value: Unknown) -> Instance | None:
     """The one policy document whose `json` (or `minified_json`) an unknown value is."""
     docs = model.designated(value, types=("aws_iam_policy_document",))
     if len(docs) != 1:
@@ -203,7 +204,7 @@ def _document_named(model: PlanModel, value: Unknown) -> Instance | None:
 JSON_ATTRIBUTES = ("json", "minified_json")
 
 
-def policy_at(model: PlanModel, inst: Instance, *path: str | int) -> Policy:
+def policy_at(model: RuleModel, inst: Instance, *path: str | int) -> Policy:
     """The policy held by `inst` at `path`, however the plan shows it."""
     value = inst.get(*path)
     if isinstance(value, str) and value:

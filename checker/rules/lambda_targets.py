@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from checker.core.address import reference_target
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value, is_known
 from checker.rules.links import linked
+from checker.rules.queries import RuleModel
 
 FUNCTION = "aws_lambda_function"
 ALIAS = "aws_lambda_alias"
@@ -55,7 +56,7 @@ class Target:
 class _Text:
     """An ARN's text with a token for each piece known only by where it comes from."""
 
-    model: PlanModel
+    model: RuleModel
     origin: Instance
     # a full ARN whose function's own ARN is only known after apply: take the function of
     # that name (account and region unchecked); off, it is a function outside the plan
@@ -225,7 +226,7 @@ class Invoked:
 
 
 def invoked(
-    model: PlanModel, inst: Instance, path: tuple[str | int, ...], qualifier: Value = None
+    model: RuleModel, inst: Instance, path: tuple[str | int, ...], qualifier: Value = None
 ) -> Invoked:
     """The functions (and qualifiers) `inst.path` invokes; `qualifier` is a separate
     qualifier attribute's value (aws_lambda_permission.qualifier), which wins when set.
@@ -242,7 +243,7 @@ def invoked(
 
 
 def invoked_value(
-    model: PlanModel, origin: Instance, value: Value, qualifier: Value = None, by_name: bool = False
+    model: RuleModel, origin: Instance, value: Value, qualifier: Value = None, by_name: bool = False
 ) -> Invoked:
     """What an ARN-valued value written in `origin` invokes, read from its text; no target
     when the text is hidden or names no function of the plan."""
@@ -258,7 +259,7 @@ def invoked_value(
     return Invoked([Target(function, qual, hidden)], text)
 
 
-def alias_functions(model: PlanModel, alias: Instance) -> list[Instance]:
+def alias_functions(model: RuleModel, alias: Instance) -> list[Instance]:
     """The function an alias belongs to."""
     return linked(model, alias, ("function_name",), (FUNCTION,))
 
@@ -296,7 +297,7 @@ def has_token(text: str) -> bool:
     return TOKEN.search(text) is not None
 
 
-def text_of_arn(model: PlanModel, inst: Instance, *path: str | int) -> str | None:
+def text_of_arn(model: RuleModel, inst: Instance, *path: str | int) -> str | None:
     """The text of an ARN-valued attribute, a token for each piece known only by the resource
     it comes from (a bucket whose name is only known after apply); None when hidden."""
     return _Text(model, inst).render(model.settle(inst, *path))
@@ -326,7 +327,7 @@ def _part_like(pattern: str, part: str) -> bool | None:
     return None
 
 
-def arn_of(model: PlanModel, inst: Instance) -> str | None:
+def arn_of(model: RuleModel, inst: Instance) -> str | None:
     """A resource's ARN as text, a token for a name only known after apply."""
     return _Text(model, inst).attribute(inst, ("arn",))
 
@@ -351,12 +352,12 @@ class Granted:
     invoked: Invoked
 
 
-def permissions_by_target(model: PlanModel) -> dict[str, list[Granted]]:
+def permissions_by_target(model: RuleModel) -> dict[str, list[Granted]]:
     """aws_lambda_permission instances per function address (a view: built once per model)."""
     return model.view(_permissions_by_target)
 
 
-def _permissions_by_target(model: PlanModel) -> dict[str, list[Granted]]:
+def _permissions_by_target(model: RuleModel) -> dict[str, list[Granted]]:
     out: dict[str, list[Granted]] = {}
     for permission in model.resources(PERMISSION):
         found = invoked(

@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from checker.aws import managed
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value, is_known
 from checker.rules.base import checked
 from checker.rules.iam import Policy, Statement, policy_at, statements_from_object
+from checker.rules.queries import RuleModel
 
 # The attributes whose known value identifies an instance of a type.
 IDENTITY_ATTRS: dict[str, tuple[str, ...]] = {
@@ -34,7 +35,7 @@ IDENTITY_ATTRS: dict[str, tuple[str, ...]] = {
 
 
 def linked(
-    model: PlanModel, inst: Instance, path: tuple[str | int, ...], types: tuple[str, ...]
+    model: RuleModel, inst: Instance, path: tuple[str | int, ...], types: tuple[str, ...]
 ) -> list[Instance]:
     """Instances of `types` that the attribute at `path` of `inst` designates."""
     found = [target for target, _ in model.referenced(inst, *path, types=types)]
@@ -65,7 +66,7 @@ def linked(
 
 
 def alike_unknown(
-    model: PlanModel, inst: Instance, path: tuple[str | int, ...], type_: str, attr: str
+    model: RuleModel, inst: Instance, path: tuple[str | int, ...], type_: str, attr: str
 ) -> list[Instance]:
     """Instances of `type_` whose `attr` is the same unknown as `inst`'s value at `path`
     (`"tap-logs-${data.aws_caller_identity.current.account_id}"` on both sides): the same
@@ -88,7 +89,7 @@ def _fixed_shape(value: Value) -> bool:
     )
 
 
-def link_is_undecided(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
+def link_is_undecided(model: RuleModel, inst: Instance, path: tuple[str | int, ...]) -> bool:
     """The attribute is unknown and references nothing resolvable: a join can't be made."""
     if not isinstance(inst.get(*path), Unknown) or model.referenced(inst, *path):
         return False
@@ -104,7 +105,7 @@ class ReverseIndex:
     @classmethod
     def build(
         cls,
-        model: PlanModel,
+        model: RuleModel,
         source_type: str,
         path: tuple[str | int, ...],
         target_types: tuple[str, ...],
@@ -119,18 +120,18 @@ class ReverseIndex:
         return self.by_target.get(target.address, [])
 
 
-def permissions_by_function(model: PlanModel) -> ReverseIndex:
+def permissions_by_function(model: RuleModel) -> ReverseIndex:
     """aws_lambda_permission instances per function they name (a view: built once per model)."""
     return model.view(_permissions_by_function)
 
 
-def _permissions_by_function(model: PlanModel) -> ReverseIndex:
+def _permissions_by_function(model: RuleModel) -> ReverseIndex:
     return ReverseIndex.build(
         model, "aws_lambda_permission", ("function_name",), ("aws_lambda_function",)
     )
 
 
-def role_policies(model: PlanModel) -> RolePolicies:
+def role_policies(model: RuleModel) -> RolePolicies:
     """The policies of every role (a view: built once per model)."""
     return model.view(RolePolicies)
 
@@ -138,7 +139,7 @@ def role_policies(model: PlanModel) -> RolePolicies:
 class RolePolicies:
     """Every policy attached to each role of the plan, built in one pass."""
 
-    def __init__(self, model: PlanModel) -> None:
+    def __init__(self, model: RuleModel) -> None:
         self.model = model
         self.inline = ReverseIndex.build(model, "aws_iam_role_policy", ("role",), ("aws_iam_role",))
         self.attachments = ReverseIndex.build(
@@ -228,7 +229,7 @@ class RolePolicies:
 HIDDEN = "is only known after apply"
 
 
-def _attached(arn: Value, origin: str, model: PlanModel) -> Policy:
+def _attached(arn: Value, origin: str, model: RuleModel) -> Policy:
     """A policy attached by ARN that no aws_iam_policy of the plan is: an AWS managed policy
     by its full ARN (path included: AWS's published list, `checker.aws.managed`), else a
     policy whose statements this plan does not show."""

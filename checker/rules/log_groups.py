@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.rules.links import linked
+from checker.rules.queries import RuleModel
 
 DEFAULT_GROUP = "/aws/lambda/{}"
 
@@ -22,7 +23,7 @@ class LogDestination:
     hidden: str = ""  # why the name is not known
 
 
-def function_log_group(model: PlanModel, function: Instance) -> LogDestination:
+def function_log_group(model: RuleModel, function: Instance) -> LogDestination:
     """The group the function writes to: `logging_config.log_group` when the configuration
     sets it (Lambda then logs there, not to /aws/lambda/<name>), else /aws/lambda/<name>."""
     custom = _custom_group(model, function)
@@ -35,7 +36,7 @@ def function_log_group(model: PlanModel, function: Instance) -> LogDestination:
     return LogDestination(None, None, False, "the function name is only known after apply")
 
 
-def _custom_group(model: PlanModel, function: Instance) -> LogDestination | None:
+def _custom_group(model: RuleModel, function: Instance) -> LogDestination | None:
     path = ("logging_config", 0, "log_group")
     written = model.written(function, *path)
     if written is None or written == "":
@@ -50,14 +51,14 @@ def _custom_group(model: PlanModel, function: Instance) -> LogDestination | None
     return LogDestination(None, None, True, "logging_config.log_group is only known after apply")
 
 
-def _group_named(model: PlanModel, near: Instance, name: str) -> Instance | None:
+def _group_named(model: RuleModel, near: Instance, name: str) -> Instance | None:
     """The log group of that name, the one in the function's own module first."""
     local = model.view(_groups_by_module).get((near.module_address, name))
     found = local or model.by_value("aws_cloudwatch_log_group", "name", name)
     return found[0] if found else None
 
 
-def _groups_by_module(model: PlanModel) -> dict[tuple[str, str], list[Instance]]:
+def _groups_by_module(model: RuleModel) -> dict[tuple[str, str], list[Instance]]:
     """(module instance, known name) -> log groups: one lookup per function, not a scan."""
     index: dict[tuple[str, str], list[Instance]] = {}
     for group in model.resources("aws_cloudwatch_log_group"):

@@ -14,10 +14,11 @@ from checker.core.address import (
     split_address,
     strip_key,
 )
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Value
 from checker.rules.links import linked
 from checker.rules.output_targets import KEY, KMS_ALIAS, WHOLE
+from checker.rules.queries import RuleModel
 
 # ------------------------------------------------------------------ what the outputs expose
 
@@ -31,7 +32,7 @@ class Leaves:
     refs: tuple[str, ...]
 
 
-def _local_refs(model: PlanModel, module: str, ref: str) -> list[str] | None:
+def _local_refs(model: RuleModel, module: str, ref: str) -> list[str] | None:
     """What `local.NAME` in `module` references, from the bound or static sources (the
     evaluator's `local()` reads the same `locals` blocks); None when no source tells.
 
@@ -58,7 +59,7 @@ def _named_module_outputs(refs: tuple[str, ...]) -> set[str]:
 
 
 def _leaf_groups(
-    model: PlanModel, module: str, instance: str, refs: tuple[str, ...], depth: int = 0
+    model: RuleModel, module: str, instance: str, refs: tuple[str, ...], depth: int = 0
 ) -> list[Leaves]:
     """The references an output reaches, one group per module instance, through locals
     (when the sources are bound) and child-module outputs."""
@@ -105,7 +106,7 @@ def _exposed(refs: tuple[str, ...]) -> set[tuple[str, str]]:
     return out
 
 
-def _exposed_at(model: PlanModel, leaves: Leaves) -> dict[str, set[str]]:
+def _exposed_at(model: RuleModel, leaves: Leaves) -> dict[str, set[str]]:
     """Instance address -> attributes the leaves expose ("*": the whole resource).
 
     A reference without a key (`aws_s3_bucket.this.arn` of a `for_each` resource, in a `for`
@@ -175,7 +176,7 @@ def _known_texts(value: Value, out: list[str]) -> bool:
     return isinstance(value, int | float | bool)
 
 
-def exposure_of(model: PlanModel) -> Exposure:
+def exposure_of(model: RuleModel) -> Exposure:
     exposure = Exposure()
     for output in model.outputs.values():
         for leaves in _leaf_groups(model, "", "", output.references):
@@ -196,7 +197,7 @@ def exposure_of(model: PlanModel) -> Exposure:
     return exposure
 
 
-def _through_aliases(model: PlanModel, exposure: Exposure) -> None:
+def _through_aliases(model: RuleModel, exposure: Exposure) -> None:
     """An alias's `target_key_arn` is its key's ARN (aws_kms_alias attributes): an output of
     it exposes the key's ARN. Its `arn` is the alias's own ARN, which CI cannot use as one."""
     for address, attributes in list(exposure.by_address.items()):

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from checker.core.address import (
     reference_target,
 )
-from checker.plan.model import Instance, PlanModel
+from checker.plan.model import Instance
 from checker.plan.values import Unknown, Value
 from checker.rules.iam import resource_entries
 from checker.rules.links import ReverseIndex, link_is_undecided, linked, role_policies
 from checker.rules.log_groups import function_log_group
+from checker.rules.queries import RuleModel
 
 BUCKET = "aws_s3_bucket"
 TABLE = "aws_dynamodb_table"
@@ -93,7 +94,7 @@ class System:
         self.parts.setdefault(role, {}).setdefault(inst.address, Part(inst, why))
 
     def hide(
-        self, model: PlanModel, inst: Instance, path: tuple[str | int, ...], *roles: str
+        self, model: RuleModel, inst: Instance, path: tuple[str | int, ...], *roles: str
     ) -> None:
         """The link at `inst.path` cannot be made from what is bound: `roles` stay open."""
         if link_is_undecided(model, inst, path):
@@ -105,7 +106,7 @@ class System:
         return list(self.parts.get(role, {}).values())
 
 
-def _functions(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> list[Instance]:
+def _functions(model: RuleModel, inst: Instance, path: tuple[str | int, ...]) -> list[Instance]:
     """The functions an ARN-valued attribute invokes (through an alias too)."""
     found = linked(model, inst, path, (FUNCTION,))
     for alias in linked(model, inst, path, (ALIAS,)):
@@ -113,7 +114,7 @@ def _functions(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) ->
     return found
 
 
-def _keys(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> list[Instance]:
+def _keys(model: RuleModel, inst: Instance, path: tuple[str | int, ...]) -> list[Instance]:
     """The CMKs an attribute names, directly or through an alias."""
     found: list[Instance] = []
     for target in linked(model, inst, path, (KEY, KMS_ALIAS)):
@@ -124,7 +125,7 @@ def _keys(model: PlanModel, inst: Instance, path: tuple[str | int, ...]) -> list
     return found
 
 
-def _tables(model: PlanModel, function: Instance) -> list[Instance]:
+def _tables(model: RuleModel, function: Instance) -> list[Instance]:
     """The tables a function is wired to: an environment variable referencing (or naming)
     one, or a Resource of its role's Allow statements designating one."""
     found = [t for t, _ in model.referenced(function, "environment", types=(TABLE,))]
@@ -141,7 +142,7 @@ def _tables(model: PlanModel, function: Instance) -> list[Instance]:
     return found
 
 
-def _designated_tables(model: PlanModel, entry: Value, near: str) -> list[Instance]:
+def _designated_tables(model: RuleModel, entry: Value, near: str) -> list[Instance]:
     """Tables a policy Resource names: by the references of a hidden ARN (the copy in the
     role's own module instance first), or by a known table ARN (its /index/... cut)."""
     if isinstance(entry, Unknown):
@@ -160,7 +161,7 @@ def _designated_tables(model: PlanModel, entry: Value, near: str) -> list[Instan
     return []
 
 
-def _feeds(model: PlanModel, system: System) -> None:
+def _feeds(model: RuleModel, system: System) -> None:
     """Buckets notifying a function of the plan, APIs integrating one, and those functions."""
     for notification in model.resources("aws_s3_bucket_notification"):
         entries = notification.get("lambda_function")
@@ -189,7 +190,7 @@ def _feeds(model: PlanModel, system: System) -> None:
                 system.add("function", function, f"the function {api.address} integrates")
 
 
-def _encryption(model: PlanModel, system: System, functions: list[Instance]) -> None:
+def _encryption(model: RuleModel, system: System, functions: list[Instance]) -> None:
     """The keys encrypting the system's buckets, tables, functions and log groups."""
     by_bucket = ReverseIndex.build(model, SSE, ("bucket",), (BUCKET,))
     default = ("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
@@ -220,7 +221,7 @@ def _encryption(model: PlanModel, system: System, functions: list[Instance]) -> 
                     )
 
 
-def _instances(model: PlanModel, system: System) -> None:
+def _instances(model: RuleModel, system: System) -> None:
     """Instances whose user data names a bucket or key of the system (the proof writer)."""
     ours = {p.inst.address for role in ("bucket", "key") for p in system.of(role)}
     for inst in model.resources(INSTANCE):
@@ -232,7 +233,7 @@ def _instances(model: PlanModel, system: System) -> None:
                 break
 
 
-def system_of(model: PlanModel) -> System:
+def system_of(model: RuleModel) -> System:
     """The system CI validates (a view: one pass over each linking type)."""
     system = System()
     system.urls = [

@@ -4,7 +4,7 @@ A rule pack is either a directory (`--rules DIR`, `[tool.checker] rule_paths`)
 whose modules define `RULE` (one rule) or `RULES` (several), or an installed
 package registering the entry point group `tap_checker.rules`, whose value is a
 module with `RULE`/`RULES` or a callable returning rules. The TAP rules (every
-`tapNNN_*` module of this package) are the built-in pack and go through the same validation. A duplicate ID, a
+`tapNNN_*` module of `checker.builtin`) are the built-in pack and go through the same validation. A duplicate ID, a
 malformed rule or an import error is a `RegistryError` naming the pack and the
 file (exit 2 at the command line).
 """
@@ -24,6 +24,7 @@ from types import ModuleType
 from checker.rules.base import Rule
 
 BUILTIN_PACK = "tap (built-in)"
+BUILTIN_DIR = Path(__file__).resolve().parents[1] / "builtin"  # the package `checker.builtin`
 ENTRY_POINT_GROUP = "tap_checker.rules"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
 
@@ -77,18 +78,18 @@ def validate(rules: Iterable[Rule]) -> tuple[Rule, ...]:
 
 
 def builtin_modules() -> tuple[str, ...]:
-    """The built-in pack's modules: every `tapNNN_*.py` of this package, so that a new rule is
+    """The built-in pack's modules: every `tapNNN_*.py` of `checker.builtin`, so that a new rule is
     one new module and nothing else (the package ships with the checker: never the checked
     tree)."""
-    return tuple(sorted(p.stem for p in Path(__file__).parent.glob("tap[0-9][0-9][0-9]_*.py")))
+    return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("tap[0-9][0-9][0-9]_*.py")))
 
 
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for name in builtin_modules():
-        module = importlib.import_module(f"checker.rules.{name}")
-        rules.extend(rules_of(module, BUILTIN_PACK, f"checker/rules/{name}.py"))
+        module = importlib.import_module(f"checker.builtin.{name}")
+        rules.extend(rules_of(module, BUILTIN_PACK, f"checker/builtin/{name}.py"))
     return validate(rules)
 
 

@@ -16,18 +16,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.core.address import reference_target, split_address
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
 )
+from checker.core.address import reference_target, split_address
 from checker.rules.iam import Tri
 from checker.rules.log_groups import function_log_group
 
@@ -114,7 +115,7 @@ KEY_ARN_ATTRIBUTES: dict[str, dict[str, bool]] = {
 }
 
 
-def key_arn_verdict(model: PlanModel, group: Instance) -> tuple[Tri, str]:
+def key_arn_verdict(model: RuleModel, group: Instance) -> tuple[Tri, str]:
     """Is `kms_key_id` a KMS key ARN, as CreateLogGroup/AssociateKmsKey require?
 
     A key ID or an alias is refused by CloudWatch Logs at apply time.
@@ -174,7 +175,7 @@ def _one_reference(group: Instance) -> bool:
     return len([r for r in refs if not any(o.startswith(f"{r}.") for o in refs)]) == 1
 
 
-def _group_settings(model: PlanModel, group: Instance) -> tuple[Tri, str, str]:
+def _group_settings(model: RuleModel, group: Instance) -> tuple[Tri, str, str]:
     key = group.get("kms_key_id")
     retention = group.get("retention_in_days")
     if key is None or key == "":
@@ -195,7 +196,7 @@ def _group_settings(model: PlanModel, group: Instance) -> tuple[Tri, str, str]:
     return True, "", ""
 
 
-def _function_results(model: PlanModel, function: Instance) -> Iterator[Result]:
+def _function_results(model: RuleModel, function: Instance) -> Iterator[Result]:
     where = function_log_group(model, function)
     if where.name is None and where.group is None:
         yield Result.unknown(function.address, "function_name", where.hidden)

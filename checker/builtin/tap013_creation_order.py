@@ -19,19 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
-from checker.rules.apigateway_account import AccountOptions
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
     Status,
+    Unknown,
 )
+from checker.rules.apigateway_account import AccountOptions
 from checker.rules.links import linked
 
 META = RuleMeta(
@@ -105,7 +106,7 @@ META = RuleMeta(
 )
 
 
-def _order(model: PlanModel, source: Instance, edges: list[tuple[Instance, str]]) -> Result:
+def _order(model: RuleModel, source: Instance, edges: list[tuple[Instance, str]]) -> Result:
     """One finding per resource: ordered after every target it needs, or which are missing."""
     missing = [(t, why) for t, why in edges if not model.ordered_after(source, t)]
     if not missing:
@@ -121,7 +122,7 @@ def _order(model: PlanModel, source: Instance, edges: list[tuple[Instance, str]]
     )
 
 
-def _deployment_edges(model: PlanModel) -> Iterator[Result]:
+def _deployment_edges(model: RuleModel) -> Iterator[Result]:
     integrations_by_api: dict[str, list[Instance]] = {}
     for integration in model.resources("aws_api_gateway_integration"):
         for api in linked(model, integration, ("rest_api_id",), ("aws_api_gateway_rest_api",)):
@@ -136,7 +137,7 @@ def _deployment_edges(model: PlanModel) -> Iterator[Result]:
             yield _order(model, deployment, list(edges.values()))
 
 
-def _stage_edges(model: PlanModel) -> Iterator[Result]:
+def _stage_edges(model: RuleModel) -> Iterator[Result]:
     accounts = model.resources("aws_api_gateway_account")
     for stage in model.resources("aws_api_gateway_stage"):
         logs = stage.get("access_log_settings")
@@ -161,7 +162,7 @@ def _logs_executions(settings: Instance) -> bool | None:
     return level in EXECUTION_LOGGING
 
 
-def _method_settings_edges(model: PlanModel) -> Iterator[Result]:
+def _method_settings_edges(model: RuleModel) -> Iterator[Result]:
     """UpdateStage with a logging level is refused, like a stage with access logs, until the
     account's CloudWatch role is set."""
     accounts = model.resources("aws_api_gateway_account")

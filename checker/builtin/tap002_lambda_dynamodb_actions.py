@@ -25,23 +25,25 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from checker.aws import authorization
-from checker.core.address import reference_target
-from checker.core.evaluation import Request, condition_holds, describe
-from checker.core.iam import HIDDEN, Hidden
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    Value,
     checked,
     statement_origin,
 )
+from checker.aws import authorization
+from checker.core.address import reference_target
+from checker.core.evaluation import Request, condition_holds, describe
+from checker.core.iam import HIDDEN, Hidden
 from checker.rules.handler_calls import Need, Needs, handler_needs
 from checker.rules.handler_source import handler_source
 from checker.rules.iam import (
@@ -126,7 +128,7 @@ META = RuleMeta(
 )
 
 
-def _tables_of(model: PlanModel, function: Instance) -> list[Instance]:
+def _tables_of(model: RuleModel, function: Instance) -> list[Instance]:
     tables = [
         t for t, _ in model.referenced(function, "environment", types=("aws_dynamodb_table",))
     ]
@@ -147,7 +149,7 @@ TABLE = "\x01"  # stands for the table's ARN in a resource pattern built on it
 ANY_INDEX = "\x02"  # an index named at run time
 
 
-def _refs_table(model: PlanModel, ref: str, tables: list[Instance]) -> bool:
+def _refs_table(model: RuleModel, ref: str, tables: list[Instance]) -> bool:
     """Does a reference name the table's `arn` (any DynamoDB table when the function's is
     not known)?"""
     if not ref.endswith(".arn"):
@@ -162,7 +164,7 @@ def _table_arns(tables: list[Instance]) -> list[str]:
     return [arn for t in tables if isinstance(arn := t.get("arn"), str)]
 
 
-def _pattern(model: PlanModel, resource: Value, tables: list[Instance]) -> str | None:
+def _pattern(model: RuleModel, resource: Value, tables: list[Instance]) -> str | None:
     """A Resource entry as an IAM pattern where `TABLE` stands for the table's ARN (a known
     ARN of the table too); None when it is not readable."""
     if isinstance(resource, str):
@@ -186,7 +188,7 @@ def _pattern(model: PlanModel, resource: Value, tables: list[Instance]) -> str |
 
 
 def _resource_verdict(
-    model: PlanModel, resource: Value, tables: list[Instance], star_ok: bool
+    model: RuleModel, resource: Value, tables: list[Instance], star_ok: bool
 ) -> tuple[bool | None, str]:
     """Is one Resource entry limited to the table (and its indexes)? `star_ok`: every
     action of the statement has no resource-level permission, so `*` is what AWS needs."""
@@ -227,7 +229,7 @@ def _request_resource(need: Need) -> str:
     return TABLE
 
 
-def _entry_covers(model: PlanModel, entry: Value, tables: list[Instance], need: Need) -> Tri:
+def _entry_covers(model: RuleModel, entry: Value, tables: list[Instance], need: Need) -> Tri:
     """Does one Resource entry match the resource the need is authorized on (IAM wildcards,
     case-sensitive)? An index named at run time must be covered whatever its name."""
     if entry == "*":
@@ -265,7 +267,7 @@ VPC_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"})
 
 
 def _applies(
-    model: PlanModel,
+    model: RuleModel,
     stmt: Statement,
     tables: list[Instance],
     need: Need,
@@ -295,13 +297,13 @@ def _applies(
 
 
 def _allowed(
-    model: PlanModel, statements: list[Statement], tables: list[Instance], need: Need
+    model: RuleModel, statements: list[Statement], tables: list[Instance], need: Need
 ) -> Tri:
     return any_true([_applies(model, s, tables, need) for s in statements if s.allows])
 
 
 def denial(
-    model: PlanModel,
+    model: RuleModel,
     statements: list[Statement],
     tables: list[Instance],
     need: Need,
@@ -321,7 +323,7 @@ def denial(
 
 
 def granted(
-    model: PlanModel,
+    model: RuleModel,
     statements: list[Statement],
     tables: list[Instance],
     need: Need,
@@ -351,7 +353,7 @@ def _shown(need: Need) -> str:
     return f"{need.action} on the table"
 
 
-def _doubt(model: PlanModel, need: Need) -> str:
+def _doubt(model: RuleModel, need: Need) -> str:
     """Why a need's grant cannot be decided."""
     if need.resource == "index" and need.index is None:
         return (
@@ -400,7 +402,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         )
 
 
-def _no_role(model: PlanModel, function: Instance, needs: Needs | None, origin: str) -> Result:
+def _no_role(model: RuleModel, function: Instance, needs: Needs | None, origin: str) -> Result:
     if needs is None:
         return Result.unknown(function.address, "handler", origin, "the handler source")
     if isinstance(function.get("role"), Unknown) and not function.references("role"):
@@ -422,7 +424,7 @@ def _grants_dynamodb(statements: list[Statement]) -> str:
 
 
 def _breadth(
-    model: PlanModel, statements: list[Statement], tables: list[Instance]
+    model: RuleModel, statements: list[Statement], tables: list[Instance]
 ) -> tuple[list[str], list[str], set[str]]:
     """Statements granting DynamoDB beyond the table: (problems, undecided, named actions)."""
     problems: list[str] = []
@@ -450,7 +452,7 @@ def _breadth(
 
 
 def _judge(
-    model: PlanModel,
+    model: RuleModel,
     function: Instance,
     role: Instance,
     needs: Needs | None,

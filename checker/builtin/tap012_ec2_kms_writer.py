@@ -22,19 +22,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from checker.core.address import reference_target
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    Value,
     checked,
 )
+from checker.core.address import reference_target
 from checker.rules.ec2_write_grants import request_allowed
 from checker.rules.ec2_write_targets import (
     Names,
@@ -154,7 +156,7 @@ def _allowed(grants: Grants, action: str, target: Target) -> Tri:
 
 
 def _judge_write(
-    model: PlanModel,
+    model: RuleModel,
     grants: Grants,
     bucket: Instance,
     kms: Instance,
@@ -185,7 +187,7 @@ def _judge_write(
 
 
 def _judge_writes(
-    model: PlanModel, instance: Instance, script: Script, grants: Grants, writes: list[Write]
+    model: RuleModel, instance: Instance, script: Script, grants: Grants, writes: list[Write]
 ) -> Verdicts:
     """Each write: the bucket it names, the key that encrypts it, and what the role may do."""
     out = Verdicts()
@@ -216,7 +218,7 @@ def _judge_writes(
 
 
 def _write_key(
-    model: PlanModel,
+    model: RuleModel,
     instance: Instance,
     script: Script,
     write: Write,
@@ -244,7 +246,7 @@ def _write_key(
     return key
 
 
-def _role_of(model: PlanModel, instance: Instance) -> Instance | None:
+def _role_of(model: RuleModel, instance: Instance) -> Instance | None:
     profiles = linked(model, instance, ("iam_instance_profile",), ("aws_iam_instance_profile",))
     if not profiles:
         return None
@@ -257,7 +259,7 @@ FALLBACK = "an 'aws s3api put-object --server-side-encryption aws:kms --ssekms-k
 
 
 def _hidden_script_results(
-    model: PlanModel, instance: Instance, role: Instance | None, grants: Grants
+    model: RuleModel, instance: Instance, role: Instance | None, grants: Grants
 ) -> Iterator[Result]:
     """The plan keeps only user_data's hash. The SSE-KMS buckets and the keys it references
     are what it may write to and encrypt with: a role that may put objects there but not
@@ -304,7 +306,7 @@ def _hidden_script_results(
 
 
 def _hidden_bucket(
-    model: PlanModel,
+    model: RuleModel,
     grants: Grants,
     bucket: Instance,
     kms: Instance,
@@ -323,7 +325,7 @@ def _hidden_bucket(
         open_.append(f"s3:PutObject on objects of {bucket.address}, which it names, {how}")
 
 
-def _granted_buckets(model: PlanModel, role: Instance, grants: Grants) -> list[Instance]:
+def _granted_buckets(model: RuleModel, role: Instance, grants: Grants) -> list[Instance]:
     """Buckets the role's Allow statements for s3:PutObject name (a role that may put objects
     in an SSE-KMS bucket but not use its key fails there, whatever writes)."""
     names = model.view(bucket_names)
@@ -336,7 +338,7 @@ def _granted_buckets(model: PlanModel, role: Instance, grants: Grants) -> list[I
     return list(found.values())
 
 
-def _entry_buckets(model: PlanModel, names: Names, role: Instance, entry: Value) -> list[Instance]:
+def _entry_buckets(model: RuleModel, names: Names, role: Instance, entry: Value) -> list[Instance]:
     """The buckets one Resource entry names: by reference, or by the name in a literal ARN."""
     if isinstance(entry, str):
         name = entry.removeprefix("arn:aws:s3:::").split("/", 1)[0]
@@ -356,7 +358,7 @@ def _entry_buckets(model: PlanModel, names: Names, role: Instance, entry: Value)
     return out
 
 
-def _referenced_keys(model: PlanModel, instance: Instance) -> list[Instance]:
+def _referenced_keys(model: RuleModel, instance: Instance) -> list[Instance]:
     """The CMKs user_data names, directly or through an alias."""
     found = model.referenced(instance, "user_data", types=("aws_kms_key", "aws_kms_alias"))
     keys: dict[str, Instance] = {}
@@ -368,7 +370,7 @@ def _referenced_keys(model: PlanModel, instance: Instance) -> list[Instance]:
 
 
 def _instance_results(
-    model: PlanModel, instance: Instance, grants_of: RolesGrants
+    model: RuleModel, instance: Instance, grants_of: RolesGrants
 ) -> Iterator[Result]:
     script = script_of(model, instance)
     role = _role_of(model, instance)
@@ -423,7 +425,7 @@ def _instance_results(
 class RolesGrants:
     """Each role's statements, read once (the shared role_policies view underneath)."""
 
-    def __init__(self, model: PlanModel) -> None:
+    def __init__(self, model: RuleModel) -> None:
         self.roles = role_policies(model)
         self.seen: dict[str, Grants] = {}
 

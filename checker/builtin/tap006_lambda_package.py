@@ -21,17 +21,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.plan.instances import Expression
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, text_of
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Expression,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    text_of,
 )
 from checker.rules.handler_source import package_archives, uploaded_as
 
@@ -123,7 +125,7 @@ def _known_at_plan(inst: Instance, expression: Expression) -> bool:
     )
 
 
-def _volatile(model: PlanModel, inst: Instance, attribute: str) -> tuple[bool | None, str]:
+def _volatile(model: RuleModel, inst: Instance, attribute: str) -> tuple[bool | None, str]:
     """Is one attribute of the package the same on every plan? (None: cannot tell, and why)."""
     if inst.declared(attribute) is None:
         return True, ""
@@ -158,7 +160,7 @@ def _volatile(model: PlanModel, inst: Instance, attribute: str) -> tuple[bool | 
 
 
 def _package_problem(
-    model: PlanModel, function: Instance, objects: list[Instance], archives: list[Instance]
+    model: RuleModel, function: Instance, objects: list[Instance], archives: list[Instance]
 ) -> tuple[bool | None, str, str]:
     """(verdict, attribute of the function, why) for the parts of a package: the function's
     `s3_key`, `filename` and `source_code_hash`, and what the object it is uploaded as is
@@ -183,7 +185,7 @@ def _package_problem(
 
 
 def _judged_elsewhere(
-    model: PlanModel, inst: Instance, attribute: str, parts: list[Instance]
+    model: RuleModel, inst: Instance, attribute: str, parts: list[Instance]
 ) -> bool:
     """`s3_key = aws_s3_object.X.key`, `source = data.archive_file.X.output_path`: the value
     is judged where it is made."""
@@ -191,11 +193,11 @@ def _judged_elsewhere(
     return any(target.address in made for target, _ in model.referenced(inst, attribute))
 
 
-def _archives(model: PlanModel, function: Instance) -> list[Instance]:
+def _archives(model: RuleModel, function: Instance) -> list[Instance]:
     return package_archives(model, function)
 
 
-def _archive_problem(model: PlanModel, archive: Instance) -> tuple[bool | None, str, str]:
+def _archive_problem(model: RuleModel, archive: Instance) -> tuple[bool | None, str, str]:
     source_dir = archive.get("source_dir")
     excludes = archive.get("excludes")
     if source_dir not in (None, "") and not excludes:
@@ -217,7 +219,7 @@ def _archive_problem(model: PlanModel, archive: Instance) -> tuple[bool | None, 
     return True, "", ""
 
 
-def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) -> bool | None:
+def _hash_from_archive(model: RuleModel, function: Instance, archive: Instance) -> bool | None:
     for ref in function.references("source_code_hash"):
         if ref.endswith(".output_base64sha256") and archive in model.resolve(function, ref):
             return True
@@ -233,7 +235,7 @@ def _hash_from_archive(model: PlanModel, function: Instance, archive: Instance) 
     return False
 
 
-def _hashes_the_output(model: PlanModel, function: Instance, archive: Instance) -> bool:
+def _hashes_the_output(model: RuleModel, function: Instance, archive: Instance) -> bool:
     """`filebase64sha256(data.archive_file.X.output_path)`: the base64 SHA-256 of the zip the
     archive wrote, which is its output_base64sha256 (and Lambda's CodeSha256). A plan shows
     the two values equal; the .tf files alone show only the call."""
@@ -268,14 +270,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         yield from _judge_archive(model, function, archives[0], (uploaded, part, volatile))
 
 
-def _uploaded(model: PlanModel, objects: list[Instance]) -> str:
+def _uploaded(model: RuleModel, objects: list[Instance]) -> str:
     keys = ", ".join(text_of(model.settle(o, "key")) for o in objects)
     names = ", ".join(o.address for o in objects)
     return f"{names} uploads the package under a fixed key ({keys}) from fixed inputs"
 
 
 def _judge_archive(
-    model: PlanModel,
+    model: RuleModel,
     function: Instance,
     archive: Instance,
     upload: tuple[bool | None, str, str],

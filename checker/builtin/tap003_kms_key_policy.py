@@ -17,21 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.core.iam import HIDDEN
-from checker.core.key_policy import KeyUse, judge_key_policy
-from checker.core.matching import HOLE, visible
-from checker.plan.model import Instance, PlanModel
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
     Status,
     checked,
 )
+from checker.core.iam import HIDDEN
+from checker.core.key_policy import KeyUse, judge_key_policy
+from checker.core.matching import HOLE, visible
 from checker.rules.iam import (
     Hidden,
     Policy,
@@ -107,7 +108,7 @@ META = RuleMeta(
 )
 
 
-def keys_in_use(model: PlanModel) -> dict[str, Instance]:
+def keys_in_use(model: RuleModel) -> dict[str, Instance]:
     """Every aws_kms_key a log group or a Lambda function uses."""
     keys: dict[str, Instance] = {}
     for type_, attr in (
@@ -123,7 +124,7 @@ def keys_in_use(model: PlanModel) -> dict[str, Instance]:
     return keys
 
 
-def hidden_key_links(model: PlanModel) -> list[str]:
+def hidden_key_links(model: RuleModel) -> list[str]:
     """Where a log group's or function's key is unknown and references nothing this model can
     follow (`kms_key_id = local.key_arn` in a plan without sources): "ADDRESS (REFS)" each.
 
@@ -141,19 +142,19 @@ def hidden_key_links(model: PlanModel) -> list[str]:
     return hidden
 
 
-def key_policy(model: PlanModel, key: Instance) -> Policy:
+def key_policy(model: RuleModel, key: Instance) -> Policy:
     for attached in model.resources("aws_kms_key_policy"):
         if key in linked(model, attached, ("key_id",), ("aws_kms_key",)):
             return policy_at(model, attached, "policy")
     return policy_at(model, key, "policy")
 
 
-def _log_groups_by_key(model: PlanModel) -> ReverseIndex:
+def _log_groups_by_key(model: RuleModel) -> ReverseIndex:
     """Log groups per key they are encrypted with (a view: one pass over the log groups)."""
     return ReverseIndex.build(model, "aws_cloudwatch_log_group", ("kms_key_id",), ("aws_kms_key",))
 
 
-def key_use(model: PlanModel, key: Instance, region: str) -> KeyUse:
+def key_use(model: RuleModel, key: Instance, region: str) -> KeyUse:
     """The key's ARN, its account and the ARNs of the log groups encrypted with it."""
     identities = model.data("aws_caller_identity")
     known = [a for a in (d.get("account_id") for d in identities) if isinstance(a, str)]
@@ -199,7 +200,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             yield result
 
 
-def _judge_keys(model: PlanModel, keys: list[Instance]) -> Iterator[Result]:
+def _judge_keys(model: RuleModel, keys: list[Instance]) -> Iterator[Result]:
     for key in keys:
         policy = key_policy(model, key)
         if not policy.complete:

@@ -16,21 +16,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from checker.core.evaluation import Found, Request, describe, first_applying
-from checker.core.iam import Hidden, Principals, Statement, Tri
-from checker.core.matching import HOLE, visible
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
     statement_origin,
 )
+from checker.core.evaluation import Found, Request, describe, first_applying
+from checker.core.iam import Hidden, Principals, Statement, Tri
+from checker.core.matching import HOLE, visible
 from checker.rules.iam import policy_at
 from checker.rules.links import ReverseIndex
 
@@ -123,7 +124,7 @@ ENDPOINT_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"}
 SOMEONE = ("AWS", "arn:aws:iam::000000000000:role/any-caller")  # only "*" names it
 
 
-def _entry(model: PlanModel, value: object, bucket: Instance, arn: str) -> object:
+def _entry(model: RuleModel, value: object, bucket: Instance, arn: str) -> object:
     """One Resource entry as AWS compares it: the bucket's own ARN (or its stand-in) for a
     reference to it, a foreign ARN for a reference to another resource, else hidden."""
     if isinstance(value, str) or not isinstance(value, Unknown):
@@ -151,7 +152,7 @@ def role_arn(role: Instance) -> str:
     return arn if isinstance(arn, str) else f"arn:aws:iam::000000000000:role/({role.address})"
 
 
-def _principal(model: PlanModel, value: object, bucket: Instance) -> object:
+def _principal(model: RuleModel, value: object, bucket: Instance) -> object:
     """A principal the plan hides, named by reference: the ARN of what it references."""
     if not isinstance(value, Unknown):
         return value
@@ -161,7 +162,7 @@ def _principal(model: PlanModel, value: object, bucket: Instance) -> object:
     return role_arn(next(iter(targets.values()))) if len(targets) == 1 else value
 
 
-def _as_compared(model: PlanModel, stmt: Statement, bucket: Instance, arn: str) -> Statement:
+def _as_compared(model: RuleModel, stmt: Statement, bucket: Instance, arn: str) -> Statement:
     def entries(values: list[object] | Hidden | None) -> list[object] | Hidden | None:
         if values is None or isinstance(values, Hidden):
             return values
@@ -260,7 +261,7 @@ def _anonymous(action: str, resource: str) -> Request:
 
 
 def judge(
-    model: PlanModel, bucket: Instance, statements: list[Statement]
+    model: RuleModel, bucket: Instance, statements: list[Statement]
 ) -> tuple[Tri, str, str, str]:
     """(verdict, found, expected, origin) for one bucket's policy statements, as S3 evaluates
     them; `origin` names the statement that decides a failure (`statement_origin`)."""

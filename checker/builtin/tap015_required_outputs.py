@@ -34,14 +34,15 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from checker.plan.model import Instance, PlanModel
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     RuleOptions,
     Severity,
 )
@@ -226,7 +227,7 @@ def _attribute_shape(kind: Kind, inst: Instance) -> str:
 
 
 def _linked_result(
-    model: PlanModel, name: str, kind: Kind, parts: list[Part], system: System, exposure: Exposure
+    model: RuleModel, name: str, kind: Kind, parts: list[Part], system: System, exposure: Exposure
 ) -> Result:
     missing = [p for p in parts if not _part_shown(system, exposure, kind, p.inst)]
     undecided = system.undecided.get(kind.role)
@@ -247,7 +248,7 @@ def _linked_result(
     )
 
 
-def _every_shown(model: PlanModel, kind: Kind, system: System, exposure: Exposure) -> bool:
+def _every_shown(model: RuleModel, kind: Kind, system: System, exposure: Exposure) -> bool:
     """Is `kind` exposed for every resource of the role's type (whichever a hidden link
     names)?"""
     candidates = model.resources(ROLE_TYPE[kind.role])
@@ -265,7 +266,7 @@ def _undecided(name: str, kind: Kind, undecided: str) -> Result:
 
 
 def _any_result(
-    model: PlanModel, name: str, kind: Kind, system: System, exposure: Exposure
+    model: RuleModel, name: str, kind: Kind, system: System, exposure: Exposure
 ) -> Result:
     """No link identifies the system's resource of this kind: any of the type will do,
     unless a link the plan hides may name one: then only every one of the type will."""
@@ -290,7 +291,7 @@ def _any_result(
     )
 
 
-def _required(model: PlanModel, name: str, kind: Kind) -> bool:
+def _required(model: RuleModel, name: str, kind: Kind) -> bool:
     """A kind is asserted only when the plan has what it describes."""
     return bool(model.resources(ROLE_TYPE[kind.role]))
 

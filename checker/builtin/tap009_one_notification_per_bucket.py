@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from checker.plan.model import Instance
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value, show
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    Value,
+    show,
 )
 from checker.rules.links import ReverseIndex
 
@@ -88,7 +91,7 @@ META = RuleMeta(
 RETENTION = ("rule", 0, "default_retention", 0, "mode")
 
 
-def _compliance_lock(model: PlanModel, bucket: Instance, locks: ReverseIndex) -> Value:
+def _compliance_lock(model: RuleModel, bucket: Instance, locks: ReverseIndex) -> Value:
     """The default retention mode of the bucket's Object Lock configuration when it is
     COMPLIANCE (or unknown): no one, force_destroy included, deletes such versions before
     they expire. The companion resource and the legacy inline block both count."""
@@ -122,7 +125,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             )
 
 
-def _locked_or_passed(model: PlanModel, bucket: Instance, locks: ReverseIndex) -> Result:
+def _locked_or_passed(model: RuleModel, bucket: Instance, locks: ReverseIndex) -> Result:
     mode = _compliance_lock(model, bucket, locks)
     if mode == "COMPLIANCE":
         return Result.failed(

@@ -30,16 +30,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value, show
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    Value,
+    show,
 )
 from checker.rules.links import ReverseIndex, alike_unknown, link_is_undecided
 
@@ -209,7 +212,7 @@ class Inline:
         return f"{self.name} (deprecated inline; it belongs in {self.owner})"
 
 
-def _inline_blocks(model: PlanModel, bucket: Instance) -> list[Inline]:
+def _inline_blocks(model: RuleModel, bucket: Instance) -> list[Inline]:
     """Settings written inside the bucket that belong in a resource of their own."""
     out: list[Inline] = []
     for name, owner in LEGACY_BLOCKS.items():
@@ -223,7 +226,7 @@ def _inline_blocks(model: PlanModel, bucket: Instance) -> list[Inline]:
     return out
 
 
-def _written(model: PlanModel, bucket: Instance, name: str) -> bool:
+def _written(model: RuleModel, bucket: Instance, name: str) -> bool:
     """Does the configuration write `name` in the bucket: in its expressions (a plan's
     configuration, the .tf files), or by a `dynamic` block, which a plan's configuration
     leaves out: evaluated from the bound sources, else seen in a create plan's values, where
@@ -238,7 +241,7 @@ def _written(model: PlanModel, bucket: Instance, name: str) -> bool:
     return bucket.action == "create"
 
 
-def _rule_owner(model: PlanModel, bucket: Instance) -> str:
+def _rule_owner(model: RuleModel, bucket: Instance) -> str:
     """The companion resource a `rule` block written in the bucket belongs to, by its content."""
     written = model.written(bucket, "rule")
     blocks = written if isinstance(written, list) else [written]
@@ -282,7 +285,7 @@ def _overwritten(configs: list[Instance]) -> tuple[bool | None, str] | None:
     )
 
 
-def _sse(model: PlanModel, configs: list[Instance]) -> tuple[bool | None, str]:
+def _sse(model: RuleModel, configs: list[Instance]) -> tuple[bool | None, str]:
     """SSE-KMS with a CMK in the bucket's SSE configuration. The `rule` block is read
     through `model.settle`: a `dynamic "rule"` block (terraform-aws-modules/s3-bucket) is
     absent from a plan's configuration, so the plan's values tell when known, else the
@@ -381,7 +384,7 @@ class Companions:
     undecided: tuple[Instance, ...]
 
     @classmethod
-    def build(cls, model: PlanModel, type_: str) -> Companions:
+    def build(cls, model: RuleModel, type_: str) -> Companions:
         index = ReverseIndex.build(model, type_, ("bucket",), ("aws_s3_bucket",))
         joined = {inst.address for insts in index.by_target.values() for inst in insts}
         undecided: list[Instance] = []

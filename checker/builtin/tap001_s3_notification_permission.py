@@ -19,17 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value, show
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    Value,
     checked,
+    show,
 )
 from checker.rules.lambda_targets import (
     INVOKE,
@@ -131,7 +134,7 @@ S3 = "s3.amazonaws.com"
 
 
 def permission_matches(
-    model: PlanModel, grant: Granted, invoked: Invoked, target: Target, bucket: Instance | None
+    model: RuleModel, grant: Granted, invoked: Invoked, target: Target, bucket: Instance | None
 ) -> tuple[bool | None, str]:
     """Does this permission let S3 (from this bucket) invoke the notification's function ARN?
     (verdict, why not). Lambda compares the ARN called (function and qualifier) and the
@@ -156,7 +159,7 @@ def permission_matches(
     return _source(model, permission, bucket)
 
 
-def _source(model: PlanModel, permission: Instance, bucket: Instance) -> tuple[bool | None, str]:
+def _source(model: RuleModel, permission: Instance, bucket: Instance) -> tuple[bool | None, str]:
     """S3 sends the bucket's ARN as aws:SourceArn; the permission's source_arn must match it
     (ArnLike). No source_arn at all lets any bucket of any account invoke: the fix wants it."""
     if permission.get("source_arn") is None and not permission.references("source_arn"):
@@ -202,7 +205,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
 
 
 def _entry_results(
-    model: PlanModel,
+    model: RuleModel,
     by_function: dict[str, list[Granted]],
     notification: Instance,
     index: int,

@@ -29,20 +29,20 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from checker.plan.model import PlanModel
-from checker.rules.apigateway_integrations import Seen, judge_integration
-from checker.rules.apigateway_openapi import judge_openapi
-from checker.rules.apigateway_permissions import Joins
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     RuleOptions,
     Severity,
 )
+from checker.rules.apigateway_integrations import Seen, judge_integration
+from checker.rules.apigateway_openapi import judge_openapi
+from checker.rules.apigateway_permissions import Joins
 from checker.rules.lambda_targets import (
     permissions_by_target,
 )
@@ -161,7 +161,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     yield from _routes(routes, seen, model)
 
 
-def _routes(routes: list[str], seen: Seen, model: PlanModel) -> Iterator[Result]:
+def _routes(routes: list[str], seen: Seen, model: RuleModel) -> Iterator[Result]:
     if not model.resources("aws_api_gateway_rest_api"):
         return
     for route in routes:

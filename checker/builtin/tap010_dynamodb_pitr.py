@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, show
-from checker.rules.base import (
+from checker.api import (
     EngineCoverage,
     EngineName,
+    Instance,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
+    RuleModel,
     Severity,
+    Unknown,
+    show,
 )
 
 META = RuleMeta(
@@ -76,7 +78,7 @@ META = RuleMeta(
 BLOCK = "point_in_time_recovery"
 
 
-def _written(model: PlanModel, table: Instance) -> bool:
+def _written(model: RuleModel, table: Instance) -> bool:
     """Does the configuration write a point_in_time_recovery block? A `dynamic` block is left
     out of a plan's configuration: the bound sources evaluate it, else a create plan's values
     (which come from the configuration alone) show it. After a refresh an update plan's

@@ -24,6 +24,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.api import (
+    EngineCoverage,
+    EngineName,
+    Instance,
+    Result,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    RuleModel,
+    Severity,
+    Status,
+    Unknown,
+    Value,
+    checked,
+)
 from checker.aws import authorization, managed
 from checker.core.evaluation import (
     Decision,
@@ -36,20 +51,7 @@ from checker.core.evaluation import (
     principal_named,
 )
 from checker.core.iam import HIDDEN
-from checker.plan.model import Instance, PlanModel
-from checker.plan.values import Unknown, Value
 from checker.rules.apigateway_account import AccountOptions, account_elsewhere
-from checker.rules.base import (
-    EngineCoverage,
-    EngineName,
-    Result,
-    Rule,
-    RuleContext,
-    RuleMeta,
-    Severity,
-    Status,
-    checked,
-)
 from checker.rules.iam import Statement, Tri, policy_at
 from checker.rules.links import RolePolicies, linked, role_policies
 
@@ -201,7 +203,7 @@ def every_group_arn(action: str, region: str, account: str) -> str:
     return "*"
 
 
-def _account_ids(model: PlanModel) -> tuple[str, ...]:
+def _account_ids(model: RuleModel) -> tuple[str, ...]:
     known = [
         a for d in model.data("aws_caller_identity") if isinstance(a := d.get("account_id"), str)
     ]
@@ -226,7 +228,7 @@ def _combined(decisions: list[Decision]) -> Decision:
 # ------------------------------------------------------------------ the account's role
 
 
-def _trust_verdict(model: PlanModel, role: Instance) -> tuple[Tri, str]:
+def _trust_verdict(model: RuleModel, role: Instance) -> tuple[Tri, str]:
     """May apigateway.amazonaws.com assume the role (its trust policy, evaluated)?"""
     trust = policy_at(model, role, "assume_role_policy")
     if not trust.complete:
@@ -284,7 +286,7 @@ def _unpublished(roles: RolePolicies, role: Instance) -> str | None:
     return None
 
 
-def _permission_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tuple[Tri, str]:
+def _permission_verdict(model: RuleModel, roles: RolePolicies, role: Instance) -> tuple[Tri, str]:
     """Do the role's policies allow every push action on every log group of the region?"""
     wrong = _unpublished(roles, role)
     if wrong is not None:
@@ -327,7 +329,7 @@ def _permission_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -
     return True, ""
 
 
-def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tuple[Tri, str]:
+def _role_verdict(model: RuleModel, roles: RolePolicies, role: Instance) -> tuple[Tri, str]:
     trusted, why = _trust_verdict(model, role)
     if trusted is False:
         return False, why
@@ -339,7 +341,7 @@ def _role_verdict(model: PlanModel, roles: RolePolicies, role: Instance) -> tupl
     return allowed, because
 
 
-def _account_result(model: PlanModel, roles: RolePolicies, account: Instance) -> Result:
+def _account_result(model: RuleModel, roles: RolePolicies, account: Instance) -> Result:
     role_list = linked(model, account, ("cloudwatch_role_arn",), ("aws_iam_role",))
     if not role_list:
         value = account.get("cloudwatch_role_arn")
@@ -418,7 +420,7 @@ def _stream_verdict(stage: Instance, name: Value, where: str) -> Result:
     )
 
 
-def _referenced_attribute(model: PlanModel, stage: Instance, target: Instance) -> Tri:
+def _referenced_attribute(model: RuleModel, stage: Instance, target: Instance) -> Tri:
     """Does destination_arn reference the target's `arn` (True), another attribute (False),
     or nothing this plan shows (None)?"""
     attributes = {
@@ -430,7 +432,7 @@ def _referenced_attribute(model: PlanModel, stage: Instance, target: Instance) -
     return "arn" in named
 
 
-def _linked_verdict(model: PlanModel, stage: Instance, target: Instance) -> Result:
+def _linked_verdict(model: RuleModel, stage: Instance, target: Instance) -> Result:
     if _referenced_attribute(model, stage, target) is False:
         return Result.failed(
             stage.address,
@@ -444,7 +446,7 @@ def _linked_verdict(model: PlanModel, stage: Instance, target: Instance) -> Resu
     return _group_verdict(stage, target)
 
 
-def _arn_verdict(model: PlanModel, stage: Instance, arn: str) -> Result:
+def _arn_verdict(model: RuleModel, stage: Instance, arn: str) -> Result:
     """A destination written as an ARN no resource of the plan is."""
     stream = FIREHOSE_ARN.match(arn)
     if stream is not None:
@@ -473,7 +475,7 @@ def _arn_verdict(model: PlanModel, stage: Instance, arn: str) -> Result:
     )
 
 
-def _stage_result(model: PlanModel, stage: Instance) -> Result:
+def _stage_result(model: RuleModel, stage: Instance) -> Result:
     if not stage.get("access_log_settings"):
         return Result.failed(
             stage.address,
