@@ -216,3 +216,15 @@ def test_a_rule_reads_the_model_only_through_the_api() -> None:
         }
         wrong = sorted(m for m in imported if not m.startswith(allowed) or "tap0" in m)
         assert wrong == [], (name, wrong)
+
+
+def test_the_built_in_pack_registers_through_the_packs_entry_point() -> None:
+    """The same group a user's installed pack registers in (`tap_checker.rules`)."""
+    from importlib.metadata import entry_points
+
+    from checker.rules.registry import BUILTIN_ENTRY_POINT, ENTRY_POINT_GROUP
+
+    (point,) = [p for p in entry_points(group=ENTRY_POINT_GROUP) if p.name == "tap"]
+    assert point.value == BUILTIN_ENTRY_POINT
+    loaded = point.load()()
+    assert [r.meta.id for r in loaded] == [r.meta.id for r in builtin_rules()]

@@ -4,7 +4,8 @@ A rule pack is either a directory (`--rules DIR`, `[tool.checker] rule_paths`)
 whose modules define `RULE` (one rule) or `RULES` (several), or an installed
 package registering the entry point group `tap_checker.rules`, whose value is a
 module with `RULE`/`RULES` or a callable returning rules. The TAP rules (every
-`tapNNN_*` module of `checker.builtin`) are the built-in pack and go through the same validation. A duplicate ID, a
+`tapNNN_*` module of `checker.builtin`) are the built-in pack: registered through that same
+entry point group by this package (`tap = "checker.builtin:rules"`) and validated alike. A duplicate ID, a
 malformed rule or an import error is a `RegistryError` naming the pack and the
 file (exit 2 at the command line).
 """
@@ -20,10 +21,15 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from checker.rules.base import Rule
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
 BUILTIN_PACK = "tap (built-in)"
+BUILTIN_ENTRY_POINT = "checker.builtin:rules"  # pyproject.toml [project.entry-points]
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "builtin"  # the package `checker.builtin`
 ENTRY_POINT_GROUP = "tap_checker.rules"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
@@ -84,13 +90,33 @@ def builtin_modules() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("tap[0-9][0-9][0-9]_*.py")))
 
 
-@cache
-def builtin_rules() -> tuple[Rule, ...]:
+def builtin_pack() -> list[Rule]:
+    """The built-in pack's rules, module by module: what its entry point
+    (`tap = "checker.builtin:rules"`) returns."""
     rules: list[Rule] = []
     for name in builtin_modules():
         module = importlib.import_module(f"checker.builtin.{name}")
         rules.extend(rules_of(module, BUILTIN_PACK, f"checker/builtin/{name}.py"))
-    return validate(rules)
+    return rules
+
+
+@cache
+def _entry_points() -> tuple[EntryPoint, ...]:
+    from importlib.metadata import entry_points
+
+    return tuple(entry_points(group=ENTRY_POINT_GROUP))
+
+
+@cache
+def builtin_rules() -> tuple[Rule, ...]:
+    """The built-in pack, loaded through its entry point like every installed pack."""
+    point = next((p for p in _entry_points() if p.value == BUILTIN_ENTRY_POINT), None)
+    if point is None:
+        raise RegistryError(
+            f"the built-in pack is not registered (entry point {BUILTIN_ENTRY_POINT}): "
+            "install the checker (pip install tap-checker, or ./dev setup in a checkout)"
+        )
+    return validate(_pack_rules(point, BUILTIN_PACK))
 
 
 def _import_file(path: Path, pack: str) -> ModuleType:
@@ -135,26 +161,28 @@ def directory_pack(directory: Path) -> tuple[Rule, ...]:
 @cache
 def entry_point_packs() -> tuple[Rule, ...]:
     """Rules of installed packages (entry point group `tap_checker.rules`)."""
-    from importlib.metadata import entry_points
-
     rules: list[Rule] = []
-    for point in entry_points(group=ENTRY_POINT_GROUP):
-        pack = f"{point.name} ({point.value})"
-        try:
-            loaded = point.load()
-        except Exception as error:
-            raise RegistryError(
-                f"pack {pack}: import failed ({type(error).__name__}: {str(error)[:120]})"
-            ) from None
-        if isinstance(loaded, ModuleType):
-            rules.extend(rules_of(loaded, pack, f"pack {pack}"))
-        elif callable(loaded):
-            produced = loaded()
-            many = produced if isinstance(produced, list | tuple) else [produced]
-            rules.extend(replace(_check_rule(r, f"pack {pack}", pack), pack=pack) for r in many)
-        else:
-            raise RegistryError(f"pack {pack}: neither a module nor a callable returning rules")
+    for point in _entry_points():
+        if point.value != BUILTIN_ENTRY_POINT:
+            rules.extend(_pack_rules(point, f"{point.name} ({point.value})"))
     return tuple(rules)
+
+
+def _pack_rules(point: EntryPoint, pack: str) -> list[Rule]:
+    """The rules an entry point registers: a module with RULE/RULES, or a callable."""
+    try:
+        loaded = point.load()
+    except Exception as error:
+        raise RegistryError(
+            f"pack {pack}: import failed ({type(error).__name__}: {str(error)[:120]})"
+        ) from None
+    if isinstance(loaded, ModuleType):
+        return rules_of(loaded, pack, f"pack {pack}")
+    if callable(loaded):
+        produced = loaded()
+        many = produced if isinstance(produced, list | tuple) else [produced]
+        return [replace(_check_rule(r, f"pack {pack}", pack), pack=pack) for r in many]
+    raise RegistryError(f"pack {pack}: neither a module nor a callable returning rules")
 
 
 @cache
