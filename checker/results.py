@@ -1,5 +1,5 @@
 """The result types every layer shares: a rule's severity, a finding's status, the engine
-that found it.
+that found it, the gate's verdict.
 
 Rules produce them, engines carry them, reports render them: they live below all
 three, so that no report imports the rule layer for two enums.
@@ -29,6 +29,18 @@ class Status(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     WAIVED = "waived"
+
+
+class GateResult(StrEnum):
+    """What the gate decides of a report; the exit code follows it."""
+
+    PASSED = "passed"  # exit 0
+    FAILED = "failed"  # exit 1
+    ERROR = "error"  # exit 3: something could not be checked
+
+    @property
+    def exit_code(self) -> int:
+        return {GateResult.PASSED: 0, GateResult.FAILED: 1, GateResult.ERROR: 3}[self]
 
 
 class EngineName(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any
 
 from checker import __version__
 from checker.errors import InputError
-from checker.results import Severity, Status
+from checker.results import GateResult, Severity, Status
 
 SCHEMA = "checker.report/v1"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
@@ -225,11 +225,13 @@ class Report:
             return not finding.baselined and finding.severity.rank >= self.gate.fail_on.rank
         return finding.status == Status.UNKNOWN and self.gate.unknown == "fail"
 
-    def gate_result(self) -> str:
+    def gate_result(self) -> GateResult:
         """passed, failed (policy findings) or error (an engine or rule could not run)."""
         if self.errors or any(f.error for f in self.findings):
-            return "error"
-        return "failed" if any(self.gating(f) for f in self.findings) else "passed"
+            return GateResult.ERROR
+        if any(self.gating(f) for f in self.findings):
+            return GateResult.FAILED
+        return GateResult.PASSED
 
     def to_dict(self) -> dict[str, Any]:
         counts = self.counts()
@@ -361,8 +363,8 @@ def load_report(path: Path, known_rules: Collection[str]) -> Report:
     return report
 
 
-def exit_code(gate: str) -> int:
-    return {"passed": 0, "failed": 1, "error": 3}[gate]
+def exit_code(gate: GateResult) -> int:
+    return gate.exit_code
 
 
 def _no_constant(name: str) -> Any:
