@@ -243,10 +243,10 @@ def _fill(node: Value, holes: dict[str, Unknown]) -> Value:
     return node
 
 
-def refs_in(value: Value) -> tuple[str, ...]:
-    """The references every `Unknown` inside the value names, in order, once each."""
+def refs_in(*values: object) -> tuple[str, ...]:
+    """The references every `Unknown` inside the values names, in order, once each."""
     found: dict[str, None] = {}
-    stack = [value]
+    stack: list[object] = list(reversed(values))
     while stack:
         node = stack.pop()
         if isinstance(node, Unknown):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from checker.plan.values import Unknown
+from checker.plan.values import Unknown, refs_in
 
 Function = Callable[..., object]
 
@@ -28,17 +28,7 @@ class TfSet(list[object]):
 
 def refs_of(*values: object) -> tuple[str, ...]:
     """The references every `Unknown` inside the values names, in order, once each."""
-    found: dict[str, None] = {}
-    stack: list[object] = list(reversed(values))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Unknown):
-            found.update(dict.fromkeys(node.refs))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
-    return tuple(found)
+    return refs_in(*values)
 
 
 def unknown_from(*values: object) -> Unknown:
