@@ -207,17 +207,6 @@ class GraphQueries:
 
     # --------------------------------------------------------------- graph
 
-    def _config_edges(self) -> dict[str, frozenset[str]]:
-        if not self._edges:
-            for address, conf in self.configs.items():
-                targets = set(conf.depends_on) | set(conf.module_depends_on)
-                for ref in nested_refs(conf.expressions):
-                    parsed = parse_reference(ref)
-                    if parsed is not None:
-                        targets.add(join(conf.module, parsed.local_address))
-                self._edges[address] = frozenset(targets)
-        return self._edges
-
     def depends_on_explicitly(self, inst: Instance, target: Instance) -> bool:
         """True when `inst`'s own depends_on names `target` (or its module call does)."""
         if inst.config is None:
@@ -227,7 +216,7 @@ class GraphQueries:
 
     def ordered_after(self, inst: Instance, target: Instance) -> bool:
         """True when the graph (depends_on plus references) orders inst after target."""
-        edges = self._config_edges()
+        edges = self._edges
         start, goal = inst.config_address, target.config_address
         seen = {start}
         queue = deque([start])
@@ -243,3 +232,17 @@ class GraphQueries:
 
 
 # ---------------------------------------------------------------- building
+
+
+def config_edges(configs: dict[str, ResourceConfiguration]) -> dict[str, frozenset[str]]:
+    """Configuration address -> what it is ordered after: `depends_on` (its own and its
+    module call's) and every resource its expressions reference."""
+    edges: dict[str, frozenset[str]] = {}
+    for address, conf in configs.items():
+        targets = set(conf.depends_on) | set(conf.module_depends_on)
+        for ref in nested_refs(conf.expressions):
+            parsed = parse_reference(ref)
+            if parsed is not None:
+                targets.add(join(conf.module, parsed.local_address))
+        edges[address] = frozenset(targets)
+    return edges

@@ -21,7 +21,7 @@ from checker.core.address import (
     reference_target,
 )
 from checker.plan.evidence import PLAN, saw
-from checker.plan.graph import GraphQueries
+from checker.plan.graph import GraphQueries, config_edges
 from checker.plan.instances import (
     Instance,
     OutputInfo,
@@ -105,6 +105,8 @@ class PlanModel(GraphQueries):
     _by_module_call: dict[str, list[Instance]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        """The indexes, built once here; only `by_value`'s (per type and attribute a rule asks)
+        and the shared views fill on first use."""
         by_type: dict[str, list[Instance]] = defaultdict(list)
         for inst in self.instances:
             self._by_address[inst.address] = inst
@@ -114,7 +116,13 @@ class PlanModel(GraphQueries):
             ).append(inst)
             if inst.exists:
                 by_type[f"{inst.mode}:{inst.type}"].append(inst)
+            parts = inst.config_address.split(".")
+            for end in range(2, len(parts) - 1, 2):
+                if parts[end - 2] != "module":
+                    break
+                self._by_module_call.setdefault(".".join(parts[:end]), []).append(inst)
         self._by_type.update(by_type)
+        self._edges.update(config_edges(self.configs))
 
     def with_source(self, source: SourceView) -> PlanModel:
         """The same plan with HCL sources bound (a new model: this one stays as built)."""
@@ -259,13 +267,6 @@ class PlanModel(GraphQueries):
 
     def under_module_call(self, call: str) -> list[Instance]:
         """Instances inside a module call (`module.a`, `module.a.module.b`), nested included."""
-        if not self._by_module_call and self.instances:
-            for inst in self.instances:
-                parts = inst.config_address.split(".")
-                for end in range(2, len(parts) - 1, 2):
-                    if parts[end - 2] != "module":
-                        break
-                    self._by_module_call.setdefault(".".join(parts[:end]), []).append(inst)
         return self._by_module_call.get(call, [])
 
     def by_value(self, type_: str, attribute: str, value: Value) -> list[Instance]:
