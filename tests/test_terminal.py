@@ -11,6 +11,7 @@ import pty
 import select
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,32 +25,35 @@ UPDATE = ROOT / "tests" / "fixtures" / "plans" / "tap_stack.update.plan.json"
 
 def _on_terminal(args: list[str], env: dict[str, str], stdout_tty: bool = True) -> tuple[str, str]:
     """(what reached the terminal, what reached a pipe): the terminal is stderr, and stdout too
-    when `stdout_tty`."""
+    when `stdout_tty`. A piped stdout goes to a file, so a report larger than a pipe's buffer
+    never blocks the child while the terminal is read."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [*CHECKER, *args],
-        stdin=subprocess.DEVNULL,
-        stdout=slave if stdout_tty else subprocess.PIPE,
-        stderr=slave,
-        env={**os.environ, **env},
-        cwd=ROOT,
-    )
-    os.close(slave)
-    seen = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-    piped = proc.stdout.read().decode() if proc.stdout else ""
-    proc.wait(timeout=60)
-    os.close(master)
+    with tempfile.TemporaryFile() as piped_out:
+        proc = subprocess.Popen(
+            [*CHECKER, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=slave if stdout_tty else piped_out,
+            stderr=slave,
+            env={**os.environ, **env},
+            cwd=ROOT,
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=60)
+        os.close(master)
+        piped_out.seek(0)
+        piped = piped_out.read().decode()
     return seen.decode("utf-8", "replace"), piped
 
 
