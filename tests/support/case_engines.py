@@ -1,19 +1,11 @@
-"""The rule cases through checkov and terraform-compliance: the engines that cover a rule agree.
-
-Every case of `tests/rules/` (one edit of the canonical stack and the verdict AWS
-gives), its real create plan beside its sources, checked by all three engines in
-one run. For every rule an engine covers (each rule's `RuleMeta.engines`):
-
-- it never fails what the native rule passes, nor passes what it fails;
-- a rule it covers in part is never passed (it says unknown);
-- a rule it covers in full gives the case's own verdict where AWS's answer is a failure.
-"""
+"""The rule cases through checkov and terraform-compliance (see tests/test_rule_case_engines_*.py):
+the cases are checked by the three engines in one run per half, and each case's findings
+are held to the engines' coverage. Two halves, so two workers share the engines' time."""
 
 from __future__ import annotations
 
 import gzip
-
-import pytest
+from pathlib import Path
 
 from checker.engines.coverage import coverage
 from checker.report.model import Finding
@@ -24,12 +16,15 @@ from tests.terraform.rule_cases import case_inputs
 CASES = rule_cases()
 
 
-@pytest.fixture(scope="module")
-def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
+def half(which: int) -> list[RuleCase]:
+    """Every other case, starting at `which` (0 or 1)."""
+    return CASES[which::2]
+
+
+def checked(cases: list[RuleCase], root: Path) -> dict[str, list[Finding]]:
     """Every case in its own folder (sources and plan), all checked in one run."""
-    root = tmp_path_factory.mktemp("case-engines")
     by_plan: dict[str, str] = {}
-    for case in CASES:
+    for case in cases:
         folder = case_inputs(case).write(root / case.rule / case.name)
         plan = folder / "plan.json"
         plan.write_bytes(gzip.decompress(case.plan_path().read_bytes()))
@@ -37,9 +32,7 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding
     return check_plans(by_plan)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_engines_agree_on_the_case(findings: dict[str, list[Finding]], case: RuleCase) -> None:
-    found = findings[case.id]
+def assert_engines_agree(found: list[Finding], case: RuleCase) -> None:
     assert [f.message for f in found if f.error] == []
     for engine in ENGINES:
         assert contradictions(found, engine) == [], engine
