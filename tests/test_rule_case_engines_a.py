@@ -1,15 +1,5 @@
-"""The rule cases through checkov and terraform-compliance: the engines that cover a rule agree.
-
-Every case of `tests/rules/` (one edit of the canonical stack and the verdict AWS
-gives), its real create plan beside its sources, checked by all three engines in
-one run (this file: every other case, the other half in its sibling, so two
-workers share the engines' time). For every rule an engine covers (each rule's
-`RuleMeta.engines`):
-
-- it never fails what the native rule passes, nor passes what it fails;
-- a rule it covers in part is never passed (it says unknown);
-- a rule it covers in full gives the case's own verdict where AWS's answer is a failure.
-"""
+"""The rule cases through checkov and terraform-compliance, the first half (every other case):
+the engines that cover a rule agree with it (`tests/support/case_engines.py` says how)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,14 @@
-"""The rule cases through checkov and terraform-compliance (see tests/test_rule_case_engines_*.py):
-the cases are checked by the three engines in one run per half, and each case's findings
-are held to the engines' coverage. Two halves, so two workers share the engines' time."""
+"""The rule cases through checkov and terraform-compliance (tests/test_rule_case_engines_*.py).
+
+Every case of `tests/rules/` (one edit of the canonical stack and the verdict AWS gives),
+its real create plan beside its sources, checked by all three engines in one run per half
+(two halves, so two workers share the engines' time). For every rule an engine covers
+(each rule's `RuleMeta.engines`):
+
+- it never fails what the native rule passes, nor passes what it fails;
+- a rule it covers in part is never passed (it says unknown);
+- a rule it covers in full gives the case's own verdict where AWS's answer is a failure.
+"""
 
 from __future__ import annotations
 
