@@ -69,6 +69,22 @@ UnknownOption = Annotated[UnknownPolicy, typer.Option(help="What an undecidable 
 BaselineOption = Annotated[
     Path | None, typer.Option(help="A previous JSON report: only new failures fail the gate.")
 ]
+FailOnNewOption = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-new",
+        help="Fail only on findings the plan introduces (or whose change it cannot tell), "
+        "not on those it inherits from its prior state.",
+    ),
+]
+PriorSourceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--prior-source",
+        help="The base revision's .tf files: settle what an update plan cannot tell "
+        "(introduced or inherited, for findings that rest on configuration).",
+    ),
+]
 NoColor = Annotated[
     bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1 or TERM=dumb).")
 ]
@@ -106,11 +122,17 @@ def _engines(engine: list[str]) -> tuple[EngineName, ...]:
     return parse_engines(name for text in engine for name in text.split(",") if name)
 
 
-def _gate(fail_on: Level, unknown: UnknownPolicy) -> Gate:
+def _gate(fail_on: Level, unknown: UnknownPolicy, new_only: bool = False) -> Gate:
     from checker.report.model import Gate
     from checker.results import Severity
 
-    return Gate(fail_on=Severity(fail_on.value), unknown=unknown.value)
+    return Gate(fail_on=Severity(fail_on.value), unknown=unknown.value, new_only=new_only)
+
+
+def _directory(path: Path | None, option: str) -> Path | None:
+    if path is not None and not path.is_dir():
+        raise InputError(f"{option} {path}: not a directory", "pass the directory of .tf files")
+    return path.resolve() if path is not None else None
 
 
 def _report_error(message: str) -> int:
@@ -137,6 +159,7 @@ def check(
     ] = None,
     fail_on: FailOnOption = Level.low,
     unknown: UnknownOption = UnknownPolicy.warn,
+    fail_on_new: FailOnNewOption = False,
     waivers: Annotated[
         Path | None, typer.Option(help="Waiver file (default: .checker-waivers.yaml if present).")
     ] = None,
@@ -144,6 +167,7 @@ def check(
     source: Annotated[
         Path | None, typer.Option(help="HCL sources for values the plan hides.")
     ] = None,
+    prior_source: PriorSourceOption = None,
     config: Annotated[
         Path | None,
         typer.Option(help="Rule options file (default: [tool.checker] in pyproject.toml)."),
@@ -219,10 +243,11 @@ def check(
         options = CheckOptions(
             engines=_engines(engine),
             source=source.resolve() if source else None,
-            gate=_gate(fail_on, unknown),
+            gate=_gate(fail_on, unknown, fail_on_new),
             waivers=waivers,
             baseline=baseline,
             jobs=jobs,
+            prior_source=_directory(prior_source, "--prior-source"),
             binary=binary_plan_policy(
                 binary_plans.value if binary_plans else None, plugin_dir or (), named=not changed
             ),
@@ -297,6 +322,7 @@ def apply(
     ] = None,
     fail_on: FailOnOption = Level.low,
     unknown: UnknownOption = UnknownPolicy.warn,
+    fail_on_new: FailOnNewOption = False,
     waivers: Annotated[Path | None, typer.Option(help="Waiver file.")] = None,
     baseline: BaselineOption = None,
     source: Annotated[
@@ -342,7 +368,7 @@ def apply(
             raise InputError(f"--out {out}: its directory does not exist")
         options = CheckOptions(
             engines=_engines(engine),
-            gate=_gate(fail_on, unknown),
+            gate=_gate(fail_on, unknown, fail_on_new),
             waivers=waivers,
             baseline=baseline,
             source=source.resolve() if source else None,

@@ -56,6 +56,8 @@ class LoadedInput:
     info: InputInfo
     model: PlanModel
     raw: dict[str, Any]
+    # the plan's prior state as a model (`checker.plan.prior`); None for a create plan
+    prior: PlanModel | None = None
 
 
 def load(name: str, options: LoadOptions, config: CheckerConfig) -> LoadedInput:
@@ -81,6 +83,7 @@ def _plan(
 ) -> LoadedInput:
     from checker.plan.build import build_model
     from checker.plan.load import load_plan
+    from checker.plan.prior import build_prior_model
     from checker.source.bind import bind_sources
 
     notes: list[str] = []
@@ -110,7 +113,8 @@ def _plan(
         resources=sum(1 for i in model.instances if i.mode == "managed"),
         notes=tuple(notes),
     )
-    return LoadedInput(name=name, kind=kind, info=info, model=model, raw=loaded.raw)
+    prior = build_prior_model(loaded.document, model)
+    return LoadedInput(name=name, kind=kind, info=info, model=model, raw=loaded.raw, prior=prior)
 
 
 def _directory(name: str, config: CheckerConfig) -> LoadedInput:

@@ -38,6 +38,9 @@ class CheckOptions:
     # the stack directory the inputs stand for when their own path does not say it
     # (`checker apply` checks a temporary plan file of the working directory's stack)
     stack_dir: Path | None = None
+    # --prior-source: the base revision's .tf files, for what an update plan cannot tell
+    # (`checker.history`)
+    prior_source: Path | None = None
 
 
 def _policy(
@@ -71,13 +74,42 @@ def _check_all(names: Sequence[str], options: CheckOptions, config: CheckerConfi
         step(f"loading {name}" + (f" ({index}/{len(names)})" if len(names) > 1 else ""))
         inputs.append(load(name, load_options, config))
     disabled = _disabled(config)
-    located = locate(run_engines(inputs, options.engines, config), inputs)
+    found = run_engines(inputs, options.engines, config)
+    located = locate(_with_changes(found, inputs, config, options.prior_source), inputs)
     today = options.today or dt.date.today()
     findings, warnings = apply_inline(
         [f for f in located if f.rule_id not in disabled], inputs, today, disabled
     )
     sensitive = frozenset().union(*(i.model.sensitive_strings for i in inputs))
     return [i.info for i in inputs], findings, warnings, sensitive
+
+
+def _with_changes(
+    findings: list[Finding],
+    inputs: list[LoadedInput],
+    config: CheckerConfig,
+    prior_source: Path | None,
+) -> list[Finding]:
+    """Each input's findings told introduced, inherited or fixed by its prior state (and
+    the base revision's sources, when given)."""
+    from checker.engines.native import run_native
+    from checker.history import base_verdicts, classify, prior_of
+    from checker.source.static_model import build_static_model
+
+    base = None
+    if prior_source is not None and any(i.prior is not None for i in inputs):
+        static = build_static_model(prior_source)
+        base = base_verdicts(run_native(static, config, str(prior_source)))
+    by_input: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_input.setdefault(finding.input, []).append(finding)
+    out: list[Finding] = []
+    for item in inputs:
+        if item.kind.is_plan:
+            out.extend(classify(by_input.pop(item.name, []), prior_of(item, config, base)))
+    for rest in by_input.values():
+        out.extend(rest)
+    return out
 
 
 def _check_one(name: str, options: CheckOptions, config: CheckerConfig) -> Checked:

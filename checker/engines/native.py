@@ -100,7 +100,16 @@ def _origins(origins: list[str], static: bool) -> str:
 
 
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
+    return run_native_reading(model, config, input_name)[0]
+
+
+def run_native_reading(
+    model: PlanModel, config: CheckerConfig, input_name: str
+) -> tuple[list[Finding], dict[str, frozenset[str]]]:
+    """The findings, and every origin each rule read in its whole run (a result's own
+    evidence misses what the rule computed once for all its results)."""
     findings: list[Finding] = []
+    read: dict[str, frozenset[str]] = {}
     static = model.static
     secrets = secrets_of(model.sensitive_strings)  # the second layer, behind the taint
     for rule in config.rules():
@@ -111,13 +120,16 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
             with tracking() as scope, gathering() as origins:
                 # Taint is cumulative: every result after the first sensitive read is hidden.
                 # Evidence is not: each result names the origins read since the one before.
+                seen: set[str] = set()
                 for result in rule.check(ctx):
                     evidence = _origins(origins, static)
+                    seen.update(origins)
                     origins.clear()
                     result = _settle_hint(result, model)
                     findings.append(
                         _finding(rule, result, input_name, scope.tainted, evidence, secrets)
                     )
+                read[rule.meta.id] = frozenset(seen | set(origins))
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
                 Finding(
@@ -136,7 +148,7 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
                     error=True,
                 )
             )
-    return findings
+    return findings, read
 
 
 class NativeEngine:

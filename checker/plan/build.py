@@ -90,7 +90,7 @@ def _resource_config(
     )
 
 
-def _instance(
+def make_instance(
     address: str,
     module_address: str | None,
     type_: str,
@@ -124,7 +124,7 @@ def _instance(
     )
 
 
-def _iter_module_values(module: ModuleValues | None) -> Iterator[Any]:
+def module_resources(module: ModuleValues | None) -> Iterator[Any]:
     if module is None:
         return
     stack = [module]
@@ -305,7 +305,7 @@ def _collect_sensitive(doc: PlanDocument, out: set[str]) -> None:
     for values in (doc.planned_values, doc.prior_state.values if doc.prior_state else None):
         if values is None:
             continue
-        for res in _iter_module_values(values.root_module):
+        for res in module_resources(values.root_module):
             sensitive_leaves(res.values, res.sensitive_values, out)
         for output in values.outputs.values():
             if output.sensitive:
@@ -379,7 +379,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
                 values = {}
         marks = merge_marks(rc.change.after_sensitive, rc.change.before_sensitive)
         instances.append(
-            _instance(
+            make_instance(
                 rc.address,
                 rc.module_address,
                 rc.type,
@@ -399,12 +399,12 @@ def build_model(doc: PlanDocument) -> PlanModel:
         doc.prior_state.values.root_module if doc.prior_state and doc.prior_state.values else None
     )
     for module_values, data_only in ((planned, False), (prior, True)):
-        for res in _iter_module_values(module_values):
+        for res in module_resources(module_values):
             if res.address in seen or (data_only and res.mode != "data"):
                 continue
             seen.add(res.address)
             instances.append(
-                _instance(
+                make_instance(
                     res.address,
                     None,
                     res.type,
@@ -437,7 +437,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
                 (conf.sensitive if conf else False)
                 or (name in planned_outputs and planned_outputs[name].sensitive)
             ),
-            references=tuple(nested_refs(conf.expression or {})) if conf else (),
+            expression_references=tuple(nested_refs(conf.expression or {})) if conf else (),
         )
 
     sensitive: set[str] = set()

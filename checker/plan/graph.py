@@ -17,6 +17,7 @@ from checker.core.address import (
     split_address,
     strip_key,
 )
+from checker.plan.evidence import CONFIGURATION, saw
 from checker.plan.instances import Instance, ResourceConfiguration, nested_refs
 
 
@@ -209,6 +210,7 @@ class GraphQueries:
 
     def depends_on_explicitly(self, inst: Instance, target: Instance) -> bool:
         """True when `inst`'s own depends_on names `target` (or its module call does)."""
+        saw(CONFIGURATION)
         if inst.config is None:
             return False
         names = set(inst.config.depends_on) | set(inst.config.module_depends_on)
@@ -216,6 +218,7 @@ class GraphQueries:
 
     def ordered_after(self, inst: Instance, target: Instance) -> bool:
         """True when the graph (depends_on plus references) orders inst after target."""
+        saw(CONFIGURATION)
         edges = self._edges
         start, goal = inst.config_address, target.config_address
         seen = {start}

@@ -245,7 +245,13 @@ class OutputInfo:
     name: str
     value: Value
     sensitive: bool
-    references: tuple[str, ...]
+    expression_references: tuple[str, ...]  # of the output's configuration expression
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """What the output's expression references: read from the configuration."""
+        saw(CONFIGURATION)
+        return self.expression_references
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape as _escape_html
 
 from checker.report.escape import xml
-from checker.report.model import Finding, Report
+from checker.report.model import Finding, Report, change_text
 from checker.results import Status
 
 
@@ -61,13 +61,14 @@ def _row(finding: Finding, many_stacks: bool = False) -> str:
         if finding.status == Status.PASSED
         else finding.remediation
     )
+    change = f"<br><small>{escape(change_text(finding))}</small>" if finding.change else ""
     return (
         f'<tr data-status="{escape(finding.status)}" data-severity="{escape(finding.severity)}">'
         f'<td class="word status-{escape(finding.status)}">{escape(finding.status)}</td>'
         f'<td class="word">{escape(finding.rule_id)}</td>'
         f'<td class="word">{escape(finding.severity)}</td>'
         f"<td><code>{escape(finding.scoped_address() if many_stacks else finding.address)}</code><br><small>{location}</small></td>"
-        f"<td>{escape(finding.message)}</td><td>{escape(detail)}</td><td>{escape(finding.engine)}</td></tr>"
+        f"<td>{escape(finding.message)}{change}</td><td>{escape(detail)}</td><td>{escape(finding.engine)}</td></tr>"
     )
 
 
@@ -91,7 +92,7 @@ def render(report: Report) -> str:
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         f"<title>checker report: gate {escape(gate)}</title><style>{STYLE}</style></head><body>"
         f'<h1 class="gate-{escape(gate)}">checker: gate {escape(gate.upper())}</h1>'
-        f"<p>{counts['failed']} failed, {counts['unknown']} unknown, {counts['waived']} waived, "
+        f"<p>{escape(report.failed_phrase())}, {counts['unknown']} unknown, {counts['waived']} waived, "
         f"{counts['passed']} passed &middot; inputs: {inputs}</p>{warnings}"
         f'<div class="filters">{_options("status", ["failed", "unknown", "waived", "passed"])}'
         f"{_options('severity', ['critical', 'high', 'medium', 'low'])}</div>"

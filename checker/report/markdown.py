@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checker.report.escape import markdown
-from checker.report.model import Finding, Report
+from checker.report.model import Change, Finding, Report, change_text
 from checker.results import Status
 
 LIMIT = 60_000
@@ -25,9 +25,12 @@ def _row(finding: Finding, many_stacks: bool = False) -> str:
     where = _cell(address) if address else "—"
     if finding.file:
         where += f" ({_cell(finding.file)}:{finding.line})"
+    found = finding.found or finding.message
+    if finding.change and finding.status == Status.FAILED:
+        found = f"{found} ({change_text(finding)})"
     return (
         f"| {_cell(finding.rule_id)} | {_cell(finding.severity)} | {where} "
-        f"| {_cell(finding.found or finding.message)} "
+        f"| {_cell(found)} "
         f"| {_cell(finding.remediation)} | {_cell(finding.engine)} |"
     )
 
@@ -67,6 +70,16 @@ def render(report: Report) -> str:
     for finding in report.findings:
         if finding.status == Status.PASSED:
             passed[finding.rule_id].append(finding)
+    fixed = [f for f in report.findings if f.change == Change.FIXED]
+    if fixed:
+        sections.append(
+            ["### Fixed by this plan", ""]
+            + [
+                f"- {_cell(f.rule_id)}: {_cell(f.scoped_address() if report.many_stacks() else f.address)}"
+                for f in fixed
+            ]
+            + [""]
+        )
     if passed:
         sections.append(
             ["<details><summary>Passed rules</summary>", ""]

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,27 @@ OPTIONAL = (
     "origin",
     "resource_file",
     "resource_line",
+    "change",
+    "change_note",
 )
+
+
+class Change(StrEnum):
+    """What the plan does to a finding, from its prior state (`checker.history`)."""
+
+    INTRODUCED = "introduced"
+    INHERITED = "inherited"
+    FIXED = "fixed"
+    UNKNOWN = "unknown"
+
+
+# SARIF's baselineState of each (SARIF 2.1.0, 3.27.24: new, unchanged, updated, absent)
+BASELINE_STATE = {
+    Change.INTRODUCED: "new",
+    Change.INHERITED: "unchanged",
+    Change.FIXED: "absent",
+    Change.UNKNOWN: "new",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,10 @@ class Finding:
     origin: str = ""
     resource_file: str = ""
     resource_line: int = 0
+    # failed: introduced, inherited or unknown by the plan; passed: fixed by it ("" when the
+    # input has no prior verdicts: reports of older versions, merged external findings)
+    change: str = ""
+    change_note: str = ""  # why the change is unknown
 
     def scoped_address(self) -> str:
         """The address with its stack in front ("stacks/app: aws_iam_role.fn") when it has one."""
@@ -108,12 +133,27 @@ class Finding:
             raise ValueError(f"unknown severity {str(values['severity'])[:20]!r}")
         values["status"] = Status(values["status"])
         values["severity"] = Severity(values["severity"])
+        if values.get("change", "") not in {"", *Change}:
+            raise ValueError(f"unknown change {str(values['change'])[:20]!r}")
         if not RULE_ID.match(values["rule_id"]):
             raise ValueError(f"malformed rule ID {str(values['rule_id'])[:20]!r}")
         return cls(**values)
 
 
 _FINDING_FIELDS = tuple(spec.name for spec in fields(Finding))
+
+
+def change_text(finding: Finding) -> str:
+    """What the plan does to a finding, in words: "introduced by this plan" ..."""
+    if finding.change == Change.INTRODUCED:
+        return "introduced by this plan"
+    if finding.change == Change.INHERITED:
+        return "inherited from the prior state (fails before the plan too)"
+    if finding.change == Change.FIXED:
+        return "fixed by this plan"
+    if finding.change == Change.UNKNOWN:
+        return f"unknown: {finding.change_note}" if finding.change_note else "unknown"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +182,8 @@ class InputInfo:
 class Gate:
     fail_on: Severity = Severity.LOW
     unknown: str = "warn"  # warn | fail
+    # --fail-on-new: only failures the plan introduces (or whose change is unknown) gate
+    new_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,17 +253,37 @@ class Report:
             counts[finding.status] = counts.get(finding.status, 0) + 1
         return counts
 
+    def changes(self) -> dict[str, int]:
+        """Failed findings introduced, inherited or of unknown change, and findings fixed."""
+        counts = {c.value: 0 for c in Change}
+        for finding in self.findings:
+            if finding.change:
+                counts[finding.change] += 1
+        return counts
+
     def failed_phrase(self) -> str:
-        """The failed count, e.g. "3 failed (1 new, 2 baselined)" when a baseline carried some."""
+        """The failed count, e.g. "3 failed (1 new, 2 baselined)" when a baseline carried some,
+        "3 failed (2 introduced, 1 inherited)" for an update plan; then "1 fixed" if any."""
         failed = [f for f in self.findings if f.status == Status.FAILED]
         baselined = sum(1 for f in failed if f.baselined)
-        if not baselined:
-            return f"{len(failed)} failed"
-        return f"{len(failed)} failed ({len(failed) - baselined} new, {baselined} baselined)"
+        parts: list[str] = []
+        if baselined:
+            parts += [f"{len(failed) - baselined} new", f"{baselined} baselined"]
+        changes = self.changes()
+        if changes[Change.INHERITED] or changes[Change.UNKNOWN] or changes[Change.FIXED]:
+            parts += [
+                f"{changes[c]} {'of unknown change' if c == Change.UNKNOWN else c.value}"
+                for c in (Change.INTRODUCED, Change.INHERITED, Change.UNKNOWN)
+                if changes[c]
+            ]
+        phrase = f"{len(failed)} failed" + (f" ({', '.join(parts)})" if parts else "")
+        return phrase + (f", {changes[Change.FIXED]} fixed" if changes[Change.FIXED] else "")
 
     def gating(self, finding: Finding) -> bool:
         """Does this finding, on its own, fail the gate?"""
         if finding.status == Status.FAILED:
+            if self.gate.new_only and finding.change == Change.INHERITED:
+                return False
             return not finding.baselined and finding.severity.rank >= self.gate.fail_on.rank
         return finding.status == Status.UNKNOWN and self.gate.unknown == "fail"
 
@@ -249,6 +311,8 @@ class Report:
                 "gate": self.gate_result(),
                 "fail_on": self.gate.fail_on.value,
                 "unknown_policy": self.gate.unknown,
+                "fail_on_new": self.gate.new_only,
+                "changes": self.changes(),
                 "disabled": list(self.disabled),
                 "not_applicable": list(self.not_applicable),
             },
@@ -277,7 +341,12 @@ class Report:
             unknown = summary.get("unknown_policy", "warn")
             if unknown not in ("warn", "fail"):
                 raise ValueError("summary.unknown_policy is not warn or fail")
-            gate = Gate(fail_on=Severity(summary.get("fail_on", "low")), unknown=unknown)
+            new_only = summary.get("fail_on_new", False)
+            if not isinstance(new_only, bool):
+                raise ValueError("summary.fail_on_new is not a boolean")
+            gate = Gate(
+                fail_on=Severity(summary.get("fail_on", "low")), unknown=unknown, new_only=new_only
+            )
             inputs = [
                 InputInfo(
                     path=_text(i["path"]),

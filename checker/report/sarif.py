@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
-from checker.report.model import Finding, Report, RuleSummary
+from checker.report.model import BASELINE_STATE, Change, Finding, Report, RuleSummary
 from checker.results import Status
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -159,8 +159,16 @@ def _result(finding: Finding, index: dict[str, int], many_stacks: bool = False) 
         result["kind"] = "review"
     if finding.status == Status.WAIVED:
         result["suppressions"] = [{"kind": "external", "justification": finding.waiver or "waived"}]
+    if finding.change:
+        result["baselineState"] = BASELINE_STATE[Change(finding.change)]
+        result["properties"]["change"] = finding.change
+        if finding.change_note:
+            result["properties"]["changeNote"] = finding.change_note
     if finding.baselined:
         result["baselineState"] = "unchanged"
+    if finding.change == Change.FIXED:  # in the prior state, not after the plan
+        result["kind"] = "pass"
+        result["level"] = "none"
     return result
 
 
@@ -168,7 +176,9 @@ def render(report: Report) -> str:
     rules = _rules(report)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     shown = [
-        f for f in report.findings if f.status in (Status.FAILED, Status.UNKNOWN, Status.WAIVED)
+        f
+        for f in report.findings
+        if f.status in (Status.FAILED, Status.UNKNOWN, Status.WAIVED) or f.change == Change.FIXED
     ]
     document = {
         "$schema": SCHEMA_URI,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checker.report.escape import inert, no_workflow_commands
-from checker.report.model import Finding, Report
+from checker.report.model import Change, Finding, Report, change_text
 from checker.results import Status
 
 ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
@@ -75,6 +75,9 @@ def render(report: Report, colour: bool = False) -> str:
         for rule_id, findings in passed.items():
             lines.append(f"  {inert(rule_id)} {inert(findings[0].title)}: {len(findings)} passed")
             for finding in findings:
+                if finding.change == Change.FIXED:
+                    lines.append(f"    fixed by this plan: {inert(finding.address)}")
+            for finding in findings:
                 if finding.note:
                     lines.append(f"    note: {inert(finding.address)}: {inert(finding.note)}")
     for info in report.inputs:
@@ -112,6 +115,8 @@ def _finding_lines(
         lines.append(f"        waiver:   {inert(finding.waiver)}")
     if finding.baselined:
         lines.append("        baseline: already failing in the baseline; does not fail the gate")
+    if finding.change and status == Status.FAILED:
+        lines.append(f"        change:   {inert(change_text(finding))}")
     if finding.evidence:
         lines.append(f"        from:     {inert(finding.evidence)}")
     if finding.file:

@@ -1,0 +1,137 @@
+"""Real plans of a stack's history, written by Terraform against moto: `./dev fixtures --history`.
+
+For every mutation of `tests/mutations.py`, the mutated stack is applied, then planned twice:
+- `tests/fixtures/real/history/<mutation>.inherited.json.gz`: the mutation kept, with one
+  unrelated change (the function's memory size), so every finding of the mutation is
+  inherited from the prior state;
+- `tests/fixtures/real/history/<mutation>.fixed.json.gz`: the canonical stack, so the
+  plan fixes every finding of the mutation.
+The plan that introduces each mutation is `tests/fixtures/real/<mutation>.update.json.gz`
+(planned against the applied clean stack, `tests.terraform.fixtures`).
+`index.json` keys each pair by the digest of its inputs; a test fails when they drift.
+
+Each worker has its own moto server, reset before each mutation, so stacks never collide.
+
+Run: `python -m tests.terraform.history [--only ID ...] [--jobs N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from tests.terraform.fixtures import REAL, StackInputs, canonical_inputs, mutation_inputs, write_json
+from tests.terraform.harness import MotoServer, TerraformError, Workspace, build_mirror
+
+HISTORY = REAL / "history"
+INDEX = HISTORY / "index.json"
+UNRELATED = ("  memory_size      = 256", "  memory_size      = 512")
+
+
+def inherited_inputs(mutation_id: str) -> StackInputs:
+    """The mutated stack with one change no rule judges."""
+    mutated = mutation_inputs(mutation_id)
+    old, new = UNRELATED
+    assert old in mutated.tf, f"{mutation_id}: {old.strip()!r} not in the mutated stack"
+    return StackInputs(mutated.tf.replace(old, new, 1), mutated.handler)
+
+
+def history_digest(mutation_id: str) -> str:
+    """What the pair of plans depends on: the applied, the inherited and the fixed inputs."""
+    parts = (
+        mutation_inputs(mutation_id).digest(),
+        inherited_inputs(mutation_id).digest(),
+        canonical_inputs().digest(),
+    )
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+class Worker:
+    """One moto server and one Terraform mirror for one thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cli_config = build_mirror(folder)
+        self.moto = MotoServer()
+        self.moto.start(folder / "moto.log")
+
+    def workspace(self, name: str, inputs: StackInputs) -> Workspace:
+        workspace = Workspace(inputs.write(self.folder / name), self.cli_config, self.moto)
+        workspace.init()
+        return workspace
+
+    def history(self, mutation_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(inherited plan, fixed plan) of the applied mutation."""
+        self.moto.reset()
+        applied = self.workspace(f"{mutation_id}-applied", mutation_inputs(mutation_id))
+        applied.plan()
+        applied.apply("tfplan")
+        state = (applied.directory / "terraform.tfstate").read_bytes()
+        plans = []
+        for kind, inputs in (
+            ("inherited", inherited_inputs(mutation_id)),
+            ("fixed", canonical_inputs()),
+        ):
+            workspace = self.workspace(f"{mutation_id}-{kind}", inputs)
+            (workspace.directory / "terraform.tfstate").write_bytes(state)
+            plans.append(workspace.plan())
+        return plans[0], plans[1]
+
+
+def regenerate(only: list[str], jobs: int) -> int:
+    from tests.mutations import MUTATIONS
+
+    index: dict[str, str] = json.loads(INDEX.read_text()) if INDEX.exists() else {}
+    wanted = [m.id for m in MUTATIONS if not only or m.id in only]
+    failures: list[str] = []
+    local = threading.local()
+    workers: list[Worker] = []
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory(prefix="checker-history-") as tmp:
+
+        def one(mutation_id: str) -> None:
+            if not hasattr(local, "worker"):
+                with lock:
+                    local.worker = Worker(Path(tmp) / f"worker-{len(workers)}")
+                    workers.append(local.worker)
+            try:
+                inherited, fixed = local.worker.history(mutation_id)
+            except TerraformError as error:
+                failures.append(f"{mutation_id}: {str(error)[:800]}")
+                return
+            write_json(HISTORY / f"{mutation_id}.inherited.json.gz", inherited)
+            write_json(HISTORY / f"{mutation_id}.fixed.json.gz", fixed)
+            with lock:
+                index[mutation_id] = history_digest(mutation_id)
+                INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+            print(f"wrote {mutation_id}", file=sys.stderr, flush=True)
+
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                list(pool.map(one, wanted))
+        finally:
+            for worker in workers:
+                worker.moto.stop()
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=[], help="mutation IDs to regenerate")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    sys.exit(regenerate(args.only, args.jobs))
+
+
+if __name__ == "__main__":
+    main()
