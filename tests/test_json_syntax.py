@@ -715,9 +715,14 @@ def test_static_values_are_what_terraform_plans(
 def test_the_shipped_block_schema_is_the_real_providers(
     terraform: tuple[Path, MotoServer], tmp_path: Path
 ) -> None:
-    """`block_schema.json.gz` is `terraform providers schema -json` of the mirror's providers
-    (regenerate: `python -m checker.source.block_schema SCHEMA.json`)."""
-    from checker.source.block_schema import _schema, compact_schema
+    """`provider_schema.json.gz` is `terraform providers schema -json` of the mirror's
+    providers (regenerate: `python -m checker.core.provider_schema SCHEMA.json`)."""
+    from checker.core.provider_schema import (
+        _schema,
+        compact_schema,
+        write_only_attributes,
+        write_only_schema,
+    )
 
     (tmp_path / "main.tf").write_text(
         'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n'
@@ -729,3 +734,6 @@ def test_the_shipped_block_schema_is_the_real_providers(
     workspace.init()
     document = json.loads(workspace.run("providers", "schema", "-json"))
     assert compact_schema(document) == _schema()
+    shipped = {type_: sorted(paths) for type_, paths in write_only_attributes().items()}
+    assert write_only_schema(document) == shipped
+    assert shipped["aws_ssm_parameter"] == ["value_wo"]  # Terraform 1.11 write-only arguments

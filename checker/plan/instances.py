@@ -11,6 +11,7 @@ from checker.core.address import (
     join,
     parse_reference,
 )
+from checker.core.provider_schema import write_only_attributes as _write_only
 from checker.plan.evidence import CONFIGURATION, saw, saw_planned
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.sensitive import marks_at, spellings
@@ -218,7 +219,18 @@ class Instance:
                 if not isinstance(node, dict):
                     return None
                 node = node.get(step)
+        if node is None and self.type in _write_only():
+            return self._write_only(path)
         return node
+
+    def _write_only(self, path: tuple[str | int, ...]) -> Value:
+        """A write-only attribute (Terraform 1.11) is null in every plan and state, whatever
+        the configuration sets: unknown, never "not set" (the sources may settle it)."""
+        dotted = ".".join(step for step in path if isinstance(step, str))
+        if dotted not in _write_only()[self.type]:
+            return None
+        refs = self.config.expression(*path).references if self.config is not None else ()
+        return Unknown(refs=refs, expression=f"{dotted} (write-only: never in a plan or state)")
 
     def declared(self, *path: str | int) -> Value:
         """The planned value of an Optional+Computed attribute only when the configuration sets it.

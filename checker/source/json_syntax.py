@@ -30,8 +30,8 @@ hashicorp/hcl `json/spec.md` and `json/structure.go`):
   schema's to say (a JSON object is one nested block, or an object-typed argument such as
   `tags`). The nested block names of every resource, data source and provider
   configuration of hashicorp/aws 5.100.0 and hashicorp/archive are shipped in
-  `block_schema.json.gz` (generated from `terraform providers schema -json` by
-  `python -m checker.source.block_schema SCHEMA.json`; `tests/test_json_syntax.py` compares
+  `checker/core/provider_schema.json.gz` (generated from `terraform providers schema -json` by
+  `python -m checker.core.provider_schema SCHEMA.json`; `tests/test_json_syntax.py` compares
   it with the real providers). For a type outside it, a JSON array of objects reads the
   same either way, and a single JSON object is read as an argument, with a note.
 - `*.tfvars.json` values are literal (Terraform evaluates variable files without
@@ -42,7 +42,7 @@ Each block keeps the line of its name label, and each `"//"` comment its line.
 
 The JSON itself is read with positions by `checker.source.json_reader`, strings become
 expressions in `checker.source.json_expressions`, and the provider schema is
-`checker.source.block_schema`'s.
+`checker.core.provider_schema`'s.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from checker.core.provider_schema import Tree, block_tree
 from checker.errors import InputError
-from checker.source.block_schema import Tree, block_tree
 from checker.source.json_expressions import (
     block_bodies,
     expression,
