@@ -77,6 +77,13 @@ FailOnNewOption = Annotated[
         "not on those it inherits from its prior state.",
     ),
 ]
+RequireCoverageOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-coverage",
+        help="Fail when a resource of a type some rule knows went unchecked by every rule.",
+    ),
+]
 PriorSourceOption = Annotated[
     Path | None,
     typer.Option(
@@ -122,11 +129,18 @@ def _engines(engine: list[str]) -> tuple[EngineName, ...]:
     return parse_engines(name for text in engine for name in text.split(",") if name)
 
 
-def _gate(fail_on: Level, unknown: UnknownPolicy, new_only: bool = False) -> Gate:
+def _gate(
+    fail_on: Level, unknown: UnknownPolicy, new_only: bool = False, coverage: bool = False
+) -> Gate:
     from checker.report.model import Gate
     from checker.results import Severity
 
-    return Gate(fail_on=Severity(fail_on.value), unknown=unknown.value, new_only=new_only)
+    return Gate(
+        fail_on=Severity(fail_on.value),
+        unknown=unknown.value,
+        new_only=new_only,
+        require_coverage=coverage,
+    )
 
 
 def _directory(path: Path | None, option: str) -> Path | None:
@@ -160,6 +174,7 @@ def check(
     fail_on: FailOnOption = Level.low,
     unknown: UnknownOption = UnknownPolicy.warn,
     fail_on_new: FailOnNewOption = False,
+    require_coverage: RequireCoverageOption = False,
     waivers: Annotated[
         Path | None, typer.Option(help="Waiver file (default: .checker-waivers.yaml if present).")
     ] = None,
@@ -243,7 +258,7 @@ def check(
         options = CheckOptions(
             engines=_engines(engine),
             source=source.resolve() if source else None,
-            gate=_gate(fail_on, unknown, fail_on_new),
+            gate=_gate(fail_on, unknown, fail_on_new, require_coverage),
             waivers=waivers,
             baseline=baseline,
             jobs=jobs,
@@ -323,6 +338,7 @@ def apply(
     fail_on: FailOnOption = Level.low,
     unknown: UnknownOption = UnknownPolicy.warn,
     fail_on_new: FailOnNewOption = False,
+    require_coverage: RequireCoverageOption = False,
     waivers: Annotated[Path | None, typer.Option(help="Waiver file.")] = None,
     baseline: BaselineOption = None,
     source: Annotated[
@@ -368,7 +384,7 @@ def apply(
             raise InputError(f"--out {out}: its directory does not exist")
         options = CheckOptions(
             engines=_engines(engine),
-            gate=_gate(fail_on, unknown, fail_on_new),
+            gate=_gate(fail_on, unknown, fail_on_new, require_coverage),
             waivers=waivers,
             baseline=baseline,
             source=source.resolve() if source else None,

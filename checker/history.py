@@ -31,7 +31,7 @@ from checker.report.model import Change, Finding
 from checker.results import Status
 
 if TYPE_CHECKING:
-    from checker.config import CheckerConfig
+    from checker.engines.native import NativeRun
     from checker.inputs import LoadedInput
 
 Key = tuple[str, str]  # (rule, address)
@@ -64,20 +64,19 @@ class Prior:
 
 
 def prior_of(
-    item: LoadedInput, config: CheckerConfig, base: Mapping[Key, frozenset[Status]] | None
+    item: LoadedInput, run: NativeRun | None, base: Mapping[Key, frozenset[Status]] | None
 ) -> Prior | None:
-    """The rules' verdicts on the input's prior state; None for a create plan or static mode."""
-    from checker.engines.native import run_native_reading
+    """The input's prior verdicts from the rules' `run` on its prior model (`item.prior`);
+    None for a create plan or static mode (no prior state)."""
     from checker.plan.prior import changed_addresses
 
-    if item.prior is None:
+    if item.prior is None or run is None:
         return None
-    findings, read = run_native_reading(item.prior, config, item.name)
     return Prior(
-        findings,
+        run.findings,
         frozenset(i.address for i in item.prior.instances),
         changed_addresses(item.model),
-        read,
+        run.origins,
         base,
     )
 
@@ -123,11 +122,12 @@ def _change(prior: Prior, finding: Finding) -> tuple[Change, str]:
     resource = finding.address.split(" ")[0]
     if resource in prior.changed and resource not in prior.existing:
         return Change.INTRODUCED, ""
-    before = prior.verdicts(key)
+    before = [b for b in prior.verdicts(key) if prior.trusted(b)]
     if any(b.status == Status.PASSED for b in before):
         return Change.INTRODUCED, ""
-    if any(b.status == Status.FAILED and prior.trusted(b) for b in before):
+    if any(b.status == Status.FAILED for b in before):
         return Change.INHERITED, ""
+    before = prior.verdicts(key)
     base = prior.base.get(key) if prior.base is not None else None
     if prior.base is not None and base is None:
         return Change.INTRODUCED, ""  # the base revision has nothing there for the rule
@@ -135,8 +135,11 @@ def _change(prior: Prior, finding: Finding) -> tuple[Change, str]:
         return Change.INHERITED, ""
     if base is not None and Status.PASSED in base:
         return Change.INTRODUCED, ""
-    if any(b.status == Status.FAILED for b in before):
-        why = "it rests on configuration, and the plan keeps only the new configuration"
+    if any(b.status != Status.UNKNOWN for b in before):
+        why = (
+            "the rule's verdict on the prior state leans on configuration or data sources, "
+            "which the plan holds only as they will be"
+        )
     elif before:
         why = "the rule's verdict on the prior state is unknown"
     else:
@@ -147,8 +150,8 @@ def _change(prior: Prior, finding: Finding) -> tuple[Change, str]:
 def _fixed(prior: Prior, finding: Finding) -> bool:
     """Did this (rule, address) fail before the plan, as far as the plan or base tells?"""
     key = (finding.rule_id, finding.address)
-    failed = [b for b in prior.verdicts(key) if b.status == Status.FAILED]
-    if any(prior.trusted(b) for b in failed):
-        return True
+    trusted = {b.status for b in prior.verdicts(key) if prior.trusted(b)}
+    if trusted & {Status.FAILED, Status.PASSED}:
+        return Status.FAILED in trusted
     base = prior.base.get(key) if prior.base is not None else None
-    return bool(failed) and base is not None and Status.FAILED in base
+    return base is not None and Status.FAILED in base

@@ -9,13 +9,14 @@ model, with the HCL sources bound where they describe the same configuration
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.config import CheckerConfig
 from checker.plan.model import PlanModel
+from checker.plan.values import Value
 from checker.report.model import InputInfo
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ class LoadedInput:
     raw: dict[str, Any]
     # the plan's prior state as a model (`checker.plan.prior`); None for a create plan
     prior: PlanModel | None = None
+    # the addresses the native rules read (their coverage); None until they ran
+    read: frozenset[str] | None = None
+    # resources changed outside Terraform: address -> (values stored, values refreshed)
+    drifted: dict[str, tuple[dict[str, Value], dict[str, Value]]] = field(default_factory=dict)
 
 
 def load(name: str, options: LoadOptions, config: CheckerConfig) -> LoadedInput:
@@ -83,7 +88,7 @@ def _plan(
 ) -> LoadedInput:
     from checker.plan.build import build_model
     from checker.plan.load import load_plan
-    from checker.plan.prior import build_prior_model
+    from checker.plan.prior import build_prior_model, drifted_values
     from checker.source.bind import bind_sources
 
     notes: list[str] = []
@@ -114,7 +119,16 @@ def _plan(
         notes=tuple(notes),
     )
     prior = build_prior_model(loaded.document, model)
-    return LoadedInput(name=name, kind=kind, info=info, model=model, raw=loaded.raw, prior=prior)
+    drifted = drifted_values(loaded.document) if prior is not None else {}
+    return LoadedInput(
+        name=name,
+        kind=kind,
+        info=info,
+        model=model,
+        raw=loaded.raw,
+        prior=prior,
+        drifted=drifted,
+    )
 
 
 def _directory(name: str, config: CheckerConfig) -> LoadedInput:

@@ -67,6 +67,7 @@ def _check_all(names: Sequence[str], options: CheckOptions, config: CheckerConfi
     from checker.inline_waivers import apply_inline
     from checker.inputs import LoadOptions, load
     from checker.locate import locate
+    from checker.trace import with_traces
 
     load_options = LoadOptions(source=options.source, binary=options.binary)
     inputs: list[LoadedInput] = []
@@ -75,13 +76,35 @@ def _check_all(names: Sequence[str], options: CheckOptions, config: CheckerConfi
         inputs.append(load(name, load_options, config))
     disabled = _disabled(config)
     found = run_engines(inputs, options.engines, config)
-    located = locate(_with_changes(found, inputs, config, options.prior_source), inputs)
+    located = with_traces(
+        locate(_with_changes(found, inputs, config, options.prior_source), inputs), inputs
+    )
     today = options.today or dt.date.today()
     findings, warnings = apply_inline(
         [f for f in located if f.rule_id not in disabled], inputs, today, disabled
     )
     sensitive = frozenset().union(*(i.model.sensitive_strings for i in inputs))
-    return [i.info for i in inputs], findings, warnings, sensitive
+    return _with_coverage(inputs, findings, config, disabled), findings, warnings, sensitive
+
+
+def _with_coverage(
+    inputs: list[LoadedInput], findings: list[Finding], config: CheckerConfig, disabled: list[str]
+) -> list[InputInfo]:
+    """Each input's info with what the native rules left unchecked in it."""
+    from checker.unchecked import coverage_of
+
+    rules = [r for r in config.rules() if r.meta.id not in disabled]
+    by_input: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_input.setdefault(finding.input, []).append(finding)
+    out: list[InputInfo] = []
+    for item in inputs:
+        if item.read is None:  # the native engine did not run
+            out.append(item.info)
+            continue
+        own = by_input.get(item.name, [])
+        out.append(replace(item.info, coverage=coverage_of(item, own, rules)))
+    return out
 
 
 def _with_changes(
@@ -91,8 +114,10 @@ def _with_changes(
     prior_source: Path | None,
 ) -> list[Finding]:
     """Each input's findings told introduced, inherited or fixed by its prior state (and
-    the base revision's sources, when given)."""
-    from checker.engines.native import run_native
+    the base revision's sources, when given); the drift that turns a verdict noted on its
+    info."""
+    from checker.drift import drift_of
+    from checker.engines.native import judge, run_native
     from checker.history import base_verdicts, classify, prior_of
     from checker.source.static_model import build_static_model
 
@@ -105,8 +130,12 @@ def _with_changes(
         by_input.setdefault(finding.input, []).append(finding)
     out: list[Finding] = []
     for item in inputs:
-        if item.kind.is_plan:
-            out.extend(classify(by_input.pop(item.name, []), prior_of(item, config, base)))
+        if not item.kind.is_plan:
+            continue
+        run = judge(item.prior, config, item.name) if item.prior is not None else None
+        out.extend(classify(by_input.pop(item.name, []), prior_of(item, run, base)))
+        if run is not None:
+            item.info = replace(item.info, drift=drift_of(item, config, run))
     for rest in by_input.values():
         out.extend(rest)
     return out

@@ -97,9 +97,20 @@ def test_sarif_passes_the_official_validator(
         # the policy that is wrong, with the key's own line as the related location
         wrong = lines[region["region"]["startLine"] - 1]
         assert wrong.split("=")[0].strip() == "policy"
-        (related,) = result["relatedLocations"]
+        related, *trace = result["relatedLocations"]
         line = related["physicalLocation"]["region"]["startLine"]
         assert lines[line - 1] == 'resource "aws_kms_key" "main" {'
+        # then the chain the policy's value came through: the key's policy argument
+        steps = [step["message"]["text"] for step in trace]
+        assert steps[0] == (
+            "the value comes through: aws_kms_key.main.policy <- "
+            "data.aws_iam_policy_document.kms.json"
+        ), steps
+        assert (
+            lines[trace[0]["physicalLocation"]["region"]["startLine"] - 1]
+            .strip()
+            .startswith("policy")
+        )
 
 
 def test_the_validator_does_flag_a_broken_log(tmp_path: Path) -> None:

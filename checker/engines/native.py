@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from checker.config import CheckerConfig
 from checker.engines.names import EngineName
 from checker.engines.redaction import hide_copies, shorten
 from checker.inputs import InputKind, LoadedInput
-from checker.plan.evidence import CONFIGURATION, PLAN, STATE, describe, gathering
+from checker.plan.evidence import (
+    CONFIGURATION,
+    PLAN,
+    STATE,
+    describe,
+    gathering,
+    recording_reads,
+)
 from checker.plan.model import PlanModel
 from checker.plan.sensitive import (
     NO_SECRETS,
@@ -99,17 +106,40 @@ def _origins(origins: list[str], static: bool) -> str:
     return describe(origins or [SOURCE if static else PLAN])
 
 
+@dataclass(frozen=True)
+class NativeRun:
+    """The rules' findings on one model, and what they read to give them."""
+
+    findings: list[Finding]
+    # rule -> every origin it read in its whole run (a result's own evidence misses what the
+    # rule computed once for all its results)
+    origins: dict[str, frozenset[str]]
+    # rule -> the addresses of the instances it read (a view several rules share is read
+    # by the first that asks)
+    reads: dict[str, frozenset[str]]
+
+    @property
+    def read(self) -> frozenset[str]:
+        """The addresses of every instance any rule read."""
+        return frozenset().union(*self.reads.values())
+
+
 def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list[Finding]:
-    return run_native_reading(model, config, input_name)[0]
+    return judge(model, config, input_name).findings
 
 
-def run_native_reading(
+def judge(model: PlanModel, config: CheckerConfig, input_name: str) -> NativeRun:
+    """Every enabled rule on `model`."""
+    findings, origins, reads = _run_rules(model, config, input_name)
+    return NativeRun(findings, origins, reads)
+
+
+def _run_rules(
     model: PlanModel, config: CheckerConfig, input_name: str
-) -> tuple[list[Finding], dict[str, frozenset[str]]]:
-    """The findings, and every origin each rule read in its whole run (a result's own
-    evidence misses what the rule computed once for all its results)."""
+) -> tuple[list[Finding], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     findings: list[Finding] = []
     read: dict[str, frozenset[str]] = {}
+    reads: dict[str, frozenset[str]] = {}
     static = model.static
     secrets = secrets_of(model.sensitive_strings)  # the second layer, behind the taint
     for rule in config.rules():
@@ -117,7 +147,7 @@ def run_native_reading(
             continue
         ctx = RuleContext(model=model, options=config.options_for(rule.meta.id))
         try:
-            with tracking() as scope, gathering() as origins:
+            with tracking() as scope, gathering() as origins, recording_reads() as addresses:
                 # Taint is cumulative: every result after the first sensitive read is hidden.
                 # Evidence is not: each result names the origins read since the one before.
                 seen: set[str] = set()
@@ -130,6 +160,7 @@ def run_native_reading(
                         _finding(rule, result, input_name, scope.tainted, evidence, secrets)
                     )
                 read[rule.meta.id] = frozenset(seen | set(origins))
+                reads[rule.meta.id] = frozenset(addresses)
         except Exception as error:  # a rule bug must never crash the gate
             findings.append(
                 Finding(
@@ -148,7 +179,7 @@ def run_native_reading(
                     error=True,
                 )
             )
-    return findings, read
+    return findings, read, reads
 
 
 class NativeEngine:
@@ -158,4 +189,9 @@ class NativeEngine:
     accepts = frozenset(InputKind)
 
     def run(self, inputs: Sequence[LoadedInput], config: CheckerConfig) -> list[Finding]:
-        return [f for item in inputs for f in run_native(item.model, config, item.name)]
+        findings: list[Finding] = []
+        for item in inputs:
+            run = judge(item.model, config, item.name)
+            item.read = run.read
+            findings.extend(run.findings)
+        return findings

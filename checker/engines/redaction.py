@@ -26,11 +26,15 @@ def hide_copies(finding: Finding, secrets: Secrets) -> Finding:
     severity, address and attribute (the keys of waivers, baselines and
     fingerprints) are never touched.
     """
-    if not any(secrets.leak(getattr(finding, key)) for key in COPY_FIELDS):
+    steps = finding.trace
+    if not any(secrets.leak(getattr(finding, key)) for key in COPY_FIELDS) and not any(
+        secrets.leak(step.what) for step in steps
+    ):
         return finding
     hide = secrets.hide
     return replace(
         finding,
+        trace=tuple(replace(step, what=hide(step.what)) for step in steps),
         message=hide(finding.message),
         found=hide(finding.found),
         expected=hide(finding.expected),

@@ -45,6 +45,32 @@ def describe(origins: list[str]) -> str:
     return "; ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def saw_planned(action: str) -> None:
+def saw_planned(action: str, address: str = "") -> None:
     """A value read from the plan: the state's when no change is planned for its resource."""
     saw(STATE if action == "no-op" else PLAN)
+    read = _READ.get()
+    if read is not None and address:
+        read.add(address)
+
+
+# the addresses whose values or configuration the rules read (what coverage counts)
+_READ: ContextVar[set[str] | None] = ContextVar("checker_read", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """The addresses of every instance read while it is active."""
+    read: set[str] = set()
+    token = _READ.set(read)
+    try:
+        yield read
+    finally:
+        _READ.reset(token)
+
+
+def saw_configuration(address: str) -> None:
+    """The configuration of the instance at `address` was read."""
+    saw(CONFIGURATION)
+    read = _READ.get()
+    if read is not None:
+        read.add(address)

@@ -12,7 +12,7 @@ from checker.core.address import (
     parse_reference,
 )
 from checker.core.provider_schema import write_only_attributes as _write_only
-from checker.plan.evidence import CONFIGURATION, saw, saw_planned
+from checker.plan.evidence import CONFIGURATION, saw, saw_configuration, saw_planned
 from checker.plan.sensitive import mark as mark_sensitive
 from checker.plan.sensitive import marks_at, spellings
 from checker.plan.values import UNKNOWN, Unknown, Value
@@ -206,7 +206,7 @@ class Instance:
         """
         if self.sensitive is not None and marks_at(self.sensitive, path):
             mark_sensitive()
-        saw_planned(self.action)
+        saw_planned(self.action, self.address)
         node: Value = self.values
         for step in path:
             if isinstance(node, Unknown):
@@ -245,7 +245,7 @@ class Instance:
         return self.get(*path)
 
     def expression(self, *path: str | int) -> Expression:
-        saw(CONFIGURATION)
+        saw_configuration(self.address)
         return self.config.expression(*path) if self.config else ABSENT
 
     def references(self, *path: str | int) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ class DriftChange(_Model):
     """A `resource_drift` entry: Terraform 1.0 wrote them without `address` or `name`."""
 
     address: str | None = None
+    mode: str = "managed"
     type: str | None = None
     name: str | None = None
     change: Change | None = None

@@ -22,6 +22,7 @@ from checker.plan.build import make_instance, module_resources
 from checker.plan.instances import Instance, OutputInfo
 from checker.plan.model import PlanModel
 from checker.plan.models import PlanDocument
+from checker.plan.values import Value
 
 # planned actions that leave an instance as it was
 UNCHANGED = frozenset({"no-op", "read"})
@@ -72,3 +73,27 @@ def build_prior_model(doc: PlanDocument, planned: PlanModel) -> PlanModel | None
 def changed_addresses(planned: PlanModel) -> frozenset[str]:
     """Instances the plan creates, updates, replaces or deletes."""
     return frozenset(i.address for i in planned.instances if i.action not in UNCHANGED)
+
+
+def drifted_values(doc: PlanDocument) -> dict[str, tuple[dict[str, Value], dict[str, Value]]]:
+    """Address -> (values as Terraform last stored them, values refreshed from the provider)
+    of each managed resource `resource_drift` says changed outside Terraform."""
+    out: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {}
+    for drift in doc.resource_drift:
+        if drift.address is None or drift.change is None or drift.mode != "managed":
+            continue
+        before, after = drift.change.before, drift.change.after
+        if isinstance(before, dict) and isinstance(after, dict):
+            out[drift.address] = (before, after)
+    return out
+
+
+def stored_model(
+    prior: PlanModel, drifted: dict[str, tuple[dict[str, Value], dict[str, Value]]]
+) -> PlanModel:
+    """The prior model with each drifted resource's values as Terraform last stored them."""
+    instances = [
+        replace(inst, values=drifted[inst.address][0]) if inst.address in drifted else inst
+        for inst in prior.instances
+    ]
+    return replace(prior, instances=instances)

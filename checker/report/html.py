@@ -62,6 +62,9 @@ def _row(finding: Finding, many_stacks: bool = False) -> str:
         else finding.remediation
     )
     change = f"<br><small>{escape(change_text(finding))}</small>" if finding.change else ""
+    if finding.trace:
+        steps = "".join(f"<li>{escape(step.text())}</li>" for step in finding.trace)
+        change += f"<details><summary>where the value came from</summary><ol>{steps}</ol></details>"
     return (
         f'<tr data-status="{escape(finding.status)}" data-severity="{escape(finding.severity)}">'
         f'<td class="word status-{escape(finding.status)}">{escape(finding.status)}</td>'
@@ -86,6 +89,16 @@ def render(report: Report) -> str:
     warnings += "".join(f"<p><strong>Warning:</strong> {escape(w)}</p>" for w in report.warnings)
     if report.not_applicable:
         warnings = f"<p>{escape(report.not_applicable_line())}</p>" + warnings
+    covered = "".join(
+        f"<p>coverage: {escape(i.path)}: {escape(i.coverage.line())}</p>"
+        for i in report.inputs
+        if i.coverage is not None
+    ) + "".join(
+        f"<p>drift: {escape(i.path)}: {escape(d.line())}</p>"
+        for i in report.inputs
+        for d in i.drift
+    )
+    warnings = covered + warnings
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '

@@ -70,6 +70,17 @@ def render(report: Report) -> str:
     for finding in report.findings:
         if finding.status == Status.PASSED:
             passed[finding.rule_id].append(finding)
+    traced = [f for f in report.findings if f.trace]
+    if traced:
+        sections.append(
+            ["<details><summary>Where the values came from</summary>", ""]
+            + [
+                f"- {_cell(f.rule_id)} {_cell(f.scoped_address())}: "
+                + " ← ".join(_cell(step.text()) for step in f.trace)
+                for f in traced
+            ]
+            + ["", "</details>", ""]
+        )
     fixed = [f for f in report.findings if f.change == Change.FIXED]
     if fixed:
         sections.append(
@@ -89,6 +100,13 @@ def render(report: Report) -> str:
             ]
             + ["", "</details>", ""]
         )
+    for info in report.inputs:
+        if info.coverage is not None:
+            head.append(f"_coverage: {_cell(info.path)}: {_cell(info.coverage.line())}_")
+            head.append("")
+        for drift in info.drift:
+            head.append(f"> drift: {_cell(drift.line())}")
+            head.append("")
     if report.not_applicable:
         head.append(f"_{_cell(report.not_applicable_line())}_")
         head.append("")

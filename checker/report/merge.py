@@ -37,6 +37,7 @@ def merge_reports(reports: list[Report]) -> Report:
         fail_on=min((g.fail_on for g in gates), key=lambda s: s.rank),
         unknown="fail" if any(g.unknown == "fail" for g in gates) else "warn",
         new_only=all(g.new_only for g in gates),
+        require_coverage=any(g.require_coverage for g in gates),
     )
     warnings = list(dict.fromkeys(w for r in reports for w in r.warnings))
     if len(gates) > 1:

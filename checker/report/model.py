@@ -40,6 +40,7 @@ OPTIONAL = (
     "resource_line",
     "change",
     "change_note",
+    "trace",
 )
 
 
@@ -59,6 +60,34 @@ BASELINE_STATE = {
     Change.FIXED: "absent",
     Change.UNKNOWN: "new",
 }
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One link of the chain a finding's value came through (`checker.trace`): what holds it
+    ("aws_s3_bucket.b.force_destroy <- var.force_destroy") and where it is written."""
+
+    what: str
+    file: str = ""
+    line: int = 0
+
+    def text(self) -> str:
+        return f"{self.what} ({self.file}:{self.line})" if self.file else self.what
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"what": self.what}
+        if self.file:
+            data.update(file=self.file, line=self.line)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TraceStep:
+        if not isinstance(data, dict) or not isinstance(data.get("what"), str):
+            raise ValueError("a trace step is not an object with 'what'")
+        file, line = data.get("file", ""), data.get("line", 0)
+        if not isinstance(file, str) or type(line) is not int:
+            raise ValueError("a trace step's file or line is malformed")
+        return cls(data["what"], file, line)
 
 
 @dataclass(frozen=True)
@@ -96,6 +125,8 @@ class Finding:
     # input has no prior verdicts: reports of older versions, merged external findings)
     change: str = ""
     change_note: str = ""  # why the change is unknown
+    # where a failed or unknown value came from, attribute first (`checker.trace`)
+    trace: tuple[TraceStep, ...] = ()
 
     def scoped_address(self) -> str:
         """The address with its stack in front ("stacks/app: aws_iam_role.fn") when it has one."""
@@ -104,12 +135,15 @@ class Finding:
         return f"{self.stack}: {self.address}" if self.address else self.stack
 
     def to_dict(self) -> dict[str, Any]:
-        # every field is a str, int or bool: a shallow read, not dataclasses.asdict's deep copy
-        return {
+        # every field but the trace is a str, int or bool: a shallow read, not a deep copy
+        data = {
             name: value
             for name in _FINDING_FIELDS
             if (value := getattr(self, name)) or name not in OPTIONAL
         }
+        if self.trace:
+            data["trace"] = [step.to_dict() for step in self.trace]
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Finding:
@@ -118,6 +152,12 @@ class Finding:
             raise ValueError("a finding is not an object")
         values: dict[str, Any] = {}
         for spec in fields(cls):
+            if spec.name == "trace":
+                steps = data.get("trace", [])
+                if not isinstance(steps, list):
+                    raise ValueError("finding field 'trace' is not a list")
+                values["trace"] = tuple(TraceStep.from_dict(step) for step in steps)
+                continue
             if spec.name not in data:
                 if spec.name in OPTIONAL:
                     continue
@@ -143,6 +183,11 @@ class Finding:
 _FINDING_FIELDS = tuple(spec.name for spec in fields(Finding))
 
 
+def trace_text(finding: Finding) -> str:
+    """The value's chain on one line: "a.b.x <- var.x (main.tf:3); var.x <- its default ..."."""
+    return "; ".join(step.text() for step in finding.trace)
+
+
 def change_text(finding: Finding) -> str:
     """What the plan does to a finding, in words: "introduced by this plan" ..."""
     if finding.change == Change.INTRODUCED:
@@ -157,6 +202,90 @@ def change_text(finding: Finding) -> str:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What the native rules left unchecked in one input (`checker.unchecked`)."""
+
+    judged_types: int  # resources of a type some enabled rule knows
+    unjudged: tuple[str, ...]  # of those, the ones no rule read or named
+    unknown: tuple[str, ...]  # "ADDRESS ATTRIBUTE" of every value that stayed unknown
+    not_applicable: tuple[str, ...]  # rules with nothing to check in this input
+
+    def line(self) -> str:
+        """One short line: "34 of 35 resources of judged types checked (unchecked: ...)"."""
+        checked = self.judged_types - len(self.unjudged)
+        text = f"{checked} of {self.judged_types} resources of judged types checked"
+        if self.unjudged:
+            shown = ", ".join(self.unjudged[:3])
+            more = f" and {len(self.unjudged) - 3} more" if len(self.unjudged) > 3 else ""
+            text += f" (unchecked: {shown}{more})"
+        if self.unknown:
+            text += f"; {len(self.unknown)} value{'s' * (len(self.unknown) != 1)} unknown"
+        if self.not_applicable:
+            text += f"; nothing to check for {', '.join(self.not_applicable)}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "judged_types": self.judged_types,
+            "unjudged": list(self.unjudged),
+            "unknown": list(self.unknown),
+            "not_applicable": list(self.not_applicable),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Coverage:
+        item = _object(data, "coverage")
+        judged = item.get("judged_types", 0)
+        if type(judged) is not int:
+            raise ValueError("coverage.judged_types is not an integer")
+        return cls(
+            judged,
+            *(
+                tuple(_text(x) for x in _list(item.get(key, []), key))
+                for key in ("unjudged", "unknown", "not_applicable")
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A resource changed outside Terraform in a way a rule judges (`checker.drift`)."""
+
+    address: str
+    attributes: tuple[str, ...]  # its top-level attributes the refresh found changed
+    plan: str  # "overwrites" (the plan sets them back) or "keeps" (the drifted values stay)
+    verdicts: tuple[str, ...]  # "RULE ADDRESS: STORED -> DRIFTED" of each verdict it turns
+
+    def line(self) -> str:
+        changed = ", ".join(self.attributes) or "values"
+        return (
+            f"{self.address}: {changed} changed outside Terraform ({'; '.join(self.verdicts)}); "
+            f"the plan {self.plan} the drifted value{'s' * (len(self.attributes) != 1)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "attributes": list(self.attributes),
+            "plan": self.plan,
+            "verdicts": list(self.verdicts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Drift:
+        item = _object(data, "drift")
+        plan = _text(item["plan"])
+        if plan not in ("overwrites", "keeps"):
+            raise ValueError("drift.plan is not overwrites or keeps")
+        return cls(
+            _text(item["address"]),
+            tuple(_text(a) for a in _list(item.get("attributes", []), "attributes")),
+            plan,
+            tuple(_text(v) for v in _list(item.get("verdicts", []), "verdicts")),
+        )
+
+
+@dataclass(frozen=True)
 class InputInfo:
     path: str
     kind: str
@@ -164,6 +293,8 @@ class InputInfo:
     terraform_version: str | None = None
     resources: int = 0
     notes: tuple[str, ...] = ()
+    coverage: Coverage | None = None  # None when the native rules did not run
+    drift: tuple[Drift, ...] = ()  # changes outside Terraform that turn a rule's verdict
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -175,6 +306,10 @@ class InputInfo:
         }
         if self.notes:
             data["notes"] = list(self.notes)
+        if self.coverage is not None:
+            data["coverage"] = self.coverage.to_dict()
+        if self.drift:
+            data["drift"] = [d.to_dict() for d in self.drift]
         return data
 
 
@@ -184,6 +319,8 @@ class Gate:
     unknown: str = "warn"  # warn | fail
     # --fail-on-new: only failures the plan introduces (or whose change is unknown) gate
     new_only: bool = False
+    # --require-coverage: a resource of a type a rule knows that no rule checked fails
+    require_coverage: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,11 +424,17 @@ class Report:
             return not finding.baselined and finding.severity.rank >= self.gate.fail_on.rank
         return finding.status == Status.UNKNOWN and self.gate.unknown == "fail"
 
+    def coverage_fails(self) -> bool:
+        """With --require-coverage: did a resource of a judged type go unchecked?"""
+        return self.gate.require_coverage and any(
+            i.coverage is not None and i.coverage.unjudged for i in self.inputs
+        )
+
     def gate_result(self) -> GateResult:
         """passed, failed (policy findings) or error (an engine or rule could not run)."""
         if self.errors or any(f.error for f in self.findings):
             return GateResult.ERROR
-        if any(self.gating(f) for f in self.findings):
+        if any(self.gating(f) for f in self.findings) or self.coverage_fails():
             return GateResult.FAILED
         return GateResult.PASSED
 
@@ -312,6 +455,7 @@ class Report:
                 "fail_on": self.gate.fail_on.value,
                 "unknown_policy": self.gate.unknown,
                 "fail_on_new": self.gate.new_only,
+                "require_coverage": self.gate.require_coverage,
                 "changes": self.changes(),
                 "disabled": list(self.disabled),
                 "not_applicable": list(self.not_applicable),
@@ -344,8 +488,14 @@ class Report:
             new_only = summary.get("fail_on_new", False)
             if not isinstance(new_only, bool):
                 raise ValueError("summary.fail_on_new is not a boolean")
+            require_coverage = summary.get("require_coverage", False)
+            if not isinstance(require_coverage, bool):
+                raise ValueError("summary.require_coverage is not a boolean")
             gate = Gate(
-                fail_on=Severity(summary.get("fail_on", "low")), unknown=unknown, new_only=new_only
+                fail_on=Severity(summary.get("fail_on", "low")),
+                unknown=unknown,
+                new_only=new_only,
+                require_coverage=require_coverage,
             )
             inputs = [
                 InputInfo(
@@ -355,6 +505,8 @@ class Report:
                     terraform_version=_optional_text(i.get("terraform_version")),
                     resources=int(i.get("resources", 0)),
                     notes=tuple(_text(n) for n in _list(i.get("notes", []), "notes")),
+                    coverage=Coverage.from_dict(i["coverage"]) if "coverage" in i else None,
+                    drift=tuple(Drift.from_dict(d) for d in _list(i.get("drift", []), "drift")),
                 )
                 for i in (_object(x, "input") for x in _list(data.get("inputs") or [], "inputs"))
             ]

@@ -107,16 +107,27 @@ def _location(finding: Finding) -> dict[str, Any]:
 
 
 def _related(finding: Finding) -> list[dict[str, Any]]:
-    """The resource's own line, when the finding points at a statement or attribute."""
-    if not finding.resource_file:
-        return []
-    return [
-        {
-            "id": 0,
-            "physicalLocation": _physical(source_uri(finding.resource_file), finding.resource_line),
-            "message": {"text": f"{finding.address} is declared here"},
-        }
-    ]
+    """The resource's own line, when the finding points at a statement or attribute, and
+    each written step of the chain its value came through (`checker.trace`)."""
+    related: list[dict[str, Any]] = []
+    if finding.resource_file:
+        related.append(
+            {
+                "physicalLocation": _physical(
+                    source_uri(finding.resource_file), finding.resource_line
+                ),
+                "message": {"text": f"{finding.address} is declared here"},
+            }
+        )
+    for step in finding.trace:
+        if step.file:
+            related.append(
+                {
+                    "physicalLocation": _physical(source_uri(step.file), step.line),
+                    "message": {"text": f"the value comes through: {step.what}"},
+                }
+            )
+    return [{"id": index, **item} for index, item in enumerate(related)]
 
 
 def _where(finding: Finding, many_stacks: bool) -> str:
@@ -196,7 +207,10 @@ def render(report: Report) -> str:
                 },
                 "results": [_result(f, index, report.many_stacks()) for f in shown],
                 "columnKind": "unicodeCodePoints",
-                "properties": {"notApplicable": list(report.not_applicable)},
+                "properties": {
+                    "notApplicable": list(report.not_applicable),
+                    "coverage": {i.path: i.coverage.to_dict() for i in report.inputs if i.coverage},
+                },
                 "invocations": [
                     {
                         "executionSuccessful": report.gate_result() != "error",

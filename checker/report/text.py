@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checker.report.escape import inert, no_workflow_commands
-from checker.report.model import Change, Finding, Report, change_text
+from checker.report.model import Change, Finding, Report, change_text, trace_text
 from checker.results import Status
 
 ORDER = {Status.FAILED: 0, Status.UNKNOWN: 1, Status.WAIVED: 2, Status.PASSED: 3}
@@ -83,6 +83,11 @@ def render(report: Report, colour: bool = False) -> str:
     for info in report.inputs:
         for note in info.notes:
             lines.append(f"note: {inert(info.path)}: {inert(note)}")
+    for info in report.inputs:
+        if info.coverage is not None:
+            lines.append(f"coverage: {inert(info.path)}: {inert(info.coverage.line())}")
+        for drift in info.drift:
+            lines.append(f"drift: {inert(info.path)}: {inert(drift.line())}")
     if report.not_applicable:
         lines.append(inert(report.not_applicable_line()))
     for line in report.engine_coverage:
@@ -119,6 +124,8 @@ def _finding_lines(
         lines.append(f"        change:   {inert(change_text(finding))}")
     if finding.evidence:
         lines.append(f"        from:     {inert(finding.evidence)}")
+    if finding.trace:
+        lines.append(f"        trace:    {inert(trace_text(finding))}")
     if finding.file:
         lines.append(f"        at:       {inert(finding.file)}:{finding.line}")
     if finding.resource_file:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,43 @@ class SourceTree:
         if found is None or name not in found.locals:
             return None
         return references_of(found.locals[name])
+
+    def declaration(
+        self, module: str, kind: str, name: str, member: str | None = None
+    ) -> tuple[str, int] | None:
+        """(file, line) of a `variable`, `output` or `module` block named `name` in `module`
+        (of its argument `member` when given), or of `local.NAME` (kind "locals")."""
+        found = self.module(module)
+        if found is None:
+            return None
+        if kind == "locals":
+            header = re.compile(r"^[ \t]*locals[ \t]*\{", re.M)
+            member = name
+        else:
+            header = re.compile(rf'^[ \t]*{kind}[ \t]+"?{re.escape(name)}"?[ \t]*\{{', re.M)
+        for path in sorted(found.directory.glob("*.tf")):
+            text = self.files.read_text(found.directory, path.name)
+            if not text:
+                continue
+            for match in header.finditer(text):
+                start = text.count("\n", 0, match.start()) + 1
+                line = member_lines(text, start).attributes.get(member, 0) if member else start
+                if line:
+                    return str(path), line
+        return None
+
+    def tfvars_line(self, name: str) -> tuple[str, int] | None:
+        """(file, line) of the variable file that sets root variable `name` last, in
+        Terraform's order (`terraform.tfvars`, then `*.auto.tfvars` by name)."""
+        directory = self.root.directory
+        files = [directory / "terraform.tfvars", *sorted(directory.glob("*.auto.tfvars"))]
+        assign = re.compile(rf"^[ \t]*{re.escape(name)}[ \t]*=", re.M)
+        for path in reversed(files):
+            text = self.files.read_text(directory, path.name) if path.is_file() else None
+            match = assign.search(text or "")
+            if text and match:
+                return str(path), text.count("\n", 0, match.start()) + 1
+        return None
 
     def _relative_path(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root.directory)).as_posix()

@@ -10,9 +10,18 @@ The plan that introduces each mutation is `tests/fixtures/real/<mutation>.update
 (planned against the applied clean stack, `tests.terraform.fixtures`).
 `index.json` keys each pair by the digest of its inputs; a test fails when they drift.
 
+Drift, made the way it happens: a stack applied, then changed outside Terraform through the
+AWS API (moto's), then planned again (`--drift`):
+- `drift-overwrites.json.gz`: the canonical stack with point-in-time recovery turned off
+  and the function's log retention removed out of band; its configuration sets both, so
+  the plan sets them back;
+- `drift-keeps.json.gz`: `tap010-pitr-block-missing` applied (no recovery block), then
+  recovery turned on out of band; the provider keeps an unset Optional+Computed block's
+  value, so the plan keeps the drifted one.
+
 Each worker has its own moto server, reset before each mutation, so stacks never collide.
 
-Run: `python -m tests.terraform.history [--only ID ...] [--jobs N]`.
+Run: `python -m tests.terraform.history [--only ID ...] [--jobs N] [--drift]`.
 """
 
 from __future__ import annotations
@@ -27,11 +36,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tests.terraform.fixtures import REAL, StackInputs, canonical_inputs, mutation_inputs, write_json
+from tests.terraform.fixtures import (
+    REAL,
+    StackInputs,
+    canonical_inputs,
+    mutation_inputs,
+    write_json,
+)
 from tests.terraform.harness import MotoServer, TerraformError, Workspace, build_mirror
 
 HISTORY = REAL / "history"
 INDEX = HISTORY / "index.json"
+DRIFT_INDEX = HISTORY / "drift-index.json"
 UNRELATED = ("  memory_size      = 256", "  memory_size      = 512")
 
 
@@ -86,6 +102,61 @@ class Worker:
         return plans[0], plans[1]
 
 
+DRIFTS = {
+    "overwrites": (
+        None,
+        "dynamodb update_continuous_backups PointInTimeRecoveryEnabled=False; "
+        "logs delete_retention_policy of the function's log group",
+    ),
+    "keeps": ("tap010-pitr-block-missing", "dynamodb update_continuous_backups enabled=True"),
+}
+
+
+def drift_digest(name: str) -> str:
+    mutation, action = DRIFTS[name]
+    inputs = mutation_inputs(mutation) if mutation else canonical_inputs()
+    return hashlib.sha256(f"{inputs.digest()}\0{action}".encode()).hexdigest()[:16]
+
+
+def _drift_outside_terraform(worker: Worker, name: str, state: dict[str, Any]) -> None:
+    """The out-of-band change of drift `name`, through the AWS API."""
+    resources = {r["type"]: r for r in state["resources"] if r["mode"] == "managed"}
+    table = resources["aws_dynamodb_table"]["instances"][0]["attributes"]["name"]
+    dynamodb = worker.moto.client("dynamodb")
+    enabled = name == "keeps"
+    dynamodb.update_continuous_backups(
+        TableName=table,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": enabled},
+    )
+    if name == "overwrites":
+        groups = [r for r in state["resources"] if r["type"] == "aws_cloudwatch_log_group"]
+        for group in groups:
+            attributes = group["instances"][0]["attributes"]
+            if attributes["name"].startswith("/aws/lambda/"):
+                worker.moto.client("logs").delete_retention_policy(logGroupName=attributes["name"])
+
+
+def regenerate_drift(folder: Path) -> int:
+    worker = Worker(folder / "drift")
+    index: dict[str, str] = {}
+    try:
+        for name, (mutation, _action) in DRIFTS.items():
+            worker.moto.reset()
+            inputs = mutation_inputs(mutation) if mutation else canonical_inputs()
+            applied = worker.workspace(f"drift-{name}", inputs)
+            applied.plan()
+            applied.apply("tfplan")
+            state = json.loads((applied.directory / "terraform.tfstate").read_text())
+            _drift_outside_terraform(worker, name, state)
+            write_json(HISTORY / f"drift-{name}.json.gz", applied.plan("drifted"))
+            index[name] = drift_digest(name)
+            print(f"wrote drift-{name}", file=sys.stderr, flush=True)
+    finally:
+        worker.moto.stop()
+    DRIFT_INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+    return 0
+
+
 def regenerate(only: list[str], jobs: int) -> int:
     from tests.mutations import MUTATIONS
 
@@ -129,7 +200,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[], help="mutation IDs to regenerate")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--drift", action="store_true", help="only the drift plans")
     args = parser.parse_args()
+    if args.drift:
+        with tempfile.TemporaryDirectory(prefix="checker-drift-") as tmp:
+            sys.exit(regenerate_drift(Path(tmp)))
     sys.exit(regenerate(args.only, args.jobs))
 
 

@@ -1,0 +1,158 @@
+"""New, inherited or fixed, from real update plans (`checker.history`).
+
+Three real plans per mutation of the canonical stack, written by Terraform against moto:
+- introduced: the mutation planned against the applied clean stack
+  (`tests/fixtures/real/<id>.update.json.gz`);
+- inherited: the applied mutation planned again with one unrelated change, and
+- fixed: the applied mutation planned back to the canonical stack
+  (`tests/fixtures/real/history/`, `python -m tests.terraform.history`).
+And the corpus stacks' update plans (each mutation planned against its applied clean stack).
+
+From the plan alone a change is never wrong: it is the right one or `unknown` (a finding
+that rests on configuration the plan does not keep for its prior state). With the base
+revision's sources (`--prior-source`) every one is decided. The pipeline's parts are
+called directly so that one load serves both questions; `test_cli_history` runs the
+command end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from checker.config import CheckerConfig
+from checker.engines.native import judge, run_native
+from checker.history import Key, base_verdicts, classify, prior_of
+from checker.inputs import LoadOptions, load
+from checker.report.model import Change, Finding
+from checker.results import Status
+from checker.source.static_model import build_static_model
+from tests.mutations import MUTATIONS
+from tests.stacks.corpus import CORPUS, Stack, StackMutation
+from tests.support.mutate import Mutation
+from tests.support.scenario import CONFIG
+from tests.terraform.corpus import OUT as CORPUS_PLANS
+from tests.terraform.fixtures import REAL, canonical_inputs, mutation_inputs, read_plan
+from tests.terraform.history import HISTORY, INDEX, history_digest
+
+PLAN_ONLY = type(CONFIG)(rule_options=CONFIG.rule_options)
+KINDS = {
+    Change.INTRODUCED: lambda m: REAL / f"{m.id}.update.json.gz",
+    Change.INHERITED: lambda m: HISTORY / f"{m.id}.inherited.json.gz",
+    Change.FIXED: lambda m: HISTORY / f"{m.id}.fixed.json.gz",
+}
+
+
+def expected(mutation: Mutation) -> set[Key]:
+    return {(rule, address) for rule, addresses in mutation.fails.items() for address in addresses}
+
+
+def changes(findings: list[Finding]) -> dict[Key, set[str]]:
+    out: dict[Key, set[str]] = {}
+    for finding in findings:
+        if finding.change:
+            out.setdefault((finding.rule_id, finding.address), set()).add(finding.change)
+    return out
+
+
+def base_of(folder: Path, config: CheckerConfig) -> dict[Key, frozenset[Status]]:
+    """The rules' static verdicts on a revision's sources."""
+    return base_verdicts(run_native(build_static_model(folder), config, str(folder)))
+
+
+def classified(
+    plan: dict[str, object], folder: Path, base: Path, config: CheckerConfig
+) -> tuple[list[Finding], list[Finding]]:
+    """The plan's findings classified from the plan alone, and with the base's sources."""
+    path = folder / "plans" / "plan.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    item = load(str(path), LoadOptions(), config)
+    findings = judge(item.model, config, item.name).findings
+    assert item.prior is not None, "an update plan has a prior state"
+    prior = prior_of(item, judge(item.prior, config, item.name), None)
+    assert prior is not None, "an update plan has a prior state"
+    with_base = replace(prior, base=base_of(base, config))
+    return classify(findings, prior), classify(findings, with_base)
+
+
+def test_every_history_plan_matches_its_inputs() -> None:
+    index = json.loads(INDEX.read_text(encoding="utf-8"))
+    stale = [m.id for m in MUTATIONS if index.get(m.id) != history_digest(m.id)]
+    assert stale == [], f"stale history plans (python -m tests.terraform.history --only {stale})"
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[m.id for m in MUTATIONS])
+def test_each_mutation_is_introduced_then_inherited_then_fixed(
+    mutation: Mutation, tmp_path: Path
+) -> None:
+    """Each (rule, address) the mutation fails on is introduced by the plan that adds it,
+    inherited by a plan after it was applied, and fixed by the plan that removes it."""
+    wanted = expected(mutation)
+    bases = {
+        Change.INTRODUCED: canonical_inputs().write(tmp_path / "base-canonical"),
+        Change.INHERITED: mutation_inputs(mutation.id).write(tmp_path / "base-mutated"),
+    }
+    bases[Change.FIXED] = bases[Change.INHERITED]
+    for change, plan_of in KINDS.items():
+        plan = read_plan(plan_of(mutation))
+        plan_only, with_base = classified(plan, tmp_path / change, bases[change], PLAN_ONLY)
+        decided, guessed = changes(with_base), changes(plan_only)
+        failing = {(f.rule_id, f.address) for f in with_base if f.status == Status.FAILED}
+        if change == Change.FIXED:
+            assert failing == set()
+            assert decided == {key: {Change.FIXED} for key in wanted}
+            assert all(seen == {Change.FIXED} and key in wanted for key, seen in guessed.items())
+            continue
+        assert failing <= wanted, (change, failing)
+        assert decided == {key: {change} for key in failing}, (change, decided)
+        # the plan alone: the same change, or unknown; never a wrong one
+        assert all(seen <= {change, Change.UNKNOWN} for seen in guessed.values()), guessed
+        assert set(guessed) == failing
+
+
+CORPUS_CASES = [
+    (stack, mutation)
+    for stack in CORPUS
+    for mutation in stack.mutations
+    if (CORPUS_PLANS / stack.name / f"{mutation.id}.update.json.gz").is_file()
+]
+
+
+@pytest.mark.parametrize(
+    ("stack", "mutation"), CORPUS_CASES, ids=[f"{s.name}-{m.id}" for s, m in CORPUS_CASES]
+)
+def test_corpus_update_plans_introduce_their_mutation(
+    stack: Stack, mutation: StackMutation, tmp_path: Path
+) -> None:
+    """Every corpus mutation planned against its applied clean stack: each failure is
+    introduced (the plan alone says so or says unknown; the base's sources decide)."""
+    plan = read_plan(CORPUS_PLANS / stack.name / f"{mutation.id}.update.json.gz")
+    base = stack.write(tmp_path / "base", None)
+    config = CheckerConfig()
+    plan_only, with_base = classified(plan, tmp_path / "check", base, config)
+    for finding in plan_only:
+        if finding.status == Status.FAILED:
+            assert finding.change in (Change.INTRODUCED, Change.UNKNOWN), finding
+            if finding.change == Change.UNKNOWN:
+                assert "--prior-source" in finding.change_note
+        assert finding.change != Change.FIXED, finding
+    for finding in with_base:
+        if finding.status == Status.FAILED:
+            assert finding.change in (Change.INTRODUCED, Change.UNKNOWN), finding
+    decided = [f for f in with_base if f.status == Status.FAILED]
+    assert sum(f.change == Change.INTRODUCED for f in decided) >= len(decided) - 2
+
+
+def test_a_create_plan_introduces_everything(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(read_plan(REAL / "tap010-pitr-disabled.create.json.gz")))
+    item = load(str(path), LoadOptions(), PLAN_ONLY)
+    assert item.prior is None
+    findings = classify(judge(item.model, PLAN_ONLY, item.name).findings, None)
+    failed = [f for f in findings if f.status == Status.FAILED]
+    assert failed and all(f.change == Change.INTRODUCED for f in failed)
+    assert all(not f.change for f in findings if f.status != Status.FAILED)
