@@ -51,22 +51,42 @@ def drift_of(item: LoadedInput, config: CheckerConfig, drifted_run: NativeRun) -
     stored = judge(stored_model(item.prior, item.drifted), config, item.name)
     before, after = _verdicts(stored.findings), _verdicts(drifted_run.findings)
     turned = [key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
-    out: list[Drift] = []
-    for address, (old, new) in sorted(item.drifted.items()):
-        verdicts = tuple(
+    causes: dict[str, list[str]] = {}
+    for rule, where in turned:
+        text = (
             f"{rule} {where}: {_status(before.get((rule, where), frozenset()))} -> "
             f"{_status(after.get((rule, where), frozenset()))}"
-            for rule, where in turned
-            if address in drifted_run.reads.get(rule, frozenset())
-            or address in stored.reads.get(rule, frozenset())
-            or where.split(" ")[0] == address
         )
+        for address in _causes(item, rule, where, stored, drifted_run):
+            causes.setdefault(address, []).append(text)
+    out: list[Drift] = []
+    for address, (old, new) in sorted(item.drifted.items()):
+        verdicts = tuple(causes.get(address, ()))
         if not verdicts:
             continue
-        attributes = tuple(sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)))
+        attributes = tuple(
+            sorted(k for k in set(old) | set(new) if _value(old.get(k)) != _value(new.get(k)))
+        )
         planned = item.model.instance(address)
         overwrites = planned is None or any(
             planned.values.get(name) != new.get(name) for name in attributes
         )
         out.append(Drift(address, attributes, "overwrites" if overwrites else "keeps", verdicts))
     return tuple(out)
+
+
+def _value(value: object) -> object:
+    """Empty collections and null are one "not set" (the refresh writes either)."""
+    return None if value in ({}, [], "") else value
+
+
+def _causes(
+    item: LoadedInput, rule: str, where: str, stored: NativeRun, drifted: NativeRun
+) -> list[str]:
+    """The drifted resources that turned the verdict of `rule` on `where`: the one it judges
+    when that drifted, else the drifted ones the rule read."""
+    own = where.split(" ")[0]
+    if own in item.drifted:
+        return [own]
+    read = stored.reads.get(rule, frozenset()) | drifted.reads.get(rule, frozenset())
+    return sorted(address for address in item.drifted if address in read)

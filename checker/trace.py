@@ -80,7 +80,7 @@ def _own(refs: Sequence[str]) -> list[str]:
             head = ".".join(parts[:3])
         if head not in heads:
             heads.append(head)
-    return [h for h in heads if not any(o.startswith(f"{h}.") for o in heads if o != h)]
+    return [h for h in heads if not any(o.startswith((f"{h}.", f"{h}[")) for o in heads)]
 
 
 def _follow(
@@ -119,7 +119,11 @@ def _variable(
         return TraceStep(f"var.{name} ({given}: -var, a variable file or TF_VAR_{name})"), []
     parent, _, call = module.rpartition(".module.") if ".module." in module else ("", "", module)
     call = call.removeprefix("module.")
-    refs = _own(model.module_inputs.get(module, {}).get(name, ()))
+    passed = model.module_inputs.get(module, {})
+    if name not in passed:
+        place = tree.declaration(module, "variable", name, "default") if tree else None
+        return _step(f"var.{name} of module.{call}{ARROW}its default", tree, place), []
+    refs = _own(passed[name])
     place = tree.declaration(parent, "module", call, name) if tree is not None else None
     what = f"var.{name} of module.{call}{ARROW}" + (", ".join(refs) or "a constant argument")
     return _step(what, tree, place), [(parent, r) for r in refs]
