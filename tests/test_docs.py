@@ -11,6 +11,7 @@ pre-commit page is replaced by a committed copy of this checkout.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from tests.mutations import MUTATIONS
 from tests.support.canonical_stack import FIXTURE, ROOT
 from tests.support.repos import committed_checkout, git
 from tests.support.scenario import write_scenario
+from tests.terraform.fixtures import REAL, read_plan
 
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"^```sh test\n(.*?)^```", re.M | re.S)
@@ -103,6 +105,16 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
             1,
         )
     )
+    history = repo / "history"  # real update plans: introduced, inherited, fixed, drift
+    history.mkdir()
+    for name, fixture in (
+        ("introduced", REAL / "tap010-pitr-disabled.update.json.gz"),
+        ("inherited", REAL / "history" / "tap010-pitr-disabled.inherited.json.gz"),
+        ("fixed", REAL / "history" / "tap010-pitr-disabled.fixed.json.gz"),
+        ("drift", REAL / "history" / "drift-overwrites.json.gz"),
+        ("unchecked", REAL / "tap014-no-account.create.json.gz"),
+    ):
+        (history / f"{name}.plan.json").write_text(json.dumps(read_plan(fixture)))
     shutil.copytree(DOCS, repo / "docs")
     (repo / "docs" / "notes.md").write_text("notes\n")
     (repo / "README.md").write_text("a user's repository\n")
