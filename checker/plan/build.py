@@ -31,6 +31,7 @@ from checker.plan.models import (
     ModuleValues,
     PlanDocument,
     ResourceConfig,
+    ResourceValues,
 )
 from checker.plan.sensitive import any_marked, merge_marks, spellings
 from checker.plan.values import UNKNOWN, Value
@@ -90,7 +91,7 @@ def _resource_config(
     )
 
 
-def make_instance(
+def _instance(
     address: str,
     module_address: str | None,
     type_: str,
@@ -124,7 +125,25 @@ def make_instance(
     )
 
 
-def module_resources(module: ModuleValues | None) -> Iterator[Any]:
+def values_instance(
+    res: ResourceValues, action: str, configs: dict[str, ResourceConfiguration]
+) -> Instance:
+    """An instance from a values representation (planned values or a state's)."""
+    return _instance(
+        res.address,
+        None,
+        res.type,
+        res.name,
+        res.mode,
+        res.index,
+        action,
+        res.values or {},
+        res.sensitive_values,
+        configs,
+    )
+
+
+def module_resources(module: ModuleValues | None) -> Iterator[ResourceValues]:
     if module is None:
         return
     stack = [module]
@@ -379,7 +398,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
                 values = {}
         marks = merge_marks(rc.change.after_sensitive, rc.change.before_sensitive)
         instances.append(
-            make_instance(
+            _instance(
                 rc.address,
                 rc.module_address,
                 rc.type,
@@ -403,20 +422,7 @@ def build_model(doc: PlanDocument) -> PlanModel:
             if res.address in seen or (data_only and res.mode != "data"):
                 continue
             seen.add(res.address)
-            instances.append(
-                make_instance(
-                    res.address,
-                    None,
-                    res.type,
-                    res.name,
-                    res.mode,
-                    res.index,
-                    "no-op",
-                    res.values or {},
-                    res.sensitive_values,
-                    configs,
-                )
-            )
+            instances.append(values_instance(res, "no-op", configs))
 
     variables = {name: var.value for name, var in doc.variables.items()}
     outputs: dict[str, OutputInfo] = {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from checker.plan.build import make_instance, module_resources
+from checker.plan.build import module_resources, values_instance
 from checker.plan.instances import Instance, OutputInfo
 from checker.plan.model import PlanModel
 from checker.plan.models import PlanDocument
@@ -38,19 +38,7 @@ def build_prior_model(doc: PlanDocument, planned: PlanModel) -> PlanModel | None
     if not any(res.mode == "managed" for res in resources):
         return None
     instances: list[Instance] = [
-        make_instance(
-            res.address,
-            None,
-            res.type,
-            res.name,
-            res.mode,
-            res.index,
-            "read" if res.mode == "data" else "no-op",
-            res.values or {},
-            res.sensitive_values,
-            {},
-        )
-        for res in resources
+        values_instance(res, "read" if res.mode == "data" else "no-op", {}) for res in resources
     ]
     outputs = {
         name: OutputInfo(
