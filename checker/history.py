@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from checker.inputs import LoadedInput
 
 Key = tuple[str, str]  # (rule, address)
+BaseKey = tuple[str, str, str]  # (rule, address, attribute)
 SETTLE = "the base revision's .tf files (--prior-source DIR) settle it"
 
 
@@ -47,15 +48,38 @@ class Prior:
     existing: frozenset[str]
     changed: frozenset[str]
     read: Mapping[str, frozenset[str]]  # rule -> every origin it read on the prior model
-    base: Mapping[Key, frozenset[Status]] | None = None
+    base: Mapping[BaseKey, frozenset[Status]] | None = None
+    # address -> the address it had before the plan (a `moved` block, or count removed:
+    # Terraform's `previous_address`); the base revision's sources still use the old one
+    moved: Mapping[str, str] = field(default_factory=dict)
     _by_key: dict[Key, list[Finding]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for finding in self.findings:
             self._by_key.setdefault((finding.rule_id, finding.address), []).append(finding)
 
-    def verdicts(self, key: Key) -> list[Finding]:
-        return self._by_key.get(key, [])
+    def verdicts(self, finding: Finding) -> list[Finding]:
+        """The prior findings of the same rule on the same address: those on the same
+        attribute when there are (a rule may judge several of one resource)."""
+        found = self._by_key.get((finding.rule_id, finding.address), [])
+        same = [b for b in found if b.attribute == finding.attribute]
+        return same or found
+
+    def base_verdict(self, finding: Finding) -> frozenset[Status] | None:
+        """The base revision's statuses for the finding's rule, address (under its address
+        there) and attribute, else for any attribute of that address."""
+        if self.base is None:
+            return None
+        for address in (finding.address, self.moved.get(finding.address, "")):
+            exact = self.base.get((finding.rule_id, address, finding.attribute))
+            if exact is not None:
+                return exact
+            loose = [
+                v for (r, a, _), v in self.base.items() if (r, a) == (finding.rule_id, address)
+            ]
+            if loose:
+                return frozenset().union(*loose)
+        return None
 
     def trusted(self, finding: Finding) -> bool:
         """Does this prior verdict rest on the prior state alone? Its rule read nothing
@@ -64,7 +88,7 @@ class Prior:
 
 
 def prior_of(
-    item: LoadedInput, run: NativeRun | None, base: Mapping[Key, frozenset[Status]] | None
+    item: LoadedInput, run: NativeRun | None, base: Mapping[BaseKey, frozenset[Status]] | None
 ) -> Prior | None:
     """The input's prior verdicts from the rules' `run` on its prior model (`item.prior`);
     None for a create plan or static mode (no prior state)."""
@@ -78,14 +102,16 @@ def prior_of(
         changed_addresses(item.model),
         run.origins,
         base,
+        item.moved,
     )
 
 
-def base_verdicts(findings: Sequence[Finding]) -> dict[Key, frozenset[Status]]:
+def base_verdicts(findings: Sequence[Finding]) -> dict[BaseKey, frozenset[Status]]:
     """The statuses of the rules' static findings on the base revision's sources."""
-    out: dict[Key, set[Status]] = {}
+    out: dict[BaseKey, set[Status]] = {}
     for finding in findings:
-        out.setdefault((finding.rule_id, finding.address), set()).add(finding.status)
+        key = (finding.rule_id, finding.address, finding.attribute)
+        out.setdefault(key, set()).add(finding.status)
     return {key: frozenset(statuses) for key, statuses in out.items()}
 
 
@@ -97,7 +123,7 @@ def classify(findings: Sequence[Finding], prior: Prior | None) -> list[Finding]:
             replace(f, change=Change.INTRODUCED) if f.status == Status.FAILED else f
             for f in findings
         ]
-    planned: set[Key] = {(f.rule_id, f.address) for f in findings}
+    planned: set[BaseKey] = {(f.rule_id, f.address, f.attribute) for f in findings}
     out: list[Finding] = []
     for finding in findings:
         if finding.status == Status.FAILED:
@@ -108,7 +134,7 @@ def classify(findings: Sequence[Finding], prior: Prior | None) -> list[Finding]:
         else:
             out.append(finding)
     for before in prior.findings:
-        key = (before.rule_id, before.address)
+        key = (before.rule_id, before.address, before.attribute)
         if before.status != Status.FAILED or key in planned or not _fixed(prior, before):
             continue
         planned.add(key)
@@ -118,17 +144,16 @@ def classify(findings: Sequence[Finding], prior: Prior | None) -> list[Finding]:
 
 
 def _change(prior: Prior, finding: Finding) -> tuple[Change, str]:
-    key = (finding.rule_id, finding.address)
     resource = finding.address.split(" ")[0]
     if resource in prior.changed and resource not in prior.existing:
         return Change.INTRODUCED, ""
-    before = [b for b in prior.verdicts(key) if prior.trusted(b)]
+    before = [b for b in prior.verdicts(finding) if prior.trusted(b)]
     if any(b.status == Status.PASSED for b in before):
         return Change.INTRODUCED, ""
     if any(b.status == Status.FAILED for b in before):
         return Change.INHERITED, ""
-    before = prior.verdicts(key)
-    base = prior.base.get(key) if prior.base is not None else None
+    before = prior.verdicts(finding)
+    base = prior.base_verdict(finding)
     if prior.base is not None and base is None:
         return Change.INTRODUCED, ""  # the base revision has nothing there for the rule
     if base is not None and Status.FAILED in base:
@@ -149,9 +174,8 @@ def _change(prior: Prior, finding: Finding) -> tuple[Change, str]:
 
 def _fixed(prior: Prior, finding: Finding) -> bool:
     """Did this (rule, address) fail before the plan, as far as the plan or base tells?"""
-    key = (finding.rule_id, finding.address)
-    trusted = {b.status for b in prior.verdicts(key) if prior.trusted(b)}
+    trusted = {b.status for b in prior.verdicts(finding) if prior.trusted(b)}
     if trusted & {Status.FAILED, Status.PASSED}:
         return Status.FAILED in trusted
-    base = prior.base.get(key) if prior.base is not None else None
+    base = prior.base_verdict(finding)
     return base is not None and Status.FAILED in base

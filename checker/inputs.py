@@ -63,6 +63,8 @@ class LoadedInput:
     read: frozenset[str] | None = None
     # resources changed outside Terraform: address -> (values stored, values refreshed)
     drifted: dict[str, tuple[dict[str, Value], dict[str, Value]]] = field(default_factory=dict)
+    # address -> its address before the plan (Terraform's `previous_address`)
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 def load(name: str, options: LoadOptions, config: CheckerConfig) -> LoadedInput:
@@ -128,6 +130,11 @@ def _plan(
         raw=loaded.raw,
         prior=prior,
         drifted=drifted,
+        moved={
+            rc.address: rc.previous_address
+            for rc in loaded.document.resource_changes
+            if rc.previous_address
+        },
     )
 
 

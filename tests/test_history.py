@@ -25,7 +25,7 @@ import pytest
 
 from checker.config import CheckerConfig
 from checker.engines.native import judge, run_native
-from checker.history import Key, base_verdicts, classify, prior_of
+from checker.history import BaseKey, Key, base_verdicts, classify, prior_of
 from checker.inputs import LoadOptions, load
 from checker.report.model import Change, Finding
 from checker.results import Status
@@ -58,7 +58,7 @@ def changes(findings: list[Finding]) -> dict[Key, set[str]]:
     return out
 
 
-def base_of(folder: Path, config: CheckerConfig) -> dict[Key, frozenset[Status]]:
+def base_of(folder: Path, config: CheckerConfig) -> dict[BaseKey, frozenset[Status]]:
     """The rules' static verdicts on a revision's sources."""
     return base_verdicts(run_native(build_static_model(folder), config, str(folder)))
 
@@ -97,17 +97,31 @@ def test_each_mutation_is_introduced_then_inherited_then_fixed(
         Change.INHERITED: mutation_inputs(mutation.id).write(tmp_path / "base-mutated"),
     }
     bases[Change.FIXED] = bases[Change.INHERITED]
+    failed_before: set[Key] = set()
     for change, plan_of in KINDS.items():
         plan = read_plan(plan_of(mutation))
         plan_only, with_base = classified(plan, tmp_path / change, bases[change], PLAN_ONLY)
         decided, guessed = changes(with_base), changes(plan_only)
         failing = {(f.rule_id, f.address) for f in with_base if f.status == Status.FAILED}
         if change == Change.FIXED:
+            # what failed on the applied mutation (in this mode) is what the fix fixes
             assert failing == set()
-            assert decided == {key: {Change.FIXED} for key in wanted}
+            moved = {
+                rc["previous_address"]: rc["address"]
+                for rc in plan["resource_changes"]  # type: ignore[attr-defined]
+                if rc.get("previous_address")
+            }
+            before = {(rule, moved.get(address, address)) for rule, address in failed_before}
+            assert all(seen == {Change.FIXED} for seen in decided.values()), decided
+            assert set(decided) <= before, (decided, before)
+            passed = {(f.rule_id, f.address) for f in with_base if f.status == Status.PASSED}
+            # a failure the plan mends is fixed, unless the plan cannot judge it any more
+            assert not (before - set(decided)) & passed, before - set(decided)
             assert all(seen == {Change.FIXED} and key in wanted for key, seen in guessed.items())
             continue
         assert failing <= wanted, (change, failing)
+        if change == Change.INHERITED:
+            failed_before = failing
         assert decided == {key: {change} for key in failing}, (change, decided)
         # the plan alone: the same change, or unknown; never a wrong one
         assert all(seen <= {change, Change.UNKNOWN} for seen in guessed.values()), guessed
