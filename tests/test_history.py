@@ -36,7 +36,7 @@ from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG
 from tests.terraform.corpus import OUT as CORPUS_PLANS
 from tests.terraform.fixtures import REAL, canonical_inputs, mutation_inputs, read_plan
-from tests.terraform.history import HISTORY, INDEX, history_digest
+from tests.terraform.history import HISTORY, INDEX, UNAPPLIABLE, history_digest
 
 PLAN_ONLY = type(CONFIG)(rule_options=CONFIG.rule_options)
 KINDS = {
@@ -81,7 +81,7 @@ def classified(
 
 def test_every_history_plan_matches_its_inputs() -> None:
     index = json.loads(INDEX.read_text(encoding="utf-8"))
-    stale = [m.id for m in MUTATIONS if index.get(m.id) != history_digest(m.id)]
+    stale = [m.id for m in MUTATIONS if index.get(m.id, "").split(" ")[0] != history_digest(m.id)]
     assert stale == [], f"stale history plans (python -m tests.terraform.history --only {stale})"
 
 
@@ -98,7 +98,12 @@ def test_each_mutation_is_introduced_then_inherited_then_fixed(
     }
     bases[Change.FIXED] = bases[Change.INHERITED]
     failed_before: set[Key] = set()
+    refused = json.loads(INDEX.read_text(encoding="utf-8"))[mutation.id].partition(UNAPPLIABLE)[2]
     for change, plan_of in KINDS.items():
+        if refused and change != Change.INTRODUCED:
+            # AWS refuses to create the mutated stack (the incident itself): no applied state
+            assert "BadRequestException" in refused and not plan_of(mutation).exists()
+            continue
         plan = read_plan(plan_of(mutation))
         plan_only, with_base = classified(plan, tmp_path / change, bases[change], PLAN_ONLY)
         decided, guessed = changes(with_base), changes(plan_only)

@@ -7,7 +7,9 @@ For every mutation of `tests/mutations.py`, the mutated stack is applied, then p
 - `tests/fixtures/real/history/<mutation>.fixed.json.gz`: the canonical stack, so the
   plan fixes every finding of the mutation.
 The plan that introduces each mutation is `tests/fixtures/real/<mutation>.update.json.gz`
-(planned against the applied clean stack, `tests.terraform.fixtures`).
+(planned against the applied clean stack, `tests.terraform.fixtures`). A mutation AWS
+refuses to create (the incident itself: a deployment of an API without methods) has no
+applied state; the index records the refusal instead.
 `index.json` keys each pair by the digest of its inputs; a test fails when they drift.
 
 Drift, made the way it happens: a stack applied, then changed outside Terraform through the
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import tempfile
 import threading
@@ -57,6 +60,19 @@ def inherited_inputs(mutation_id: str) -> StackInputs:
     old, new = UNRELATED
     assert old in mutated.tf, f"{mutation_id}: {old.strip()!r} not in the mutated stack"
     return StackInputs(mutated.tf.replace(old, new, 1), mutated.handler)
+
+
+UNAPPLIABLE = "cannot be applied: "
+# errors that are the incident itself, AWS refusing the mutated stack (not a flake)
+REFUSALS = ("BadRequestException",)
+
+
+def _refused(error: str) -> str:
+    """The API's refusal in a failed apply, when it is one of `REFUSALS`."""
+    for line in error.splitlines():
+        if any(code in line for code in REFUSALS):
+            return re.sub(r"RequestID: [^,]+, ", "", line.strip())[:300]
+    return ""
 
 
 def history_digest(mutation_id: str) -> str:
@@ -176,6 +192,13 @@ def regenerate(only: list[str], jobs: int) -> int:
             try:
                 inherited, fixed = local.worker.history(mutation_id)
             except TerraformError as error:
+                refused = _refused(str(error))
+                if refused:  # AWS (moto) refuses the mutated stack: there is no applied state
+                    with lock:
+                        index[mutation_id] = f"{history_digest(mutation_id)} {UNAPPLIABLE}{refused}"
+                        INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+                    print(f"{mutation_id}: cannot be applied: {refused}", file=sys.stderr)
+                    return
                 failures.append(f"{mutation_id}: {str(error)[:800]}")
                 return
             write_json(HISTORY / f"{mutation_id}.inherited.json.gz", inherited)
