@@ -103,9 +103,7 @@ def test_opentofu_plans_get_terraforms_verdicts(mutation: Mutation, tmp_path: Pa
         path.write_text(json.dumps(plan), encoding="utf-8")
         report = check_inputs([str(path)], CheckOptions(), CONFIG)
         assert not [f for f in report.findings if f.error]
-        results.append(
-            sorted((f.rule_id, f.address, f.status, f.change) for f in report.findings)
-        )
+        results.append(sorted((f.rule_id, f.address, f.status, f.change) for f in report.findings))
         if name == "opentofu":
             expected = {(r, a) for r, addresses in mutation.fails.items() for a in addresses}
             assert failed(report.findings) <= expected
