@@ -353,6 +353,37 @@ def apply(
 
 
 @app.command()
+def fix(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH", help="Plan JSON files or directories of .tf files."),
+    ],
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="Only this rule's findings (repeatable).")
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Write the edits to the files.")] = False,
+    source: Annotated[
+        Path | None, typer.Option(help="The stack's .tf files (default: beside the plan).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Rule options file.")] = None,
+) -> None:
+    """Print (or --write) the edits of the .tf sources that fix the failed findings."""
+    from checker.config import config_start, load_config
+    from checker.fix.command import find_fixes, summary
+
+    try:
+        conf = load_config(config, config_start(paths))
+        found = find_fixes(paths, source.resolve() if source else None, conf, set(rule or ()))
+    except CheckerError as error:
+        _fail(error)
+    sys.stdout.write(found.diff())
+    if write:
+        found.write()
+    for line in summary(found, written=write):
+        typer.echo(line, err=True)
+
+
+@app.command()
 def rules(
     format: Annotated[RulesFormat, typer.Option(help="Catalogue format.")] = RulesFormat.text,
     packs: Annotated[

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.api import (
+    AddDependsOn,
     EngineCoverage,
     EngineName,
     Instance,
@@ -244,6 +245,9 @@ def _entry_results(
             "a permission with principal s3.amazonaws.com, action lambda:InvokeFunction, "
             "that function (and the qualifier the notification invokes) and "
             "source_arn = the bucket ARN",
+        ).needs_person(
+            "which permission grants the invoke (a new one, or one scoped to another "
+            "bucket or principal) is a person's choice"
         )
         return
     candidates = matching or maybe
@@ -257,7 +261,7 @@ def _entry_results(
             "depends_on",
             f"depends_on does not name {candidates[0].address}",
             f"depends_on = [{candidates[0].config_address}]",
-        )
+        ).fixed_by(AddDependsOn(notification.address, candidates[0].address))
     elif not matching:
         yield Result.unknown(
             notification.address,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from checker.api import (
+    AddDependsOn,
     EngineCoverage,
     EngineName,
     Instance,
@@ -209,6 +210,9 @@ def _function_results(model: RuleModel, function: Instance) -> Iterator[Result]:
             f"no aws_cloudwatch_log_group named {where.name}: Lambda creates it on first write, "
             "unencrypted and kept forever",
             "the log group declared with kms_key_id and retention_in_days",
+        ).needs_person(
+            "the group's name, key and retention are choices: declare it, or point "
+            "logging_config at the declared one"
         )
         return
     group = where.group
@@ -218,7 +222,7 @@ def _function_results(model: RuleModel, function: Instance) -> Iterator[Result]:
             "depends_on",
             f"the function is not ordered after {group.address}",
             f"depends_on = [{group.config_address}]",
-        )
+        ).fixed_by(AddDependsOn(function.address, group.address))
         return
     yield Result.passed(
         function.address, "depends_on", f"created after its log group {group.address}"
@@ -234,6 +238,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         if ok is False:
             yield Result.failed(
                 group.address, attribute, why, "kms_key_id = the CMK ARN and a retention_in_days"
+            ).needs_person(
+                "which key encrypts the group and how long it keeps logs are the team's choice"
             )
         elif ok is None:
             yield Result.unknown(group.address, attribute, why)

@@ -20,6 +20,7 @@ from checker.api import (
     RuleContext,
     RuleMeta,
     RuleModel,
+    SetValue,
     Severity,
     Unknown,
     show,
@@ -78,6 +79,11 @@ META = RuleMeta(
 BLOCK = "point_in_time_recovery"
 
 
+def _enable(address: str) -> SetValue:
+    """The fix: `point_in_time_recovery { enabled = true }` on the table's block."""
+    return SetValue(address, (BLOCK, "enabled"), "true")
+
+
 def _written(model: RuleModel, table: Instance) -> bool:
     """Does the configuration write a point_in_time_recovery block? A `dynamic` block is left
     out of a plan's configuration: the bound sources evaluate it, else a create plan's values
@@ -101,7 +107,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "point_in_time_recovery.enabled",
                 "no point_in_time_recovery block in the configuration (AWS defaults to disabled)",
                 "enabled = true",
-            )
+            ).fixed_by(_enable(table.address))
         elif enabled is True:
             yield Result.passed(table.address, "point_in_time_recovery.enabled", "PITR enabled")
         elif isinstance(enabled, Unknown) or isinstance(
@@ -119,9 +125,15 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 if enabled is None
                 else f"enabled = {show(enabled)}"
             )
-            yield Result.failed(
+            failed = Result.failed(
                 table.address, "point_in_time_recovery.enabled", found, "enabled = true"
             )
+            written = table.expression(BLOCK, 0, "enabled")
+            if written.present and not written.has_constant:
+                # a variable or expression decides: which value to change is a person's choice
+                yield failed.needs_person("enabled comes from an expression; set what it reads")
+            else:
+                yield failed.fixed_by(_enable(table.address))
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

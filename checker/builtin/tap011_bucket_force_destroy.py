@@ -24,6 +24,7 @@ from checker.api import (
     RuleContext,
     RuleMeta,
     RuleModel,
+    SetValue,
     Severity,
     Unknown,
     Value,
@@ -117,12 +118,20 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 bucket.address, "force_destroy", "force_destroy is only known after apply", "true"
             )
         else:
-            yield Result.failed(
+            failed = Result.failed(
                 bucket.address,
                 "force_destroy",
                 "force_destroy is not set" if value is None else f"force_destroy = {show(value)}",
                 "force_destroy = true",
             )
+            written = bucket.expression("force_destroy")
+            if written.present and not written.has_constant:
+                yield failed.needs_person(
+                    "force_destroy comes from an expression (a variable, a module input): "
+                    "set what it reads, for the stacks CI destroys"
+                )
+            else:
+                yield failed.fixed_by(SetValue(bucket.address, ("force_destroy",), "true"))
 
 
 def _locked_or_passed(model: RuleModel, bucket: Instance, locks: ReverseIndex) -> Result:
@@ -135,7 +144,7 @@ def _locked_or_passed(model: RuleModel, bucket: Instance, locks: ReverseIndex) -
             "can delete the locked versions before they expire, so DeleteBucket fails",
             "no COMPLIANCE default retention on a bucket CI destroys (GOVERNANCE is bypassed "
             "by force_destroy)",
-        )
+        ).needs_person("retention is a compliance decision: change the lock or the rule's scope")
     if isinstance(mode, Unknown):
         return Result.unknown(
             bucket.address,

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.api import (
+    AddDependsOn,
     EngineCoverage,
     EngineName,
     Instance,
@@ -119,7 +120,7 @@ def _order(model: RuleModel, source: Instance, edges: list[tuple[Instance, str]]
         "depends_on",
         f"nothing orders it after {target.address} ({why}){more}",
         "depends_on = [" + ", ".join(t.config_address for t, _ in missing) + "]",
-    )
+    ).fixed_by(*(AddDependsOn(source.address, t.address) for t, _ in missing))
 
 
 def _deployment_edges(model: RuleModel) -> Iterator[Result]:

@@ -26,7 +26,7 @@ from checker.plan.sensitive import (
     tracking,
 )
 from checker.report.model import Finding
-from checker.rules.base import Result, Rule, RuleContext, Status
+from checker.rules.base import Edit, NeedsPerson, Result, Rule, RuleContext, Status
 
 ENGINE = EngineName.NATIVE.value
 SOURCE = "source (static evaluation)"
@@ -77,8 +77,18 @@ def _finding(
         note=note,
         evidence=evidence,
         origin=result.origin,
+        fix=_fix_text(result),
     )
     return hide_copies(finding, secrets)  # a value spanning the joins of `message`
+
+
+def _fix_text(result: Result) -> str:
+    """What a failed finding says of its fix: "available", "manual: WHY" or nothing."""
+    if result.status != Status.FAILED or result.fix is None:
+        return ""
+    if isinstance(result.fix, NeedsPerson):
+        return f"manual: {result.fix.reason}"
+    return "available" if result.fix else ""
 
 
 PLAN_ONLY_HINT = "the stack's .tf files (--source DIR) settle what this plan hides"
@@ -111,6 +121,8 @@ class NativeRun:
     """The rules' findings on one model, and what they read to give them."""
 
     findings: list[Finding]
+    # each failed finding a rule gave edits for, with them (`checker fix`)
+    fixes: list[tuple[Finding, tuple[Edit, ...]]]
     # rule -> every origin it read in its whole run (a result's own evidence misses what the
     # rule computed once for all its results)
     origins: dict[str, frozenset[str]]
@@ -130,12 +142,16 @@ def run_native(model: PlanModel, config: CheckerConfig, input_name: str) -> list
 
 def judge(model: PlanModel, config: CheckerConfig, input_name: str) -> NativeRun:
     """Every enabled rule on `model`."""
-    findings, origins, reads = _run_rules(model, config, input_name)
-    return NativeRun(findings, origins, reads)
+    fixes: list[tuple[Finding, tuple[Edit, ...]]] = []
+    findings, origins, reads = _run_rules(model, config, input_name, fixes)
+    return NativeRun(findings, fixes, origins, reads)
 
 
 def _run_rules(
-    model: PlanModel, config: CheckerConfig, input_name: str
+    model: PlanModel,
+    config: CheckerConfig,
+    input_name: str,
+    fixes: list[tuple[Finding, tuple[Edit, ...]]],
 ) -> tuple[list[Finding], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     findings: list[Finding] = []
     read: dict[str, frozenset[str]] = {}
@@ -156,9 +172,10 @@ def _run_rules(
                     seen.update(origins)
                     origins.clear()
                     result = _settle_hint(result, model)
-                    findings.append(
-                        _finding(rule, result, input_name, scope.tainted, evidence, secrets)
-                    )
+                    finding = _finding(rule, result, input_name, scope.tainted, evidence, secrets)
+                    findings.append(finding)
+                    if isinstance(result.fix, tuple) and result.status == Status.FAILED:
+                        fixes.append((finding, result.fix))
                 read[rule.meta.id] = frozenset(seen | set(origins))
                 reads[rule.meta.id] = frozenset(addresses)
         except Exception as error:  # a rule bug must never crash the gate

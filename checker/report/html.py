@@ -62,6 +62,8 @@ def _row(finding: Finding, many_stacks: bool = False) -> str:
         else finding.remediation
     )
     change = f"<br><small>{escape(change_text(finding))}</small>" if finding.change else ""
+    if finding.status == Status.FAILED and finding.fix == "available":
+        detail = f"{detail} (run `checker fix` to write it)"
     if finding.trace:
         steps = "".join(f"<li>{escape(step.text())}</li>" for step in finding.trace)
         change += f"<details><summary>where the value came from</summary><ol>{steps}</ol></details>"

@@ -28,10 +28,13 @@ def _row(finding: Finding, many_stacks: bool = False) -> str:
     found = finding.found or finding.message
     if finding.change and finding.status == Status.FAILED:
         found = f"{found} ({change_text(finding)})"
+    remedy = finding.remediation
+    if finding.status == Status.FAILED and finding.fix == "available":
+        remedy = f"{remedy} (run `checker fix` to write it)"
     return (
         f"| {_cell(finding.rule_id)} | {_cell(finding.severity)} | {where} "
         f"| {_cell(found)} "
-        f"| {_cell(finding.remediation)} | {_cell(finding.engine)} |"
+        f"| {_cell(remedy)} | {_cell(finding.engine)} |"
     )
 
 

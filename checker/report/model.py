@@ -41,6 +41,7 @@ OPTIONAL = (
     "change",
     "change_note",
     "trace",
+    "fix",
 )
 
 
@@ -127,6 +128,8 @@ class Finding:
     change_note: str = ""  # why the change is unknown
     # where a failed or unknown value came from, attribute first (`checker.trace`)
     trace: tuple[TraceStep, ...] = ()
+    # how a failure is fixed: "available" (`checker fix` writes it) or "manual: WHY"
+    fix: str = ""
 
     def scoped_address(self) -> str:
         """The address with its stack in front ("stacks/app: aws_iam_role.fn") when it has one."""

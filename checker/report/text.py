@@ -114,6 +114,10 @@ def _finding_lines(
         lines.append(f"        expected: {inert(finding.expected)}")
     if status == Status.FAILED:
         lines.append(f"        fix:      {inert(finding.remediation)}")
+        if finding.fix == "available":
+            lines.append("        edit:     run `checker fix` to write it")
+        elif finding.fix.startswith("manual"):
+            lines.append(f"        edit:     needs a person ({inert(finding.fix[8:])})")
     if finding.note:
         lines.append(f"        note:     {inert(finding.note)}")
     if finding.waiver:

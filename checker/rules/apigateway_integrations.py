@@ -15,6 +15,7 @@ from checker.rules.apigateway_paths import resource_path
 from checker.rules.apigateway_permissions import Called, Joins, arn_method
 from checker.rules.base import (
     Result,
+    SetValue,
     checked,
 )
 from checker.rules.lambda_targets import (
@@ -72,9 +73,13 @@ def judge_integration(joins: Joins, integration: Instance, seen: Seen) -> Iterat
                 integration.address, "type", "type is only known after apply", "AWS_PROXY"
             )
         else:
-            yield Result.failed(
+            failed = Result.failed(
                 integration.address, "type", f"type = {show(kind)}", 'type = "AWS_PROXY"'
             )
+            settings = [("type", '"AWS_PROXY"')]
+            if integration.get("integration_http_method") != "POST":
+                settings.append(("integration_http_method", '"POST"'))
+            yield _written_fix(failed, integration, settings)
         return
     http_method = integration.get("integration_http_method")
     if http_method != "POST":
@@ -83,7 +88,8 @@ def judge_integration(joins: Joins, integration: Instance, seen: Seen) -> Iterat
         if isinstance(http_method, Unknown):
             yield Result.unknown(integration.address, "integration_http_method", found, expected)
         else:
-            yield Result.failed(integration.address, "integration_http_method", found, expected)
+            failed = Result.failed(integration.address, "integration_http_method", found, expected)
+            yield _written_fix(failed, integration, [("integration_http_method", '"POST"')])
         return
     if not called.targets:
         yield Result.unknown(
@@ -157,3 +163,13 @@ def uri_problem(uri: Value) -> str | None:
     if LAMBDA_URI.match(text_of(uri)):
         return None
     return f"{show(uri)} is not a Lambda invocation URI"
+
+
+def _written_fix(result: Result, integration: Instance, settings: list[tuple[str, str]]) -> Result:
+    """The result with the arguments set to constants, unless an expression decides one (then
+    which value to change is a person's choice)."""
+    for name, _ in settings:
+        written = integration.expression(name)
+        if written.present and not written.has_constant:
+            return result.needs_person(f"{name} comes from an expression; set what it reads")
+    return result.fixed_by(*(SetValue(integration.address, (n,), v) for n, v in settings))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,8 +62,41 @@ class RuleMeta:
 
 
 @dataclass(frozen=True)
+class SetValue:
+    """A fix: write `expression` (HCL text) at `path` of the block of the resource at
+    `address`: an argument (`("force_destroy",)`), or an argument of a nested block
+    (`("point_in_time_recovery", "enabled")`), the block created when absent."""
+
+    address: str
+    path: tuple[str, ...]
+    expression: str
+
+
+@dataclass(frozen=True)
+class AddDependsOn:
+    """A fix: the block of the resource at `address` depends on the resource at `target`
+    (an instance address in the same module)."""
+
+    address: str
+    target: str
+
+
+Edit = SetValue | AddDependsOn
+
+
+@dataclass(frozen=True)
+class NeedsPerson:
+    """A failure no mechanical edit settles, and why (another team's key policy, a choice)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Result:
-    """What a check yields for one resource; the engine turns it into a finding."""
+    """What a check yields for one resource; the engine turns it into a finding.
+
+    A failed result says how it is fixed: `fix` holds the edits `checker fix` writes, or
+    `NeedsPerson` with the reason; None when the rule says nothing of it."""
 
     status: Status
     address: str
@@ -75,6 +108,15 @@ class Result:
     # what is wrong, when it is not the resource's attribute itself: "ADDRESS" of another
     # block (a policy document), or "ADDRESS statement N" (`statement_origin`)
     origin: str = ""
+    fix: tuple[Edit, ...] | NeedsPerson | None = None
+
+    def fixed_by(self, *edits: Edit) -> Result:
+        """This result with the edits that fix it."""
+        return replace(self, fix=edits)
+
+    def needs_person(self, reason: str) -> Result:
+        """This result with the reason no edit fixes it."""
+        return replace(self, fix=NeedsPerson(reason))
 
     @staticmethod
     def passed(address: str, attribute: str, found: str, note: str = "") -> Result:

@@ -1,0 +1,144 @@
+"""Edits of a `.tf` file's bytes, block by block, read with tree-sitter: the rest of the file,
+its comments and its layout stay as they are.
+
+An argument that exists gets its expression replaced; one that does not is written on a
+line of its own before the block's closing brace, after a blank line, so that it is a
+`terraform fmt` alignment group of its own and no neighbouring line needs realigning. A
+nested block is written the same way. `depends_on` gains the reference in its list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import tree_sitter
+import tree_sitter_hcl
+
+_PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+
+
+@dataclass(frozen=True)
+class ByteEdit:
+    start: int
+    end: int
+    text: bytes
+
+
+class NotEditable(Exception):
+    """The block is not written in a shape an edit keeps (no block at that line, a dynamic
+    block, an expression where a block is expected)."""
+
+
+def block_at(source: bytes, line: int) -> Any:
+    """The `resource`/`data` block whose first line is `line` (1-based)."""
+    tree = _PARSER.parse(source)
+    body = next((c for c in tree.root_node.children if c.type == "body"), None)
+    for node in body.children if body is not None else ():
+        if node.type == "block" and node.start_point[0] + 1 == line:
+            return node
+    raise NotEditable(f"no block starts at line {line}")
+
+
+def _body(block: Any) -> Any | None:
+    return next((c for c in block.children if c.type == "body"), None)
+
+
+def _name(node: Any, source: bytes) -> str:
+    first = node.children[0]
+    return source[first.start_byte : first.end_byte].decode()
+
+
+def _members(block: Any, source: bytes, kind: str) -> dict[str, Any]:
+    body = _body(block)
+    out: dict[str, Any] = {}
+    for node in body.children if body is not None else ():
+        if node.type == kind:
+            out.setdefault(_name(node, source), node)
+    return out
+
+
+def _indent(block: Any, source: bytes) -> str:
+    """The indentation of the block's own line, plus two spaces (terraform fmt's step)."""
+    line_start = source.rfind(b"\n", 0, block.start_byte) + 1
+    own = source[line_start : block.start_byte].decode()
+    return own + "  "
+
+
+def _closing(block: Any) -> Any:
+    end = next(c for c in block.children if c.type == "block_end")
+    return end
+
+
+def _insert_before_close(block: Any, source: bytes, lines: list[str]) -> ByteEdit:
+    """`lines` (already indented) as a group of their own before the closing brace."""
+    close = _closing(block)
+    line_start = source.rfind(b"\n", 0, close.start_byte) + 1
+    has_body = _body(block) is not None
+    text = ("\n" if has_body else "") + "".join(f"{line}\n" for line in lines)
+    return ByteEdit(line_start, line_start, text.encode())
+
+
+def set_value(source: bytes, block: Any, path: tuple[str, ...], expression: str) -> ByteEdit:
+    """Write `expression` at `path` (an argument, or one of a nested block) of `block`."""
+    if not path:
+        raise NotEditable("an empty path")
+    if len(path) == 1:
+        attribute = _members(block, source, "attribute").get(path[0])
+        if attribute is not None:
+            value = next(c for c in attribute.children if c.type == "expression")
+            return ByteEdit(value.start_byte, value.end_byte, expression.encode())
+        return _insert_before_close(
+            block, source, [f"{_indent(block, source)}{path[0]} = {expression}"]
+        )
+    if path[0] in _members(block, source, "attribute"):
+        raise NotEditable(f"{path[0]} is written as an argument, not a block")
+    nested = _members(block, source, "block").get(path[0])
+    if nested is not None:
+        return set_value(source, nested, path[1:], expression)
+    indent = _indent(block, source)
+    lines = [f"{indent}{path[0]} {{"]
+    inner = indent
+    for step in path[1:-1]:
+        inner += "  "
+        lines.append(f"{inner}{step} {{")
+    lines.append(f"{inner}  {path[-1]} = {expression}")
+    for depth in range(len(path) - 2, -1, -1):
+        lines.append(f"{indent}{'  ' * depth}}}")
+    return _insert_before_close(block, source, lines)
+
+
+def add_depends_on(source: bytes, block: Any, reference: str) -> ByteEdit | None:
+    """`reference` in the block's `depends_on` (None when it is there already)."""
+    attribute = _members(block, source, "attribute").get("depends_on")
+    if attribute is None:
+        return set_value(source, block, ("depends_on",), f"[{reference}]")
+    tuple_node = _find(attribute, "tuple")
+    if tuple_node is None:
+        raise NotEditable("depends_on is not written as a list")
+    items = [c for c in tuple_node.children if c.type == "expression"]
+    written = {source[i.start_byte : i.end_byte].decode().strip() for i in items}
+    if reference in written:
+        return None
+    if items:
+        return ByteEdit(items[-1].end_byte, items[-1].end_byte, f", {reference}".encode())
+    opening = tuple_node.children[0]
+    return ByteEdit(opening.end_byte, opening.end_byte, reference.encode())
+
+
+def _find(node: Any, kind: str) -> Any | None:
+    if node.type == kind:
+        return node
+    for child in node.children:
+        found = _find(child, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def apply(source: bytes, edits: list[ByteEdit]) -> bytes:
+    """The bytes with `edits` (non-overlapping) made, the last first."""
+    out = source
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[: edit.start] + edit.text + out[edit.end :]
+    return out

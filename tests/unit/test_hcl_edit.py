@@ -1,0 +1,74 @@
+"""Byte edits of `.tf` blocks (`checker.fix.hcl_edit`): the rest of the file untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.fix.hcl_edit import NotEditable, add_depends_on, apply, block_at, set_value
+
+pytestmark = pytest.mark.fast
+
+TEXT = b"""# a comment that stays
+resource "aws_dynamodb_table" "main" {
+  name         = "t" # why
+  billing_mode = "PAY_PER_REQUEST"
+
+  point_in_time_recovery {
+    enabled = false
+  }
+}
+
+resource "aws_s3_bucket_notification" "n" {
+  bucket     = "b"
+  depends_on = [aws_lambda_permission.a]
+}
+"""
+
+
+def edited(line: int, edit: object) -> str:
+    return apply(TEXT, [edit]).decode()  # type: ignore[list-item]
+
+
+def test_an_existing_argument_gets_its_expression_replaced() -> None:
+    block = block_at(TEXT, 2)
+    out = edited(2, set_value(TEXT, block, ("billing_mode",), '"PROVISIONED"'))
+    assert 'billing_mode = "PROVISIONED"' in out
+    assert out.replace('"PROVISIONED"', '"PAY_PER_REQUEST"') == TEXT.decode()
+
+
+def test_a_nested_argument_is_replaced_inside_its_block() -> None:
+    block = block_at(TEXT, 2)
+    out = edited(2, set_value(TEXT, block, ("point_in_time_recovery", "enabled"), "true"))
+    assert "    enabled = true\n" in out and "false" not in out
+
+
+def test_a_missing_argument_is_a_group_of_its_own_before_the_brace() -> None:
+    block = block_at(TEXT, 11)
+    out = edited(11, set_value(TEXT, block, ("force_destroy",), "true"))
+    assert "  depends_on = [aws_lambda_permission.a]\n\n  force_destroy = true\n}\n" in out
+
+
+def test_a_missing_nested_block_is_written_whole() -> None:
+    block = block_at(TEXT, 11)
+    out = edited(11, set_value(TEXT, block, ("rule", "enabled"), "true"))
+    assert "\n  rule {\n    enabled = true\n  }\n}\n" in out
+
+
+def test_depends_on_gains_a_reference_once() -> None:
+    block = block_at(TEXT, 11)
+    edit = add_depends_on(TEXT, block, "aws_lambda_permission.b")
+    assert edit is not None
+    out = apply(TEXT, [edit]).decode()
+    assert "depends_on = [aws_lambda_permission.a, aws_lambda_permission.b]" in out
+    assert add_depends_on(TEXT, block, "aws_lambda_permission.a") is None
+    table = block_at(TEXT, 2)
+    new = add_depends_on(TEXT, table, "aws_kms_key.k")
+    assert new is not None and b"depends_on = [aws_kms_key.k]" in apply(TEXT, [new])
+
+
+def test_what_cannot_be_edited_says_so() -> None:
+    with pytest.raises(NotEditable):
+        block_at(TEXT, 3)
+    block = block_at(TEXT, 2)
+    with pytest.raises(NotEditable):
+        set_value(TEXT, block, ("name", "inner"), "1")  # an argument, not a block
