@@ -74,8 +74,9 @@ def _insert_before_close(block: Any, source: bytes, lines: list[str]) -> ByteEdi
     """`lines` (already indented) as a group of their own before the closing brace."""
     close = _closing(block)
     line_start = source.rfind(b"\n", 0, close.start_byte) + 1
-    has_body = _body(block) is not None
-    text = ("\n" if has_body else "") + "".join(f"{line}\n" for line in lines)
+    previous = source[source.rfind(b"\n", 0, max(line_start - 1, 0)) + 1 : line_start]
+    blank_before = _body(block) is not None and previous.strip() != b""
+    text = ("\n" if blank_before else "") + "".join(f"{line}\n" for line in lines)
     return ByteEdit(line_start, line_start, text.encode())
 
 
