@@ -53,10 +53,14 @@ class Prior:
     # Terraform's `previous_address`); the base revision's sources still use the old one
     moved: Mapping[str, str] = field(default_factory=dict)
     _by_key: dict[Key, list[Finding]] = field(default_factory=dict, init=False, repr=False)
+    _base_by_key: dict[Key, frozenset[Status]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for finding in self.findings:
             self._by_key.setdefault((finding.rule_id, finding.address), []).append(finding)
+        for (rule, address, _), statuses in (self.base or {}).items():
+            known = self._base_by_key.get((rule, address), frozenset())
+            self._base_by_key[(rule, address)] = known | statuses
 
     def verdicts(self, finding: Finding) -> list[Finding]:
         """The prior findings of the same rule on the same address: those on the same
@@ -74,11 +78,9 @@ class Prior:
             exact = self.base.get((finding.rule_id, address, finding.attribute))
             if exact is not None:
                 return exact
-            loose = [
-                v for (r, a, _), v in self.base.items() if (r, a) == (finding.rule_id, address)
-            ]
-            if loose:
-                return frozenset().union(*loose)
+            loose = self._base_by_key.get((finding.rule_id, address))
+            if loose is not None:
+                return loose
         return None
 
     def trusted(self, finding: Finding) -> bool:
