@@ -128,8 +128,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             failed = Result.failed(
                 table.address, "point_in_time_recovery.enabled", found, "enabled = true"
             )
-            written = table.expression(BLOCK, 0, "enabled")
-            if written.present and not written.has_constant:
+            if table.computed_in_configuration(BLOCK, 0, "enabled"):
                 # a variable or expression decides: which value to change is a person's choice
                 yield failed.needs_person("enabled comes from an expression; set what it reads")
             else:

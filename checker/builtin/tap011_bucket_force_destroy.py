@@ -124,8 +124,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "force_destroy is not set" if value is None else f"force_destroy = {show(value)}",
                 "force_destroy = true",
             )
-            written = bucket.expression("force_destroy")
-            if written.present and not written.has_constant:
+            if bucket.computed_in_configuration("force_destroy"):
                 yield failed.needs_person(
                     "force_destroy comes from an expression (a variable, a module input): "
                     "set what it reads, for the stacks CI destroys"

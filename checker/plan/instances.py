@@ -251,6 +251,14 @@ class Instance:
     def references(self, *path: str | int) -> tuple[str, ...]:
         return self.expression(*path).references
 
+    def computed_in_configuration(self, *path: str | int) -> bool:
+        """Is the value at `path` written as an expression (a variable, a reference), not a
+        constant? False without a configuration, which is then not read at all."""
+        if self.config is None:
+            return False
+        written = self.expression(*path)
+        return written.present and not written.has_constant
+
 
 @dataclass(frozen=True, slots=True)
 class OutputInfo:

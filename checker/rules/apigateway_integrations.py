@@ -169,7 +169,6 @@ def _written_fix(result: Result, integration: Instance, settings: list[tuple[str
     """The result with the arguments set to constants, unless an expression decides one (then
     which value to change is a person's choice)."""
     for name, _ in settings:
-        written = integration.expression(name)
-        if written.present and not written.has_constant:
+        if integration.computed_in_configuration(name):
             return result.needs_person(f"{name} comes from an expression; set what it reads")
     return result.fixed_by(*(SetValue(integration.address, (n,), v) for n, v in settings))
