@@ -33,7 +33,7 @@ from checker.api import (
     Status,
     Unknown,
 )
-from checker.rules.apigateway_account import AccountOptions
+from checker.rules.apigateway_account import AccountOptions, region_account
 from checker.rules.links import linked
 
 META = RuleMeta(
@@ -142,11 +142,12 @@ def _stage_edges(model: RuleModel) -> Iterator[Result]:
     accounts = model.resources("aws_api_gateway_account")
     for stage in model.resources("aws_api_gateway_stage"):
         logs = stage.get("access_log_settings")
-        if not logs or not accounts:
+        account = region_account(model, stage, accounts)
+        if not logs or account is None:
             # no account here: another stack's (`api_gateway_account = "managed_elsewhere"`),
             # or missing, which is TAP014's finding; either way no edge to check
             continue
-        yield _order(model, stage, [(accounts[0], ACCOUNT_ROLE)])
+        yield _order(model, stage, [(account, ACCOUNT_ROLE)])
 
 
 # Execution logging levels that make API Gateway write to CloudWatch Logs through the account's
@@ -173,7 +174,10 @@ def _method_settings_edges(model: RuleModel) -> Iterator[Result]:
         logs = _logs_executions(settings)
         if logs is False:
             continue
-        result = _order(model, settings, [(accounts[0], ACCOUNT_ROLE)])
+        account = region_account(model, settings, accounts)
+        if account is None:
+            continue
+        result = _order(model, settings, [(account, ACCOUNT_ROLE)])
         if logs is None and result.status is Status.FAILED:
             yield Result.unknown(
                 settings.address,

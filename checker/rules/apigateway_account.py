@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from checker.plan.instances import Instance
 from checker.rules.base import RuleContext, RuleOptions
+from checker.rules.queries import RuleModel
 
 
 class AccountOptions(RuleOptions):
@@ -21,3 +23,16 @@ def account_elsewhere(ctx: RuleContext) -> bool:
         isinstance(ctx.options, AccountOptions)
         and ctx.options.api_gateway_account == "managed_elsewhere"
     )
+
+
+def region_account(model: RuleModel, inst: Instance, accounts: list[Instance]) -> Instance | None:
+    """The API Gateway account settings `inst` (a stage, method settings) is written under:
+    they are one per region (SetAccount), so the one of its provider's region; with regions
+    the plan does not tell, the first; None when its region has none (TAP014's finding)."""
+    region = model.region_of(inst)
+    same = [a for a in accounts if model.region_of(a) == region]
+    if same:
+        return same[0]
+    if region is None or all(model.region_of(a) is None for a in accounts):
+        return accounts[0] if accounts else None
+    return None

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from checker.fix.command import find_fixes
 from checker.results import Status
@@ -24,7 +23,7 @@ from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG
-from tests.terraform.fixtures import REAL, mutation_inputs, read_plan
+from tests.terraform.fixtures import PROVIDER_BLOCK, REAL, mutation_inputs, read_plan
 from tests.terraform.harness import Workspace
 
 
@@ -46,6 +45,7 @@ def fixes_of(mutation: Mutation, folder: Path) -> tuple[Path, object]:
     return plan, find_fixes([str(plan)], folder, CONFIG, set())
 
 
+# the mutations `checker fix` settles whole (tests/test_fix_mutations.py holds it to the rules)
 FIXABLE = [
     "tap001-no-depends-on",
     "tap007-non-proxy",
@@ -62,54 +62,82 @@ FIXABLE = [
 ]
 
 
-def test_the_fixable_mutations_are_exactly_those_with_edits(tmp_path: Path) -> None:
-    """Which mutations `checker fix` settles is the rules' say, not this list's: every
-    mutation is asked, and the ones fully fixed are the list below; the others keep their
-    files and name a reason for each failure."""
-    fixed: list[str] = []
-    for mutation in MUTATIONS:
-        folder = tmp_path / mutation.id
-        _, found = fixes_of(mutation, folder)
-        failed = {(f.rule_id, f.address) for f in found.fixed}  # type: ignore[attr-defined]
-        left = found.unfixable + [(f, f.fix) for f in found.manual]  # type: ignore[attr-defined]
-        if failed and not left:
-            fixed.append(mutation.id)
-            continue
-        for finding, why in left:
-            assert why, finding
-        assert all(old == new for old, new in found.files.values()) or failed, mutation.id  # type: ignore[attr-defined]
-    assert fixed == FIXABLE
+ROOT = """terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.70"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.6"
+    }
+  }
+}
+
+"""
+# one region per module: API Gateway's account settings are one per region (TAP013, TAP014)
+REGIONS = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+)
 
 
-@pytest.mark.parametrize("mutation_id", FIXABLE)
-def test_a_fix_round_trips_through_terraform(
-    mutation_id: str, workspace_for: Callable[[Path], Workspace], tmp_path: Path
+def test_every_fix_round_trips_through_terraform(
+    workspace_for: Callable[[Path], Workspace], tmp_path: Path
 ) -> None:
-    mutation = next(m for m in MUTATIONS if m.id == mutation_id)
-    folder = tmp_path / "stack"
-    _, found = fixes_of(mutation, folder)
-    was_formatted = formatted(folder)
-    before = (folder / "tap_stack.tf").read_text()
-    found.write()  # type: ignore[attr-defined]
-    after = (folder / "tap_stack.tf").read_text()
-    assert after != before
-    # only the lines the fix needs: a removed line is one whose argument the fix rewrites
-    removed = [
-        line[1:].strip()
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0)
-        if line.startswith("-") and not line.startswith("---")
-    ]
-    rewritten = {"type", "integration_http_method", "enabled", "force_destroy", "depends_on"}
-    assert all(line.split(" ")[0] in rewritten for line in removed), removed
-    if was_formatted:
-        assert formatted(folder), after
-    workspace = workspace_for(folder)
+    """Each fixable mutation fixed (`--write`), its file formatted where it was and changed
+    only where the fix needs; then all of them, one module each, validated and planned
+    against moto in one real plan, which nothing fails; and a second `checker fix` finds
+    nothing to do."""
+    root = tmp_path / "root"
+    calls = [ROOT]
+    assert len(REGIONS) >= len(FIXABLE)
+    for index, mutation_id in enumerate(FIXABLE):
+        mutation = next(m for m in MUTATIONS if m.id == mutation_id)
+        folder = root / mutation_id
+        _, found = fixes_of(mutation, folder)
+        was_formatted = formatted(folder)
+        before = (folder / "tap_stack.tf").read_text()
+        found.write()  # type: ignore[attr-defined]
+        after = (folder / "tap_stack.tf").read_text()
+        assert after != before, mutation_id
+        # only the lines the fix needs: a removed line is one whose argument it rewrites
+        removed = [
+            line[1:].strip()
+            for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0)
+            if line.startswith("-") and not line.startswith("---")
+        ]
+        rewritten = {"type", "integration_http_method", "enabled", "force_destroy", "depends_on"}
+        assert all(line.split(" ")[0] in rewritten for line in removed), (mutation_id, removed)
+        if was_formatted:
+            assert formatted(folder), (mutation_id, after)
+        # as a child module of one root: its provider configuration is the root's
+        (folder / "tap_stack.tf").write_text(after.replace(PROVIDER_BLOCK, "", 1))
+        shutil.rmtree(folder / "plans")
+        calls.append(
+            f'provider "aws" {{\n  alias  = "m{index}"\n  region = "{REGIONS[index]}"\n}}\n\n'
+            f'module "m{index}" {{\n  source             = "./{mutation_id}"\n'
+            f'  environment_suffix = "m{index}"\n  providers          = {{ aws = aws.m{index} }}\n'
+            f'}}\n\noutput "m{index}" {{\n  value = module.m{index}\n}}\n'
+        )
+    (root / "main.tf").write_text("\n".join(calls))
+    workspace = workspace_for(root)
     workspace.run("validate", "-no-color")
-    plan = workspace.plan()
-    (folder / "plans" / "plan.json").write_text(json.dumps(plan))
-    report = check_inputs(
-        [str(folder / "plans" / "plan.json")], CheckOptions(source=folder), CONFIG
-    )
-    assert [f for f in report.findings if f.status == Status.FAILED] == []
-    again = find_fixes([str(folder / "plans" / "plan.json")], folder, CONFIG, set())
+    (root / "plans").mkdir()
+    (root / "plans" / "plan.json").write_text(json.dumps(workspace.plan()))
+    report = check_inputs([str(root / "plans" / "plan.json")], CheckOptions(source=root), CONFIG)
+    assert any("HCL sources" in note for i in report.inputs for note in i.notes)
+    assert [(f.rule_id, f.address) for f in report.findings if f.status == Status.FAILED] == []
+    again = find_fixes([str(root / "plans" / "plan.json")], root, CONFIG, set())
     assert again.diff() == ""  # idempotent
