@@ -72,6 +72,7 @@ META = RuleMeta(
         "Amazon DynamoDB Developer Guide, Using deletion protection "
         "(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#ddb-deletion-protection)",
     ),
+    needs_person="whether a table may be dropped is the data owner's call",
     engines=(
         EngineCoverage(EngineName.CHECKOV, why="a throwaway rule: no check written"),
         EngineCoverage(EngineName.COMPLIANCE, why="a throwaway rule: no feature written"),

@@ -105,6 +105,9 @@ META = RuleMeta(
         "Terraform AWS provider, aws_lambda_function qualified_arn (https://registry."
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
     ),
+    needs_person=(
+        "which permission grants the invoke (a new one, or one scoped to another bucket or principal) is a person's choice"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

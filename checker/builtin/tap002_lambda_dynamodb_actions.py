@@ -115,6 +115,9 @@ META = RuleMeta(
         "boto3 guide: Paginators (https://boto3.amazonaws.com/v1/documentation/api/latest/"
         "guide/paginators.html)",
     ),
+    needs_person=(
+        "the role's statements are what the team grants: which actions on which table is reviewed by a person"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

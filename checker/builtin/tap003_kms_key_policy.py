@@ -86,6 +86,9 @@ META = RuleMeta(
         "IAM condition operators, ...IfExists "
         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)",
     ),
+    needs_person=(
+        "a key policy is its owner's document: the statement the finding names is added by whoever owns the key"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

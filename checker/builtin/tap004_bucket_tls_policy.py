@@ -82,6 +82,9 @@ META = RuleMeta(
         "The meaning of public in S3 Block Public Access "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
     ),
+    needs_person=(
+        "a bucket policy decides who reaches the data: the statement the finding names is written by the bucket's owner"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -111,6 +111,9 @@ META = RuleMeta(
         "Amazon S3 User Guide, Blocking public access to your Amazon S3 storage "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
     ),
+    needs_person=(
+        "moving encryption, versioning or the public-access block between resources moves state (moved blocks, imports): a person plans it"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

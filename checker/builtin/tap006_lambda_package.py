@@ -88,6 +88,9 @@ META = RuleMeta(
         "AWS Lambda API Reference, FunctionConfiguration: CodeSha256 "
         "(https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html)",
     ),
+    needs_person=(
+        "how the package is built (paths, excludes, the hash fed to the function) is the build's choice"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -120,6 +120,7 @@ META = RuleMeta(
         "Terraform AWS provider, aws_api_gateway_stage execution_arn (https://registry."
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_stage)",
     ),
+    needs_person=("which integration, method or permission serves a route is a person's choice"),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -84,6 +84,9 @@ META = RuleMeta(
         "Terraform AWS provider, aws_lambda_function logging_config "
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
     ),
+    needs_person=(
+        "which key encrypts a log group, how long it keeps logs and which group a function writes to are the team's choices"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -63,6 +63,9 @@ META = RuleMeta(
         "Amazon S3 User Guide, Amazon S3 Event Notifications "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html)",
     ),
+    needs_person=(
+        "which notification stays, with every destination merged into it, is a person's choice"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -61,6 +61,9 @@ META = RuleMeta(
         "Amazon DynamoDB API Reference, PointInTimeRecoverySpecification "
         "(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PointInTimeRecoverySpecification.html)",
     ),
+    needs_person=(
+        "the value comes from an expression (a variable, a module input): set what it reads"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

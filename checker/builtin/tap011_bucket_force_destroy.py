@@ -68,6 +68,9 @@ META = RuleMeta(
         "Amazon S3 User Guide, Locking objects with Object Lock: retention modes "
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html)",
     ),
+    needs_person=(
+        "a value from an expression, or a COMPLIANCE lock: the stack's and the compliance team's choice"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -108,6 +108,7 @@ META = RuleMeta(
         "AWS CLI Command Reference, s3 cp "
         "(https://docs.aws.amazon.com/cli/latest/reference/s3/cp.html)",
     ),
+    needs_person=("the instance's script and its role's grants are written together by a person"),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

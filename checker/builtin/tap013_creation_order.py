@@ -89,6 +89,7 @@ META = RuleMeta(
         "Terraform AWS provider, aws_api_gateway_account "
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_account)",
     ),
+    needs_person=("ordering across modules needs an output to depend on: a person chooses it"),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

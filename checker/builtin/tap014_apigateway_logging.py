@@ -132,6 +132,9 @@ META = RuleMeta(
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"
         "cloudwatch_log_group)",
     ),
+    needs_person=(
+        "the region's API Gateway settings may belong to another stack: a person decides where they live"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

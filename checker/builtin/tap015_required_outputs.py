@@ -135,6 +135,7 @@ META = RuleMeta(
         "Seed incident 15: CI could not find the values it had to check "
         "(shared/seeds/000_dd5df331be740de9.txt)",
     ),
+    needs_person=("the outputs are the stack's interface: a person names them"),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -77,18 +77,21 @@ def _finding(
         note=note,
         evidence=evidence,
         origin=result.origin,
-        fix=_fix_text(result),
+        fix=_fix_text(rule, result),
     )
     return hide_copies(finding, secrets)  # a value spanning the joins of `message`
 
 
-def _fix_text(result: Result) -> str:
-    """What a failed finding says of its fix: "available", "manual: WHY" or nothing."""
-    if result.status != Status.FAILED or result.fix is None:
+def _fix_text(rule: Rule, result: Result) -> str:
+    """What a failed finding says of its fix: "available", "manual: WHY" (the result's
+    reason, else the rule's), or nothing when neither says."""
+    if result.status != Status.FAILED:
         return ""
     if isinstance(result.fix, NeedsPerson):
         return f"manual: {result.fix.reason}"
-    return "available" if result.fix else ""
+    if result.fix:
+        return "available"
+    return f"manual: {rule.meta.needs_person}" if rule.meta.needs_person else ""
 
 
 PLAN_ONLY_HINT = "the stack's .tf files (--source DIR) settle what this plan hides"

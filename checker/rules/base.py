@@ -59,6 +59,9 @@ class RuleMeta:
     # per external engine, what its checks assert of this rule or why they leave it out
     # (a built-in rule declares every engine; a pack's rules have no engine checks)
     engines: tuple[EngineCoverage, ...] = ()
+    # why a failure the rule gives no edit for needs a person (`checker fix`): every failed
+    # finding is then `fix: available` (its result's edits) or `manual: <this or its own>`
+    needs_person: str = ""
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def _markdown(chosen: tuple[Rule, ...]) -> str:
         lines += [f"- AWS model: {m.aws_model}"] if m.aws_model else []
         lines += [f"- Letter and AWS: {m.letter_vs_aws}"] if m.letter_vs_aws else []
         lines += [f"- Not modelled: {m.limits}"] if m.limits else []
+        lines += [f"- Needs a person: {m.needs_person}"] if m.needs_person else []
         lines += [f"- Follows: {ref}" for ref in m.references]
         lines += _sections(doc) + _options(rule) + _engines(rule)
     return "\n".join(lines) + "\n"

@@ -116,6 +116,9 @@ def missing_parts(rule: Rule, builtin: bool) -> list[str]:
     if builtin:
         lacking += [name for name, value in (("aws_model", meta.aws_model),) if not value]
         lacking += ["references"] if not meta.references else []
+        lacking += ["needs_person (why a failure without an edit needs a person)"] * (
+            not meta.needs_person
+        )
         declared = {c.engine: c for c in meta.engines}
         for engine in EXTERNAL_ENGINES:
             note = declared.get(engine)
