@@ -219,6 +219,44 @@ def _publish(out: Path, code: int, sarif: bool) -> None:
             handle.write(f"sarif={out / FILES[ReportFormat.sarif] if sarif else ''}\n")
 
 
+def _source_argument(args: str) -> Path | None:
+    """The `--source DIR` among the gate's `--args`, where the check took its sources."""
+    words = shlex.split(args)
+    for index, word in enumerate(words):
+        if word == "--source" and index + 1 < len(words):
+            return Path(words[index + 1]).resolve()
+        if word.startswith("--source="):
+            return Path(word.split("=", 1)[1]).resolve()
+    return None
+
+
+def _fix_block(inputs: GateInputs) -> str:
+    """The edits `checker fix` would make for the plans' fixable findings, as a folded diff
+    for the pull-request comment ("" when there are none, or they cannot be computed: the
+    gate's verdict never depends on them). Sources: `--source` in `--args`, else beside
+    each plan, as the check took them."""
+    from checker.config import config_start, load_config
+    from checker.fix.command import find_fixes
+
+    plans = expand(inputs.plans)
+    try:
+        source = _source_argument(inputs.args)
+        found = find_fixes(plans, source, load_config(None, config_start(plans)), set())
+    except (CheckerError, ValueError):
+        return ""
+    from checker.plan.sensitive import secrets_of
+
+    diff = secrets_of(frozenset(found.sensitive)).hide(found.diff())
+    if not diff:
+        return ""
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", diff)), default=0) + 1)
+    return (
+        f"\n<details><summary>checker fix: the edits for {len(found.fixed)} finding(s) "
+        "(run `checker fix --write`)</summary>\n\n"
+        f"{fence}diff\n{diff}{fence}\n\n</details>\n"
+    )
+
+
 def run_gate(inputs: GateInputs, command: Command) -> int:
     """Run the gate, write every report file into `inputs.out`; the check's exit code.
     `command` runs `checker ARGV` in this process (`checker.cli`)."""
@@ -248,6 +286,9 @@ def run_gate(inputs: GateInputs, command: Command) -> int:
         sys.stderr.write(f"error: {missing}\n")
     for fmt, name in FILES.items():
         (out / name).write_text(render(report, fmt), encoding="utf-8")
+    if code == 1 and any(f.fix == "available" for f in report.findings):
+        with open(out / FILES[ReportFormat.markdown], "a", encoding="utf-8") as handle:
+            handle.write(_fix_block(inputs))
     sys.stdout.write(render(report, ReportFormat.text))
     # a report with findings is uploaded even when a job errored (its error is in the run's
     # notifications); one with none would only mark every open alert fixed

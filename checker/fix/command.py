@@ -33,6 +33,8 @@ class FixRun:
     fixed: list[Finding] = field(default_factory=list)
     unfixable: list[tuple[Finding, str]] = field(default_factory=list)  # with the reason
     manual: list[Finding] = field(default_factory=list)  # rules said a person must decide
+    # values the plans mark sensitive: hidden wherever the diff is shown to others
+    sensitive: set[str] = field(default_factory=set)
 
     def diff(self) -> str:
         out: list[str] = []
@@ -43,8 +45,8 @@ class FixRun:
                 difflib.unified_diff(
                     old.decode().splitlines(keepends=True),
                     new.decode().splitlines(keepends=True),
-                    fromfile=f"a/{_shown(path)}",
-                    tofile=f"b/{_shown(path)}",
+                    fromfile=f"a/{_shown(path).lstrip('/')}",
+                    tofile=f"b/{_shown(path).lstrip('/')}",
                 )
             )
         return "".join(out)
@@ -77,6 +79,7 @@ def find_fixes(
     pending: dict[Path, list[ByteEdit]] = {}
     for name in names:
         item = load(name, LoadOptions(source=source), config)
+        run.sensitive.update(item.model.sensitive_strings)
         tree = bound_tree(item.model)
         result = judge(item.model, config, item.name)
         with_edits = {id(f) for f, _ in result.fixes}
