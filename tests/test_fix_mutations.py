@@ -47,7 +47,7 @@ def test_the_gate_comment_carries_the_fix_as_a_folded_diff(tmp_path: Path) -> No
     block = comment[comment.index("<details><summary>checker fix") :]
     assert "```diff\n" in block
     assert "-    enabled = false # incident 10\n+    enabled = true # incident 10\n" in block
-    assert "to write it)" in comment  # the table says the finding has an edit
+    assert "to write it\\)" in comment  # the table says the finding has an edit
     assert (tmp_path / "stack" / "tap_stack.tf").read_text() == (
         __import__("tests.terraform.fixtures", fromlist=["x"]).mutation_inputs(mutation.id).tf
     )  # the gate never writes
