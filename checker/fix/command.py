@@ -21,6 +21,7 @@ from checker.inputs import LoadOptions, load
 from checker.locate import bound_tree
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
+from checker.results import Status
 from checker.rules.base import AddDependsOn, Edit, SetValue
 from checker.source.tree import SourceTree
 
@@ -67,9 +68,6 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-Located = tuple[Path, int]  # the declaring block's file and first line
-
-
 def find_fixes(
     names: Sequence[str], source: Path | None, config: CheckerConfig, rules: set[str]
 ) -> FixRun:
@@ -82,12 +80,13 @@ def find_fixes(
         run.sensitive.update(item.model.sensitive_strings)
         tree = bound_tree(item.model)
         result = judge(item.model, config, item.name)
-        with_edits = {id(f) for f, _ in result.fixes}
         for finding in result.findings:
-            if finding.fix.startswith("manual") and (not rules or finding.rule_id in rules):
+            if finding.status != Status.FAILED or (rules and finding.rule_id not in rules):
+                continue
+            if finding.fix.startswith("manual"):
                 run.manual.append(finding)
-            elif finding.status == "failed" and id(finding) not in with_edits and finding.fix:
-                run.unfixable.append((finding, "the rule gave no edit"))
+            elif not finding.fix:
+                run.unfixable.append((finding, "its rule says nothing of a fix"))
         for finding, edits in result.fixes:
             if rules and finding.rule_id not in rules:
                 continue

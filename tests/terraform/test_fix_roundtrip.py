@@ -23,7 +23,13 @@ from checker.run import CheckOptions, check_inputs
 from tests.mutations import MUTATIONS
 from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG
-from tests.terraform.fixtures import PROVIDER_BLOCK, REAL, mutation_inputs, read_plan
+from tests.terraform.fixtures import (
+    PROVIDER_BLOCK,
+    REAL,
+    ROOT_MODULE,
+    mutation_inputs,
+    read_plan,
+)
 from tests.terraform.harness import Workspace
 
 
@@ -62,20 +68,7 @@ FIXABLE = [
 ]
 
 
-ROOT = """terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.70"
-    }
-    archive = {
-      source  = "hashicorp/archive"
-      version = "~> 2.6"
-    }
-  }
-}
-
-"""
+ROOT = ROOT_MODULE.split('provider "aws"')[0]  # the required providers of the module stacks
 # one region per module: API Gateway's account settings are one per region (TAP013, TAP014)
 REGIONS = (
     "us-east-1",
