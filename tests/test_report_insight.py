@@ -75,6 +75,20 @@ def test_drift_the_plan_overwrites(tmp_path: Path) -> None:
     fixed = {(f.rule_id, f.address) for f in report.findings if f.change == Change.FIXED}
     assert ("TAP010", "aws_dynamodb_table.main") in fixed
     assert report.gate_result() == "passed"
+    # in every format, and back from JSON
+    line = info.drift[1].line()
+    assert line.startswith("aws_dynamodb_table.main: point_in_time_recovery changed outside")
+    assert f"drift: {info.path}: {line}" in render(report, ReportFormat.text)
+    assert "point\\_in\\_time\\_recovery changed outside Terraform" in render(
+        report, ReportFormat.markdown
+    )
+    assert "point_in_time_recovery changed outside Terraform" in render(report, ReportFormat.html)
+    sarif = json.loads(render(report, ReportFormat.sarif))
+    (drifts,) = sarif["runs"][0]["properties"]["drift"].values()
+    assert [d["address"] for d in drifts] == [d.address for d in info.drift]
+    saved = tmp_path / "report.json"
+    saved.write_text(render(report, ReportFormat.json), encoding="utf-8")
+    assert load_report(saved, ()).inputs[0].drift == info.drift
 
 
 def test_drift_the_plan_keeps(tmp_path: Path) -> None:
@@ -129,6 +143,10 @@ def test_a_resource_no_rule_reads_is_named_and_can_fail_the_gate(tmp_path: Path)
     sarif = json.loads(render(report, ReportFormat.sarif))
     coverage = sarif["runs"][0]["properties"]["coverage"]
     assert next(iter(coverage.values()))["unjudged"] == ["aws_iam_role.apigateway_cloudwatch"]
+    saved = tmp_path / "report.json"
+    saved.write_text(render(strict, ReportFormat.json), encoding="utf-8")
+    again = load_report(saved, ())
+    assert again.inputs[0].coverage == info.coverage and again.coverage_fails()
 
 
 # ------------------------------------------------------------------------------ traces

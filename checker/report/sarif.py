@@ -210,6 +210,9 @@ def render(report: Report) -> str:
                 "properties": {
                     "notApplicable": list(report.not_applicable),
                     "coverage": {i.path: i.coverage.to_dict() for i in report.inputs if i.coverage},
+                    "drift": {
+                        i.path: [d.to_dict() for d in i.drift] for i in report.inputs if i.drift
+                    },
                 },
                 "invocations": [
                     {
