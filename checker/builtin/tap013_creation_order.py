@@ -33,7 +33,7 @@ from checker.api import (
     Status,
     Unknown,
 )
-from checker.rules.apigateway_account import AccountOptions, region_account
+from checker.rules.apigateway_account import AccountOptions, RegionAccounts
 from checker.rules.links import linked
 
 META = RuleMeta(
@@ -140,10 +140,10 @@ def _deployment_edges(model: RuleModel) -> Iterator[Result]:
 
 
 def _stage_edges(model: RuleModel) -> Iterator[Result]:
-    accounts = model.resources("aws_api_gateway_account")
+    accounts = RegionAccounts(model, model.resources("aws_api_gateway_account"))
     for stage in model.resources("aws_api_gateway_stage"):
         logs = stage.get("access_log_settings")
-        account = region_account(model, stage, accounts)
+        account = accounts.of(stage) if logs else None
         if not logs or account is None:
             # no account here: another stack's (`api_gateway_account = "managed_elsewhere"`),
             # or missing, which is TAP014's finding; either way no edge to check
@@ -168,14 +168,14 @@ def _logs_executions(settings: Instance) -> bool | None:
 def _method_settings_edges(model: RuleModel) -> Iterator[Result]:
     """UpdateStage with a logging level is refused, like a stage with access logs, until the
     account's CloudWatch role is set."""
-    accounts = model.resources("aws_api_gateway_account")
-    if not accounts:
+    accounts = RegionAccounts(model, model.resources("aws_api_gateway_account"))
+    if accounts.first is None:
         return
     for settings in model.resources("aws_api_gateway_method_settings"):
         logs = _logs_executions(settings)
         if logs is False:
             continue
-        account = region_account(model, settings, accounts)
+        account = accounts.of(settings)
         if account is None:
             continue
         result = _order(model, settings, [(account, ACCOUNT_ROLE)])

@@ -25,14 +25,21 @@ def account_elsewhere(ctx: RuleContext) -> bool:
     )
 
 
-def region_account(model: RuleModel, inst: Instance, accounts: list[Instance]) -> Instance | None:
-    """The API Gateway account settings `inst` (a stage, method settings) is written under:
-    they are one per region (SetAccount), so the one of its provider's region; with regions
-    the plan does not tell, the first; None when its region has none (TAP014's finding)."""
-    region = model.region_of(inst)
-    same = [a for a in accounts if model.region_of(a) == region]
-    if same:
-        return same[0]
-    if region is None or all(model.region_of(a) is None for a in accounts):
-        return accounts[0] if accounts else None
-    return None
+class RegionAccounts:
+    """The API Gateway account settings of each region (SetAccount is one per region): which
+    one a stage or method settings are written under. Each account's region is read once."""
+
+    def __init__(self, model: RuleModel, accounts: list[Instance]) -> None:
+        self.model = model
+        self.first = accounts[0] if accounts else None
+        self.by_region: dict[str | None, Instance] = {}
+        for account in accounts:
+            self.by_region.setdefault(model.region_of(account), account)
+
+    def of(self, inst: Instance) -> Instance | None:
+        """The account of `inst`'s region; with one region (or regions the plan does not
+        tell) the first; None when its region has none (TAP014's finding)."""
+        if len(self.by_region) <= 1:
+            return self.first
+        region = self.model.region_of(inst)
+        return self.by_region.get(region, self.first if region is None else None)
