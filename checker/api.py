@@ -50,10 +50,13 @@ from checker.plan.values import (
     text_of,
 )
 from checker.rules.base import (
+    AddBlock,
     AddDependsOn,
+    Edit,
     EngineCoverage,
     EngineName,
     NeedsPerson,
+    RemoveBlock,
     Result,
     Rule,
     RuleContext,
@@ -84,7 +87,9 @@ API_VERSION = __version__
 __all__ = [
     "API_VERSION",
     "UNKNOWN",
+    "AddBlock",
     "AddDependsOn",
+    "Edit",
     "EngineCoverage",
     "EngineName",
     "Expression",
@@ -92,6 +97,7 @@ __all__ = [
     "NeedsPerson",
     "PlanModel",
     "Policy",
+    "RemoveBlock",
     "Result",
     "ReverseIndex",
     "Rule",

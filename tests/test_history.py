@@ -6,7 +6,8 @@ Three real plans per mutation of the canonical stack, written by Terraform again
 - inherited: the applied mutation planned again with one unrelated change, and
 - fixed: the applied mutation planned back to the canonical stack
   (`tests/fixtures/real/history/`, `python -m tests.terraform.history`).
-And the corpus stacks' update plans (each mutation planned against its applied clean stack).
+And the same three plans for every mutation of the stack corpus (`tests/stacks/`,
+`python -m tests.terraform.history --corpus`).
 
 From the plan alone a change is never wrong: it is the right one or `unknown` (a finding
 that rests on configuration the plan does not keep for its prior state). With the base
@@ -36,7 +37,15 @@ from tests.support.mutate import Mutation
 from tests.support.scenario import CONFIG
 from tests.terraform.corpus import OUT as CORPUS_PLANS
 from tests.terraform.fixtures import REAL, canonical_inputs, mutation_inputs, read_plan
-from tests.terraform.history import HISTORY, INDEX, UNAPPLIABLE, history_digest
+from tests.terraform.history import (
+    CORPUS_INDEX,
+    HISTORY,
+    INDEX,
+    UNAPPLIABLE,
+    corpus_history_digest,
+    corpus_key,
+    history_digest,
+)
 
 PLAN_ONLY = type(CONFIG)(rule_options=CONFIG.rule_options)
 KINDS = {
@@ -91,21 +100,34 @@ def test_each_mutation_is_introduced_then_inherited_then_fixed(
 ) -> None:
     """Each (rule, address) the mutation fails on is introduced by the plan that adds it,
     inherited by a plan after it was applied, and fixed by the plan that removes it."""
-    wanted = expected(mutation)
-    bases = {
-        Change.INTRODUCED: canonical_inputs().write(tmp_path / "base-canonical"),
-        Change.INHERITED: mutation_inputs(mutation.id).write(tmp_path / "base-mutated"),
-    }
-    bases[Change.FIXED] = bases[Change.INHERITED]
-    failed_before: set[Key] = set()
+    clean = canonical_inputs().write(tmp_path / "base-canonical")
+    mutated = mutation_inputs(mutation.id).write(tmp_path / "base-mutated")
     refused = json.loads(INDEX.read_text(encoding="utf-8"))[mutation.id].partition(UNAPPLIABLE)[2]
-    for change, plan_of in KINDS.items():
+    plans = {change: plan_of(mutation) for change, plan_of in KINDS.items()}
+    assert_history(plans, refused, expected(mutation), clean, mutated, PLAN_ONLY, tmp_path)
+
+
+def assert_history(
+    plans: dict[Change, Path],
+    refused: str,
+    wanted: set[Key],
+    clean: Path,
+    mutated: Path,
+    config: CheckerConfig,
+    tmp_path: Path,
+) -> None:
+    """The introducing, inheriting and fixing plans of one mutation classify each of its
+    failures as such: decided with the base revision's sources, and from the plan alone
+    either the same or unknown, never a wrong change."""
+    bases = {Change.INTRODUCED: clean, Change.INHERITED: mutated, Change.FIXED: mutated}
+    failed_before: set[Key] = set()
+    for change, path in plans.items():
         if refused and change != Change.INTRODUCED:
             # AWS refuses to create the mutated stack (the incident itself): no applied state
-            assert "BadRequestException" in refused and not plan_of(mutation).exists()
+            assert "BadRequestException" in refused and not path.exists()
             continue
-        plan = read_plan(plan_of(mutation))
-        plan_only, with_base = classified(plan, tmp_path / change, bases[change], PLAN_ONLY)
+        plan = read_plan(path)
+        plan_only, with_base = classified(plan, tmp_path / change, bases[change], config)
         decided, guessed = changes(with_base), changes(plan_only)
         failing = {(f.rule_id, f.address) for f in with_base if f.status == Status.FAILED}
         if change == Change.FIXED:
@@ -133,37 +155,46 @@ def test_each_mutation_is_introduced_then_inherited_then_fixed(
         assert set(guessed) == failing
 
 
-CORPUS_CASES = [
-    (stack, mutation)
-    for stack in CORPUS
-    for mutation in stack.mutations
-    if (CORPUS_PLANS / stack.name / f"{mutation.id}.update.json.gz").is_file()
-]
+CORPUS_CASES = [(stack, mutation) for stack in CORPUS for mutation in stack.mutations]
+CORPUS_KINDS = {
+    Change.INTRODUCED: "update",
+    Change.INHERITED: "inherited",
+    Change.FIXED: "fixed",
+}
+
+
+def test_every_corpus_history_plan_matches_its_stack() -> None:
+    index = json.loads(CORPUS_INDEX.read_text(encoding="utf-8"))
+    stale = [
+        corpus_key(stack, mutation)
+        for stack, mutation in CORPUS_CASES
+        if index.get(corpus_key(stack, mutation), "").split(" ")[0]
+        != corpus_history_digest(stack, mutation)
+    ]
+    assert stale == [], (
+        f"stale corpus history plans (python -m tests.terraform.history --corpus): {stale}"
+    )
 
 
 @pytest.mark.parametrize(
     ("stack", "mutation"), CORPUS_CASES, ids=[f"{s.name}-{m.id}" for s, m in CORPUS_CASES]
 )
-def test_corpus_update_plans_introduce_their_mutation(
+def test_each_corpus_mutation_is_introduced_then_inherited_then_fixed(
     stack: Stack, mutation: StackMutation, tmp_path: Path
 ) -> None:
-    """Every corpus mutation planned against its applied clean stack: each failure is
-    introduced (the plan alone says so or says unknown; the base's sources decide)."""
-    plan = read_plan(CORPUS_PLANS / stack.name / f"{mutation.id}.update.json.gz")
-    base = stack.write(tmp_path / "base", None)
-    config = CheckerConfig()
-    plan_only, with_base = classified(plan, tmp_path / "check", base, config)
-    for finding in plan_only:
-        if finding.status == Status.FAILED:
-            assert finding.change in (Change.INTRODUCED, Change.UNKNOWN), finding
-            if finding.change == Change.UNKNOWN:
-                assert "--prior-source" in finding.change_note
-        assert finding.change != Change.FIXED, finding
-    for finding in with_base:
-        if finding.status == Status.FAILED:
-            assert finding.change in (Change.INTRODUCED, Change.UNKNOWN), finding
-    decided = [f for f in with_base if f.status == Status.FAILED]
-    assert sum(f.change == Change.INTRODUCED for f in decided) >= len(decided) - 2
+    """The corpus stacks, written in other idioms (modules, for_each, JSON, OpenAPI): each
+    mutation planned against the applied clean stack, planned again after it was applied
+    (one unrelated resource added), and planned back to the clean stack."""
+    folder = CORPUS_PLANS / stack.name
+    plans = {
+        change: folder / f"{mutation.id}.{kind}.json.gz" for change, kind in CORPUS_KINDS.items()
+    }
+    index = json.loads(CORPUS_INDEX.read_text(encoding="utf-8"))
+    refused = index[corpus_key(stack, mutation)].partition(UNAPPLIABLE)[2]
+    clean = stack.write(tmp_path / "base-clean", None)
+    mutated = stack.write(tmp_path / "base-mutated", mutation)
+    wanted = set(mutation.fails)
+    assert_history(plans, refused, wanted, clean, mutated, CheckerConfig(), tmp_path)
 
 
 def test_a_create_plan_introduces_everything(tmp_path: Path) -> None:

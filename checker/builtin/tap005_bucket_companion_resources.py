@@ -31,19 +31,24 @@ from dataclasses import dataclass
 from functools import partial
 
 from checker.api import (
+    AddBlock,
+    Edit,
     EngineCoverage,
     EngineName,
     Instance,
+    RemoveBlock,
     Result,
     Rule,
     RuleContext,
     RuleMeta,
     RuleModel,
+    SetValue,
     Severity,
     Unknown,
     Value,
     show,
 )
+from checker.rules.fix_idioms import Body, beside, customer_key_arn, written_text
 from checker.rules.links import ReverseIndex, alike_unknown, link_is_undecided
 
 META = RuleMeta(
@@ -415,53 +420,188 @@ class Companions:
 Judge = Callable[[list[Instance]], tuple[bool | None, str]]
 
 
+# each companion check: the resource type it joins to the bucket
+KINDS = {
+    "server_side_encryption": SSE,
+    "versioning": "aws_s3_bucket_versioning",
+    "public_access_block": "aws_s3_bucket_public_access_block",
+}
+EXPECTED = {
+    "server_side_encryption": "SSE-KMS with a CMK in its own resource",
+    "versioning": 'aws_s3_bucket_versioning with status "Enabled"',
+    "public_access_block": "aws_s3_bucket_public_access_block with all four flags true",
+}
+
+
 def check(ctx: RuleContext) -> Iterator[Result]:
     model = ctx.model
-    sse = Companions.build(model, SSE)
-    versioning = Companions.build(model, "aws_s3_bucket_versioning")
-    pab = Companions.build(model, "aws_s3_bucket_public_access_block")
+    companions = {kind: Companions.build(model, type_) for kind, type_ in KINDS.items()}
+    verdicts: dict[str, Judge] = {
+        "server_side_encryption": partial(_sse, model),
+        "versioning": _versioning,
+        "public_access_block": _pab,
+    }
     for bucket in model.resources("aws_s3_bucket"):
         inline = _inline_blocks(model, bucket)
+        checks = [(kind, companions[kind].judge(bucket, judge)) for kind, judge in verdicts.items()]
+        failed = [(kind, why) for kind, (ok, why) in checks if ok is False]
         if inline:
-            yield Result.failed(
+            result = Result.failed(
                 bucket.address,
                 inline[0].name,
                 "written inside aws_s3_bucket: " + "; ".join(i.describe() for i in inline),
                 "each setting in its own resource, not inside aws_s3_bucket",
                 _move(bucket, inline),
             )
+            yield _with(result, _move_edits(model, bucket, inline, companions, failed))
             continue
-        checks = [
-            (
-                "server_side_encryption",
-                sse.judge(bucket, partial(_sse, model)),
-                "SSE-KMS with a CMK in its own resource",
-            ),
-            (
-                "versioning",
-                versioning.judge(bucket, _versioning),
-                'aws_s3_bucket_versioning with status "Enabled"',
-            ),
-            (
-                "public_access_block",
-                pab.judge(bucket, _pab),
-                "aws_s3_bucket_public_access_block with all four flags true",
-            ),
-        ]
-        failed = [(attr, why, expected) for attr, (ok, why), expected in checks if ok is False]
-        unknown = [(attr, why, expected) for attr, (ok, why), expected in checks if ok is None]
+        unknown = [(kind, why) for kind, (ok, why) in checks if ok is None]
         if failed:
-            attr, why, expected = failed[0]
-            yield Result.failed(bucket.address, attr, why, expected)
+            kind, why = failed[0]
+            result = Result.failed(bucket.address, kind, why, EXPECTED[kind])
+            edits = [
+                _companion_edits(model, bucket, companions[k].index.get(bucket), k)
+                for k, _ in failed
+            ]
+            yield _with(result, _joined(edits))
         elif unknown:
-            attr, why, expected = unknown[0]
-            yield Result.unknown(bucket.address, attr, why, expected)
+            kind, why = unknown[0]
+            yield Result.unknown(bucket.address, kind, why, EXPECTED[kind])
         else:
             yield Result.passed(
                 bucket.address,
                 "server_side_encryption",
                 "SSE-KMS, versioning and the public-access block are separate resources",
             )
+
+
+def _with(result: Result, edits: list[Edit] | str) -> Result:
+    return result.needs_person(edits) if isinstance(edits, str) else result.fixed_by(*edits)
+
+
+def _joined(parts: list[list[Edit] | str]) -> list[Edit] | str:
+    """The edits of every part, or the first part's reason a person decides."""
+    reasons = [part for part in parts if isinstance(part, str)]
+    return (
+        reasons[0]
+        if reasons
+        else [edit for part in parts if not isinstance(part, str) for edit in part]
+    )
+
+
+SSE_DEFAULT = ("rule", "apply_server_side_encryption_by_default")
+SSE_KEY = ("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id")
+OWNER_KIND = {SSE: "server_side_encryption", "aws_s3_bucket_versioning": "versioning"}
+
+
+def _move_edits(
+    model: RuleModel,
+    bucket: Instance,
+    inline: list[Inline],
+    companions: dict[str, Companions],
+    failed: list[tuple[str, str]],
+) -> list[Edit] | str:
+    """The inline encryption and versioning blocks removed from the bucket, each into the
+    bucket's resource of that kind (written when there is none), and the bucket's other
+    companions mended; other inline settings are a person's to move."""
+    edits: list[Edit] = []
+    added: set[str] = set()
+    for setting in inline:
+        kind = OWNER_KIND.get(setting.owner)
+        if kind is None or setting.rejected or not bucket.expression(setting.name).present:
+            return f"{setting.name} moves into {setting.owner}: a person writes it (and moves its state)"
+        edits.append(RemoveBlock(bucket.address, (setting.name,)))
+        if companions[kind].index.get(bucket):
+            continue
+        text = _new_companion(model, bucket, kind, moving=True)
+        if text is None:
+            return f"no {setting.owner} can be written for the bucket without a choice (its name or key)"
+        edits.append(AddBlock(bucket.address, text))
+        added.add(kind)
+    rest = [
+        _companion_edits(model, bucket, companions[kind].index.get(bucket), kind)
+        for kind, _ in failed
+        if kind not in added
+    ]
+    mended = _joined(rest)
+    return mended if isinstance(mended, str) else edits + mended
+
+
+def _new_companion(
+    model: RuleModel, bucket: Instance, kind: str, moving: bool = False
+) -> str | None:
+    """The companion resource of `kind` for the bucket, compliant, beside it; None when its
+    name is taken or its key is a choice."""
+    body: Body = [("bucket", "id")]
+    if kind == "versioning":
+        body.append(("versioning_configuration", [("status", '"Enabled"')]))
+    elif kind == "public_access_block":
+        body += [(flag, "true") for flag in PAB_FLAGS]
+    else:
+        inline = (
+            bucket.config.expression("server_side_encryption_configuration", 0, *SSE_KEY)
+            if moving and bucket.config
+            else None
+        )
+        key = written_text(inline) if inline is not None else None
+        key = key or customer_key_arn(model, bucket, *SSE_KEY, type_=SSE)
+        if key is None:
+            return None
+        default: Body = [("sse_algorithm", '"aws:kms"'), ("kms_master_key_id", key)]
+        body.append(("rule", [("apply_server_side_encryption_by_default", default)]))
+    return beside(model, bucket, KINDS[kind], body)
+
+
+def _companion_edits(
+    model: RuleModel, bucket: Instance, configs: list[Instance], kind: str
+) -> list[Edit] | str:
+    """The edits that make a bucket's companion resource of a kind compliant, written where
+    its constants are, or the missing one written beside the bucket; else why a person
+    decides (two of them, a value from an expression or a dynamic block)."""
+    if not configs:
+        text = _new_companion(model, bucket, kind)
+        if text is None:
+            return (
+                f"no {KINDS[kind]} can be written for the bucket without a choice (its name or key)"
+            )
+        return [AddBlock(bucket.address, text)]
+    if len({c.address for c in configs}) != 1:
+        return f"more than one {KINDS[kind]} names the bucket: which one manages it is the team's choice"
+    conf = configs[0]
+    if kind == "versioning":
+        return _constants(conf, {("versioning_configuration", "status"): '"Enabled"'})
+    if kind == "public_access_block":
+        return _constants(
+            conf, {(flag,): "true" for flag in PAB_FLAGS if conf.get(flag) is not True}
+        )
+    if conf.config is None or not conf.config.expression("rule").present:
+        return "the encryption rule is generated (a dynamic block): set what it reads"
+    settings: dict[tuple[str, ...], str] = {}
+    if conf.get("rule", 0, SSE_DEFAULT[1], 0, "sse_algorithm") not in ("aws:kms", "aws:kms:dsse"):
+        settings[(*SSE_DEFAULT, "sse_algorithm")] = '"aws:kms"'
+    key = conf.get(*SSE_KEY)
+    if key is None or key == "":
+        arn = customer_key_arn(model, conf, *SSE_KEY)
+        if arn is None:
+            return "which customer managed key encrypts the bucket is the team's choice"
+        settings[(*SSE_DEFAULT, "kms_master_key_id")] = arn
+    elif isinstance(key, str) and AWS_MANAGED_ALIAS.search(key):
+        return "the bucket names an AWS managed key: which customer managed key replaces it is the team's choice"
+    return _constants(conf, settings)
+
+
+def _constants(conf: Instance, settings: dict[tuple[str, ...], str]) -> list[Edit] | str:
+    """`settings` written into `conf`, each where the configuration writes a constant or
+    nothing; a value from an expression is a person's to change."""
+    edits: list[Edit] = []
+    for path, text in settings.items():
+        indexed: list[str | int] = []
+        for step in path:
+            indexed += [step, 0] if step != path[-1] else [step]
+        if conf.computed_in_configuration(*indexed):
+            return f"{'.'.join(path)} comes from an expression; set what it reads"
+        edits.append(SetValue(conf.address, path, text))
+    return edits
 
 
 def _move(bucket: Instance, inline: list[Inline]) -> str:

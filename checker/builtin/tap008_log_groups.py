@@ -26,10 +26,12 @@ from checker.api import (
     RuleContext,
     RuleMeta,
     RuleModel,
+    SetValue,
     Severity,
     Unknown,
 )
 from checker.core.address import reference_target, split_address
+from checker.rules.fix_idioms import as_neighbours_write, customer_key_arn, written_text
 from checker.rules.iam import Tri
 from checker.rules.log_groups import function_log_group
 
@@ -239,11 +241,14 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for group in model.resources("aws_cloudwatch_log_group"):
         ok, attribute, why = _group_settings(model, group)
         if ok is False:
-            yield Result.failed(
+            failed = Result.failed(
                 group.address, attribute, why, "kms_key_id = the CMK ARN and a retention_in_days"
-            ).needs_person(
-                "which key encrypts the group and how long it keeps logs are the team's choice"
             )
+            edits = _group_edits(model, group)
+            if isinstance(edits, str):
+                yield failed.needs_person(edits)
+            else:
+                yield failed.fixed_by(*edits)
         elif ok is None:
             yield Result.unknown(group.address, attribute, why)
         else:
@@ -252,6 +257,53 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 "kms_key_id",
                 f"CMK-encrypted (key ARN), retention {group.get('retention_in_days')} days",
             )
+
+
+# the attribute of each key or alias type that holds the key ARN CloudWatch Logs requires
+ARN_ATTRIBUTE = {
+    t: next(a for a, arn in attrs.items() if arn) for t, attrs in KEY_ARN_ATTRIBUTES.items()
+}
+
+
+def _group_edits(model: RuleModel, group: Instance) -> list[SetValue] | str:
+    """The edits that give a log group a key ARN and a retention, following the module's
+    other log groups (or its one customer managed key); else why a person decides."""
+    edits: list[SetValue] = []
+    key = group.get("kms_key_id")
+    if key is None or key == "":
+        text = customer_key_arn(model, group, "kms_key_id")
+        if text is None:
+            return "which key encrypts the group is the team's choice (the module's log groups name none, or several keys)"
+        edits.append(SetValue(group.address, ("kms_key_id",), text))
+    elif key_arn_verdict(model, group)[0] is False:
+        text = _arn_of_same_key(model, group)
+        if text is None:
+            return (
+                "kms_key_id is written as a key ID or alias the edit cannot turn into the key's ARN"
+            )
+        edits.append(SetValue(group.address, ("kms_key_id",), text))
+    retention = group.get("retention_in_days")
+    if retention is None or retention == 0:
+        days = as_neighbours_write(model, group, "retention_in_days")
+        if days is None or group.computed_in_configuration("retention_in_days"):
+            return "how long the group keeps logs is the team's choice (the module's log groups set no one retention)"
+        edits.append(SetValue(group.address, ("retention_in_days",), days))
+    return edits
+
+
+def _arn_of_same_key(model: RuleModel, group: Instance) -> str | None:
+    """`aws_kms_key.k.key_id` -> `aws_kms_key.k.arn`, `aws_kms_alias.a.arn` ->
+    `aws_kms_alias.a.target_key_arn`: the same key, named by its ARN."""
+    config = group.config
+    text = written_text(config.expression("kms_key_id")) if config is not None else None
+    targets = model.referenced(group, "kms_key_id")
+    if text is None or len({t.type for t, _ in targets}) != 1:
+        return None
+    target, attribute = targets[0]
+    wanted = ARN_ATTRIBUTE.get(target.type)
+    if wanted is None or not attribute or not text.endswith(f".{attribute[0]}"):
+        return None
+    return f"{text[: -len(attribute[0])]}{wanted}"
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -16,13 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.config import CheckerConfig
-from checker.fix.hcl_edit import ByteEdit, NotEditable, add_depends_on, apply, block_at, set_value
+from checker.fix.hcl_edit import (
+    ByteEdit,
+    NotEditable,
+    add_after,
+    add_depends_on,
+    apply,
+    block_at,
+    remove_nested,
+    set_value,
+)
 from checker.inputs import LoadOptions, load
 from checker.locate import bound_tree
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
 from checker.results import Status
-from checker.rules.base import AddDependsOn, Edit, SetValue
+from checker.rules.base import AddBlock, AddDependsOn, Edit, RemoveBlock, SetValue
 from checker.source.tree import SourceTree
 
 
@@ -114,11 +123,17 @@ def _byte_edit(
     edit: Edit,
     run: FixRun,
 ) -> tuple[Path, ByteEdit] | None:
-    inst = model.instance(edit.address)
+    address = edit.after if isinstance(edit, AddBlock) else edit.address
+    inst = model.instance(address)
     block = tree.block(inst) if inst is not None else None
     if inst is None or block is None:
-        raise NotEditable(f"{edit.address} is not declared in the bound sources")
+        raise NotEditable(f"{address} is not declared in the bound sources")
     path = block.file.resolve()
+    if path.name.endswith(".tf.json"):
+        raise NotEditable(
+            f"{address} is written in JSON syntax ({path.name}, often generated): edit what "
+            "generates it; checker fix edits native .tf files"
+        )
     if path not in run.files:
         data = tree.files.read_bytes(
             tree.directory, str(path.relative_to(tree.directory.resolve()))
@@ -130,6 +145,11 @@ def _byte_edit(
     node = block_at(source, block.line)
     if isinstance(edit, SetValue):
         return path, set_value(source, node, edit.path, edit.expression)
+    if isinstance(edit, AddBlock):
+        return path, add_after(source, node, edit.text)
+    if isinstance(edit, RemoveBlock):
+        removed = remove_nested(source, node, edit.path)
+        return (path, removed) if removed is not None else None
     assert isinstance(edit, AddDependsOn)
     target = model.instance(edit.target)
     if target is None or target.config is None:

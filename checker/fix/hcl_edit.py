@@ -80,6 +80,29 @@ def _insert_before_close(block: Any, source: bytes, lines: list[str]) -> ByteEdi
     return ByteEdit(line_start, line_start, text.encode())
 
 
+def _aligned_with_last(block: Any, source: bytes, name: str) -> tuple[int, str] | None:
+    """Where and how `name` joins the block's last group of one-line arguments without
+    `terraform fmt` realigning it: (the offset after the group's last line, the padded
+    name), when the group's `=` column leaves room for the name; else None."""
+    body = _body(block)
+    members = [c for c in body.children if c.type in ("attribute", "block")] if body else []
+    if not members or members[-1].type != "attribute":
+        return None
+    last = members[-1]
+    if last.start_point[0] != last.end_point[0]:
+        return None
+    line_start = source.rfind(b"\n", 0, last.start_byte) + 1
+    line_end = source.find(b"\n", last.end_byte)
+    line = source[line_start : line_end if line_end >= 0 else len(source)].decode()
+    indent = _indent(block, source)
+    if not line.startswith(indent) or "=" not in line:
+        return None
+    width = line.index("=") - len(indent) - 1
+    if len(name) > width or line_end < 0:
+        return None
+    return line_end + 1, f"{indent}{name.ljust(width)}"
+
+
 def set_value(source: bytes, block: Any, path: tuple[str, ...], expression: str) -> ByteEdit:
     """Write `expression` at `path` (an argument, or one of a nested block) of `block`."""
     if not path:
@@ -89,6 +112,9 @@ def set_value(source: bytes, block: Any, path: tuple[str, ...], expression: str)
         if attribute is not None:
             value = next(c for c in attribute.children if c.type == "expression")
             return ByteEdit(value.start_byte, value.end_byte, expression.encode())
+        aligned = _aligned_with_last(block, source, path[0])
+        if aligned is not None:
+            return ByteEdit(aligned[0], aligned[0], f"{aligned[1]} = {expression}\n".encode())
         return _insert_before_close(
             block, source, [f"{_indent(block, source)}{path[0]} = {expression}"]
         )
@@ -127,6 +153,28 @@ def add_depends_on(source: bytes, block: Any, reference: str) -> ByteEdit | None
     return ByteEdit(opening.end_byte, opening.end_byte, reference.encode())
 
 
+def remove_nested(source: bytes, block: Any, path: tuple[str, ...]) -> ByteEdit | None:
+    """The nested block at `path` removed, whole lines (None when it is gone already)."""
+    node = block
+    for step in path:
+        if step in _members(node, source, "attribute"):
+            raise NotEditable(f"{step} is written as an argument, not a block")
+        found = _members(node, source, "block").get(step)
+        if found is None:
+            return None
+        node = found
+    start = source.rfind(b"\n", 0, node.start_byte) + 1
+    if source[start : node.start_byte].strip():
+        raise NotEditable(f"{'.'.join(path)} shares its line with other text")
+    end = source.find(b"\n", node.end_byte)
+    return ByteEdit(start, len(source) if end < 0 else end + 1, b"")
+
+
+def add_after(source: bytes, block: Any, text: str) -> ByteEdit:
+    """`text` (a top-level block) written after `block`, one blank line between."""
+    return ByteEdit(block.end_byte, block.end_byte, f"\n\n{text.rstrip()}".encode())
+
+
 def _find(node: Any, kind: str) -> Any | None:
     if node.type == kind:
         return node
@@ -140,6 +188,9 @@ def _find(node: Any, kind: str) -> Any | None:
 def apply(source: bytes, edits: list[ByteEdit]) -> bytes:
     """The bytes with `edits` (non-overlapping) made, the last first."""
     out = source
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+    # the last first; of two insertions at one place, the later one first, so that the
+    # earlier one ends up before it
+    ordered = sorted(enumerate(edits), key=lambda p: (p[1].start, p[1].end, p[0]), reverse=True)
+    for _, edit in ordered:
         out = out[: edit.start] + edit.text + out[edit.end :]
     return out

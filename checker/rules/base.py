@@ -84,7 +84,26 @@ class AddDependsOn:
     target: str
 
 
-Edit = SetValue | AddDependsOn
+@dataclass(frozen=True)
+class AddBlock:
+    """A fix: a new top-level block, `text` (formatted HCL whose references are local to the
+    module), written after the block of the resource at `after`, in its file and module."""
+
+    after: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveBlock:
+    """A fix: the nested block `path` of the resource at `address` removed (a setting that
+    belongs in a resource of its own, which another edit of the same fix writes or which
+    exists already)."""
+
+    address: str
+    path: tuple[str, ...]
+
+
+Edit = SetValue | AddDependsOn | AddBlock | RemoveBlock
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,16 @@ AWS API (moto's), then planned again (`--drift`):
   recovery turned on out of band; the provider keeps an unset Optional+Computed block's
   value, so the plan keeps the drifted one.
 
+The stack corpus (`tests/stacks/`, `--corpus [STACK ...]`): for every mutation of every
+stack, the mutated files applied, then planned with one unrelated change (a `terraform_data`
+resource added in a file of its own, so no file of the stack changes) and planned back to the
+clean stack, written as `tests/fixtures/stacks/<stack>/<mutation>.inherited.json.gz` and
+`.fixed.json.gz`, keyed in `tests/fixtures/stacks/history-index.json`; the plan that
+introduces each is the corpus' own `<mutation>.update.json.gz`.
+
 Each worker has its own moto server, reset before each mutation, so stacks never collide.
 
-Run: `python -m tests.terraform.history [--only ID ...] [--jobs N] [--drift]`.
+Run: `python -m tests.terraform.history [--only ID ...] [--jobs N] [--drift] [--corpus [STACK ...]]`.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from tests.stacks.corpus import CORPUS, Stack, StackMutation
+from tests.terraform.corpus import OUT as CORPUS_OUT
 from tests.terraform.fixtures import (
     REAL,
     StackInputs,
@@ -219,12 +228,110 @@ def regenerate(only: list[str], jobs: int) -> int:
     return 1 if failures else 0
 
 
+CORPUS_INDEX = CORPUS_OUT / "history-index.json"
+# the inherited plan's one unrelated change: a resource no rule judges, in a file of its own
+UNRELATED_FILE = "zz_history_unrelated.tf"
+UNRELATED_RESOURCE = 'resource "terraform_data" "unrelated" {\n  input = "history"\n}\n'
+
+
+def corpus_history_digest(stack: Stack, mutation: StackMutation) -> str:
+    parts = (stack.digest(mutation), UNRELATED_RESOURCE, stack.digest())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def corpus_key(stack: Stack, mutation: StackMutation) -> str:
+    return f"{stack.name}/{mutation.id}"
+
+
+def corpus_history(
+    worker: Worker, stack: Stack, mutation: StackMutation
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(inherited plan, fixed plan) of one applied corpus mutation, in one workspace."""
+    worker.moto.reset()
+    s3 = worker.moto.client("s3")
+    for bucket, key, file in stack.published:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key, Body=(stack.directory / file).read_bytes())
+    directory = stack.write(worker.folder / f"{stack.name}-{mutation.id}", mutation)
+    workspace = Workspace(directory, worker.cli_config, worker.moto)
+    workspace.init()
+    workspace.plan()
+    workspace.apply("tfplan")
+    unrelated = directory / UNRELATED_FILE
+    unrelated.write_text(UNRELATED_RESOURCE, encoding="utf-8")
+    inherited = workspace.plan("inherited")
+    unrelated.unlink()
+    stack.write(directory, None)
+    fixed = workspace.plan("fixed")
+    return inherited, fixed
+
+
+def regenerate_corpus(stacks: list[str], jobs: int) -> int:
+    index: dict[str, str] = json.loads(CORPUS_INDEX.read_text()) if CORPUS_INDEX.exists() else {}
+    wanted = [
+        (stack, mutation)
+        for stack in CORPUS
+        if not stacks or stack.name in stacks
+        for mutation in stack.mutations
+    ]
+    failures: list[str] = []
+    local = threading.local()
+    workers: list[Worker] = []
+    lock = threading.Lock()
+
+    def record(key: str, value: str) -> None:
+        with lock:
+            index[key] = value
+            CORPUS_INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+
+    with tempfile.TemporaryDirectory(prefix="checker-corpus-history-") as tmp:
+
+        def one(item: tuple[Stack, StackMutation]) -> None:
+            stack, mutation = item
+            key = corpus_key(stack, mutation)
+            if not hasattr(local, "worker"):
+                with lock:
+                    local.worker = Worker(Path(tmp) / f"worker-{len(workers)}")
+                    workers.append(local.worker)
+            try:
+                inherited, fixed = corpus_history(local.worker, stack, mutation)
+            except TerraformError as error:
+                refused = _refused(str(error))
+                if refused:
+                    digest = corpus_history_digest(stack, mutation)
+                    record(key, f"{digest} {UNAPPLIABLE}{refused}")
+                    print(f"{key}: cannot be applied: {refused}", file=sys.stderr)
+                    return
+                failures.append(f"{key}: {str(error)[:800]}")
+                return
+            folder = CORPUS_OUT / stack.name
+            write_json(folder / f"{mutation.id}.inherited.json.gz", inherited)
+            write_json(folder / f"{mutation.id}.fixed.json.gz", fixed)
+            record(key, corpus_history_digest(stack, mutation))
+            print(f"wrote {key}", file=sys.stderr, flush=True)
+
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                list(pool.map(one, wanted))
+        finally:
+            for worker in workers:
+                worker.moto.stop()
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[], help="mutation IDs to regenerate")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--drift", action="store_true", help="only the drift plans")
+    parser.add_argument(
+        "--corpus", nargs="*", default=None, help="the stack corpus' mutations (stack names)"
+    )
     args = parser.parse_args()
+    if args.corpus is not None:
+        sys.exit(regenerate_corpus(args.corpus, args.jobs))
     if args.drift:
         with tempfile.TemporaryDirectory(prefix="checker-drift-") as tmp:
             sys.exit(regenerate_drift(Path(tmp)))
