@@ -46,7 +46,7 @@ def as_neighbours_write(
         config = other.config
         if (
             config is None
-            or other.module != inst.module
+            or not _beside(other, inst)
             or other.config_address == inst.config_address
         ):
             continue
@@ -58,13 +58,22 @@ def as_neighbours_write(
     return next(iter(seen))
 
 
-def only_block(model: RuleModel, type_: str, module: str) -> str | None:
-    """The local address of the one block of `type_` in the configuration module `module`,
-    when there is exactly one and it is not repeated by `count`/`for_each`."""
+def _beside(other: Instance, inst: Instance) -> bool:
+    """Are both blocks in one configuration module with one provider configuration (one
+    region and account: a key of another region is no key for this resource)?"""
+    if other.module != inst.module or other.config is None or inst.config is None:
+        return False
+    return other.config.provider_key == inst.config.provider_key
+
+
+def only_block(model: RuleModel, type_: str, inst: Instance) -> str | None:
+    """The local address of the one block of `type_` beside `inst` (its module, its
+    provider configuration), when there is exactly one and it is not repeated by
+    `count`/`for_each`."""
     blocks = {
-        inst.config.local_address: inst
-        for inst in model.resources(type_)
-        if inst.config is not None and inst.module == module
+        other.config.local_address: other
+        for other in model.resources(type_)
+        if other.config is not None and _beside(other, inst)
     }
     if len(blocks) != 1:
         return None
@@ -81,7 +90,7 @@ def customer_key_arn(
     written = as_neighbours_write(model, inst, *path, type_=type_)
     if written is not None:
         return written
-    key = only_block(model, "aws_kms_key", inst.module)
+    key = only_block(model, "aws_kms_key", inst)
     return f"{key}.arn" if key is not None else None
 
 

@@ -40,7 +40,6 @@ CORPUS_FIXABLE = [
     "chains/tap010-no-pitr",
     "chains/tap011-no-force-destroy",
     "counted/tap001-no-depends-on",
-    "counted/tap008-dr-no-kms",
     "counted/tap010-no-pitr",
     "counted/tap013-stage-before-account",
     "inline/tap001-no-depends-on",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from checker.fix.hcl_edit import NotEditable, add_depends_on, apply, block_at, set_value
+from checker.fix.hcl_edit import (
+    NotEditable,
+    add_after,
+    add_depends_on,
+    apply,
+    block_at,
+    remove_nested,
+    set_value,
+)
+from checker.rules.fix_idioms import block_text
 
 pytestmark = pytest.mark.fast
 
@@ -72,3 +81,45 @@ def test_what_cannot_be_edited_says_so() -> None:
     block = block_at(TEXT, 2)
     with pytest.raises(NotEditable):
         set_value(TEXT, block, ("name", "inner"), "1")  # an argument, not a block
+
+
+ALIGNED = b"""resource "aws_cloudwatch_log_group" "g" {
+  name              = "/aws/lambda/f"
+  kms_key_id        = aws_kms_key.k.arn # the team's key
+}
+"""
+
+
+def test_a_missing_argument_joins_the_last_group_when_its_column_has_room() -> None:
+    block = block_at(ALIGNED, 1)
+    out = apply(ALIGNED, [set_value(ALIGNED, block, ("retention_in_days",), "14")]).decode()
+    assert out.endswith(
+        "  kms_key_id        = aws_kms_key.k.arn # the team's key\n  retention_in_days = 14\n}\n"
+    )
+    longer = set_value(ALIGNED, block, ("a_name_longer_than_the_column",), "1")
+    assert (
+        apply(ALIGNED, [longer]).decode().endswith("\n\n  a_name_longer_than_the_column = 1\n}\n")
+    )
+
+
+def test_a_nested_block_is_removed_whole_lines_and_only_once() -> None:
+    text = b'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  versioning {\n    enabled = true\n  }\n}\n'
+    block = block_at(text, 1)
+    edit = remove_nested(text, block, ("versioning",))
+    assert edit is not None
+    out = apply(text, [edit])
+    assert out == b'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
+    assert remove_nested(out, block_at(out, 1), ("versioning",)) is None
+    with pytest.raises(NotEditable):
+        remove_nested(text, block, ("bucket", "x"))
+
+
+def test_a_new_block_follows_its_neighbour_and_two_keep_their_order() -> None:
+    block = block_at(TEXT, 11)
+    first = "\n".join(block_text('resource "a" "one"', [("x", "1"), ("longer", "2")]))
+    second = "\n".join(block_text('resource "a" "two"', [("n", [("y", "true")])]))
+    out = apply(TEXT, [add_after(TEXT, block, first), add_after(TEXT, block, second)]).decode()
+    assert out.endswith(
+        '}\n\nresource "a" "one" {\n  x      = 1\n  longer = 2\n}\n\n'
+        'resource "a" "two" {\n  n {\n    y = true\n  }\n}\n'
+    )
