@@ -17,9 +17,11 @@ notification.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from checker.api import (
+    AddBlock,
     AddDependsOn,
     EngineCoverage,
     EngineName,
@@ -35,6 +37,7 @@ from checker.api import (
     checked,
     show,
 )
+from checker.rules.fix_idioms import Body, attribute_of_same, block_text, free_name, written_text
 from checker.rules.lambda_targets import (
     INVOKE,
     Granted,
@@ -239,7 +242,7 @@ def _entry_results(
     maybe = [g.permission for g in grants if verdicts[g.permission.address][0] is None]
     if not matching and not maybe:
         reasons = [why for ok, why in verdicts.values() if "principal is" not in why]
-        yield Result.failed(
+        failed = Result.failed(
             notification.address,
             attribute,
             f"no aws_lambda_permission lets s3.amazonaws.com invoke {function.address}"
@@ -248,10 +251,16 @@ def _entry_results(
             "a permission with principal s3.amazonaws.com, action lambda:InvokeFunction, "
             "that function (and the qualifier the notification invokes) and "
             "source_arn = the bucket ARN",
-        ).needs_person(
-            "which permission grants the invoke (a new one, or one scoped to another "
-            "bucket or principal) is a person's choice"
         )
+        meant = [g for g in grants if _meant_for(model, g.permission, bucket)]
+        edits = None if meant else _new_permission(model, notification, index)
+        if edits is None:
+            yield failed.needs_person(
+                "which permission grants the invoke (a new one, or one scoped to another "
+                "bucket or principal) is a person's choice"
+            )
+        else:
+            yield failed.fixed_by(*edits)
         return
     candidates = matching or maybe
     depends = [p for p in candidates if model.depends_on_explicitly(notification, p)]
@@ -280,6 +289,45 @@ def _entry_results(
             f"{depends[0].address} lets S3 invoke {function.address} and the notification "
             "depends on it",
         )
+
+
+def _meant_for(model: RuleModel, permission: Instance, bucket: Instance | None) -> bool:
+    """Is the permission written for S3 or for this bucket (so mending it is a choice, and a
+    second permission beside it would hide the one that is wrong)?"""
+    if permission.get("principal") == S3:
+        return True
+    named = model.referenced(permission, "source_arn")
+    return bucket is None or any(target.address == bucket.address for target, _ in named)
+
+
+def _new_permission(
+    model: RuleModel, notification: Instance, index: int
+) -> tuple[AddBlock, AddDependsOn] | None:
+    """For a function no permission names at all: the permission S3 needs, scoped to the
+    bucket, written after the notification, and the notification ordered after it. The
+    function is named as the notification names it (its ARN, with any qualifier); None when
+    the notification is repeated or names the bucket or function other than by reference."""
+    config = notification.config
+    if config is None or notification.index is not None:
+        return None
+    function = written_text(config.expression("lambda_function", index, "lambda_function_arn"))
+    bucket = attribute_of_same(written_text(config.expression("bucket")), ("id", "bucket"), "arn")
+    own = config.local_address.split(".", 1)[1]
+    name = free_name(model, notification, "aws_lambda_permission", own, f"{own}_s3")
+    if function is None or bucket is None or name is None:
+        return None
+    body: Body = [
+        ("statement_id", json.dumps(f"AllowS3Invoke-{name}")),
+        ("action", json.dumps(INVOKE)),
+        ("function_name", function),
+        ("principal", json.dumps(S3)),
+        ("source_arn", bucket),
+    ]
+    text = "\n".join(block_text(f'resource "aws_lambda_permission" "{name}"', body))
+    return (
+        AddBlock(notification.address, text),
+        AddDependsOn(notification.address, local=f"aws_lambda_permission.{name}"),
+    )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -151,6 +151,9 @@ def _byte_edit(
         removed = remove_nested(source, node, edit.path)
         return (path, removed) if removed is not None else None
     assert isinstance(edit, AddDependsOn)
+    if edit.local:
+        made = add_depends_on(source, node, edit.local)
+        return (path, made) if made is not None else None
     target = model.instance(edit.target)
     if target is None or target.config is None:
         raise NotEditable(f"{edit.target} is not in the configuration")

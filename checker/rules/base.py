@@ -78,10 +78,12 @@ class SetValue:
 @dataclass(frozen=True)
 class AddDependsOn:
     """A fix: the block of the resource at `address` depends on the resource at `target`
-    (an instance address in the same module)."""
+    (an instance address in the same module), or on `local`, the reference of a block the
+    same fix adds (`AddBlock`), which no plan holds yet."""
 
     address: str
-    target: str
+    target: str = ""
+    local: str = ""
 
 
 @dataclass(frozen=True)

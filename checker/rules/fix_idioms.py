@@ -145,3 +145,26 @@ def beside(model: RuleModel, parent: Instance, type_: str, body: Body) -> str | 
     else:
         head = [(argument, f"{local}.{attribute}")]
     return "\n".join(block_text(f'resource "{type_}" "{name}"', head + rest))
+
+
+def free_name(model: RuleModel, inst: Instance, type_: str, *names: str) -> str | None:
+    """The first of `names` no `type_` block in `inst`'s module has."""
+    taken = {
+        other.config.local_address
+        for other in model.resources(type_)
+        if other.config is not None and other.module == inst.module
+    }
+    return next((name for name in names if f"{type_}.{name}" not in taken), None)
+
+
+def attribute_of_same(text: str | None, attributes: tuple[str, ...], wanted: str) -> str | None:
+    """`aws_s3_bucket.b.id` -> `aws_s3_bucket.b.arn`: a reference to one of `attributes` of
+    a resource turned into a reference to its `wanted` attribute (None for anything else)."""
+    if text is None or "." not in text:
+        return None
+    head, _, attribute = text.rpartition(".")
+    return (
+        f"{head}.{wanted}"
+        if attribute in attributes and not head.startswith(("var.", "local.", "module."))
+        else None
+    )

@@ -54,6 +54,7 @@ def fixes_of(mutation: Mutation, folder: Path) -> tuple[Path, object]:
 # the mutations `checker fix` settles whole (tests/test_fix_mutations.py holds it to the rules)
 FIXABLE = [
     "tap001-no-depends-on",
+    "tap001-permission-missing",
     "tap005-aes256",
     "tap005-versioning-suspended",
     "tap005-public-access-partial",
@@ -95,6 +96,7 @@ REGIONS = (
     "sa-east-1",
     "eu-central-2",
     "eu-south-1",
+    "me-central-1",
 )
 
 
