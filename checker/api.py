@@ -52,6 +52,7 @@ from checker.plan.values import (
 from checker.rules.base import (
     AddBlock,
     AddDependsOn,
+    AddOutput,
     Edit,
     EngineCoverage,
     EngineName,
@@ -89,6 +90,7 @@ __all__ = [
     "UNKNOWN",
     "AddBlock",
     "AddDependsOn",
+    "AddOutput",
     "Edit",
     "EngineCoverage",
     "EngineName",

@@ -35,6 +35,7 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from checker.api import (
+    AddOutput,
     EngineCoverage,
     EngineName,
     Instance,
@@ -241,12 +242,49 @@ def _linked_result(
         return _hidden(name, exposure.hidden)
     first = missing[0]
     more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-    return Result.failed(
+    failed = Result.failed(
         "outputs",
         name,
         f"no output exposes the {kind.label} of {first.inst.address}, {first.why}{more}",
         f"an output whose value references {_attribute_shape(kind, first.inst)}",
     )
+    return _with_outputs(model, failed, name, kind, [p.inst for p in missing], system)
+
+
+def _with_outputs(
+    model: RuleModel, failed: Result, name: str, kind: Kind, missing: list[Instance], system: System
+) -> Result:
+    """The failure with one output per resource whose `kind` none exposes: named after the
+    kind (and the resource, when several or the name is free no more), its value a
+    reference from the root module. A person decides when an output of that name exists
+    (it gives something else), or the resource lives in a child module (exposing it takes
+    a module output)."""
+    if name in model.outputs:
+        return failed.needs_person(
+            f"an output named {name} exists and gives something else: which value it "
+            "gives is the stack's interface"
+        )
+    edits: list[AddOutput] = []
+    for inst in missing:
+        holder = _holder(kind, inst, system)
+        if holder is None or holder.module_address or holder.config is None:
+            return failed.needs_person(
+                f"the {kind.label} of {inst.address} is exposed through its module's outputs, "
+                "which a person names"
+            )
+        output = name if len(missing) == 1 else f"{name}_{holder.name}"
+        if output in model.outputs:
+            return failed.needs_person(f"an output named {output} exists and gives something else")
+        edits.append(AddOutput(output, f"{holder.address}.{kind.attributes[0]}", holder.address))
+    return failed.fixed_by(*edits)
+
+
+def _holder(kind: Kind, inst: Instance, system: System) -> Instance | None:
+    """The resource whose attribute exposes `kind` of `inst`: an API's stage for its URL."""
+    if kind.role == "api" and kind.types != (API,):
+        stages = system.urls[0].get(inst) if system.urls else []
+        return stages[0] if stages else None
+    return inst
 
 
 def _every_shown(model: RuleModel, kind: Kind, system: System, exposure: Exposure) -> bool:

@@ -31,7 +31,8 @@ from checker.locate import bound_tree
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
 from checker.results import Status
-from checker.rules.base import AddBlock, AddDependsOn, Edit, RemoveBlock, SetValue
+from checker.rules.base import AddBlock, AddDependsOn, AddOutput, Edit, RemoveBlock, SetValue
+from checker.rules.fix_idioms import block_text
 from checker.source.tree import SourceTree
 
 
@@ -123,25 +124,14 @@ def _byte_edit(
     edit: Edit,
     run: FixRun,
 ) -> tuple[Path, ByteEdit] | None:
+    if isinstance(edit, AddOutput):
+        return _output_edit(model, tree, edit, run)
     address = edit.after if isinstance(edit, AddBlock) else edit.address
     inst = model.instance(address)
     block = tree.block(inst) if inst is not None else None
     if inst is None or block is None:
         raise NotEditable(f"{address} is not declared in the bound sources")
-    path = block.file.resolve()
-    if path.name.endswith(".tf.json"):
-        raise NotEditable(
-            f"{address} is written in JSON syntax ({path.name}, often generated): edit what "
-            "generates it; checker fix edits native .tf files"
-        )
-    if path not in run.files:
-        data = tree.files.read_bytes(
-            tree.directory, str(path.relative_to(tree.directory.resolve()))
-        )
-        if data is None:
-            raise NotEditable(f"{path.name} cannot be read inside the source root")
-        run.files[path] = (data, data)
-    source = run.files[path][0]
+    source, path = _source_of(tree, block.file, address, run)
     node = block_at(source, block.line)
     if isinstance(edit, SetValue):
         return path, set_value(source, node, edit.path, edit.expression)
@@ -161,6 +151,45 @@ def _byte_edit(
         raise NotEditable(f"{edit.target} is declared in another module")
     made = add_depends_on(source, node, target.config.local_address)
     return (path, made) if made is not None else None
+
+
+def _output_edit(
+    model: PlanModel, tree: SourceTree, edit: AddOutput, run: FixRun
+) -> tuple[Path, ByteEdit]:
+    """The output written after the root module's last output (by file name, then line),
+    else after the resource it exposes."""
+    text = "\n".join(block_text(f'output "{edit.name}"', [("value", edit.value)]))
+    root = tree.module("")
+    places = [tree.declaration("", "output", name) for name in (root.outputs if root else {})]
+    found = [place for place in places if place is not None]
+    if found:
+        file, line = max(found, key=lambda place: (Path(place[0]).name, place[1]))
+        source, path = _source_of(tree, Path(file), f"output {edit.name}", run)
+        return path, add_after(source, block_at(source, line), text)
+    inst = model.instance(edit.near)
+    block = tree.block(inst) if inst is not None else None
+    if block is None:
+        raise NotEditable(f"{edit.near} is not declared in the bound sources")
+    source, path = _source_of(tree, block.file, edit.near, run)
+    return path, add_after(source, block_at(source, block.line), text)
+
+
+def _source_of(tree: SourceTree, file: Path, what: str, run: FixRun) -> tuple[bytes, Path]:
+    """The bytes of `file` as this run has them (read once through the confined reader)."""
+    path = file.resolve()
+    if path.name.endswith(".tf.json"):
+        raise NotEditable(
+            f"{what} is written in JSON syntax ({path.name}, often generated): edit what "
+            "generates it; checker fix edits native .tf files"
+        )
+    if path not in run.files:
+        data = tree.files.read_bytes(
+            tree.directory, str(path.relative_to(tree.directory.resolve()))
+        )
+        if data is None:
+            raise NotEditable(f"{path.name} cannot be read inside the source root")
+        run.files[path] = (data, data)
+    return run.files[path][0], path
 
 
 def summary(run: FixRun, written: bool) -> list[str]:

@@ -105,7 +105,17 @@ class RemoveBlock:
     path: tuple[str, ...]
 
 
-Edit = SetValue | AddDependsOn | AddBlock | RemoveBlock
+@dataclass(frozen=True)
+class AddOutput:
+    """A fix: `output "name" { value = value }` in the root module, after its last output
+    (after the block of the resource at `near` when the module has none)."""
+
+    name: str
+    value: str
+    near: str
+
+
+Edit = SetValue | AddDependsOn | AddBlock | RemoveBlock | AddOutput
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ FIXABLE = [
     "tap013-deployment-before-integration",
     "tap013-stage-before-account",
     "tap013-stage-after-wrong-resource",
+    "tap015-no-api-url",
+    "tap015-no-instance-outputs",
 ]
 
 
@@ -97,6 +99,8 @@ REGIONS = (
     "eu-central-2",
     "eu-south-1",
     "me-central-1",
+    "il-central-1",
+    "ap-southeast-3",
 )
 
 
