@@ -109,7 +109,8 @@ META = RuleMeta(
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
     ),
     needs_person=(
-        "which permission grants the invoke (a new one, or one scoped to another bucket or principal) is a person's choice"
+        "a permission that already names S3 or the bucket but is wrong (another bucket, "
+        "principal or qualifier) is mended by a person: a second one beside it would hide it"
     ),
     engines=(
         EngineCoverage(

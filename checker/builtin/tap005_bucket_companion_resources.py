@@ -117,7 +117,9 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)",
     ),
     needs_person=(
-        "moving encryption, versioning or the public-access block between resources moves state (moved blocks, imports): a person plans it"
+        "other inline settings (lifecycle, logging, ACL, replication, website) move with their "
+        "state; a value from an expression or a dynamic block, two companions of one kind, a "
+        "taken name or a key the module does not name once are a person's choice"
     ),
     engines=(
         EngineCoverage(

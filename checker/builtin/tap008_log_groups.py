@@ -87,7 +87,8 @@ META = RuleMeta(
         "(https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function)",
     ),
     needs_person=(
-        "which key encrypts a log group, how long it keeps logs and which group a function writes to are the team's choices"
+        "which group a function writes to, and a key or retention the module's other log "
+        "groups do not settle, are the team's choices"
     ),
     engines=(
         EngineCoverage(

@@ -136,7 +136,10 @@ META = RuleMeta(
         "Seed incident 15: CI could not find the values it had to check "
         "(shared/seeds/000_dd5df331be740de9.txt)",
     ),
-    needs_person=("the outputs are the stack's interface: a person names them"),
+    needs_person=(
+        "an output of the value's name that gives something else, the environment's name, or "
+        "a resource in a child module (a module output to name): a person names them"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,
