@@ -42,7 +42,10 @@ import re
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -182,50 +185,80 @@ def regenerate_drift(folder: Path) -> int:
     return 0
 
 
-def regenerate(only: list[str], jobs: int) -> int:
-    from tests.mutations import MUTATIONS
+@dataclass(frozen=True)
+class Job:
+    """One mutation to apply and plan twice: its index key, its plans' digest, where the
+    inherited and fixed plans go, and how a worker makes them."""
 
-    index: dict[str, str] = json.loads(INDEX.read_text()) if INDEX.exists() else {}
-    wanted = [m.id for m in MUTATIONS if not only or m.id in only]
+    key: str
+    digest: str
+    inherited: Path
+    fixed: Path
+    plans: Callable[[Worker], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def run_jobs(jobs: list[Job], index_path: Path, workers_count: int) -> int:
+    """Each job on a worker of its own thread (its own moto), the index written as plans
+    land; a refusal that is the incident itself is recorded, any other error reported."""
+    index: dict[str, str] = json.loads(index_path.read_text()) if index_path.exists() else {}
     failures: list[str] = []
     local = threading.local()
     workers: list[Worker] = []
     lock = threading.Lock()
+
+    def record(key: str, value: str) -> None:
+        with lock:
+            index[key] = value
+            index_path.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
+
     with tempfile.TemporaryDirectory(prefix="checker-history-") as tmp:
 
-        def one(mutation_id: str) -> None:
+        def one(job: Job) -> None:
             if not hasattr(local, "worker"):
                 with lock:
                     local.worker = Worker(Path(tmp) / f"worker-{len(workers)}")
                     workers.append(local.worker)
             try:
-                inherited, fixed = local.worker.history(mutation_id)
+                inherited, fixed = job.plans(local.worker)
             except TerraformError as error:
                 refused = _refused(str(error))
                 if refused:  # AWS (moto) refuses the mutated stack: there is no applied state
-                    with lock:
-                        index[mutation_id] = f"{history_digest(mutation_id)} {UNAPPLIABLE}{refused}"
-                        INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
-                    print(f"{mutation_id}: cannot be applied: {refused}", file=sys.stderr)
+                    record(job.key, f"{job.digest} {UNAPPLIABLE}{refused}")
+                    print(f"{job.key}: cannot be applied: {refused}", file=sys.stderr)
                     return
-                failures.append(f"{mutation_id}: {str(error)[:800]}")
+                failures.append(f"{job.key}: {str(error)[:800]}")
                 return
-            write_json(HISTORY / f"{mutation_id}.inherited.json.gz", inherited)
-            write_json(HISTORY / f"{mutation_id}.fixed.json.gz", fixed)
-            with lock:
-                index[mutation_id] = history_digest(mutation_id)
-                INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
-            print(f"wrote {mutation_id}", file=sys.stderr, flush=True)
+            write_json(job.inherited, inherited)
+            write_json(job.fixed, fixed)
+            record(job.key, job.digest)
+            print(f"wrote {job.key}", file=sys.stderr, flush=True)
 
         try:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                list(pool.map(one, wanted))
+            with ThreadPoolExecutor(max_workers=workers_count) as pool:
+                list(pool.map(one, jobs))
         finally:
             for worker in workers:
                 worker.moto.stop()
     for failure in failures:
         print(f"failed: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def regenerate(only: list[str], jobs: int) -> int:
+    from tests.mutations import MUTATIONS
+
+    wanted = [
+        Job(
+            m.id,
+            history_digest(m.id),
+            HISTORY / f"{m.id}.inherited.json.gz",
+            HISTORY / f"{m.id}.fixed.json.gz",
+            partial(Worker.history, mutation_id=m.id),
+        )
+        for m in MUTATIONS
+        if not only or m.id in only
+    ]
+    return run_jobs(wanted, INDEX, jobs)
 
 
 CORPUS_INDEX = CORPUS_OUT / "history-index.json"
@@ -267,58 +300,20 @@ def corpus_history(
 
 
 def regenerate_corpus(stacks: list[str], jobs: int) -> int:
-    index: dict[str, str] = json.loads(CORPUS_INDEX.read_text()) if CORPUS_INDEX.exists() else {}
+    folder = CORPUS_OUT
     wanted = [
-        (stack, mutation)
+        Job(
+            corpus_key(stack, mutation),
+            corpus_history_digest(stack, mutation),
+            folder / stack.name / f"{mutation.id}.inherited.json.gz",
+            folder / stack.name / f"{mutation.id}.fixed.json.gz",
+            partial(corpus_history, stack=stack, mutation=mutation),
+        )
         for stack in CORPUS
         if not stacks or stack.name in stacks
         for mutation in stack.mutations
     ]
-    failures: list[str] = []
-    local = threading.local()
-    workers: list[Worker] = []
-    lock = threading.Lock()
-
-    def record(key: str, value: str) -> None:
-        with lock:
-            index[key] = value
-            CORPUS_INDEX.write_text(json.dumps(dict(sorted(index.items())), indent=1) + "\n")
-
-    with tempfile.TemporaryDirectory(prefix="checker-corpus-history-") as tmp:
-
-        def one(item: tuple[Stack, StackMutation]) -> None:
-            stack, mutation = item
-            key = corpus_key(stack, mutation)
-            if not hasattr(local, "worker"):
-                with lock:
-                    local.worker = Worker(Path(tmp) / f"worker-{len(workers)}")
-                    workers.append(local.worker)
-            try:
-                inherited, fixed = corpus_history(local.worker, stack, mutation)
-            except TerraformError as error:
-                refused = _refused(str(error))
-                if refused:
-                    digest = corpus_history_digest(stack, mutation)
-                    record(key, f"{digest} {UNAPPLIABLE}{refused}")
-                    print(f"{key}: cannot be applied: {refused}", file=sys.stderr)
-                    return
-                failures.append(f"{key}: {str(error)[:800]}")
-                return
-            folder = CORPUS_OUT / stack.name
-            write_json(folder / f"{mutation.id}.inherited.json.gz", inherited)
-            write_json(folder / f"{mutation.id}.fixed.json.gz", fixed)
-            record(key, corpus_history_digest(stack, mutation))
-            print(f"wrote {key}", file=sys.stderr, flush=True)
-
-        try:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                list(pool.map(one, wanted))
-        finally:
-            for worker in workers:
-                worker.moto.stop()
-    for failure in failures:
-        print(f"failed: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return run_jobs(wanted, CORPUS_INDEX, jobs)
 
 
 def main() -> None:
