@@ -8,16 +8,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.inputs import LoadedInput
 from checker.plan.model import Instance, PlanModel
 from checker.report.model import Finding
 from checker.report.scope import shown_path
-from checker.source.tree import SourceTree
+
+if TYPE_CHECKING:
+    from checker.source.tree import SourceTree
 
 
 def bound_tree(model: PlanModel) -> SourceTree | None:
-    """The HCL sources bound to the model, when there are."""
+    """The HCL sources bound to the model, when there are (the source layer is imported
+    only then: a plan checked alone never loads it)."""
+    if model.source is None:
+        return None
+    from checker.source.tree import SourceTree
+
     return model.source if isinstance(model.source, SourceTree) else None
 
 

@@ -119,10 +119,11 @@ def _with_changes(
     from checker.drift import drift_of
     from checker.engines.native import judge, run_native
     from checker.history import base_verdicts, classify, prior_of
-    from checker.source.static_model import build_static_model
 
     base = None
     if prior_source is not None and any(i.prior is not None for i in inputs):
+        from checker.source.static_model import build_static_model
+
         static = build_static_model(prior_source)
         base = base_verdicts(run_native(static, config, str(prior_source)))
     by_input: dict[str, list[Finding]] = {}

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.core.address import join
 from checker.inputs import LoadedInput
@@ -24,7 +25,9 @@ from checker.plan.model import PlanModel
 from checker.report.model import Finding, TraceStep
 from checker.report.scope import shown_path
 from checker.results import Status
-from checker.source.tree import SourceTree
+
+if TYPE_CHECKING:
+    from checker.source.tree import SourceTree
 
 MAX_STEPS = 8
 ARROW = " <- "

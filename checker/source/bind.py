@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.core.address import join
 from checker.errors import InputError
 from checker.plan.model import PlanModel
-from checker.source.files import source_files
-from checker.source.hcl import SourceModule, has_tf_files, load_module
-from checker.source.raw import is_literal, parse_raw
-from checker.source.tree import SourceTree
+from checker.source.files import has_tf_files, source_files
+
+if TYPE_CHECKING:
+    from checker.source.hcl import SourceModule
+    from checker.source.tree import SourceTree
 
 
 def source_addresses(root: SourceModule) -> set[str]:
@@ -40,6 +41,8 @@ def bind_source(root: SourceModule, model: PlanModel) -> tuple[SourceTree | None
             + [f"not in plan: {', '.join(extra)}"] * bool(extra)
         )
         return None, f"sources in {root.directory} do not match the plan ({detail}); ignored"
+    from checker.source.tree import SourceTree
+
     tree = SourceTree(root, model)
     conflict = _first_conflict(tree, model)
     if conflict:
@@ -68,6 +71,8 @@ def _compare(expressions: Any, body: Any, where: str) -> str:
             continue
         raw = body[key]
         if isinstance(expression, dict) and "constant_value" in expression:
+            from checker.source.raw import is_literal, parse_raw
+
             value = parse_raw(raw)
             if is_literal(value) and not _same_literal(value, expression["constant_value"]):
                 return f"{where}.{key}"
@@ -113,6 +118,8 @@ def bind_sources(
         if not has_tf_files(directory):
             notes.append(f"no .tf files in {directory}; sources not used")
             continue
+        from checker.source.hcl import load_module
+
         files = source_files(directory, source_root)
         tree, why = bind_source(load_module(directory, files), model)
         notes.extend(files.notes)

@@ -25,6 +25,16 @@ from checker.errors import CheckerError
 from checker.reader import is_pseudo, read_regular
 from checker.workspace import is_secret_path
 
+CONFIG_SUFFIXES = (".tf", ".tf.json")
+
+
+def has_tf_files(directory: Path) -> bool:
+    """Does the directory hold Terraform configuration (`.tf` or `.tf.json` files)?"""
+    return directory.is_dir() and any(
+        p.is_file() for suffix in CONFIG_SUFFIXES for p in directory.glob(f"*{suffix}")
+    )
+
+
 MAX_FILE_BYTES = 4 * 1024 * 1024  # far more than a .tf file, a template or a handler needs
 
 

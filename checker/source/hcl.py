@@ -18,13 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from checker.source.files import SourceFiles
+from checker.source.files import CONFIG_SUFFIXES, SourceFiles
 from checker.source.suppressions import Suppression, block_suppressions, json_suppressions
 from checker.text_cache import cached_parse
 
 BLOCK_KINDS = ("resource", "data")
 # Terraform reads both syntaxes from one directory: native `.tf`, JSON `.tf.json`
-CONFIG_SUFFIXES = (".tf", ".tf.json")
 JSON_SUFFIX = ".tf.json"
 
 
@@ -288,10 +287,3 @@ def _add_blocks(
     for entry in parsed.get("module", []):
         for name_key, body in entry.items():
             module.module_calls[unquote(name_key)] = _clean(body)
-
-
-def has_tf_files(directory: Path) -> bool:
-    """Does the directory hold Terraform configuration (`.tf` or `.tf.json` files)?"""
-    return directory.is_dir() and any(
-        p.is_file() for suffix in CONFIG_SUFFIXES for p in directory.glob(f"*{suffix}")
-    )
