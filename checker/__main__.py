@@ -1,5 +1,5 @@
 """`python -m checker`: the same command line as the `checker` script."""
 
-from checker.cli import main
+from checker.entry import main
 
 main()

@@ -243,3 +243,23 @@ def test_the_help_shows_readable_names() -> None:
     _, out, _ = invoke("check", "--help")
     assert "{paths}" not in out and "<list[native" not in out
     assert "[native|checkov|compliance|all]" in out
+
+
+def test_version_is_answered_before_the_command_line_library_loads() -> None:
+    """`checker --version` (the script's entry, `checker.entry`) prints what the command
+    line's `--version` prints, without importing typer, click or rich."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from checker.entry import main\n"
+        "sys.argv = ['checker', '--version']\n"
+        "main()\n"
+        "assert not {'typer', 'click', 'rich'} & set(sys.modules), sorted(sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout == CliRunner().invoke(app, ["--version"]).output
+    assert done.stdout.startswith("checker ")
