@@ -41,6 +41,8 @@ PARSERS = {"hcl": "tree-sitter-hcl", "shell": "bashlex"}  # what is cached -> it
 
 @lru_cache(maxsize=8)
 def _parser_version(kind: str) -> str:
+    if kind not in PARSERS:
+        return ""  # what is cached is not a parser's output (the entry points of packs)
     from importlib.metadata import PackageNotFoundError, version
 
     try:

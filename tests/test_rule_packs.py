@@ -194,3 +194,28 @@ def test_the_example_pack_installed(tmp_path: Path) -> None:
     assert example_findings(done.stdout) == EXAMPLE_VERDICTS
     listed = checker("rules", "--format", "json", path=str(target))
     assert {r["id"]: r["pack"] for r in json.loads(listed.stdout)}["ACME002"] == "acme (acme_rules)"
+
+
+def test_entry_points_are_scanned_again_when_a_distribution_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan of entry points is cached under every `entry_points.txt` on the import path
+    and its mtime: a pack installed, edited or removed is seen by the next start."""
+    from checker.rules import registry
+
+    monkeypatch.setenv("CHECKER_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    scan = registry._entry_points.__wrapped__  # the uncached-in-memory function
+    before = scan()
+    assert ("tap", registry.BUILTIN_ENTRY_POINT) in before
+    assert any((tmp_path / "cache").iterdir())  # stored for the next process
+    dist = site / "acme_rules-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[tap_checker.rules]\nacme = acme_rules\n")
+    assert set(scan()) == {*before, ("acme", "acme_rules")}
+    (dist / "entry_points.txt").write_text("[tap_checker.rules]\nacme = acme_rules.v2:RULES\n")
+    os.utime(dist / "entry_points.txt", ns=(1, 10**18))
+    assert set(scan()) == {*before, ("acme", "acme_rules.v2:RULES")}

@@ -21,12 +21,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from checker.rules.base import Rule
-
-if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
 
 BUILTIN_PACK = "tap (built-in)"
 BUILTIN_ENTRY_POINT = "checker.builtin:rules"  # pyproject.toml [project.entry-points]
@@ -101,16 +97,68 @@ def builtin_pack() -> list[Rule]:
 
 
 @cache
-def _entry_points() -> tuple[EntryPoint, ...]:
+def _entry_points() -> tuple[tuple[str, str], ...]:
+    """(name, value) of every `tap_checker.rules` entry point on the import path. Scanning
+    them imports `importlib.metadata` and reads every distribution's metadata (tens of
+    milliseconds of every start); the result is kept in the text cache under the paths and
+    modification times of every `entry_points.txt` on the import path, so an install, an
+    uninstall or an edit of one scans again and a start with none of them is cheap."""
+    from checker.errors import CheckerError
+    from checker.text_cache import cached_parse
+
+    try:
+        found = cached_parse(_installed_metadata(), _scan_entry_points, kind="entry-points")
+    except CheckerError:  # a cache directory the checker refuses: scan, keep nothing
+        found = _scan_entry_points()
+    points = found.get("points")
+    return tuple(
+        (str(name), str(value))
+        for name, value in (points if isinstance(points, list) else [])
+        if isinstance(name, str) and isinstance(value, str)
+    )
+
+
+def _installed_metadata() -> str:
+    """Every distribution's `entry_points.txt` on the import path, with its mtime."""
+    import os
+
+    lines: list[str] = []
+    for entry in sys.path:
+        try:
+            children = list(os.scandir(entry or "."))
+        except OSError:
+            continue
+        for child in children:
+            if child.name.endswith((".dist-info", ".egg-info")):
+                points = os.path.join(child.path, "entry_points.txt")
+                try:
+                    lines.append(f"{points}\0{os.stat(points).st_mtime_ns}")
+                except OSError:
+                    continue
+    return "\n".join([ENTRY_POINT_GROUP, *lines])
+
+
+def _scan_entry_points() -> dict[str, object]:
     from importlib.metadata import entry_points
 
-    return tuple(entry_points(group=ENTRY_POINT_GROUP))
+    return {"points": [[p.name, p.value] for p in entry_points(group=ENTRY_POINT_GROUP)]}
+
+
+def _load(value: str) -> object:
+    """What an entry point's value (`module:attr.attr [extras]`) names, as
+    `importlib.metadata.EntryPoint.load` finds it."""
+    module, _, attributes = value.partition(":")
+    loaded: object = importlib.import_module(module.strip())
+    for attribute in attributes.split("[", 1)[0].strip().split("."):
+        if attribute:
+            loaded = getattr(loaded, attribute)
+    return loaded
 
 
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
     """The built-in pack, loaded through its entry point like every installed pack."""
-    point = next((p for p in _entry_points() if p.value == BUILTIN_ENTRY_POINT), None)
+    point = next((p for p in _entry_points() if p[1] == BUILTIN_ENTRY_POINT), None)
     if point is None:
         raise RegistryError(
             f"the built-in pack is not registered (entry point {BUILTIN_ENTRY_POINT}): "
@@ -162,16 +210,17 @@ def directory_pack(directory: Path) -> tuple[Rule, ...]:
 def entry_point_packs() -> tuple[Rule, ...]:
     """Rules of installed packages (entry point group `tap_checker.rules`)."""
     rules: list[Rule] = []
-    for point in _entry_points():
-        if point.value != BUILTIN_ENTRY_POINT:
-            rules.extend(_pack_rules(point, f"{point.name} ({point.value})"))
+    for name, value in _entry_points():
+        if value != BUILTIN_ENTRY_POINT:
+            rules.extend(_pack_rules((name, value), f"{name} ({value})"))
     return tuple(rules)
 
 
-def _pack_rules(point: EntryPoint, pack: str) -> list[Rule]:
-    """The rules an entry point registers: a module with RULE/RULES, or a callable."""
+def _pack_rules(point: tuple[str, str], pack: str) -> list[Rule]:
+    """The rules an entry point (name, value) registers: a module with RULE/RULES, or a
+    callable."""
     try:
-        loaded = point.load()
+        loaded = _load(point[1])
     except Exception as error:
         raise RegistryError(
             f"pack {pack}: import failed ({type(error).__name__}: {str(error)[:120]})"
