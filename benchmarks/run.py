@@ -4,7 +4,8 @@ In one run, on the same files, for every layout users put many copies of a
 stack in (`tests/support/layouts.py`: `for_each` module instances, many
 `module` blocks, a flat root) at 1k, 10k and 50k resources:
 
-- a bare `json.loads` of the plan (the floor every figure is a ratio to);
+- two floors: the standard library's `json.loads` of the plan (every ratio is to it)
+  and orjson's (the C parser the checker reads plans with);
 - the native engine end to end in process (load + model + 15 rules + JSON
   report), from the plan alone and with the layout's `.tf` sources bound (the
   parse cache cold, then warm as in a repeated CI run);
@@ -12,8 +13,11 @@ stack in (`tests/support/layouts.py`: `for_each` module instances, many
 - checkov with the custom checks, on the 1k plans.
 
 Then the canonical plan through a cold CLI process (alone, with sources,
-static mode) and static mode over a repository of many stack directories,
-cold and warm cache. Results print as Markdown, with the targets.
+static mode, `checker --version`, and the slowest imports of a cold check from
+`python -X importtime`), conftest's published anchor reproduced in shape (a
+generated 60 MB plan of 15,000 resources, checked end to end by a cold process),
+and static mode over a repository of many stack directories, cold and warm
+cache. Results print as Markdown, with the targets. `--parts` runs some of them.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from tests.support.layouts import LAYOUTS, PER_COPY, write_sources
 from tests.support.plan_builder import render_plan
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKER = [sys.executable, "-m", "checker.cli"]
+CHECKER = [sys.executable, "-m", "checker"]  # the script's entry (`checker.entry`)
 CANONICAL = ROOT / "tests" / "fixtures" / "plans" / "tap_stack.plan.json"
 
 
@@ -73,9 +77,12 @@ def _best(work: Callable[[], object], repeat: int) -> float:
     return best
 
 
-def _bare_parse(path: Path) -> float:
+def _bare_parse(path: Path) -> tuple[float, float]:
+    """(standard library, orjson) seconds to parse the plan's bytes: the two floors."""
+    import orjson
+
     data = path.read_bytes()
-    return _best(lambda: json.loads(data), 3)
+    return _best(lambda: json.loads(data), 3), _best(lambda: orjson.loads(data), 3)
 
 
 def _native(path: Path, source: Path | None, repeat: int) -> tuple[float, float]:
@@ -151,15 +158,16 @@ def _plan(layout: str, size: int, workdir: Path) -> tuple[Path, Path]:
 
 def _layouts(args: argparse.Namespace, workdir: Path) -> None:
     print(
-        "| layout | resources | plan | json.loads (floor) | native, plan only | ratio "
-        "| with sources, cold | with sources, warm | ratio (warm) | peak RSS | RSS / plan | checkov |"
+        "| layout | resources | plan | json.loads (floor) | orjson | native, plan only | ratio "
+        "| with sources, cold | ratio (cold) | with sources, warm | ratio (warm) | peak RSS "
+        "| RSS / plan | checkov |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     growth: dict[str, list[tuple[int, float]]] = {}
     for layout in [x.strip() for x in args.layouts.split(",")]:
         for size in (int(s) for s in args.sizes.split(",")):
             plan, sources = _plan(layout, size, workdir)
-            floor = _bare_parse(plan)
+            floor, c_floor = _bare_parse(plan)
             repeat = args.repeat if size <= 10_000 else 1
             _first, alone = _native(plan, None, repeat)
             cold, warm = _native(plan, sources, max(2, repeat))
@@ -174,8 +182,9 @@ def _layouts(args: argparse.Namespace, workdir: Path) -> None:
             )
             growth.setdefault(layout, []).append((size, alone))
             print(
-                f"| {layout} | {size:,} | {file_size / 1e6:.1f} MB | {_fmt(floor)} | {_fmt(alone)} "
-                f"| {alone / floor:.1f}x | {_fmt(cold)} | {_fmt(warm)} | {warm / floor:.1f}x "
+                f"| {layout} | {size:,} | {file_size / 1e6:.1f} MB | {_fmt(floor)} "
+                f"| {_fmt(c_floor)} | {_fmt(alone)} | {alone / floor:.1f}x | {_fmt(cold)} "
+                f"| {cold / floor:.1f}x | {_fmt(warm)} | {warm / floor:.1f}x "
                 f"| {rss / 1e6:.0f} MB | {rss / file_size:.1f}x | {checkov} |"
             )
             sys.stdout.flush()
@@ -233,6 +242,8 @@ def _canonical() -> None:
             for _ in range(3)
         )
         help_time = min(_timed([*CHECKER, "--help"], 60, env) for _ in range(5))
+        version_time = min(_timed([*CHECKER, "--version"], 60, env) for _ in range(5))
+        imports = _slowest_imports([*CHECKER, "check", str(CANONICAL), *base], env)
     print(f"Canonical plan, cold CLI process: {_fmt(plan)}")
     print(
         f"Canonical plan with its sources bound, cold process, warm cache: {_fmt(sourced)} (target < 0.3 s)"
@@ -242,6 +253,61 @@ def _canonical() -> None:
     )
     print(f"Canonical plan with its sources bound, cold process, cold cache: {_fmt(sourced_cold)}")
     print(f"`checker --help`, cold process: {_fmt(help_time)}")
+    print(f"`checker --version`, cold process: {_fmt(version_time)} (target < 60 ms)")
+    print("Slowest imports of a cold check of the canonical plan (`-X importtime`, cumulative):")
+    for name, micros in imports:
+        print(f"  - {name}: {micros / 1000:.0f} ms")
+
+
+def _slowest_imports(command: list[str], env: dict[str, str]) -> list[tuple[str, int]]:
+    """The top-level imports of a cold process by cumulative time."""
+    done = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/",
+        env=env,
+    )
+    top: list[tuple[str, int]] = []
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("  "):
+            top.append((parts[2].strip(), int(parts[1])))
+    return sorted(top, key=lambda item: -item[1])[:8]
+
+
+ANCHOR_RESOURCES, ANCHOR_BYTES = 15_000, 60_000_000
+
+
+def _anchor(workdir: Path) -> None:
+    """conftest's published figure in shape: 15,000 resources in a 60 MB plan (their plans
+    carry larger attribute payloads than our stack: each resource gets tags to match),
+    checked end to end by a cold `checker check` process, plan alone."""
+    plan = workdir / "anchor" / "plan.json"
+    if not plan.exists():
+        plan.parent.mkdir(parents=True, exist_ok=True)
+        copies = max(1, round(ANCHOR_RESOURCES / PER_COPY))
+        document = render_plan(LAYOUTS["flat root"](copies))
+        lean = len(json.dumps(document))
+        changes = document["resource_changes"]
+        pad = max(0, (ANCHOR_BYTES - lean) // (2 * max(1, len(changes))) - 40)
+        for change in changes:
+            after = change["change"].get("after")
+            if isinstance(after, dict):
+                after["tags"] = {"payload": "x" * pad}
+        for resource in document["planned_values"]["root_module"].get("resources", []):
+            resource["values"]["tags"] = {"payload": "x" * pad}
+        plan.write_text(json.dumps(document), encoding="utf-8")
+    floor, c_floor = _bare_parse(plan)
+    command = [*CHECKER, "check", str(plan), "--format", "json", "--config", os.devnull]
+    best = min(_timed(command, 600) for _ in range(3))
+    resources = len(json.loads(plan.read_bytes())["resource_changes"])
+    print(
+        f"conftest's anchor in shape ({resources:,} resources, {plan.stat().st_size / 1e6:.0f} MB"
+        f" plan): cold `checker check`, plan alone, JSON report: {_fmt(best)} (target < 1.2 s;"
+        f" conftest published 1.7 s); floors json.loads {_fmt(floor)}, orjson {_fmt(c_floor)}"
+    )
 
 
 def main() -> None:
@@ -255,6 +321,9 @@ def main() -> None:
     parser.add_argument("--no-checkov", action="store_true")
     parser.add_argument("--stacks", type=int, default=200, help="directories for static mode")
     parser.add_argument("--workdir", default=str(ROOT / ".benchmarks"))
+    parser.add_argument(
+        "--parts", default="canonical,anchor,static,layouts", help="which parts to run"
+    )
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -266,10 +335,16 @@ def main() -> None:
         f"{platform.python_version()}, {platform.platform()} ({usage.ru_maxrss // 1024} MB at start)"
     )
     print()
-    _canonical()
-    _static_repository(args.stacks, workdir)
+    parts = {p.strip() for p in args.parts.split(",")}
+    if "canonical" in parts:
+        _canonical()
+    if "anchor" in parts:
+        _anchor(workdir)
+    if "static" in parts:
+        _static_repository(args.stacks, workdir)
     print()
-    _layouts(args, workdir)
+    if "layouts" in parts:
+        _layouts(args, workdir)
 
 
 if __name__ == "__main__":
