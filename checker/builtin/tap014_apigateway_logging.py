@@ -110,6 +110,11 @@ META = RuleMeta(
     references=(
         "Amazon API Gateway Developer Guide: Set up CloudWatch logging for REST APIs "
         "(https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html)",
+        "AWS CloudFormation, AWS::ApiGateway::Account: one per region per account "
+        "(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-account.html)",
+        "Terraform AWS provider, aws_api_gateway_account: settings applied region-wide per "
+        "provider block (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/"
+        "resources/api_gateway_account)",
         "AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs "
         "(https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
         "AmazonAPIGatewayPushToCloudWatchLogs.html)",
@@ -522,8 +527,26 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     roles = role_policies(model)
     for account in accounts:
         yield _account_result(model, roles, account)
+    regions = {model.region_of(account) for account in accounts}
+    known = bool(accounts) and None not in regions and not account_elsewhere(ctx)
     for stage in stages:
+        region = model.region_of(stage)
+        if known and region is not None and region not in regions:
+            yield _no_account_in_region(stage, region, regions)
         yield _stage_result(model, stage)
+
+
+def _no_account_in_region(stage: Instance, region: str, regions: set[str | None]) -> Result:
+    """API Gateway's account settings (the CloudWatch Logs role) are one per region: an
+    account of another region does not let this stage's API write its logs."""
+    elsewhere = ", ".join(sorted(r for r in regions if r))
+    return Result.failed(
+        stage.address,
+        "aws_api_gateway_account",
+        f"no aws_api_gateway_account in {region}, the stage's region (the stack sets the "
+        f"CloudWatch Logs role of {elsewhere} only; the settings are per region)",
+        f"aws_api_gateway_account with cloudwatch_role_arn in {region}",
+    )
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "", options=AccountOptions)
