@@ -23,9 +23,12 @@ evaluator for explicit Deny, conditions and boundaries).
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 from checker.api import (
+    AppendToList,
     EngineCoverage,
     EngineName,
     Instance,
@@ -116,7 +119,9 @@ META = RuleMeta(
         "guide/paginators.html)",
     ),
     needs_person=(
-        "the role's statements are what the team grants: which actions on which table is reviewed by a person"
+        "a grant too broad (dynamodb:*, every table) is narrowed by a person; a missing action "
+        "is added only to a literal list of an aws_iam_policy_document statement that then "
+        "grants every call"
     ),
     engines=(
         EngineCoverage(
@@ -426,6 +431,59 @@ def _grants_dynamodb(statements: list[Statement]) -> str:
     return ""
 
 
+def _added_actions(
+    model: RuleModel,
+    statements: list[Statement],
+    tables: list[Instance],
+    lacking: list[Need],
+    limit: list[Statement] | None,
+    absent: frozenset[str],
+) -> AppendToList | str:
+    """The calls' missing actions added to the statement that grants the role DynamoDB, when
+    it is a literal list of an `aws_iam_policy_document` statement and the policy evaluated
+    with them added grants every call (its resources, a boundary or a Deny may not);
+    else why a person writes the grant."""
+    granting = [
+        stmt
+        for stmt in statements
+        if stmt.allows
+        and any(
+            isinstance(a, str) and a.lower().startswith("dynamodb:") for a in stmt.actions or []
+        )
+    ]
+    if not granting:
+        return (
+            "no statement grants the role DynamoDB: which statement, on which table, is the team's"
+        )
+    stmt = granting[0]
+    document = model.instance(stmt.origin)
+    config = document.config if document is not None else None
+    path: tuple[str | int, ...] = ("statement", stmt.index, "actions")
+    written = config.expression(*path) if config is not None and document is not None else None
+    if (
+        document is None
+        or document.type != "aws_iam_policy_document"
+        or written is None
+        or not written.has_constant
+        or written.constant != stmt.actions
+    ):
+        return (
+            f"the statement granting DynamoDB ({stmt.origin or 'a policy'}) is not a literal list of "
+            "an aws_iam_policy_document statement: a person adds the actions"
+        )
+    added = sorted({need.action for need in lacking} - {str(a) for a in stmt.actions or []})
+    extended = replace(stmt, actions=[*(stmt.actions or []), *added])
+    others = [extended if s is stmt else s for s in statements]
+    if not added or any(
+        granted(model, others, tables, need, limit, absent) is not True for need in lacking
+    ):
+        return (
+            f"adding the actions to {statement_origin(stmt.origin, stmt.index)} would not grant "
+            "every call (its resources, a boundary or a Deny): a person writes the grant"
+        )
+    return AppendToList(document.address, path, tuple(json.dumps(a) for a in added))
+
+
 def _breadth(
     model: RuleModel, statements: list[Statement], tables: list[Instance]
 ) -> tuple[list[str], list[str], set[str]]:
@@ -514,7 +572,7 @@ def _judge(
         )
         return
     if missing and complete:
-        yield Result.failed(
+        failed = Result.failed(
             role.address,
             "policy",
             f"{function.address} calls {', '.join(missing)} (read from {origin}) but "
@@ -523,6 +581,9 @@ def _judge(
             f"allow {calls} on the table (a query or scan of an index: on <table ARN>/index/*)",
             origin=_grants_dynamodb(statements),
         )
+        lacking = [n for n, ok in verdicts if ok is False]
+        edit = _added_actions(model, statements, tables, lacking, limit, absent)
+        yield failed.needs_person(edit) if isinstance(edit, str) else failed.fixed_by(edit)
         return
     hidden = [n for n, ok in verdicts if ok is None]
     if needs.unread:

@@ -21,6 +21,7 @@ from checker.fix.hcl_edit import (
     NotEditable,
     add_after,
     add_depends_on,
+    append_items,
     apply,
     block_at,
     remove_nested,
@@ -31,7 +32,15 @@ from checker.locate import bound_tree
 from checker.plan.model import PlanModel
 from checker.report.model import Finding
 from checker.results import Status
-from checker.rules.base import AddBlock, AddDependsOn, AddOutput, Edit, RemoveBlock, SetValue
+from checker.rules.base import (
+    AddBlock,
+    AddDependsOn,
+    AddOutput,
+    AppendToList,
+    Edit,
+    RemoveBlock,
+    SetValue,
+)
 from checker.rules.fix_idioms import block_text
 from checker.source.tree import SourceTree
 
@@ -140,6 +149,9 @@ def _byte_edit(
     if isinstance(edit, RemoveBlock):
         removed = remove_nested(source, node, edit.path)
         return (path, removed) if removed is not None else None
+    if isinstance(edit, AppendToList):
+        appended = append_items(source, node, edit.path, edit.items)
+        return (path, appended) if appended is not None else None
     assert isinstance(edit, AddDependsOn)
     if edit.local:
         made = add_depends_on(source, node, edit.local)

@@ -175,6 +175,51 @@ def add_after(source: bytes, block: Any, text: str) -> ByteEdit:
     return ByteEdit(block.end_byte, block.end_byte, f"\n\n{text.rstrip()}".encode())
 
 
+def append_items(
+    source: bytes, block: Any, path: tuple[str | int, ...], items: tuple[str, ...]
+) -> ByteEdit | None:
+    """`items` appended to the list at `path` (an int picks the nth nested block of the name
+    before it), on lines of their own when the list is written one item a line; None when
+    every item is there already."""
+    node = block
+    steps = list(path)
+    while len(steps) > 1:
+        name = steps.pop(0)
+        nth = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+        body = _body(node)
+        found = [
+            c
+            for c in (body.children if body is not None else ())
+            if c.type == "block" and _name(c, source) == name
+        ]
+        if not isinstance(name, str) or not isinstance(nth, int) or nth >= len(found):
+            raise NotEditable(f"no block {name} number {nth}")
+        node = found[nth]
+    attribute = _members(node, source, "attribute").get(str(steps[0])) if steps else None
+    tuple_node = _find(attribute, "tuple") if attribute is not None else None
+    if tuple_node is None:
+        raise NotEditable(f"{'.'.join(map(str, path))} is not written as a list")
+    written = [c for c in tuple_node.children if c.type == "expression"]
+    present = {source[i.start_byte : i.end_byte].decode().strip() for i in written}
+    new = [item for item in items if item not in present]
+    if not new:
+        return None
+    if not written:
+        opening = tuple_node.children[0]
+        return ByteEdit(opening.end_byte, opening.end_byte, ", ".join(new).encode())
+    last = written[-1]
+    if tuple_node.start_point[0] == tuple_node.end_point[0]:
+        return ByteEdit(last.end_byte, last.end_byte, "".join(f", {i}" for i in new).encode())
+    line_start = source.rfind(b"\n", 0, last.start_byte) + 1
+    indent = source[line_start : last.start_byte].decode()
+    after = source[last.end_byte : last.end_byte + 1]
+    if after == b",":  # one item a line, each with its comma
+        text = "".join(f"\n{indent}{i}," for i in new)
+        return ByteEdit(last.end_byte + 1, last.end_byte + 1, text.encode())
+    text = "".join(f",\n{indent}{i}" for i in new)
+    return ByteEdit(last.end_byte, last.end_byte, text.encode())
+
+
 def _find(node: Any, kind: str) -> Any | None:
     if node.type == kind:
         return node

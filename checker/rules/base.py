@@ -115,7 +115,18 @@ class AddOutput:
     near: str
 
 
-Edit = SetValue | AddDependsOn | AddBlock | RemoveBlock | AddOutput
+@dataclass(frozen=True)
+class AppendToList:
+    """A fix: `items` (HCL texts) appended to the list written at `path` of the block of the
+    resource at `address`; an int in `path` picks the nth nested block of the name before
+    it (`("statement", 1, "actions")`)."""
+
+    address: str
+    path: tuple[str | int, ...]
+    items: tuple[str, ...]
+
+
+Edit = SetValue | AddDependsOn | AddBlock | RemoveBlock | AddOutput | AppendToList
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ CORPUS_FIXABLE = [
     "templated/tap008-access-forever",
     "templated/tap013-deployment-unordered",
     "templated/tap015-no-writer",
+    "community/tap002-no-query",
     "openapi/tap013-stage-before-account",
     "prebuilt/tap001-no-depends-on",
 ]

@@ -55,6 +55,7 @@ def fixes_of(mutation: Mutation, folder: Path) -> tuple[Path, object]:
 FIXABLE = [
     "tap001-no-depends-on",
     "tap001-permission-missing",
+    "tap002-put-item-only",
     "tap005-aes256",
     "tap005-versioning-suspended",
     "tap005-public-access-partial",
@@ -101,6 +102,7 @@ REGIONS = (
     "me-central-1",
     "il-central-1",
     "ap-southeast-3",
+    "ap-east-1",
 )
 
 
@@ -130,7 +132,7 @@ def test_every_fix_round_trips_through_terraform(
             if line.startswith("-") and not line.startswith("---")
         ]
         rewritten = {"type", "integration_http_method", "enabled", "force_destroy", "depends_on"}
-        rewritten |= {"sse_algorithm", "status", "restrict_public_buckets"}
+        rewritten |= {"sse_algorithm", "status", "restrict_public_buckets", "actions"}
         moved = ["versioning {", "enabled = true", "}"]  # the inline block the fix moves out
         if mutation_id == "tap005-inline-versioning":
             assert removed == moved, removed

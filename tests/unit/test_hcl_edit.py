@@ -123,3 +123,35 @@ def test_a_new_block_follows_its_neighbour_and_two_keep_their_order() -> None:
         '}\n\nresource "a" "one" {\n  x      = 1\n  longer = 2\n}\n\n'
         'resource "a" "two" {\n  n {\n    y = true\n  }\n}\n'
     )
+
+
+LISTS = b"""data "aws_iam_policy_document" "d" {
+  statement {
+    actions = ["s3:GetObject"]
+  }
+  statement {
+    actions = [
+      "dynamodb:PutItem",
+    ]
+  }
+}
+"""
+
+
+def test_items_are_appended_to_the_nth_block_in_the_list_s_own_layout() -> None:
+    from checker.fix.hcl_edit import append_items
+
+    block = block_at(LISTS, 1)
+    one_line = append_items(LISTS, block, ("statement", 0, "actions"), ('"s3:PutObject"',))
+    assert one_line is not None
+    assert b'actions = ["s3:GetObject", "s3:PutObject"]' in apply(LISTS, [one_line])
+    per_line = append_items(LISTS, block, ("statement", 1, "actions"), ('"dynamodb:Query"',))
+    assert per_line is not None
+    out = apply(LISTS, [per_line])
+    assert b'      "dynamodb:PutItem",\n      "dynamodb:Query",\n    ]' in out
+    assert (
+        append_items(out, block_at(out, 1), ("statement", 1, "actions"), ('"dynamodb:Query"',))
+        is None
+    )
+    with pytest.raises(NotEditable):
+        append_items(LISTS, block, ("statement", 2, "actions"), ('"x"',))
