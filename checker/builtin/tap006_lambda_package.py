@@ -31,10 +31,12 @@ from checker.api import (
     RuleContext,
     RuleMeta,
     RuleModel,
+    SetValue,
     Severity,
     Unknown,
     text_of,
 )
+from checker.rules.fix_idioms import written_text
 from checker.rules.handler_source import package_archives, uploaded_as
 
 META = RuleMeta(
@@ -89,7 +91,8 @@ META = RuleMeta(
         "(https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html)",
     ),
     needs_person=(
-        "how the package is built (paths, excludes, the hash fed to the function) is the build's choice"
+        "how the package is built (paths, excludes, a fixed output name) is the build's choice; "
+        "a hash from a variable or another module is set where it is decided"
     ),
     engines=(
         EngineCoverage(
@@ -297,7 +300,7 @@ def _judge_archive(
     from_archive = _hash_from_archive(model, function, archive)
     if from_archive is False:
         unset = function.declared("source_code_hash") is None
-        yield Result.failed(
+        failed = Result.failed(
             function.address,
             "source_code_hash",
             "source_code_hash is not set"
@@ -305,6 +308,7 @@ def _judge_archive(
             else f"source_code_hash is not {archive.config_address}.output_base64sha256",
             f"source_code_hash = {archive.config_address}.output_base64sha256",
         )
+        yield _hash_fixed(failed, function, archive)
     elif from_archive is None or ok is None:
         yield Result.unknown(
             function.address,
@@ -320,6 +324,33 @@ def _judge_archive(
             f"{archive.address} packs fixed inputs to {archive.get('output_path')} and feeds "
             "source_code_hash",
         )
+
+
+OWN_INPUTS = ("var.", "local.", "module.")  # what the stack's callers or authors decide
+
+
+def _hash_fixed(failed: Result, function: Instance, archive: Instance) -> Result:
+    """source_code_hash fed by the archive the function deploys, when both are blocks of one
+    module and the hash is unset or another reference (a variable's is the stack's choice)."""
+    written = function.config.expression("source_code_hash") if function.config else None
+    text = written_text(written) if written is not None and written.present else None
+    replaceable = (
+        written is None
+        or not written.present
+        or (text is not None and not written.has_constant and not text.startswith(OWN_INPUTS))
+    )
+    if (
+        not replaceable
+        or archive.config is None
+        or archive.index is not None
+        or archive.module != function.module
+    ):
+        return failed.needs_person(
+            "the hash comes from a variable, another module or a repeated archive: set what "
+            "feeds it"
+        )
+    hash_of = f"{archive.config.local_address}.output_base64sha256"
+    return failed.fixed_by(SetValue(function.address, ("source_code_hash",), hash_of))
 
 
 RULE = Rule(meta=META, check=check, doc=__doc__ or "")

@@ -42,6 +42,7 @@ CORPUS_FIXABLE = [
     "chains/tap011-no-force-destroy",
     "chains/tap015-no-instance",
     "counted/tap001-no-depends-on",
+    "counted/tap006-no-hash",
     "counted/tap010-no-pitr",
     "counted/tap013-stage-before-account",
     "counted/tap015-no-api",

@@ -60,6 +60,7 @@ FIXABLE = [
     "tap005-versioning-suspended",
     "tap005-public-access-partial",
     "tap005-inline-versioning",
+    "tap006-hash-from-md5",
     "tap007-non-proxy",
     "tap007-get-integration-method",
     "tap008-no-retention",
@@ -103,6 +104,7 @@ REGIONS = (
     "il-central-1",
     "ap-southeast-3",
     "ap-east-1",
+    "af-south-1",
 )
 
 
@@ -133,6 +135,7 @@ def test_every_fix_round_trips_through_terraform(
         ]
         rewritten = {"type", "integration_http_method", "enabled", "force_destroy", "depends_on"}
         rewritten |= {"sse_algorithm", "status", "restrict_public_buckets", "actions"}
+        rewritten.add("source_code_hash")
         moved = ["versioning {", "enabled = true", "}"]  # the inline block the fix moves out
         if mutation_id == "tap005-inline-versioning":
             assert removed == moved, removed
