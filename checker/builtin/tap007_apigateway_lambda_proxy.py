@@ -120,7 +120,11 @@ META = RuleMeta(
         "Terraform AWS provider, aws_api_gateway_stage execution_arn (https://registry."
         "terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_stage)",
     ),
-    needs_person=("which integration, method or permission serves a route is a person's choice"),
+    needs_person=(
+        "which integration, method or permission serves a route is a person's choice when a "
+        "permission exists that does not match it, the route has path parameters or the API "
+        "is an OpenAPI body"
+    ),
     engines=(
         EngineCoverage(
             EngineName.CHECKOV,

@@ -4,6 +4,7 @@ invocation URI, with POST, and a permission that matches.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,10 +15,12 @@ from checker.plan.values import Unknown, Value, show, text_of
 from checker.rules.apigateway_paths import resource_path
 from checker.rules.apigateway_permissions import Called, Joins, arn_method
 from checker.rules.base import (
+    AddBlock,
     Result,
     SetValue,
     checked,
 )
+from checker.rules.fix_idioms import Body, attribute_of_same, block_text, free_name, written_text
 from checker.rules.lambda_targets import (
     ALIAS,
     Invoked,
@@ -109,7 +112,7 @@ def judge_integration(joins: Joins, integration: Instance, seen: Seen) -> Iterat
             "a permission whose source_arn matches the route",
         )
     else:
-        yield Result.failed(
+        failed = Result.failed(
             integration.address,
             "aws_lambda_permission",
             text,
@@ -117,6 +120,59 @@ def judge_integration(joins: Joins, integration: Instance, seen: Seen) -> Iterat
             "ARN the integration calls (its qualifier too), source_arn = "
             f"execution_arn/*/{arn_method(method or 'METHOD')}{path or '/path'}",
         )
+        grants = joins.permissions.get(target.target.function.address, [])
+        meant = [g for g in grants if _for_api_gateway(model, g.permission)]
+        edits = None if meant else _new_permission(model, integration, method, path)
+        if edits is None:
+            yield failed.needs_person(
+                "a permission of the function exists and does not match the route: which one "
+                "grants it (a narrower or a new one) is a person's choice"
+            )
+        else:
+            yield failed.fixed_by(edits)
+
+
+def _for_api_gateway(model: RuleModel, permission: Instance) -> bool:
+    """Is the permission written for API Gateway (its principal, or a source_arn naming an
+    API), so that mending it is a choice and a second one would hide it?"""
+    principal = permission.get("principal")
+    if not isinstance(principal, str) or principal == "apigateway.amazonaws.com":
+        return True  # API Gateway's, or hidden (it may be)
+    named = model.referenced(permission, "source_arn")
+    return any(target.type.startswith("aws_api_gateway") for target, _ in named)
+
+
+def _new_permission(
+    model: RuleModel, integration: Instance, method: str | None, path: str | None
+) -> AddBlock | None:
+    """For a function no permission names at all: the API Gateway permission of this route,
+    scoped to the API's execution ARN, method and path, after the integration. None when
+    the integration is repeated, names its function or API other than by a reference of its
+    own module, or the route holds path parameters (whose ARN form is a person's to write)."""
+    config = integration.config
+    if config is None or integration.index is not None or not method or not path or "{" in path:
+        return None
+    function = attribute_of_same(
+        written_text(config.expression("uri")), ("invoke_arn",), "function_name"
+    )
+    api = attribute_of_same(
+        written_text(config.expression("rest_api_id")), ("id",), "execution_arn"
+    )
+    own = config.local_address.split(".", 1)[1]
+    name = free_name(model, integration, "aws_lambda_permission", f"{own}_apigateway")
+    if function is None or api is None or name is None or not function.startswith(LAMBDA[0]):
+        return None
+    body: Body = [
+        ("statement_id", json.dumps(f"AllowAPIGatewayInvoke-{name}")),
+        ("action", json.dumps("lambda:InvokeFunction")),
+        ("function_name", function),
+        ("principal", json.dumps("apigateway.amazonaws.com")),
+        ("source_arn", json.dumps(f"${{{api}}}/*/{arn_method(method)}{path}")),
+    ]
+    return AddBlock(
+        integration.address,
+        "\n".join(block_text(f'resource "aws_lambda_permission" "{name}"', body)),
+    )
 
 
 def calls_aws(kind: Value) -> bool:

@@ -63,6 +63,7 @@ FIXABLE = [
     "tap006-hash-from-md5",
     "tap007-non-proxy",
     "tap007-get-integration-method",
+    "tap007-permission-missing",
     "tap008-no-retention",
     "tap008-unencrypted-api-logs",
     "tap008-function-not-after-log-group",
@@ -105,6 +106,7 @@ REGIONS = (
     "ap-southeast-3",
     "ap-east-1",
     "af-south-1",
+    "eu-south-2",
 )
 
 
