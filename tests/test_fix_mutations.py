@@ -51,3 +51,33 @@ def test_the_gate_comment_carries_the_fix_as_a_folded_diff(tmp_path: Path) -> No
     assert (tmp_path / "stack" / "tap_stack.tf").read_text() == (
         __import__("tests.terraform.fixtures", fromlist=["x"]).mutation_inputs(mutation.id).tf
     )  # the gate never writes
+
+
+def test_a_missing_companion_is_written_like_its_repeated_bucket(tmp_path: Path) -> None:
+    """A `for_each` bucket's and a counted bucket's public-access block removed: the fix
+    writes back exactly the block the stack's author wrote (repeated like the bucket, named
+    like it, aligned as `terraform fmt` aligns), and the static check passes TAP005."""
+    import re
+
+    from checker.config import CheckerConfig
+    from checker.fix.command import find_fixes
+    from checker.run import CheckOptions, check_inputs
+    from tests.stacks.corpus import CORPUS
+
+    for name in ("chains", "counted"):
+        stack = next(s for s in CORPUS if s.name == name)
+        folder = stack.write(tmp_path / name)
+        text = (folder / "main.tf").read_text()
+        found = re.search(
+            r'resource "aws_s3_bucket_public_access_block" "\w+" \{.*?\n\}\n', text, re.S
+        )
+        assert found is not None
+        (folder / "main.tf").write_text(text.replace(found.group(0), "", 1))
+        run = find_fixes([str(folder)], None, CheckerConfig(), {"TAP005"})
+        assert run.fixed and not run.unfixable and not run.manual
+        run.write()
+        assert found.group(0).rstrip() in (folder / "main.tf").read_text()
+        report = check_inputs([str(folder)], CheckOptions(), CheckerConfig())
+        assert [
+            f.address for f in report.findings if f.rule_id == "TAP005" and f.status == "failed"
+        ] == []

@@ -534,7 +534,7 @@ def _new_companion(
 ) -> str | None:
     """The companion resource of `kind` for the bucket, compliant, beside it; None when its
     name is taken or its key is a choice."""
-    body: Body = [("bucket", "id")]
+    body: Body = []
     if kind == "versioning":
         body.append(("versioning_configuration", [("status", '"Enabled"')]))
     elif kind == "public_access_block":
@@ -551,7 +551,7 @@ def _new_companion(
             return None
         default: Body = [("sse_algorithm", '"aws:kms"'), ("kms_master_key_id", key)]
         body.append(("rule", [("apply_server_side_encryption_by_default", default)]))
-    return beside(model, bucket, KINDS[kind], body)
+    return beside(model, bucket, KINDS[kind], ("bucket", "id"), body)
 
 
 def _companion_edits(

@@ -77,8 +77,8 @@ def only_block(model: RuleModel, type_: str, inst: Instance) -> str | None:
     }
     if len(blocks) != 1:
         return None
-    local, inst = next(iter(blocks.items()))
-    return local if inst.index is None else None
+    local, block = next(iter(blocks.items()))
+    return local if block.index is None else None
 
 
 def customer_key_arn(
@@ -120,31 +120,27 @@ def block_text(header: str, body: Body, indent: str = "") -> list[str]:
     return lines
 
 
-def beside(model: RuleModel, parent: Instance, type_: str, body: Body) -> str | None:
-    """A `resource "type_"` block for `parent` (named like it, repeated like it: `for_each`
-    over its instances or `count` of them), with `body` after the argument naming it; None
-    when the module has a block of that type and name already. `body`'s first value is the
-    argument that names the parent, written here."""
+def beside(
+    model: RuleModel, parent: Instance, type_: str, naming: tuple[str, str], body: Body
+) -> str | None:
+    """A `resource "type_"` block for `parent`, named like it and repeated like it (`for_each`
+    over its instances, or `count` of them): its argument `naming[0]` references the parent's
+    attribute `naming[1]`, then `body`. None when the module has a block of that type and
+    name already."""
     if parent.config is None:
         return None
     local = parent.config.local_address
     name = local.split(".", 1)[1]
-    taken = any(
-        inst.config is not None
-        and inst.module == parent.module
-        and inst.config.local_address == f"{type_}.{name}"
-        for inst in model.resources(type_)
-    )
-    if taken:
+    if free_name(model, parent, type_, name) is None:
         return None
-    (argument, attribute), rest = body[0], body[1:]
+    argument, attribute = naming
     if isinstance(parent.index, str):
         head: Body = [("for_each", local), (argument, f"each.value.{attribute}")]
     elif isinstance(parent.index, int):
         head = [("count", f"length({local})"), (argument, f"{local}[count.index].{attribute}")]
     else:
         head = [(argument, f"{local}.{attribute}")]
-    return "\n".join(block_text(f'resource "{type_}" "{name}"', head + rest))
+    return "\n".join(block_text(f'resource "{type_}" "{name}"', head + body))
 
 
 def free_name(model: RuleModel, inst: Instance, type_: str, *names: str) -> str | None:
