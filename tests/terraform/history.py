@@ -299,7 +299,7 @@ def corpus_history(
     return inherited, fixed
 
 
-def regenerate_corpus(stacks: list[str], jobs: int) -> int:
+def regenerate_corpus(stacks: list[str], jobs: int, only: list[str]) -> int:
     folder = CORPUS_OUT
     wanted = [
         Job(
@@ -312,6 +312,7 @@ def regenerate_corpus(stacks: list[str], jobs: int) -> int:
         for stack in CORPUS
         if not stacks or stack.name in stacks
         for mutation in stack.mutations
+        if not only or mutation.id in only
     ]
     return run_jobs(wanted, CORPUS_INDEX, jobs)
 
@@ -326,7 +327,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.corpus is not None:
-        sys.exit(regenerate_corpus(args.corpus, args.jobs))
+        sys.exit(regenerate_corpus(args.corpus, args.jobs, args.only))
     if args.drift:
         with tempfile.TemporaryDirectory(prefix="checker-drift-") as tmp:
             sys.exit(regenerate_drift(Path(tmp)))
