@@ -76,7 +76,7 @@ def inherited_inputs(mutation_id: str) -> StackInputs:
 
 UNAPPLIABLE = "cannot be applied: "
 # errors that are the incident itself, AWS refusing the mutated stack (not a flake)
-REFUSALS = ("BadRequestException",)
+REFUSALS = ("BadRequestException", "No integration defined for method")
 
 
 def _refused(error: str) -> str:
