@@ -59,11 +59,22 @@ def source() -> dict[str, str]:
     return {str(k): str(v) for k, v in found.items()}
 
 
-@cache
-def _services() -> dict[str, Service]:
+def _services_raw() -> dict[str, dict[str, object]]:
     raw = _raw()["services"]
     assert isinstance(raw, dict)
-    return {prefix: _service(prefix, data) for prefix, data in raw.items()}
+    return raw
+
+
+def _prefixes() -> tuple[str, ...]:
+    return tuple(_services_raw())
+
+
+@cache
+def _built(prefix: str) -> Service | None:
+    """One service, built on first use: a check asks for a handful of the 400-odd, and
+    building all of them cost a cold check a fifth of a second."""
+    data = _services_raw().get(prefix)
+    return _service(prefix, data) if data is not None else None
 
 
 def _service(prefix: str, data: dict[str, object]) -> Service:
@@ -91,11 +102,11 @@ def _service(prefix: str, data: dict[str, object]) -> Service:
 
 
 def service_prefixes() -> tuple[str, ...]:
-    return tuple(_services())
+    return _prefixes()
 
 
 def service(prefix: str) -> Service | None:
-    return _services().get(prefix.lower())
+    return _built(prefix.lower())
 
 
 def actions(prefix: str) -> tuple[str, ...]:
@@ -121,13 +132,14 @@ def expand(pattern: str) -> tuple[str, ...]:
     case-insensitive), as the policy language matches them; empty when none does."""
     prefix, sep, rest = pattern.partition(":")
     if not sep:
-        return tuple(a for p in _services() for a in actions(p)) if pattern == "*" else ()
-    prefixes = [p for p in _services() if fnmatch.fnmatchcase(p, prefix.lower())]
+        return tuple(a for p in _prefixes() for a in actions(p)) if pattern == "*" else ()
+    prefixes = [p for p in _prefixes() if fnmatch.fnmatchcase(p, prefix.lower())]
     wanted = rest.lower()
     return tuple(
         a.name
-        for p in prefixes
-        for key, a in _services()[p].actions.items()
+        for built in map(_built, prefixes)
+        if built is not None
+        for key, a in built.actions.items()
         if fnmatch.fnmatchcase(key, wanted)
     )
 
