@@ -201,8 +201,10 @@ def test_entry_points_are_scanned_again_when_a_distribution_changes(
 ) -> None:
     """The scan of entry points is cached under every `entry_points.txt` on the import path
     and its mtime: a pack installed, edited or removed is seen by the next start."""
+    from checker import text_cache
     from checker.rules import registry
 
+    monkeypatch.setattr(text_cache, "_memory", {})  # as a new process: nothing in memory yet
     monkeypatch.setenv("CHECKER_CACHE_DIR", str(tmp_path / "cache"))
     site = tmp_path / "site"
     site.mkdir()
