@@ -17,7 +17,6 @@ notification.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from checker.api import (
@@ -37,7 +36,7 @@ from checker.api import (
     checked,
     show,
 )
-from checker.rules.fix_idioms import Body, attribute_of_same, block_text, free_name, written_text
+from checker.rules.fix_idioms import attribute_of_same, free_name, invoke_permission, written_text
 from checker.rules.lambda_targets import (
     INVOKE,
     Granted,
@@ -317,14 +316,7 @@ def _new_permission(
     name = free_name(model, notification, "aws_lambda_permission", own, f"{own}_s3")
     if function is None or bucket is None or name is None:
         return None
-    body: Body = [
-        ("statement_id", json.dumps(f"AllowS3Invoke-{name}")),
-        ("action", json.dumps(INVOKE)),
-        ("function_name", function),
-        ("principal", json.dumps(S3)),
-        ("source_arn", bucket),
-    ]
-    text = "\n".join(block_text(f'resource "aws_lambda_permission" "{name}"', body))
+    text = invoke_permission(name, "AllowS3Invoke", function, S3, bucket)
     return (
         AddBlock(notification.address, text),
         AddDependsOn(notification.address, local=f"aws_lambda_permission.{name}"),

@@ -20,7 +20,7 @@ from checker.rules.base import (
     SetValue,
     checked,
 )
-from checker.rules.fix_idioms import Body, attribute_of_same, block_text, free_name, written_text
+from checker.rules.fix_idioms import attribute_of_same, free_name, invoke_permission, written_text
 from checker.rules.lambda_targets import (
     ALIAS,
     Invoked,
@@ -33,6 +33,7 @@ from checker.rules.links import linked
 from checker.rules.queries import RuleModel
 
 LAMBDA = ("aws_lambda_function",)
+APIGATEWAY = "apigateway.amazonaws.com"  # the service principal API Gateway invokes as
 # The Lambda invocation URI API Gateway calls (x-amazon-apigateway-integration `uri`):
 # arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations
 LAMBDA_URI = re.compile(
@@ -136,7 +137,7 @@ def _for_api_gateway(model: RuleModel, permission: Instance) -> bool:
     """Is the permission written for API Gateway (its principal, or a source_arn naming an
     API), so that mending it is a choice and a second one would hide it?"""
     principal = permission.get("principal")
-    if not isinstance(principal, str) or principal == "apigateway.amazonaws.com":
+    if not isinstance(principal, str) or principal == APIGATEWAY:
         return True  # API Gateway's, or hidden (it may be)
     named = model.referenced(permission, "source_arn")
     return any(target.type.startswith("aws_api_gateway") for target, _ in named)
@@ -162,17 +163,9 @@ def _new_permission(
     name = free_name(model, integration, "aws_lambda_permission", f"{own}_apigateway")
     if function is None or api is None or name is None or not function.startswith(LAMBDA[0]):
         return None
-    body: Body = [
-        ("statement_id", json.dumps(f"AllowAPIGatewayInvoke-{name}")),
-        ("action", json.dumps("lambda:InvokeFunction")),
-        ("function_name", function),
-        ("principal", json.dumps("apigateway.amazonaws.com")),
-        ("source_arn", json.dumps(f"${{{api}}}/*/{arn_method(method)}{path}")),
-    ]
-    return AddBlock(
-        integration.address,
-        "\n".join(block_text(f'resource "aws_lambda_permission" "{name}"', body)),
-    )
+    source = json.dumps(f"${{{api}}}/*/{arn_method(method)}{path}")
+    text = invoke_permission(name, "AllowAPIGatewayInvoke", function, APIGATEWAY, source)
+    return AddBlock(integration.address, text)
 
 
 def calls_aws(kind: Value) -> bool:

@@ -164,3 +164,16 @@ def attribute_of_same(text: str | None, attributes: tuple[str, ...], wanted: str
         if attribute in attributes and not head.startswith(("var.", "local.", "module."))
         else None
     )
+
+
+def invoke_permission(name: str, statement: str, function: str, principal: str, source: str) -> str:
+    """An `aws_lambda_permission` block letting `principal` invoke `function` (HCL text of a
+    reference) from `source` (HCL text), its statement ID `statement-name`."""
+    body: Body = [
+        ("statement_id", json.dumps(f"{statement}-{name}")),
+        ("action", json.dumps("lambda:InvokeFunction")),
+        ("function_name", function),
+        ("principal", json.dumps(principal)),
+        ("source_arn", source),
+    ]
+    return "\n".join(block_text(f'resource "aws_lambda_permission" "{name}"', body))
