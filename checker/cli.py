@@ -142,7 +142,11 @@ def check(
     ] = 1,
     rules: Annotated[
         list[Path] | None,
-        typer.Option("--rules", help="A directory rule pack to load (repeatable)."),
+        typer.Option(
+            "--rules",
+            help="A directory rule pack, or an optional pack of the checker's own by name "
+            "(wiring), to load (repeatable).",
+        ),
     ] = None,
     source_root: Annotated[
         Path | None,
@@ -248,19 +252,24 @@ def report(
     output: Annotated[Path | None, typer.Option(help="Write it to FILE.")] = None,
     rules: Annotated[
         list[Path] | None,
-        typer.Option("--rules", help="A directory rule pack whose findings the report holds."),
+        typer.Option(
+            "--rules",
+            help="A directory rule pack (or an optional pack by name, wiring) whose findings "
+            "the report holds.",
+        ),
     ] = None,
     no_color: NoColor = False,
 ) -> None:
     """Re-render saved JSON reports in another format, merged into one, without checking again."""
-    from checker.config import load_rules
+    from checker.config import load_rules, pack_arguments
     from checker.report.merge import merge_reports, without_stacks
     from checker.report.model import exit_code, load_report
 
     saved = []
     for report_file in report_files:
         try:
-            known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in rules or ()))}
+            directories, packs = pack_arguments(tuple(rules or ()))
+            known = {r.meta.id for r in load_rules(tuple(p.resolve() for p in directories), packs)}
             saved.append(without_stacks(load_report(report_file, known), str(report_file)))
         except CheckerError as error:
             _fail(error)
@@ -388,15 +397,20 @@ def rules(
     format: Annotated[RulesFormat, typer.Option(help="Catalogue format.")] = RulesFormat.text,
     packs: Annotated[
         list[Path] | None,
-        typer.Option("--rules", help="A directory rule pack to list too (repeatable)."),
+        typer.Option(
+            "--rules",
+            help="A directory rule pack, or an optional pack by name (wiring), to list too "
+            "(repeatable).",
+        ),
     ] = None,
 ) -> None:
     """List the rule catalogue: built-in rules and every loaded pack's."""
-    from checker.config import load_rules
+    from checker.config import load_rules, pack_arguments
     from checker.rules.catalogue import render_catalogue
 
     try:
-        loaded = load_rules(tuple(p.resolve() for p in packs or ()))
+        directories, names = pack_arguments(tuple(packs or ()))
+        loaded = load_rules(tuple(p.resolve() for p in directories), names)
     except CheckerError as error:
         _fail(error)
     sys.stdout.write(render_catalogue(format.value, loaded))

@@ -5,6 +5,7 @@
     source_root = "."            # file()/templatefile()/modules may not read outside it
     disabled = ["TAP011"]        # rules not run (listed in every report)
     rule_paths = ["policies/acme"]  # directory rule packs (also --rules DIR)
+    packs = ["wiring"]           # the checker's optional packs switched on (also --rules NAME)
     stacks = ["stacks/app", "stacks/data"]  # stack directories (`check --changed`, pre-commit)
     [tool.checker.rules.TAP007]
     routes = ["POST /process"]   # rule options, validated by the rule's options model
@@ -44,7 +45,7 @@ from checker.errors import InputError
 from checker.rules.base import Rule, RuleOptions
 from checker.workspace import repository_root
 
-KEYS = ("source", "source_root", "disabled", "rules", "rule_paths", "stacks")
+KEYS = ("source", "source_root", "disabled", "rules", "rule_paths", "packs", "stacks")
 TRUSTED_KEYS = ("rule_paths", "source_root")  # which code runs, which files may be read
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -57,12 +58,13 @@ class CheckerConfig:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     origin: Path | None = None
     rule_paths: tuple[Path, ...] = ()  # directory rule packs (`rule_paths`, `--rules`)
+    packs: tuple[str, ...] = ()  # optional built-in packs switched on (`packs`, `--rules NAME`)
     stacks: tuple[Path, ...] = ()  # the stack directories a changed file maps to, when listed
     warnings: tuple[str, ...] = ()  # settings of a found file that were ignored, and why
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule of this run: built-in, installed packs and directory packs."""
-        return load_rules(self.rule_paths)
+        return load_rules(self.rule_paths, self.packs)
 
     def options_for(self, rule_id: str) -> RuleOptions:
         """The rule's validated options (its own options model, defaults where unset)."""
@@ -79,12 +81,12 @@ class CheckerConfig:
         return [rule_id for rule_id in known if not self.enabled(rule_id)]
 
 
-def load_rules(directories: tuple[Path, ...]) -> tuple[Rule, ...]:
+def load_rules(directories: tuple[Path, ...], packs: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """The rule set, or exit 2 naming the pack and file at fault."""
     from checker.rules.registry import RegistryError, rule_set
 
     try:
-        return rule_set(directories)
+        return rule_set(directories, packs)
     except RegistryError as error:
         raise InputError(str(error), "fix or remove the rule pack") from None
 
@@ -166,6 +168,29 @@ def _validate_rules(
     return options
 
 
+def pack_arguments(values: tuple[Path, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """`--rules` values: directories, and the names of the checker's optional packs (a
+    directory named like one is given by a longer path, `./wiring/..` or absolute)."""
+    from checker.rules.registry import OPTIONAL_PACKS
+
+    names = tuple(str(v) for v in values if str(v) in OPTIONAL_PACKS)
+    return tuple(v for v in values if str(v) not in OPTIONAL_PACKS), names
+
+
+def _packs(path: Path, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{path}: [tool.checker] packs must be a list of pack names")
+    from checker.rules.registry import OPTIONAL_PACKS
+
+    for name in value:
+        if name not in OPTIONAL_PACKS:
+            raise InputError(
+                f"{path}: [tool.checker] packs: unknown pack {name[:40]!r}",
+                f"the checker's optional packs: {', '.join(sorted(OPTIONAL_PACKS))}",
+            )
+    return tuple(value)
+
+
 def _rule_paths(path: Path, value: Any) -> tuple[Path, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{path}: [tool.checker] rule_paths must be a list of directories")
@@ -178,6 +203,7 @@ class TrustedSettings:
 
     rule_paths: tuple[Path, ...] = ()
     source_root: Path | None = None
+    packs: tuple[str, ...] = ()  # `--rules NAME`: the checker's own code, named
 
     @classmethod
     def of(cls, rules: tuple[Path, ...] = (), source_root: Path | None = None) -> TrustedSettings:
@@ -187,9 +213,11 @@ class TrustedSettings:
         )
         env_root = os.environ.get("CHECKER_SOURCE_ROOT") or None
         root = source_root or (Path(env_root) if env_root else None)
+        directories, packs = pack_arguments((*rules, *env_rules))
         return cls(
-            rule_paths=tuple(p.resolve() for p in (*rules, *env_rules)),
+            rule_paths=tuple(p.resolve() for p in directories),
             source_root=root.resolve() if root is not None else None,
+            packs=packs,
         )
 
 
@@ -241,8 +269,8 @@ def load_config(
         path = path or find_config(Path.cwd())
     extra = trusted.rule_paths
     if path is None:
-        load_rules(extra)
-        return CheckerConfig(rule_paths=extra, source_root=trusted.source_root)
+        load_rules(extra, trusted.packs)
+        return CheckerConfig(rule_paths=extra, source_root=trusted.source_root, packs=trusted.packs)
     found = explicit is None
     section = _section(_read(path, _tree_of(path) if found else None), path)
     unknown = [key for key in section if key not in KEYS]
@@ -267,7 +295,8 @@ def load_config(
         _inside_repository(path, "source", (source_dir,) if source_dir else ())
         _inside_repository(path, "stacks", stack_dirs)
     paths = (*_rule_paths(path, section.get("rule_paths", [])), *extra)
-    known = load_rules(paths)
+    packs = tuple(dict.fromkeys((*_packs(path, section.get("packs", [])), *trusted.packs)))
+    known = load_rules(paths, packs)
     rules = _validate_rules(path, section.get("rules", {}), section.get("disabled", []), known)
     configured_root = (path.parent / root).resolve() if root else None
     return CheckerConfig(
@@ -277,6 +306,7 @@ def load_config(
         rule_options=rules,
         origin=path,
         rule_paths=paths,
+        packs=packs,
         stacks=stack_dirs,
         warnings=tuple(warnings),
     )

@@ -8,6 +8,11 @@ module with `RULE`/`RULES` or a callable returning rules. The TAP rules (every
 entry point group by this package (`tap = "checker.builtin:rules"`) and validated alike. A duplicate ID, a
 malformed rule or an import error is a `RegistryError` naming the pack and the
 file (exit 2 at the command line).
+
+Optional built-in packs (`OPTIONAL_PACKS`: `wiring`, the incidents generalised across AWS
+services) ship with the checker but are off by default: `--rules NAME` or
+`[tool.checker] packs = ["NAME"]` switches one on. They are loaded like any pack (a callable
+returning rules, validated alike); their rule IDs carry the pack's own prefix.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +34,19 @@ BUILTIN_ENTRY_POINT = "checker.builtin:rules"  # pyproject.toml [project.entry-p
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "builtin"  # the package `checker.builtin`
 ENTRY_POINT_GROUP = "tap_checker.rules"
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*[0-9]{3}$")
+
+
+@dataclass(frozen=True)
+class OptionalPack:
+    """A pack of the checker's own that a run switches on by name."""
+
+    entry: str  # `module:callable`, as an entry point names it
+    prefix: str  # every rule ID of the pack starts with it
+
+
+OPTIONAL_PACKS: dict[str, OptionalPack] = {
+    "wiring": OptionalPack("checker.wiring:rules", "WIR"),
+}
 
 
 class RegistryError(Exception):
@@ -79,21 +97,50 @@ def validate(rules: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(sorted(seen.values(), key=lambda r: r.meta.id))
 
 
-def builtin_modules() -> tuple[str, ...]:
-    """The built-in pack's modules: every `tapNNN_*.py` of `checker.builtin`, so that a new rule is
+def package_modules(package: str, prefix: str) -> tuple[str, ...]:
+    """A pack package's rule modules: every `<prefix>NNN_*.py` of it, so that a new rule is
     one new module and nothing else (the package ships with the checker: never the checked
     tree)."""
-    return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("tap[0-9][0-9][0-9]_*.py")))
+    directory = BUILTIN_DIR.parent / package.removeprefix("checker.").replace(".", "/")
+    return tuple(sorted(p.stem for p in directory.glob(f"{prefix}[0-9][0-9][0-9]_*.py")))
+
+
+def builtin_modules() -> tuple[str, ...]:
+    """The built-in pack's modules: every `tapNNN_*.py` of `checker.builtin`."""
+    return package_modules("checker.builtin", "tap")
+
+
+def package_pack(package: str, prefix: str, pack: str) -> list[Rule]:
+    """The rules of a pack package of the checker's own, module by module."""
+    rules: list[Rule] = []
+    for name in package_modules(package, prefix):
+        module = importlib.import_module(f"{package}.{name}")
+        where = f"{package.replace('.', '/')}/{name}.py"
+        rules.extend(rules_of(module, pack, where))
+    return rules
 
 
 def builtin_pack() -> list[Rule]:
-    """The built-in pack's rules, module by module: what its entry point
-    (`tap = "checker.builtin:rules"`) returns."""
-    rules: list[Rule] = []
-    for name in builtin_modules():
-        module = importlib.import_module(f"checker.builtin.{name}")
-        rules.extend(rules_of(module, BUILTIN_PACK, f"checker/builtin/{name}.py"))
-    return rules
+    """The built-in pack's rules: what its entry point (`tap = "checker.builtin:rules"`)
+    returns."""
+    return package_pack("checker.builtin", "tap", BUILTIN_PACK)
+
+
+@cache
+def optional_pack(name: str) -> tuple[Rule, ...]:
+    """An optional built-in pack by name (`OPTIONAL_PACKS`), loaded like an installed pack."""
+    known = OPTIONAL_PACKS.get(name)
+    if known is None:
+        raise RegistryError(
+            f"unknown rule pack {name[:40]!r}: the checker's own packs are "
+            + ", ".join(sorted(OPTIONAL_PACKS))
+        )
+    pack = f"{name} (built-in, optional)"
+    rules = _pack_rules((name, known.entry), pack)
+    for rule in rules:
+        if not rule.meta.id.startswith(known.prefix):
+            raise RegistryError(f"pack {pack}: {rule.meta.id} does not start with {known.prefix}")
+    return validate(rules)
 
 
 @cache
@@ -235,9 +282,12 @@ def _pack_rules(point: tuple[str, str], pack: str) -> list[Rule]:
 
 
 @cache
-def rule_set(directories: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
-    """The built-in pack, installed packs and directory packs: every ID once."""
+def rule_set(directories: tuple[Path, ...] = (), packs: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """The built-in pack, installed packs, the optional packs switched on and directory packs:
+    every ID once."""
     rules = [*builtin_rules(), *entry_point_packs()]
+    for name in dict.fromkeys(packs):
+        rules.extend(optional_pack(name))
     for directory in directories:
         rules.extend(directory_pack(directory.resolve()))
     return validate(rules)
@@ -248,5 +298,7 @@ def all_rules() -> tuple[Rule, ...]:
     return rule_set(())
 
 
-def rule_by_id(rule_id: str, directories: tuple[Path, ...] = ()) -> Rule | None:
-    return next((r for r in rule_set(directories) if r.meta.id == rule_id), None)
+def rule_by_id(
+    rule_id: str, directories: tuple[Path, ...] = (), packs: tuple[str, ...] = ()
+) -> Rule | None:
+    return next((r for r in rule_set(directories, packs) if r.meta.id == rule_id), None)
