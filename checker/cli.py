@@ -403,6 +403,9 @@ def rules(
             "(repeatable).",
         ),
     ] = None,
+    only_pack: Annotated[
+        bool, typer.Option("--only-pack", help="List only the rules of the --rules packs.")
+    ] = False,
 ) -> None:
     """List the rule catalogue: built-in rules and every loaded pack's."""
     from checker.config import load_rules, pack_arguments
@@ -413,7 +416,11 @@ def rules(
         loaded = load_rules(tuple(p.resolve() for p in directories), names)
     except CheckerError as error:
         _fail(error)
-    sys.stdout.write(render_catalogue(format.value, loaded))
+    if only_pack:
+        from checker.rules.registry import BUILTIN_PACK
+
+        loaded = tuple(r for r in loaded if r.pack != BUILTIN_PACK)
+    sys.stdout.write(render_catalogue(format.value, loaded, only_pack=only_pack))
 
 
 def _version(value: bool) -> None:

@@ -4,7 +4,8 @@ Every stack is clean and each mutation re-introduces one incident. On the
 plans Terraform wrote (create, and update after a real apply of the clean
 stack): with sources bound the failures are exactly the mutation's; from the
 plan alone nothing else fails and the mutation is never passed; static mode
-(the `.tf` files only) agrees. No finding is reported twice.
+(the `.tf` files only) agrees. No finding is reported twice. The `wiring` pack is on: its
+rules agree with the TAP rules they generalise (`tests/support/wiring.py`).
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from checker.config import CheckerConfig
 from checker.report.model import Finding, Report
 from checker.run import CheckOptions, check_inputs
 from tests.stacks.corpus import CORPUS, Stack, StackMutation
+from tests.stacks.families import FAMILIES
 from tests.support.builtin import BUILTIN_IDS
+from tests.support.wiring import WIRING, disagreements, with_generalised
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "tests" / "fixtures" / "stacks"
 KINDS = ("create", "update")
 
 Case = tuple[Stack, StackMutation | None]
-CASES: list[Case] = [(s, None) for s in CORPUS] + [(s, m) for s in CORPUS for m in s.mutations]
+STACKS = (*CORPUS, *FAMILIES)  # the wiring families are judged alike
+CASES: list[Case] = [(s, None) for s in STACKS] + [(s, m) for s in STACKS for m in s.mutations]
 
 
 def case_id(case: Case) -> str:
@@ -36,7 +39,8 @@ def case_id(case: Case) -> str:
 
 
 def expected(mutation: StackMutation | None) -> set[tuple[str, str]]:
-    return set(mutation.fails) if mutation else set()
+    """What fails with the wiring pack on: the mutation's failures and their generalisations."""
+    return with_generalised(mutation.fails if mutation else frozenset())
 
 
 def failed(report: Report) -> set[tuple[str, str]]:
@@ -54,12 +58,12 @@ def run(stack: Stack, mutation: StackMutation | None, kind: str, mode: str, tmp:
     """mode: 'sources' (plan + .tf), 'plan' (plan alone), 'static' (.tf alone)."""
     source = stack.write(tmp / "src", mutation)
     if mode == "static":
-        return check_inputs([str(source)], CheckOptions(), CheckerConfig())
+        return check_inputs([str(source)], CheckOptions(), WIRING)
     name = mutation.id if mutation else "clean"
     plan = tmp / "plan.json"
     plan.write_bytes(gzip.decompress((PLANS / stack.name / f"{name}.{kind}.json.gz").read_bytes()))
     options = CheckOptions(source=source if mode == "sources" else None)
-    return check_inputs([str(plan)], options, CheckerConfig())
+    return check_inputs([str(plan)], options, WIRING)
 
 
 def no_duplicates(findings: list[Finding]) -> list[tuple[str, str, str]]:
@@ -90,6 +94,7 @@ def test_with_sources_exactly_the_mutation_fails(case: Case, kind: str, tmp_path
         f for f in report.findings if f.status != "passed"
     ]
     assert no_duplicates(report.findings) == []
+    assert disagreements(report) == []
 
 
 @pytest.mark.parametrize("kind", KINDS)

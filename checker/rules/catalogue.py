@@ -9,7 +9,11 @@ from checker.rules.completeness import RuleDoc, option_docs, rule_doc
 from checker.rules.registry import BUILTIN_PACK, all_rules
 
 
-def render_catalogue(fmt: str, loaded: tuple[Rule, ...] | None = None) -> str:
+def render_catalogue(
+    fmt: str, loaded: tuple[Rule, ...] | None = None, *, only_pack: bool = False
+) -> str:
+    """The catalogue of `loaded` (default: every rule of a run without options); a Markdown
+    page names the command that writes it (`only_pack`: the packs' rules alone)."""
     chosen = loaded if loaded is not None else all_rules()
     rules = [r.meta for r in chosen]
     packs = {r.meta.id: r.pack for r in chosen}
@@ -34,7 +38,7 @@ def render_catalogue(fmt: str, loaded: tuple[Rule, ...] | None = None) -> str:
             + "\n"
         )
     if fmt == "markdown":
-        return _markdown(chosen)
+        return _markdown(chosen, only_pack)
     return "".join(
         f"{m.id}  {m.severity.value:<8}  {m.title}"
         + (f"  [{packs[m.id]}]" if packs[m.id] != BUILTIN_PACK else "")
@@ -43,13 +47,17 @@ def render_catalogue(fmt: str, loaded: tuple[Rule, ...] | None = None) -> str:
     )
 
 
-def _markdown(chosen: tuple[Rule, ...]) -> str:
+def _markdown(chosen: tuple[Rule, ...], only_pack: bool) -> str:
     rules = [r.meta for r in chosen]
+    packs = sorted({r.pack for r in chosen if r.pack != BUILTIN_PACK})
+    command = "checker rules --format markdown"
+    if only_pack:
+        command += "".join(f" --rules {p.split(' ', 1)[0]}" for p in packs) + " --only-pack"
     lines = [
-        "# Rules",
+        f"# Rules of {', '.join(packs)}" if only_pack else "# Rules",
         "",
         "Generated from the rules' modules (metadata, docstring, options model) by "
-        "`checker rules --format markdown`; "
+        f"`{command}`; "
         "a test fails when this file is stale.",
         "",
         "| ID | incident | title | severity |",

@@ -332,6 +332,12 @@ def arn_of(model: RuleModel, inst: Instance) -> str | None:
     return _Text(model, inst).attribute(inst, ("arn",))
 
 
+def attribute_text(model: RuleModel, inst: Instance, name: str) -> str | None:
+    """An ARN-valued attribute of a resource as text (`execution_arn`), a token when only
+    apply tells it."""
+    return _Text(model, inst).attribute(inst, (name,))
+
+
 INVOKE = "lambda:InvokeFunction"
 
 

@@ -152,6 +152,18 @@ INVOKERS: tuple[Invoker, ...] = (
         "cognito-user-identity-pools-working-with-aws-lambda-triggers.html)",
     ),
     Invoker(
+        "aws_apigatewayv2_integration",
+        "apigateway",
+        (),
+        "integration_uri",
+        ("api_id", ("aws_apigatewayv2_api",)),
+        when=("integration_type", "AWS_PROXY"),
+        doc="Amazon API Gateway Developer Guide, Create AWS Lambda proxy integrations for "
+        "HTTP APIs (https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+        "http-api-develop-integrations-lambda.html): API Gateway invokes with "
+        "aws:SourceArn arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH",
+    ),
+    Invoker(
         "aws_iot_topic_rule",
         "iot",
         ("lambda",),
@@ -182,3 +194,40 @@ def invocations(invoker: Invoker, inst: Instance) -> Iterator[Path]:
         yield from trigger_paths(inst)
     else:
         yield from invoker.calls(inst)
+
+
+HTTP_API = "aws_apigatewayv2_api"
+HTTP_ROUTE = "aws_apigatewayv2_route"
+HTTP_STAGE = "aws_apigatewayv2_stage"
+
+
+def http_api_calls(model: RuleModel, integration: Instance, api: Instance) -> list[str] | None:
+    """The execute-api ARN tails API Gateway sends for an HTTP API integration, one per
+    route that targets it and stage of its API (`STAGE/METHOD/PATH`; a `$default` route key
+    is sent as its own path); None when a route key is hidden or an `ANY` route leaves the
+    method to the request. No route: nothing invokes."""
+    routes = [
+        route
+        for route in model.resources(HTTP_ROUTE)
+        if integration in linked(model, route, ("target",), (integration.type,))
+    ]
+    stages = [
+        stage
+        for stage in model.resources(HTTP_STAGE)
+        if api in linked(model, stage, ("api_id",), (HTTP_API,))
+    ]
+    tails: list[str] = []
+    for route in routes:
+        key = model.settle(route, "route_key")
+        if not isinstance(key, str):
+            return None
+        method, _, path = key.partition(" ")
+        if method == "ANY":
+            return None
+        call = "$default" if key == "$default" else f"{method}{path}"
+        for stage in stages:
+            name = model.settle(stage, "name")
+            if not isinstance(name, str):
+                return None
+            tails.append(f"{name}/{call}")
+    return tails

@@ -2,7 +2,7 @@
 
 Why: incidents 1 and 7 as a class. A service told to call a function (an S3 notification, an
 SNS subscription, an EventBridge target, a CloudWatch Logs subscription filter, an ALB target,
-a Cognito trigger, an IoT rule) calls Lambda's Invoke as its service principal, sending the
+a Cognito trigger, an IoT rule, an HTTP API integration) calls Lambda's Invoke as its service principal, sending the
 ARN of the resource the call comes from as aws:SourceArn. Lambda lets it only through a
 permission on that function ARN (and qualifier) for that principal whose source_arn matches;
 without one the resource deploys and the events never arrive. Where the service validates the
@@ -43,13 +43,14 @@ from checker.rules.lambda_targets import (
     allows_invoke,
     arn_like,
     arn_of,
+    attribute_text,
     has_token,
     other_qualifier,
     permissions_by_target,
     text_of_arn,
 )
 from checker.rules.lambda_targets import invoked as invoked_by
-from checker.wiring.invokers import INVOKERS, Invoker, Path, invocations
+from checker.wiring.invokers import HTTP_API, INVOKERS, Invoker, Path, http_api_calls, invocations
 
 META = RuleMeta(
     id="WIR001",
@@ -63,8 +64,8 @@ META = RuleMeta(
     ),
     remediation=(
         'Add aws_lambda_permission with action "lambda:InvokeFunction", the service\'s '
-        "principal (s3, sns, events, logs, elasticloadbalancing, cognito-idp, iot "
-        ".amazonaws.com), function_name = the function ARN the resource invokes and "
+        "principal (s3, sns, events, logs, elasticloadbalancing, cognito-idp, iot, "
+        "apigateway .amazonaws.com), function_name = the function ARN the resource invokes and "
         "source_arn = the source resource's ARN; where AWS validates at creation (S3 "
         "notifications, Logs subscription filters, ALB target attachments) add depends_on = "
         "[that permission]."
@@ -75,7 +76,8 @@ META = RuleMeta(
         "an alias) as <service>.amazonaws.com with aws:SourceArn = the source resource's ARN "
         "(S3: the bucket; SNS: the topic; EventBridge: the rule; CloudWatch Logs: the log "
         "group's ARN followed by :*; Elastic Load Balancing: the target group; Cognito: the "
-        "user pool; IoT: the topic rule). Lambda's resource policy allows the call only "
+        "user pool; IoT: the topic rule; an HTTP API: its execution ARN followed by "
+        "/STAGE/METHOD/PATH of the route called). Lambda's resource policy allows the call only "
         "through a statement on that same ARN (a permission without qualifier covers only "
         "the unqualified ARN) whose principal is the service, whose action allows "
         "lambda:InvokeFunction and whose source_arn matches under ArnLike. S3, CloudWatch "
@@ -91,7 +93,9 @@ META = RuleMeta(
     limits=(
         "source_account is not compared with the source's account; functions outside the "
         "plan (a literal ARN of another stack) are not judged. A source ARN only apply tells "
-        "(a resource of another configuration) against a literal pattern is unknown."
+        "(a resource of another configuration) against a literal pattern is unknown. An HTTP "
+        "API's ANY route (the method is the request's) is unknown against a source_arn "
+        "naming a method. REST APIs are TAP007's (the seed's own rule)."
     ),
     references=(
         "AWS Lambda API Reference, AddPermission (Principal, SourceArn, Qualifier) "
@@ -192,6 +196,14 @@ def _sent(model: RuleModel, invoker: Invoker, inst: Instance) -> list[tuple[Inst
     """Each source resource and the ARN text its service sends (None when hidden)."""
     out: list[tuple[Instance, str | None]] = []
     for source in invoker.sources(model, inst):
+        if source.type == HTTP_API:
+            base = attribute_text(model, source, "execution_arn")
+            tails = http_api_calls(model, inst, source)
+            if base is None or tails is None:
+                out.append((source, None))
+            else:
+                out.extend((source, f"{base}/{tail}") for tail in tails)
+            continue
         arn = arn_of(model, source)
         out.append((source, None if arn is None else arn + invoker.suffix))
     return out
@@ -203,8 +215,9 @@ def check(ctx: RuleContext) -> Iterator[Result]:
     for invoker in INVOKERS:
         for inst in model.resources(invoker.type):
             sent = _sent(model, invoker, inst)
+            unordered: set[str] = set()  # one depends_on finding per instance
             for path in invocations(invoker, inst):
-                yield from _judge(model, by_function, invoker, inst, path, sent)
+                yield from _judge(model, by_function, invoker, inst, path, sent, unordered)
 
 
 def _attribute(path: Path) -> str:
@@ -218,6 +231,7 @@ def _judge(
     inst: Instance,
     path: Path,
     sent: list[tuple[Instance, str | None]],
+    unordered: set[str],
 ) -> Iterator[Result]:
     attribute = _attribute(path)
     invoked = invoked_by(model, inst, path)
@@ -254,6 +268,9 @@ def _judge(
         return
     candidates = matching or maybe
     if invoker.ordered and not any(model.depends_on_explicitly(inst, p) for p in candidates):
+        if unordered:
+            return
+        unordered.add(candidates[0].address)
         yield Result.failed(
             inst.address,
             "depends_on",

@@ -1,4 +1,5 @@
-"""Real plans of the stack corpus (`tests/stacks/`), written by Terraform against moto.
+"""Real plans of the stack corpus and the wiring families (`tests/stacks/`), written by
+Terraform against moto.
 
 For each stack: `clean.create` (planned from nothing), `clean.update` (planned
 again after a real apply: prior state, refresh), and for each mutation
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.stacks.corpus import CORPUS, Stack, StackMutation
+from tests.stacks.families import FAMILIES
 from tests.terraform.fixtures import ROOT, write_json
 from tests.terraform.harness import MotoServer, TerraformError, Workspace, build_mirror
 
@@ -79,7 +81,7 @@ def main() -> None:
         moto = MotoServer()
         moto.start(Path(tmp) / "moto.log")
         try:
-            for stack in CORPUS:
+            for stack in (*CORPUS, *FAMILIES):
                 if args.stack and stack.name not in args.stack:
                     continue
                 index = {k: v for k, v in index.items() if not k.startswith(f"{stack.name}/")}
