@@ -142,6 +142,21 @@ HTTPAPI = Stack(
             (edit("  depends_on       = [aws_iam_role_policy.items_queue]\n", ""),),
             fails(("WIR003", "aws_lambda_event_source_mapping.items")),
         ),
+        StackMutation(
+            "wir004-access-log-group-by-name",
+            "WIR004",
+            "the stage names its access log group by a constructed ARN and no longer depends on it",
+            (
+                edit(
+                    "destination_arn = aws_cloudwatch_log_group.api_access.arn",
+                    'destination_arn = "arn:aws:logs:${data.aws_region.current.name}:'
+                    "${data.aws_caller_identity.current.account_id}:log-group:"
+                    '/aws/apigateway/${local.prefix}-items"',
+                ),
+                edit("\n  depends_on = [aws_cloudwatch_log_group.api_access]\n", "\n"),
+            ),
+            fails(("WIR004", "aws_apigatewayv2_stage.default")),
+        ),
     ),
 )
 
