@@ -20,6 +20,7 @@ from checker.rules.base import Rule
 from checker.rules.catalogue import render_catalogue
 from checker.rules.registry import OPTIONAL_PACKS, all_rules, optional_pack
 from checker.wiring.invokers import INVOKERS, Invoker
+from tests.stacks.families import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests" / "fixtures" / "plans" / "tap_stack.plan.json"
@@ -65,3 +66,10 @@ def test_the_pack_page_is_generated_from_its_rules() -> None:
     assert committed == render_catalogue("markdown", optional_pack("wiring"), only_pack=True), (
         "docs/wiring.md is stale: checker rules --format markdown --rules wiring --only-pack"
     )
+
+
+def test_every_wiring_rule_is_planted_in_a_family_stack() -> None:
+    """Each rule of the pack has incidents planted in the family stacks, which the corpus
+    tests judge on real plans (exactly caught with sources, never passed from the plan)."""
+    planted = {rule for stack in FAMILIES for m in stack.mutations for rule, _ in m.fails}
+    assert ids(optional_pack("wiring")) <= planted

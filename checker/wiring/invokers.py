@@ -14,9 +14,11 @@ prefixes are checked against AWS's published authorization data when the table i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from checker.aws import authorization
 from checker.plan.model import Instance
 from checker.rules.links import linked
 from checker.rules.queries import RuleModel
@@ -231,3 +233,55 @@ def http_api_calls(model: RuleModel, integration: Instance, api: Instance) -> li
                 return None
             tails.append(f"{name}/{call}")
     return tails
+
+
+# A source resource's ARN from AWS's ARN format (the Service Authorization Reference), for
+# when the plan hides the `arn` attribute but not the names it is made of:
+# type -> (service prefix, resource type, {placeholder: attribute}).
+SOURCE_ARNS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "aws_sns_topic": ("sns", "topic", {"TopicName": "name"}),
+    "aws_cloudwatch_event_rule": (
+        "events",
+        "rule-on-default-event-bus",
+        {"RuleName": "name"},
+    ),
+    "aws_cloudwatch_log_group": ("logs", "log-group", {"LogGroupName": "name"}),
+    "aws_lb_target_group": ("elasticloadbalancing", "targetgroup", {"TargetGroupName": "name"}),
+    "aws_alb_target_group": ("elasticloadbalancing", "targetgroup", {"TargetGroupName": "name"}),
+    "aws_iot_topic_rule": ("iot", "rule", {"RuleName": "name"}),
+    "aws_cognito_user_pool": ("cognito-idp", "userpool", {"UserPoolId": "id"}),
+}
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def built_arn(model: RuleModel, source: Instance, hole: str) -> str | None:
+    """The source's ARN in AWS's format, `hole` for each piece only apply tells (the
+    account, an ID); None for a type without a known format. A rule on a custom event bus
+    has the bus in its ARN (`rule/BUS/NAME`)."""
+    known = SOURCE_ARNS.get(source.type)
+    if known is None:
+        return None
+    service, resource_type, names = known
+    bus = model.settle(source, "event_bus_name") if source.type.endswith("event_rule") else None
+    if isinstance(bus, str) and bus != "default":
+        resource_type, names = (
+            "rule-on-custom-event-bus",
+            {**names, "EventBusName": "event_bus_name"},
+        )
+    elif bus is not None and bus != "default":
+        return None
+    form = authorization.arn_format(service, resource_type)
+    if form is None:
+        return None
+    region = model.region_of(source)
+
+    def piece(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key == "Partition":
+            return "aws"
+        if key == "Region":
+            return region or hole
+        value = model.settle(source, names[key]) if key in names else None
+        return value if isinstance(value, str) else hole
+
+    return PLACEHOLDER.sub(piece, form)

@@ -34,6 +34,8 @@ from checker.api import (
     checked,
     show,
 )
+from checker.rules.ec2_write_grants import globs_intersect
+from checker.rules.ec2_writers import HOLE
 from checker.rules.lambda_targets import (
     INVOKE,
     TOKEN,
@@ -50,7 +52,15 @@ from checker.rules.lambda_targets import (
     text_of_arn,
 )
 from checker.rules.lambda_targets import invoked as invoked_by
-from checker.wiring.invokers import HTTP_API, INVOKERS, Invoker, Path, http_api_calls, invocations
+from checker.wiring.invokers import (
+    HTTP_API,
+    INVOKERS,
+    Invoker,
+    Path,
+    built_arn,
+    http_api_calls,
+    invocations,
+)
 
 META = RuleMeta(
     id="WIR001",
@@ -129,9 +139,19 @@ def _principal_ok(principal: object, invoker: Invoker, region: str | None) -> bo
 def source_like(pattern: str, sent: str) -> bool | None:
     """Does a permission's source_arn pattern match the ARN the service sends (ArnLike)?
     Either side may hold a token for a piece only apply tells: the same resource's token
-    matches itself; a token against literal text is None."""
+    matches itself; a token against literal text is None. `sent` may carry two forms of
+    one hidden ARN (its token, and AWS's ARN format filled by name, apart by \\x01): a
+    pattern naming the resource is read against the first, any other against the second."""
+    if "\u0001" in sent:
+        token, built = sent.split("\u0001", 1)
+        named = any(f"\u0002{k}|{w}\u0002" in pattern for k, w in TOKEN.findall(token))
+        return source_like(pattern, token if named else built)
     if sent.count(":") >= 5 and pattern.count(":") >= 5:
-        return arn_like(pattern, sent)
+        like = arn_like(pattern, sent)
+        if like is None and not has_token(pattern):
+            # no value of the hidden pieces (an account, an ID) can make the texts meet
+            return None if globs_intersect(pattern, TOKEN.sub(HOLE, sent)) else False
+        return like
     if fnmatchcase(sent, pattern.replace("[", "[[]")):
         return True
     tokens = TOKEN.findall(sent)
@@ -205,8 +225,21 @@ def _sent(model: RuleModel, invoker: Invoker, inst: Instance) -> list[tuple[Inst
                 out.extend((source, f"{base}/{tail}") for tail in tails)
             continue
         arn = arn_of(model, source)
-        out.append((source, None if arn is None else arn + invoker.suffix))
+        if arn is None or TOKEN.fullmatch(arn):  # hidden whole: AWS's format, by name
+            built = built_arn(model, source, _hole(source))
+            if built is not None:
+                arn = built if arn is None else f"{arn}\u0001{built}"
+        out.append((source, None if arn is None else _suffixed(arn, invoker.suffix)))
     return out
+
+
+def _hole(source: Instance) -> str:
+    """A token for a piece of the source's ARN only apply tells (its account, an ID)."""
+    return f"\u0002value|{source.address.replace(':', chr(3))}#part\u0002"
+
+
+def _suffixed(arn: str, suffix: str) -> str:
+    return "\u0001".join(form + suffix for form in arn.split("\u0001"))
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
