@@ -18,6 +18,7 @@ from checker.config import load_config
 from checker.errors import InputError
 from checker.rules.base import Rule
 from checker.rules.catalogue import render_catalogue
+from checker.rules.completeness import missing_parts
 from checker.rules.registry import OPTIONAL_PACKS, all_rules, optional_pack
 from checker.wiring.invokers import INVOKERS, Invoker
 from tests.stacks.families import FAMILIES
@@ -73,3 +74,11 @@ def test_every_wiring_rule_is_planted_in_a_family_stack() -> None:
     tests judge on real plans (exactly caught with sources, never passed from the plan)."""
     planted = {rule for stack in FAMILIES for m in stack.mutations for rule, _ in m.fails}
     assert ids(optional_pack("wiring")) <= planted
+
+
+@pytest.mark.parametrize("rule", optional_pack("wiring"), ids=lambda r: r.meta.id)
+def test_every_wiring_rule_is_one_unit_with_the_aws_behaviour_it_models(rule: Rule) -> None:
+    assert missing_parts(rule, builtin=False) == []
+    meta = rule.meta
+    assert meta.aws_model and meta.limits and meta.needs_person
+    assert meta.references and all("https://" in ref for ref in meta.references)

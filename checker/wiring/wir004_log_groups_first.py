@@ -8,8 +8,9 @@ are lost, or the service refuses the destination (ECS tasks fail to start withou
 group). The writer must reference the group, or depend on it.
 
 Anti-pattern: a destination written as a literal name or ARN of a group the stack creates,
-with no reference and no depends_on. Best practice: `aws_cloudwatch_log_group.x.arn` (or
-`.name`) as the destination, or depends_on = [the group].
+with no reference and no depends_on.
+Best practice: `aws_cloudwatch_log_group.x.arn` (or `.name`) as the destination, or
+depends_on = [the group].
 """
 
 from __future__ import annotations
@@ -112,7 +113,10 @@ META = RuleMeta(
         "definition the plan hides is unknown until the .tf sources are bound."
     ),
     references=(*(w.doc for w in WRITERS), ECS_DOC),
-    needs_person="",
+    needs_person=(
+        "whether the writer names the group by reference or depends on it is the author's "
+        "choice of idiom"
+    ),
 )
 
 
