@@ -253,6 +253,18 @@ def check(ctx: RuleContext) -> Iterator[Result]:
                 yield from _judge(model, by_function, invoker, inst, path, sent, unordered)
 
 
+FUNCTION_TYPES = ("aws_lambda_function", "aws_lambda_alias")
+
+
+def _names_another_service(model: RuleModel, inst: Instance, path: Path, value: object) -> bool:
+    """Does the ARN name a resource that is no Lambda function (a topic, a queue, a state
+    machine: the same attribute holds any target's ARN)?"""
+    if isinstance(value, str):
+        return ":lambda:" not in value
+    named = [target for target, _ in model.referenced(inst, *path)]
+    return bool(named) and not any(t.type in FUNCTION_TYPES for t in named)
+
+
 def _attribute(path: Path) -> str:
     return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
 
@@ -270,6 +282,8 @@ def _judge(
     invoked = invoked_by(model, inst, path)
     if not invoked.targets:
         value = inst.get(*path)
+        if _names_another_service(model, inst, path, value):
+            return  # an EventBridge target or subscription endpoint that is no function
         if isinstance(value, Unknown) or inst.references(*path):
             yield Result.unknown(
                 inst.address,

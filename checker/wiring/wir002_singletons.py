@@ -104,14 +104,21 @@ class Key:
 
     key: str
     label: str
+    doubt: str = ""  # why a lone one may still share its parent with another (unknown)
 
 
 @dataclass(frozen=True)
 class Hidden:
-    """The parent cannot be told before apply: `attribute` and why."""
+    """The parent cannot be told before apply: `attribute` and why. `near`: (prefix,
+    suffix) of the keys it may share (a function known, its qualifier hidden); a lone
+    instance of such a key is then unknown, not passed."""
 
     attribute: str
     why: str
+    near: tuple[tuple[str, str], ...] = ()
+
+    def may_share(self, key: str) -> bool:
+        return any(key.startswith(pre) and key.endswith(post) for pre, post in self.near)
 
 
 SOURCES = "the bound .tf sources settle it"
@@ -152,14 +159,15 @@ def _function(model: RuleModel, entry: Singleton, inst: Instance) -> Key | Hidde
         entry.attribute,
         f"the function or qualifier is hidden: {hidden} ({SOURCES}); whether another "
         f"{entry.type} manages the {entry.setting} of the same function is unknown",
+        tuple((f"{t.function.address}|", "") for t in found.targets),
     )
 
 
 def _statement(model: RuleModel, entry: Singleton, inst: Instance) -> Key | Hidden | None:
     """The function, qualifier and statement ID; None when Terraform generates the ID."""
+    if inst.declared("statement_id") in (None, ""):
+        return None  # not configured: the provider generates a unique one
     statement = model.settle(inst, "statement_id")
-    if statement is None or statement == "":
-        return None  # no statement_id: the provider generates a unique one
     if not isinstance(statement, str):
         return Hidden(
             "statement_id",
@@ -168,19 +176,24 @@ def _statement(model: RuleModel, entry: Singleton, inst: Instance) -> Key | Hidd
         )
     function = _function(model, entry, inst)
     if isinstance(function, Hidden):
-        return function
+        near = tuple((pre, f"|{statement}") for pre, _ in function.near)
+        return Hidden(function.attribute, function.why, near)
     return Key(f"{function.key}|{statement}", f"statement {statement} of {function.label}")
 
 
 def _region(model: RuleModel, entry: Singleton, inst: Instance) -> Key | Hidden:
     region = model.region_of(inst)
-    if region is None:
-        return Hidden(
-            "provider",
-            f"the region of its provider is only known after apply ({SOURCES}): whether "
-            f"another {entry.type} manages the {entry.setting} of the same region is unknown",
-        )
-    return Key(f"region:{region}", f"region {region}")
+    if region is not None:
+        return Key(f"region:{region}", f"region {region}")
+    provider = inst.config.provider_key if inst.config is not None else ""
+    why = (
+        f"the region of its provider is only known after apply ({SOURCES}): whether another "
+        f"{entry.type} manages the {entry.setting} of the same region is unknown"
+    )
+    if not provider:
+        return Hidden("provider", why)
+    # one provider configuration is one region, whichever it turns out to be
+    return Key(f"provider:{provider}", f"the region of provider {provider}", why)
 
 
 def parent_of(model: RuleModel, entry: Singleton, inst: Instance) -> Key | Hidden | None:
@@ -209,6 +222,8 @@ def check(ctx: RuleContext) -> Iterator[Result]:
 def _judge(model: RuleModel, entry: Singleton) -> Iterator[Result]:
     groups: dict[str, list[Instance]] = defaultdict(list)
     labels: dict[str, str] = {}
+    keys: dict[str, Key] = {}
+    hidden: list[tuple[Instance, Hidden]] = []
     attribute = entry.attribute or "provider"
     for inst in model.resources(entry.type):
         parent = parent_of(model, entry, inst)
@@ -217,12 +232,27 @@ def _judge(model: RuleModel, entry: Singleton) -> Iterator[Result]:
                 inst.address, "statement_id", "no statement_id: the provider generates one"
             )
         elif isinstance(parent, Hidden):
+            hidden.append((inst, parent))
             yield Result.unknown(inst.address, parent.attribute, parent.why)
         else:
             groups[parent.key].append(inst)
             labels[parent.key] = parent.label
+            keys[parent.key] = parent
+    doubts = [k for k in keys.values() if k.doubt]
     for key, instances in groups.items():
         label = labels[key]
+        maybe = [i.address for i, h in hidden if h.may_share(key)]
+        if len(instances) == 1 and doubts:
+            yield Result.unknown(instances[0].address, attribute, doubts[0].doubt)
+            continue
+        if len(instances) == 1 and maybe:
+            yield Result.unknown(
+                instances[0].address,
+                attribute,
+                f"{', '.join(maybe)} may also manage the {entry.setting} of {label}: only "
+                f"apply tells (or {SOURCES})",
+            )
+            continue
         if len(instances) == 1:
             yield Result.passed(
                 instances[0].address, attribute, f"the only {entry.type} of {label}"

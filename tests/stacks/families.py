@@ -5,12 +5,18 @@ mutation plants one wiring incident: a service configured to invoke a function t
 not (another principal, source or method, no source at all), or a resource AWS validates
 at creation that is no longer ordered after its permission. Real plans (create, and update
 against the applied clean stack) are written with the corpus' by
-`python -m tests.terraform.corpus --stack events httpapi` into `tests/fixtures/stacks/`.
+`python -m tests.terraform.corpus --stack events httpapi queues` into `tests/fixtures/stacks/`.
+The mutations of the pack's later rules live beside their rules' tests
+(`call_mutations.py`, `singleton_mutations.py`, `key_mutations.py`); the queue-driven
+family `queues` is defined with WIR006's.
 """
 
 from __future__ import annotations
 
+from tests.stacks.call_mutations import EVENTS_CALLS, HTTPAPI_CALLS, QUEUES
 from tests.stacks.corpus import Stack, StackMutation, edit, fails
+from tests.stacks.key_mutations import EVENTS_KEYS, HTTPAPI_KEYS
+from tests.stacks.singleton_mutations import EVENTS_SINGLETONS, HTTPAPI_SINGLETONS
 
 EVENTS = Stack(
     "events",
@@ -67,6 +73,9 @@ EVENTS = Stack(
             (edit("  depends_on      = [aws_lambda_permission.logs_app]\n", ""),),
             fails(("WIR001", "aws_cloudwatch_log_subscription_filter.app")),
         ),
+        *EVENTS_CALLS,
+        *EVENTS_KEYS,
+        *EVENTS_SINGLETONS,
     ),
 )
 
@@ -157,7 +166,10 @@ HTTPAPI = Stack(
             ),
             fails(("WIR004", "aws_apigatewayv2_stage.default")),
         ),
+        *HTTPAPI_CALLS,
+        *HTTPAPI_KEYS,
+        *HTTPAPI_SINGLETONS,
     ),
 )
 
-FAMILIES: tuple[Stack, ...] = (EVENTS, HTTPAPI)
+FAMILIES: tuple[Stack, ...] = (EVENTS, HTTPAPI, QUEUES)

@@ -10,7 +10,7 @@ from checker.config import CheckerConfig
 from checker.report.model import Report
 
 WIRING = CheckerConfig(packs=("wiring",))
-AGREES = {"TAP001": "WIR001"}  # TAP rule -> the wiring rule that generalises it
+AGREES = {"TAP001": "WIR001", "TAP009": "WIR002"}  # TAP rule -> its wiring generalisation
 ORDER = ("failed", "unknown", "passed", "not_applicable")
 
 
