@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass
 
 from checker.aws import authorization, clients
+from checker.rules.handler_calls import Unread
 from checker.rules.handler_reader import Call, read_calls
 from checker.rules.handler_scopes import string_literal
 
@@ -54,12 +55,6 @@ class CodeCall:
     @property
     def prefix(self) -> str:
         return self.action.split(":", 1)[0]
-
-
-@dataclass(frozen=True)
-class Unread:
-    where: str
-    why: str
 
 
 @dataclass(frozen=True)
