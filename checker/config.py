@@ -170,7 +170,7 @@ def _validate_rules(
 
 def pack_arguments(values: tuple[Path, ...]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
     """`--rules` values: directories, and the names of the checker's optional packs (a
-    directory named like one is given by a longer path, `./wiring/..` or absolute)."""
+    directory named like one is given by a longer path, `policies/wiring` or absolute)."""
     from checker.rules.registry import OPTIONAL_PACKS
 
     names = tuple(str(v) for v in values if str(v) in OPTIONAL_PACKS)
