@@ -256,3 +256,47 @@ def test_family_mutations_fail_as_listed_statically(
     config.write_text('[tool.checker]\npacks = ["wiring"]\n', encoding="utf-8")
     found = failures(check_plan(directory, config=config).findings)
     assert found == (mutation.fails if mutation else set())
+
+
+KEY = 'resource "aws_kms_key" "k" {\n  description = "k"\n}\n\n'
+STREAM = """resource "aws_kinesis_stream" "s" {
+  name            = "s"
+  shard_count     = 1
+  encryption_type = "KMS"
+  kms_key_id      = aws_kms_key.k.arn
+}
+"""
+SECRET = """resource "aws_secretsmanager_secret" "s" {
+  name       = "s"
+  kms_key_id = aws_kms_key.k.arn
+}
+"""
+POLICY = """resource "aws_iam_role_policy" "app" {
+  role = aws_iam_role.app.id
+  policy = jsonencode({ Version = "2012-10-17", Statement = [STATEMENTS] })
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("resource", "action", "kms", "verdict"),
+    [
+        (STREAM, "kinesis:PutRecord", "kms:GenerateDataKey", "passed"),
+        (STREAM, "kinesis:PutRecord", "kms:Decrypt", "failed"),  # a producer encrypts
+        (STREAM, "kinesis:GetRecords", "kms:Decrypt", "passed"),
+        (SECRET, "secretsmanager:GetSecretValue", "kms:Decrypt", "passed"),
+        (SECRET, "secretsmanager:GetSecretValue", "kms:Encrypt", "failed"),
+    ],
+)
+def test_streams_and_secrets_under_a_customer_key(
+    tmp_path: Path, resource: str, action: str, kms: str, verdict: str
+) -> None:
+    """A stream's producer needs kms:GenerateDataKey and its consumer kms:Decrypt; a secret's
+    reader kms:Decrypt (Kinesis and Secrets Manager key permissions)."""
+    address = resource.split('"')[1] + "." + resource.split('"')[3]
+    statements = (
+        f'{{ Effect = "Allow", Action = "{action}", Resource = {address}.arn }}, '
+        f'{{ Effect = "Allow", Action = "{kms}", Resource = aws_kms_key.k.arn }}'
+    )
+    body = KEY + resource + POLICY.replace("STATEMENTS", statements)
+    assert _stack(tmp_path, body) == {("WIR005", "aws_iam_role.app", verdict)}

@@ -20,7 +20,12 @@ from checker.rules.links import RolePolicies
 from checker.wiring.key_users import QUEUE, ROLE_USES, Destination, RoleUse
 
 DECOY = "wir005-another-resource"
-SERVICE_TYPES = {"aws_sqs_queue": ("sqs", "queue"), "aws_sns_topic": ("sns", "topic")}
+SERVICE_TYPES = {
+    "aws_sqs_queue": ("sqs", "queue"),
+    "aws_sns_topic": ("sns", "topic"),
+    "aws_kinesis_stream": ("kinesis", "stream"),
+    "aws_secretsmanager_secret": ("secretsmanager", "Secret"),
+}
 
 
 @dataclass(frozen=True)

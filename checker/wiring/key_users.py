@@ -85,9 +85,24 @@ class Destination:
     key: KeyRef
 
 
+STREAM = "aws_kinesis_stream"
+SECRET = "aws_secretsmanager_secret"
+
+# The attribute naming the key of each encrypted resource type (a Kinesis stream is
+# encrypted with it only when `encryption_type` is KMS).
+KEY_ATTRIBUTES = {
+    QUEUE: "kms_master_key_id",
+    TOPIC: "kms_master_key_id",
+    STREAM: "kms_key_id",
+    SECRET: "kms_key_id",
+}
+
+
 def encrypted(model: RuleModel, inst: Instance) -> KeyRef | None:
-    """The key a queue or topic is encrypted with (`kms_master_key_id`)."""
-    return key_of(model, inst, "kms_master_key_id")
+    """The key a queue, topic, stream or secret is encrypted with."""
+    if inst.type == STREAM and inst.get("encryption_type") != "KMS":
+        return None
+    return key_of(model, inst, KEY_ATTRIBUTES[inst.type])
 
 
 def service_uses(model: RuleModel) -> Iterator[ServiceUse]:
@@ -148,6 +163,15 @@ ROLE_USES: dict[str, tuple[RoleUse, ...]] = {
         RoleUse("sqs:ReceiveMessage", CONSUME, "sqs"),
     ),
     TOPIC: (RoleUse("sns:Publish", PRODUCE, "sns"),),
+    # Kinesis Data Streams Developer Guide, Permissions to use user-generated KMS keys:
+    # producers kms:GenerateDataKey, consumers kms:Decrypt
+    STREAM: (
+        RoleUse("kinesis:PutRecord", ("kms:GenerateDataKey",), "kinesis"),
+        RoleUse("kinesis:GetRecords", CONSUME, "kinesis"),
+    ),
+    # Secrets Manager User Guide, Secret encryption and decryption: reading a secret
+    # encrypted with a customer managed key needs kms:Decrypt on it
+    SECRET: (RoleUse("secretsmanager:GetSecretValue", CONSUME, "secretsmanager"),),
 }
 
 

@@ -76,6 +76,8 @@ META = RuleMeta(
         "aws_kms_alias",
         "aws_sqs_queue",
         "aws_sns_topic",
+        "aws_kinesis_stream",
+        "aws_secretsmanager_secret",
         "aws_sns_topic_subscription",
         "aws_s3_bucket_notification",
         "aws_cloudwatch_event_target",
@@ -106,7 +108,9 @@ META = RuleMeta(
         "KMS grants, SCPs and cross-account keys are not evaluated; the encryption context "
         "SQS and SNS send is not modelled (a key policy condition on it is unknown); S3 "
         "SSE-KMS writers are TAP012's (the seed's EC2 writer), log groups and Lambda's own use "
-        "of a key TAP003's; a key of another stack, or a key reference only apply resolves, is unknown."
+        "of a key TAP003's; a key of another stack, or a key reference only apply resolves, is unknown. DynamoDB "
+        "callers need no KMS permission of their own (DynamoDB uses the key through a grant "
+        "made when the table is created); EBS volumes and launch templates are not judged."
     ),
     references=(
         SQS_DOC,
@@ -122,6 +126,12 @@ META = RuleMeta(
         "userguide/eb-use-resource-based.html)",
         "AWS KMS Developer Guide, Key policies and the default key policy "
         "(https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)",
+        "Amazon Kinesis Data Streams Developer Guide, Permissions to use user-generated KMS "
+        "keys: producers kms:GenerateDataKey, consumers kms:Decrypt (https://docs.aws.amazon."
+        "com/streams/latest/dev/permissions-user-key-KMS.html)",
+        "AWS Secrets Manager User Guide, Secret encryption and decryption: kms:Decrypt to read "
+        "a secret under a customer managed key (https://docs.aws.amazon.com/secretsmanager/"
+        "latest/userguide/security-encryption.html)",
         "AWS KMS Developer Guide, kms:ViaService "
         "(https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html)",
     ),
