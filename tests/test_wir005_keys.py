@@ -300,3 +300,66 @@ def test_streams_and_secrets_under_a_customer_key(
     )
     body = KEY + resource + POLICY.replace("STATEMENTS", statements)
     assert _stack(tmp_path, body) == {("WIR005", "aws_iam_role.app", verdict)}
+
+
+LAUNCH = """resource "aws_launch_template" "web" {
+  name_prefix = "web"
+  image_id    = "ami-12345678"
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      encrypted  = true
+      kms_key_id = aws_kms_key.k.arn
+    }
+  }
+}
+
+resource "aws_autoscaling_group" "web" {
+  min_size           = 1
+  max_size           = 1
+  availability_zones = ["us-east-1a"]
+  launch_template {
+    id = aws_launch_template.web.id
+  }
+}
+"""
+SLR = (
+    '"arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/aws-service-role/'
+    'autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"'
+)
+KEY_FOR = """resource "aws_kms_key" "k" {
+  description = "k"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }, Action = "kms:*", Resource = "*" },
+      EXTRA
+    ]
+  })
+}
+
+"""
+USE = (
+    '{ Effect = "Allow", Principal = { AWS = SLR }, Action = ["kms:Encrypt", "kms:Decrypt", '
+    '"kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource = "*" }'
+)
+GRANT = (
+    '{ Effect = "Allow", Principal = { AWS = SLR }, Action = "kms:CreateGrant", Resource = "*", '
+    'Condition = { Bool = { "kms:GrantIsForAWSResource" = true } } }'
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "verdict"),
+    [
+        (f"{USE}, {GRANT}", "passed"),
+        (USE, "failed"),  # no CreateGrant: the volume cannot be attached
+        ('{ Sid = "Nothing", Effect = "Deny", Principal = "*", Action = "kms:Sign", Resource = "*" }', "failed"),  # the root alone: the role's policy grants no KMS
+    ],
+)  # fmt: skip
+def test_auto_scaling_launches_volumes_as_its_service_linked_role(
+    tmp_path: Path, extra: str, verdict: str
+) -> None:
+    key = KEY_FOR.replace("EXTRA", extra.replace("SLR", SLR))
+    found = _stack(tmp_path, key + LAUNCH)
+    assert found == {("WIR005", "aws_autoscaling_group.web", verdict)}

@@ -9,6 +9,7 @@ AWS KMS", "Default key policy").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -74,9 +75,21 @@ def _named(ident: object, own: str, role: Instance | None) -> object:
         root = bool(ROOT.match(text)) and ("${" in own or own in text)
     if root:
         return ROOT_ID
+    linked_role = SERVICE_LINKED.match(text)
+    if linked_role is not None and linked_role.group("account") in (own, "account"):
+        return service_linked_id(linked_role.group("path"))
     if role is not None and text in (f"${{{role.address}.arn}}", role.get("arn")):
         return role_id(role)
     return ident
+
+
+# a service-linked role of this account, its account written literally or as a template
+SERVICE_LINKED = re.compile(r"^arn:aws:iam::(?P<account>[^:]+):role/(?P<path>aws-service-role/.+)$")
+
+
+def service_linked_id(path: str) -> str:
+    """A service-linked role as a request names it (`aws-service-role/<service>/<name>`)."""
+    return f"arn:aws:iam::account:role/{path}"
 
 
 def role_id(role: Instance) -> str:
@@ -115,14 +128,16 @@ def service_may(
     context: ContextValues,
     absent: frozenset[str],
     own: str,
+    kind: str = "Service",
 ) -> Verdict:
-    """May the service principal make each call, by the key policy alone?"""
+    """May the service principal (or, `kind` "AWS", a role such as a service-linked role,
+    whose own policies grant no KMS) make each call, by the key policy alone?"""
     if not policy.complete:
         return Verdict(None, policy.reason or f"the policy of {key.address} is hidden")
     statements = as_requested(policy.statements, own)
     decided: list[Verdict] = []
     for call in calls:
-        request = Request(call, _key_arn(key), ("Service", principal), context, False, absent)
+        request = Request(call, _key_arn(key), (kind, principal), context, False, absent)
         decision = evaluate(request, Policies(resource=statements, key_policy=True))
         where = policy.origins[0] if policy.origins else key.address
         if decision.allowed is False:

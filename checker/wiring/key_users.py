@@ -37,16 +37,20 @@ class KeyRef:
     hidden: str = ""
 
 
-def key_of(model: RuleModel, inst: Instance, attribute: str) -> KeyRef | None:
-    """The KMS key the attribute names (directly or through an alias); None when the
-    resource is not encrypted with a KMS key (absent or empty: SSE-SQS, no SSE)."""
-    value = inst.get(attribute)
-    if value is None or value == "":
+def key_of(
+    model: RuleModel, inst: Instance, attribute: str | tuple[str | int, ...]
+) -> KeyRef | None:
+    """The KMS key the attribute (or nested path) names, directly or through an alias; None
+    when the resource is not encrypted with a KMS key (absent or empty: SSE-SQS, no SSE)."""
+    path = (attribute,) if isinstance(attribute, str) else attribute
+    shown_at = f"{inst.address}." + ".".join(str(p) for p in path)
+    value = inst.get(*path)
+    if (value is None or value == "") and not inst.references(*path):
         return None
-    keys = linked(model, inst, (attribute,), (KEY,))
+    keys = linked(model, inst, path, (KEY,))
     if keys:
         return KeyRef(keys[0])
-    for alias in linked(model, inst, (attribute,), (ALIAS,)):
+    for alias in linked(model, inst, path, (ALIAS,)):
         targets = linked(model, alias, ("target_key_id",), (KEY,))
         if targets:
             return KeyRef(targets[0])
@@ -54,14 +58,12 @@ def key_of(model: RuleModel, inst: Instance, attribute: str) -> KeyRef | None:
     if isinstance(value, str):
         if value.startswith("alias/aws/") or ":alias/aws/" in value:
             return KeyRef(managed=value)
-        return KeyRef(
-            hidden=f"{inst.address}.{attribute} = {value} is not a key of {checked(model)}"
-        )
-    if link_is_undecided(model, inst, (attribute,)):
-        refs = ", ".join(inst.references(attribute)) or "a value known after apply"
-        return KeyRef(hidden=f"{inst.address}.{attribute} ({refs}) is only known after apply")
-    shown = show(model.settle(inst, attribute)) if isinstance(value, Unknown) else show(value)
-    return KeyRef(hidden=f"{inst.address}.{attribute} = {shown} names no key of {checked(model)}")
+        return KeyRef(hidden=f"{shown_at} = {value} is not a key of {checked(model)}")
+    if link_is_undecided(model, inst, path):
+        refs = ", ".join(inst.references(*path)) or "a value known after apply"
+        return KeyRef(hidden=f"{shown_at} ({refs}) is only known after apply")
+    shown = show(model.settle(inst, *path)) if isinstance(value, Unknown) else show(value)
+    return KeyRef(hidden=f"{shown_at} = {shown} names no key of {checked(model)}")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ from checker.wiring.key_access import (
     role_may,
     service_may,
 )
+from checker.wiring.key_launches import CALLS as LAUNCH_CALLS
+from checker.wiring.key_launches import DOC as LAUNCH_DOC
+from checker.wiring.key_launches import Launch, launches
 from checker.wiring.key_roles import RoleAccess, role_accesses
 from checker.wiring.key_users import ServiceUse, destinations, service_uses
 
@@ -82,6 +85,8 @@ META = RuleMeta(
         "aws_s3_bucket_notification",
         "aws_cloudwatch_event_target",
         "aws_iam_role",
+        "aws_autoscaling_group",
+        "aws_launch_template",
     ),
     aws_model=(
         "For each KMS key of the plan (named directly or through aws_kms_alias) that encrypts "
@@ -95,7 +100,13 @@ META = RuleMeta(
         "names the role, or trusts the account root and the role's policies (and boundary) "
         "allow the call on the key. The key policy is evaluated by checker/core/evaluation.py "
         "(explicit Deny first, conditions as AWS evaluates them); a key without a policy has "
-        "KMS's default policy (the account root only)."
+        "KMS's default policy (the account root only). Kinesis producers (kinesis:PutRecord) "
+        "call GenerateDataKey and consumers Decrypt; a secret's readers Decrypt. An Auto "
+        "Scaling group whose launch template encrypts a volume with the key launches it as "
+        "its service-linked role, whose AWS managed policy (AutoScalingServiceRolePolicy) "
+        "grants no KMS action: the key policy itself must allow that role Encrypt, Decrypt, "
+        "ReEncrypt*, GenerateDataKeyWithoutPlaintext, DescribeKey and CreateGrant for AWS "
+        "resources."
     ),
     letter_vs_aws=(
         "CloudWatch Logs writing to an encrypted log group is left to TAP003, the seed's rule "
@@ -132,6 +143,7 @@ META = RuleMeta(
         "AWS Secrets Manager User Guide, Secret encryption and decryption: kms:Decrypt to read "
         "a secret under a customer managed key (https://docs.aws.amazon.com/secretsmanager/"
         "latest/userguide/security-encryption.html)",
+        LAUNCH_DOC,
         "AWS KMS Developer Guide, kms:ViaService "
         "(https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html)",
     ),
@@ -155,6 +167,33 @@ def check(ctx: RuleContext) -> Iterator[Result]:
             by_role.setdefault(access.role.address, []).append(result)
     for results in by_role.values():
         yield _one_per_role(results)
+    for launch in launches(model, own):
+        yield _judge_launch(model, launch, own)
+
+
+def _judge_launch(model: RuleModel, launch: Launch, own: str) -> Result:
+    """Auto Scaling creates the template's volumes as its service-linked role: the key policy
+    itself must allow it (its managed policy grants no KMS action)."""
+    address, attribute = launch.group.address, "launch_template"
+    calls = ", ".join(LAUNCH_CALLS)
+    expected = f"the key policy allows {launch.role} {calls}"
+    what = f"Auto Scaling launches {launch.template.address}'s volumes as {launch.role}"
+    ref = launch.key
+    if ref.managed:
+        return Result.passed(address, attribute, f"{what} with the AWS managed key {ref.managed}")
+    if ref.key is None:
+        return Result.unknown(address, attribute, f"{what}: {ref.hidden}", expected)
+    context: dict[str, tuple[object, ...]] = {
+        "kms:CallerAccount": (own,),
+        "kms:GrantIsForAWSResource": ("true",),
+    }
+    verdict = service_may(
+        key_policy(model, ref.key), ref.key, launch.role, LAUNCH_CALLS, context,
+        frozenset(), own, kind="AWS",
+    )  # fmt: skip
+    return _result(
+        verdict, address, attribute, f"{what}, encrypted with {ref.key.address}", expected
+    )
 
 
 def _one_per_role(results: list[Result]) -> Result:
