@@ -8,14 +8,18 @@ function an event source mapping feeds from the queue (Lambda then reads it with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
-from checker.api import Instance, RuleModel, Tri, all_true, linked
+from checker.api import Instance, RuleModel, Tri, Unknown, all_true, linked
 from checker.aws import authorization
+from checker.core.address import reference_target
 from checker.rules.ec2_write_grants import request_allowed
 from checker.rules.ec2_write_targets import Target
 from checker.rules.ec2_writers import HOLE
+from checker.rules.iam import resource_entries
 from checker.rules.links import RolePolicies
 from checker.wiring.key_users import QUEUE, ROLE_USES, Destination, RoleUse
 
@@ -69,30 +73,90 @@ def _allowed(roles: RolePolicies, role: Instance, action: str, target: Target) -
     return None if verdict is False and not complete else verdict
 
 
-def _mapped_roles(model: RuleModel, queue: Instance) -> list[Instance]:
-    """Execution roles of the functions event source mappings feed from the queue."""
-    out: list[Instance] = []
+def _mapped_roles(model: RuleModel) -> dict[str, set[str]]:
+    """Queue address -> execution roles of the functions event source mappings feed from it
+    (one pass over the mappings)."""
+    out: dict[str, set[str]] = {}
     for mapping in model.resources("aws_lambda_event_source_mapping"):
-        if queue not in linked(model, mapping, ("event_source_arn",), (QUEUE,)):
+        queues = linked(model, mapping, ("event_source_arn",), (QUEUE,))
+        if not queues:
             continue
-        for function in linked(model, mapping, ("function_name",), ("aws_lambda_function",)):
-            out.extend(linked(model, function, ("role",), ("aws_iam_role",)))
+        roles = {
+            role.address
+            for function in linked(model, mapping, ("function_name",), ("aws_lambda_function",))
+            for role in linked(model, function, ("role",), ("aws_iam_role",))
+        }
+        for queue in queues:
+            out.setdefault(queue.address, set()).update(roles)
     return out
+
+
+def _named_by(
+    model: RuleModel, roles: RolePolicies, role: Instance, by_name: dict[str, list[Instance]]
+) -> set[str]:
+    """The destinations a role's Allow statements name: by reference, or by a literal ARN
+    or pattern whose last part is (or matches) a destination's name. A role is judged only
+    for these, so the join follows what policies say instead of pairing every role with
+    every destination."""
+    found: set[str] = set()
+    statements, _, _ = roles.statements(role)
+    for stmt in statements:
+        if not stmt.allows:
+            continue
+        for entry in resource_entries(stmt):
+            if isinstance(entry, Unknown):
+                for ref in entry.refs:
+                    target = reference_target(ref)
+                    if target is None:  # a module's output: the resources behind it
+                        behind = [i for i, _ in model.output_targets(ref)]
+                    else:
+                        behind = model.designated_by(target[0], near=role.module_address)
+                    found.update(i.address for i in behind if i.type in SERVICE_TYPES)
+            elif isinstance(entry, str) and entry not in ("*",):
+                tail = re.split(r"[:/]", entry)[-1]
+                if any(c in tail for c in "*?"):
+                    found.update(
+                        i.address
+                        for name, insts in by_name.items()
+                        if fnmatchcase(name, tail)
+                        for i in insts
+                    )
+                else:
+                    found.update(i.address for i in by_name.get(tail, []))
+    return found
 
 
 def role_accesses(
     model: RuleModel, roles: RolePolicies, destinations: list[Destination]
 ) -> Iterator[RoleAccess]:
     """Every (role, encrypted destination, action) the plan's policies grant by name."""
+    if not destinations:
+        return
+    by_name: dict[str, list[Instance]] = {}
+    for destination in destinations:
+        name = destination.inst.get("name")
+        if isinstance(name, str):
+            by_name.setdefault(name, []).append(destination.inst)
+    mapped = _mapped_roles(model)
+    candidates: dict[str, set[str]] = {}
+    for each in model.resources("aws_iam_role"):
+        for address in _named_by(model, roles, each, by_name):
+            candidates.setdefault(address, set()).add(each.address)
+    for queue, queue_roles in mapped.items():
+        candidates.setdefault(queue, set()).update(queue_roles)
     for destination in destinations:
         inst = destination.inst
         target = resource_target(model, inst)
         elsewhere = resource_target(model, inst, DECOY).arn
-        mapped = {r.address for r in _mapped_roles(model, inst)} if inst.type == QUEUE else set()
-        for role in model.resources("aws_iam_role"):
+        for address in sorted(candidates.get(inst.address, ())):
+            role = model.instance(address)
+            if role is None:
+                continue
             decoy = Target(role, elsewhere, {}, model)  # a resource no reference names
             for use in ROLE_USES[inst.type]:
-                if use.action == "sqs:ReceiveMessage" and role.address in mapped:
+                if use.action == "sqs:ReceiveMessage" and role.address in mapped.get(
+                    inst.address, ()
+                ):
                     yield RoleAccess(role, destination, use, True)
                     continue
                 granted = _allowed(roles, role, use.action, target)
