@@ -9,7 +9,7 @@ function an event source mapping feeds from the queue (Lambda then reads it with
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -99,19 +99,15 @@ def _named_by(
     for these, so the join follows what policies say instead of pairing every role with
     every destination."""
     found: set[str] = set()
-    statements, _, _ = roles.statements(role)
+    statements, complete, _ = roles.statements(role)
+    if not complete:  # a policy the plan hides: what its configuration references
+        found.update(_designated(model, role, _policy_references(model, roles, role)))
     for stmt in statements:
         if not stmt.allows:
             continue
         for entry in resource_entries(stmt):
             if isinstance(entry, Unknown):
-                for ref in entry.refs:
-                    target = reference_target(ref)
-                    if target is None:  # a module's output: the resources behind it
-                        behind = [i for i, _ in model.output_targets(ref)]
-                    else:
-                        behind = model.designated_by(target[0], near=role.module_address)
-                    found.update(i.address for i in behind if i.type in SERVICE_TYPES)
+                found.update(_designated(model, role, entry.refs))
             elif isinstance(entry, str) and entry not in ("*",):
                 tail = re.split(r"[:/]", entry)[-1]
                 if any(c in tail for c in "*?"):
@@ -124,6 +120,42 @@ def _named_by(
                 else:
                     found.update(i.address for i in by_name.get(tail, []))
     return found
+
+
+def _designated(model: RuleModel, role: Instance, refs: Iterable[str]) -> set[str]:
+    """The queues and topics a set of references names (through module outputs too)."""
+    found: set[str] = set()
+    for ref in refs:
+        target = reference_target(ref)
+        if target is None:  # a module's output: the resources behind it
+            behind = [i for i, _ in model.output_targets(ref)]
+        else:
+            behind = model.designated_by(target[0], near=role.module_address)
+        found.update(i.address for i in behind if i.type in SERVICE_TYPES)
+    return found
+
+
+def _policy_references(model: RuleModel, roles: RolePolicies, role: Instance) -> list[str]:
+    """Every reference the role's policies are written with (inline, attached, inline
+    blocks), following a policy document data source into its statements' resources."""
+    refs: list[str] = []
+    for attached in roles.inline.get(role):
+        refs.extend(attached.references("policy"))
+    blocks = role.declared("inline_policy")
+    for index in range(len(blocks) if isinstance(blocks, list) else 0):
+        refs.extend(role.references("inline_policy", index, "policy"))
+    for attachment in roles.attachments.get(role):
+        for policy in linked(model, attachment, ("policy_arn",), ("aws_iam_policy",)):
+            refs.extend(policy.references("policy"))
+    for ref in list(refs):
+        target = reference_target(ref)
+        if target is None or not target[0].startswith("data.aws_iam_policy_document."):
+            continue
+        for document in model.designated_by(target[0], near=role.module_address):
+            listed = document.get("statement")
+            for index in range(len(listed) if isinstance(listed, list) else 0):
+                refs.extend(document.references("statement", index, "resources"))
+    return refs
 
 
 def role_accesses(
