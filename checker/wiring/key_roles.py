@@ -17,11 +17,11 @@ from checker.api import Instance, RuleModel, Tri, Unknown, all_true, linked
 from checker.aws import authorization
 from checker.core.address import reference_target
 from checker.rules.ec2_write_grants import request_allowed
-from checker.rules.ec2_write_targets import Target
+from checker.rules.ec2_write_targets import Target, bucket_target
 from checker.rules.ec2_writers import HOLE
 from checker.rules.iam import resource_entries
 from checker.rules.links import RolePolicies
-from checker.wiring.key_users import QUEUE, ROLE_USES, Destination, RoleUse
+from checker.wiring.key_users import BUCKET, QUEUE, ROLE_USES, Destination, RoleUse
 
 DECOY = "wir005-another-resource"
 SERVICE_TYPES = {
@@ -29,7 +29,9 @@ SERVICE_TYPES = {
     "aws_sns_topic": ("sns", "topic"),
     "aws_kinesis_stream": ("kinesis", "stream"),
     "aws_secretsmanager_secret": ("secretsmanager", "Secret"),
+    "aws_s3_bucket": ("s3", "object"),
 }
+NAME_ATTRIBUTES = {"aws_s3_bucket": "bucket"}  # the attribute an ARN names it by (else name)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,16 @@ class RoleAccess:
 
 
 def resource_target(model: RuleModel, inst: Instance, name: str | None = None) -> Target:
+    """The destination's ARN as a request names it (an object of a bucket)."""
+    if inst.type == BUCKET:
+        if name is None:
+            return bucket_target(model, inst, HOLE)
+        arn = f"arn:aws:s3:::{name}"
+        return Target(inst, f"{arn}/{HOLE}", {"arn": arn, "id": name, "bucket": name}, model)
+    return _named_target(model, inst, name)
+
+
+def _named_target(model: RuleModel, inst: Instance, name: str | None) -> Target:
     """The queue's or topic's ARN as a request names it (HOLE for what only apply tells),
     with what a reference to its `arn` (and a queue's `id`, its URL) stands for."""
     service, resource_type = SERVICE_TYPES[inst.type]
@@ -109,7 +121,7 @@ def _named_by(
             if isinstance(entry, Unknown):
                 found.update(_designated(model, role, entry.refs))
             elif isinstance(entry, str) and entry not in ("*",):
-                tail = re.split(r"[:/]", entry)[-1]
+                tail = _named_part(entry)
                 if any(c in tail for c in "*?"):
                     found.update(
                         i.address
@@ -158,6 +170,24 @@ def _policy_references(model: RuleModel, roles: RolePolicies, role: Instance) ->
     return refs
 
 
+def _named_part(arn: str) -> str:
+    """The part of a literal ARN that names the resource (a bucket's name, before its
+    object key; else the last part)."""
+    if arn.startswith("arn:aws:s3:::"):
+        return arn[len("arn:aws:s3:::") :].split("/", 1)[0]
+    return re.split(r"[:/]", arn)[-1]
+
+
+def _instance_profile_roles(model: RuleModel) -> set[str]:
+    """Roles of EC2 instance profiles: their writes to buckets are TAP012's (the seed's rule
+    for incident 12)."""
+    return {
+        role.address
+        for profile in model.resources("aws_iam_instance_profile")
+        for role in linked(model, profile, ("role",), ("aws_iam_role",))
+    }
+
+
 def role_accesses(
     model: RuleModel, roles: RolePolicies, destinations: list[Destination]
 ) -> Iterator[RoleAccess]:
@@ -166,7 +196,7 @@ def role_accesses(
         return
     by_name: dict[str, list[Instance]] = {}
     for destination in destinations:
-        name = destination.inst.get("name")
+        name = destination.inst.get(NAME_ATTRIBUTES.get(destination.inst.type, "name"))
         if isinstance(name, str):
             by_name.setdefault(name, []).append(destination.inst)
     mapped = _mapped_roles(model)
@@ -176,13 +206,14 @@ def role_accesses(
             candidates.setdefault(address, set()).add(each.address)
     for queue, queue_roles in mapped.items():
         candidates.setdefault(queue, set()).update(queue_roles)
+    ec2 = _instance_profile_roles(model)
     for destination in destinations:
         inst = destination.inst
         target = resource_target(model, inst)
         elsewhere = resource_target(model, inst, DECOY).arn
         for address in sorted(candidates.get(inst.address, ())):
             role = model.instance(address)
-            if role is None:
+            if role is None or (inst.type == BUCKET and address in ec2):
                 continue
             decoy = Target(role, elsewhere, {}, model)  # a resource no reference names
             for use in ROLE_USES[inst.type]:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.api import Instance, RuleModel, Unknown, checked, linked, show
+from checker.rules.ec2_write_targets import NO_KMS, bucket_key
 from checker.rules.links import link_is_undecided
 
 QUEUE = "aws_sqs_queue"
@@ -88,6 +89,7 @@ class Destination:
 
 
 STREAM = "aws_kinesis_stream"
+BUCKET = "aws_s3_bucket"
 SECRET = "aws_secretsmanager_secret"
 
 # The attribute naming the key of each encrypted resource type (a Kinesis stream is
@@ -101,7 +103,15 @@ KEY_ATTRIBUTES = {
 
 
 def encrypted(model: RuleModel, inst: Instance) -> KeyRef | None:
-    """The key a queue, topic, stream or secret is encrypted with."""
+    """The key a queue, topic, stream, secret or bucket (its default encryption) is
+    encrypted with."""
+    if inst.type == BUCKET:
+        key = bucket_key(model, inst)
+        if key == NO_KMS:
+            return None
+        if isinstance(key, Instance):
+            return KeyRef(key)
+        return KeyRef(hidden=f"the default encryption of {inst.address} is only known after apply")
     if inst.type == STREAM and inst.get("encryption_type") != "KMS":
         return None
     return key_of(model, inst, KEY_ATTRIBUTES[inst.type])
@@ -174,6 +184,12 @@ ROLE_USES: dict[str, tuple[RoleUse, ...]] = {
     # Secrets Manager User Guide, Secret encryption and decryption: reading a secret
     # encrypted with a customer managed key needs kms:Decrypt on it
     SECRET: (RoleUse("secretsmanager:GetSecretValue", CONSUME, "secretsmanager"),),
+    # S3 User Guide, Using server-side encryption with AWS KMS keys: PutObject to a bucket
+    # encrypting with a KMS key needs kms:GenerateDataKey, GetObject kms:Decrypt
+    BUCKET: (
+        RoleUse("s3:PutObject", ("kms:GenerateDataKey",), "s3"),
+        RoleUse("s3:GetObject", CONSUME, "s3"),
+    ),
 }
 
 

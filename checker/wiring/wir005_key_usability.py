@@ -81,6 +81,8 @@ META = RuleMeta(
         "aws_sns_topic",
         "aws_kinesis_stream",
         "aws_secretsmanager_secret",
+        "aws_s3_bucket",
+        "aws_s3_bucket_server_side_encryption_configuration",
         "aws_sns_topic_subscription",
         "aws_s3_bucket_notification",
         "aws_cloudwatch_event_target",
@@ -100,7 +102,9 @@ META = RuleMeta(
         "names the role, or trusts the account root and the role's policies (and boundary) "
         "allow the call on the key. The key policy is evaluated by checker/core/evaluation.py "
         "(explicit Deny first, conditions as AWS evaluates them); a key without a policy has "
-        "KMS's default policy (the account root only). Kinesis producers (kinesis:PutRecord) "
+        "KMS's default policy (the account root only). A role allowed s3:PutObject into a "
+        "bucket whose default encryption is the key calls GenerateDataKey, one allowed "
+        "s3:GetObject Decrypt. Kinesis producers (kinesis:PutRecord) "
         "call GenerateDataKey and consumers Decrypt; a secret's readers Decrypt. An Auto "
         "Scaling group whose launch template encrypts a volume with the key launches it as "
         "its service-linked role, whose AWS managed policy (AutoScalingServiceRolePolicy) "
@@ -117,11 +121,13 @@ META = RuleMeta(
     ),
     limits=(
         "KMS grants, SCPs and cross-account keys are not evaluated; the encryption context "
-        "SQS and SNS send is not modelled (a key policy condition on it is unknown); S3 "
-        "SSE-KMS writers are TAP012's (the seed's EC2 writer), log groups and Lambda's own use "
-        "of a key TAP003's; a key of another stack, or a key reference only apply resolves, is unknown. DynamoDB "
-        "callers need no KMS permission of their own (DynamoDB uses the key through a grant "
-        "made when the table is created); EBS volumes and launch templates are not judged."
+        "SQS and SNS send is not modelled (a key policy condition on it is unknown); the "
+        "roles of EC2 instance profiles writing to buckets are TAP012's (the seed's EC2 "
+        "writer), log groups and Lambda's own use of a key TAP003's; a key of another stack, "
+        "or a key reference only apply resolves, is unknown. DynamoDB callers need no KMS "
+        "permission of their own (DynamoDB uses the key through a grant made when the table "
+        "is created); EBS volumes outside an Auto Scaling group are not judged; multipart "
+        "uploads (kms:Decrypt besides GenerateDataKey) are not told from single puts."
     ),
     references=(
         SQS_DOC,
@@ -143,6 +149,9 @@ META = RuleMeta(
         "AWS Secrets Manager User Guide, Secret encryption and decryption: kms:Decrypt to read "
         "a secret under a customer managed key (https://docs.aws.amazon.com/secretsmanager/"
         "latest/userguide/security-encryption.html)",
+        "Amazon S3 User Guide, Using server-side encryption with AWS KMS keys (SSE-KMS): "
+        "permissions to upload and download objects (https://docs.aws.amazon.com/AmazonS3/"
+        "latest/userguide/UsingKMSEncryption.html)",
         LAUNCH_DOC,
         "AWS KMS Developer Guide, kms:ViaService "
         "(https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html)",

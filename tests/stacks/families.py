@@ -13,9 +13,12 @@ family `queues` is defined with WIR006's.
 
 from __future__ import annotations
 
-from tests.stacks.call_mutations import EVENTS_CALLS, HTTPAPI_CALLS, QUEUES
+from dataclasses import replace
+
+from tests.stacks.call_mutations import EVENTS_CALLS, HTTPAPI_CALLS
+from tests.stacks.call_mutations import QUEUES as CALL_QUEUES
 from tests.stacks.corpus import Stack, StackMutation, edit, fails
-from tests.stacks.key_mutations import EVENTS_KEYS, HTTPAPI_KEYS
+from tests.stacks.key_mutations import EVENTS_KEYS, HTTPAPI_KEYS, QUEUES_KEYS
 from tests.stacks.singleton_mutations import EVENTS_SINGLETONS, HTTPAPI_SINGLETONS
 
 EVENTS = Stack(
@@ -171,5 +174,7 @@ HTTPAPI = Stack(
         *HTTPAPI_SINGLETONS,
     ),
 )
+
+QUEUES = replace(CALL_QUEUES, mutations=(*CALL_QUEUES.mutations, *QUEUES_KEYS))
 
 FAMILIES: tuple[Stack, ...] = (EVENTS, HTTPAPI, QUEUES)

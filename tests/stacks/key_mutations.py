@@ -201,3 +201,20 @@ HTTPAPI_KEYS: tuple[StackMutation, ...] = (
         fails(("WIR005", "aws_sns_topic_subscription.items")),
     ),
 )
+
+
+QUEUES_KEYS: tuple[StackMutation, ...] = (
+    StackMutation(
+        "wir005-archive-writer-without-data-key",
+        "WIR005",
+        "the worker may put objects into the bucket its key encrypts, but its role grants "
+        "kms:Decrypt instead of kms:GenerateDataKey",
+        (
+            edit(
+                '    sid       = "EncryptArchive"\n    actions   = ["kms:GenerateDataKey"]',
+                '    sid       = "EncryptArchive"\n    actions   = ["kms:Decrypt"]',
+            ),
+        ),
+        fails(("WIR005", "aws_iam_role.worker")),
+    ),
+)
