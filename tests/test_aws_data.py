@@ -145,3 +145,14 @@ def test_managed_policies_are_awss_list_by_full_arn() -> None:
     wrong = "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole"  # no service-role/ path
     assert managed.is_aws_managed(wrong) and managed.document(wrong) is None
     assert not managed.is_aws_managed("arn:aws:iam::123456789012:policy/mine")
+
+
+def test_an_arn_is_filled_in_aws_format_by_placeholder_name() -> None:
+    """One home for building an ARN from the Service Authorization Reference's format."""
+    from checker.aws.authorization import filled_arn
+
+    pieces = {"TableName": "items", "Region": "eu-west-1"}
+    assert filled_arn("dynamodb", "stream", pieces, "?") == (
+        "arn:aws:dynamodb:eu-west-1:?:table/items/stream/?"
+    )
+    assert filled_arn("dynamodb", "no-such-type", pieces, "?") is None

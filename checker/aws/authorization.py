@@ -13,6 +13,8 @@ from __future__ import annotations
 import fnmatch
 import gzip
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -164,3 +166,17 @@ def arn_format(prefix: str, resource_type: str) -> str | None:
     """`arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}` for (dynamodb, table)."""
     found = service(prefix)
     return found.arn_formats.get(resource_type) if found else None
+
+
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def filled_arn(prefix: str, resource_type: str, pieces: Mapping[str, str], hole: str) -> str | None:
+    """A resource's ARN in AWS's format, each `${Placeholder}` from `pieces` by name
+    (`Partition` is `aws` unless given) and `hole` for any other (an account or an ID only
+    apply tells); None for a resource type AWS lists no format for."""
+    form = arn_format(prefix, resource_type)
+    if form is None:
+        return None
+    known = {"Partition": "aws", **pieces}
+    return PLACEHOLDER.sub(lambda match: known.get(match.group(1), hole), form)

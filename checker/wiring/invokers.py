@@ -14,7 +14,6 @@ prefixes are checked against AWS's published authorization data when the table i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -251,7 +250,6 @@ SOURCE_ARNS: dict[str, tuple[str, str, dict[str, str]]] = {
     "aws_iot_topic_rule": ("iot", "rule", {"RuleName": "name"}),
     "aws_cognito_user_pool": ("cognito-idp", "userpool", {"UserPoolId": "id"}),
 }
-PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
 def built_arn(model: RuleModel, source: Instance, hole: str) -> str | None:
@@ -270,18 +268,12 @@ def built_arn(model: RuleModel, source: Instance, hole: str) -> str | None:
         )
     elif bus is not None and bus != "default":
         return None
-    form = authorization.arn_format(service, resource_type)
-    if form is None:
-        return None
+    pieces = {
+        placeholder: value
+        for placeholder, attribute in names.items()
+        if isinstance(value := model.settle(source, attribute), str)
+    }
     region = model.region_of(source)
-
-    def piece(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key == "Partition":
-            return "aws"
-        if key == "Region":
-            return region or hole
-        value = model.settle(source, names[key]) if key in names else None
-        return value if isinstance(value, str) else hole
-
-    return PLACEHOLDER.sub(piece, form)
+    if region is not None:
+        pieces["Region"] = region
+    return authorization.filled_arn(service, resource_type, pieces, hole)

@@ -24,12 +24,13 @@ from checker.rules.links import RolePolicies
 from checker.wiring.key_users import BUCKET, QUEUE, ROLE_USES, Destination, RoleUse
 
 DECOY = "wir005-another-resource"
+# type -> (service prefix, resource type, the name's placeholder in AWS's ARN format)
 SERVICE_TYPES = {
-    "aws_sqs_queue": ("sqs", "queue"),
-    "aws_sns_topic": ("sns", "topic"),
-    "aws_kinesis_stream": ("kinesis", "stream"),
-    "aws_secretsmanager_secret": ("secretsmanager", "Secret"),
-    "aws_s3_bucket": ("s3", "object"),
+    "aws_sqs_queue": ("sqs", "queue", "QueueName"),
+    "aws_sns_topic": ("sns", "topic", "TopicName"),
+    "aws_kinesis_stream": ("kinesis", "stream", "StreamName"),
+    "aws_secretsmanager_secret": ("secretsmanager", "Secret", "SecretId"),
+    "aws_s3_bucket": ("s3", "object", "BucketName"),
 }
 NAME_ATTRIBUTES = {"aws_s3_bucket": "bucket"}  # the attribute an ARN names it by (else name)
 
@@ -57,21 +58,17 @@ def resource_target(model: RuleModel, inst: Instance, name: str | None = None) -
 def _named_target(model: RuleModel, inst: Instance, name: str | None) -> Target:
     """The queue's or topic's ARN as a request names it (HOLE for what only apply tells),
     with what a reference to its `arn` (and a queue's `id`, its URL) stands for."""
-    service, resource_type = SERVICE_TYPES[inst.type]
+    service, resource_type, placeholder = SERVICE_TYPES[inst.type]
     known = inst.get("arn")
     if isinstance(known, str) and name is None:
         arn = known
     else:
         shown = inst.get("name")
-        form = authorization.arn_format(service, resource_type) or ""
-        arn = (
-            form.replace("${Partition}", "aws")
-            .replace("${Region}", model.region_of(inst) or HOLE)
-            .replace("${Account}", HOLE)
-        )
         value = name if name is not None else shown if isinstance(shown, str) else HOLE
-        head, _, rest = arn.partition("${")
-        arn = head + value + rest.partition("}")[2]
+        pieces = {placeholder: value}
+        region = model.region_of(inst)
+        pieces.update({"Region": region} if region is not None else {})
+        arn = authorization.filled_arn(service, resource_type, pieces, HOLE) or HOLE
     attributes = {"arn": arn, **({"id": arn} if inst.type == QUEUE else {})}
     return Target(inst, arn, attributes, model)
 

@@ -58,6 +58,7 @@ class Source:
     resource_type: str  # the reference's resource type of the source's ARN
     name: str  # the attribute holding the name in the ARN
     policy: str  # the AWS managed policy Lambda documents for the execution role
+    placeholder: str  # the name's placeholder in AWS's ARN format
 
     def actions(self) -> tuple[str, ...]:
         """The managed policy's actions of the source's service that act on the source's
@@ -78,9 +79,23 @@ class Source:
 
 
 SOURCES = (
-    Source("aws_sqs_queue", "arn", "sqs", "queue", "name", "AWSLambdaSQSQueueExecutionRole"),
     Source(
-        "aws_kinesis_stream", "arn", "kinesis", "stream", "name", "AWSLambdaKinesisExecutionRole"
+        "aws_sqs_queue",
+        "arn",
+        "sqs",
+        "queue",
+        "name",
+        "AWSLambdaSQSQueueExecutionRole",
+        "QueueName",
+    ),
+    Source(
+        "aws_kinesis_stream",
+        "arn",
+        "kinesis",
+        "stream",
+        "name",
+        "AWSLambdaKinesisExecutionRole",
+        "StreamName",
     ),
     Source(
         "aws_dynamodb_table",
@@ -89,6 +104,7 @@ SOURCES = (
         "stream",
         "name",
         "AWSLambdaDynamoDBExecutionRole",
+        "TableName",  # the stream's label is only known after apply
     ),
 )
 
@@ -156,32 +172,16 @@ def source_target(model: RuleModel, source: Source, inst: Instance) -> Target:
         arn = known
     else:
         name = inst.get(source.name)
-        form = authorization.arn_format(source.service, source.resource_type) or ""
-        region = model.region_of(inst) or HOLE
-        arn = (
-            form.replace("${Partition}", "aws")
-            .replace("${Region}", region)
-            .replace("${Account}", HOLE)
-        )
-        arn = _fill(arn, name if isinstance(name, str) else HOLE)
+        pieces = {source.placeholder: name} if isinstance(name, str) else {}
+        region = model.region_of(inst)
+        pieces.update({"Region": region} if region is not None else {})
+        arn = authorization.filled_arn(source.service, source.resource_type, pieces, HOLE) or HOLE
     attributes = {source.attribute: arn}
     if source.attribute == "stream_arn":
         attributes["arn"] = arn.split("/stream/", 1)[0]
     else:
         attributes.update({"id": arn} if source.type == "aws_sqs_queue" else {})
     return Target(inst, arn, attributes, model)
-
-
-def _fill(form: str, name: str) -> str:
-    """The name in its placeholder; any other placeholder (a stream label) is HOLE."""
-    out, rest = "", form
-    first = True
-    while "${" in rest:
-        before, _, after = rest.partition("${")
-        _, _, rest = after.partition("}")
-        out += before + (name if first else HOLE)
-        first = False
-    return out + rest
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
