@@ -32,7 +32,7 @@ class Invoker:
     type: str
     service: str  # the Service Authorization Reference prefix of the calling service
     blocks: tuple[str, ...]  # the repeated nested block holding the function ARN ("" for none)
-    attribute: str  # the attribute naming the function (ARN, invoke ARN or name)
+    attributes: tuple[str, ...]  # the attributes naming the function (ARN, invoke ARN, name)
     source: tuple[str, tuple[str, ...]] | None  # (attribute, types) of the source resource;
     # None: the source is the invoking resource itself
     suffix: str = ""  # what the service appends to the source resource's ARN
@@ -49,19 +49,20 @@ class Invoker:
         if self.when is not None and inst.get(self.when[0]) != self.when[1]:
             return
         if not self.blocks:
-            if inst.get(self.attribute) is not None or inst.references(self.attribute):
-                yield (self.attribute,)
+            for attribute in self.attributes:
+                if inst.get(attribute) is not None or inst.references(attribute):
+                    yield (attribute,)
             return
         for block in self.blocks:
             entries = inst.get(block)
             if not isinstance(entries, list):
                 continue
             for index, entry in enumerate(entries):
-                if isinstance(entry, dict) and (
-                    entry.get(self.attribute) is not None
-                    or inst.references(block, index, self.attribute)
-                ):
-                    yield (block, index, self.attribute)
+                if not isinstance(entry, dict):
+                    continue
+                for attribute in self.attributes:
+                    if entry.get(attribute) is not None or inst.references(block, index, attribute):
+                        yield (block, index, attribute)
 
     def sources(self, model: RuleModel, inst: Instance) -> list[Instance]:
         """The resource whose ARN the service sends as aws:SourceArn."""
@@ -89,7 +90,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_s3_bucket_notification",
         "s3",
         ("lambda_function",),
-        "lambda_function_arn",
+        ("lambda_function_arn",),
         ("bucket", ("aws_s3_bucket",)),
         ordered=True,
         doc="Amazon S3 User Guide, Granting permissions to publish event notification messages "
@@ -100,7 +101,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_sns_topic_subscription",
         "sns",
         (),
-        "endpoint",
+        ("endpoint",),
         ("topic_arn", ("aws_sns_topic",)),
         when=("protocol", "lambda"),
         doc="Amazon SNS Developer Guide, Fanout to Lambda functions; AWS Lambda Developer "
@@ -111,7 +112,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_cloudwatch_event_target",
         "events",
         (),
-        "arn",
+        ("arn",),
         ("rule", ("aws_cloudwatch_event_rule",)),
         doc="Amazon EventBridge User Guide, Using resource-based policies for Amazon "
         "EventBridge: AWS Lambda permissions (https://docs.aws.amazon.com/eventbridge/latest/"
@@ -121,7 +122,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_cloudwatch_log_subscription_filter",
         "logs",
         (),
-        "destination_arn",
+        ("destination_arn",),
         ("log_group_name", ("aws_cloudwatch_log_group",)),
         suffix=":*",
         ordered=True,
@@ -135,7 +136,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_lb_target_group_attachment",
         "elasticloadbalancing",
         (),
-        "target_id",
+        ("target_id",),
         ("target_group_arn", ("aws_lb_target_group", "aws_alb_target_group")),
         ordered=True,
         doc="Elastic Load Balancing, Lambda functions as targets (https://docs.aws.amazon.com/"
@@ -146,7 +147,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_cognito_user_pool",
         "cognito-idp",
         ("lambda_config",),
-        "",  # every trigger attribute: see `COGNITO_TRIGGERS`
+        COGNITO_TRIGGERS,
         None,
         doc="Amazon Cognito Developer Guide, Customizing user pool workflows with Lambda "
         "triggers (https://docs.aws.amazon.com/cognito/latest/developerguide/"
@@ -156,7 +157,7 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_apigatewayv2_integration",
         "apigateway",
         (),
-        "integration_uri",
+        ("integration_uri",),
         ("api_id", ("aws_apigatewayv2_api",)),
         when=("integration_type", "AWS_PROXY"),
         doc="Amazon API Gateway Developer Guide, Create AWS Lambda proxy integrations for "
@@ -168,33 +169,12 @@ INVOKERS: tuple[Invoker, ...] = (
         "aws_iot_topic_rule",
         "iot",
         ("lambda",),
-        "function_arn",
+        ("function_arn",),
         None,
         doc="AWS IoT Core Developer Guide, Lambda rule action (https://docs.aws.amazon.com/"
         "iot/latest/developerguide/lambda-rule-action.html)",
     ),
 )
-
-
-def trigger_paths(inst: Instance) -> Iterator[Path]:
-    """A user pool's `lambda_config` triggers that name a function."""
-    entries = inst.get("lambda_config")
-    if not isinstance(entries, list):
-        return
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            continue
-        for trigger in COGNITO_TRIGGERS:
-            if entry.get(trigger) is not None or inst.references("lambda_config", index, trigger):
-                yield ("lambda_config", index, trigger)
-
-
-def invocations(invoker: Invoker, inst: Instance) -> Iterator[Path]:
-    """Every path at which the instance names a function the service invokes."""
-    if invoker.type == "aws_cognito_user_pool":
-        yield from trigger_paths(inst)
-    else:
-        yield from invoker.calls(inst)
 
 
 HTTP_API = "aws_apigatewayv2_api"

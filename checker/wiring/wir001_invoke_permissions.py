@@ -20,6 +20,7 @@ depends_on = [that permission] where AWS validates at creation.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from checker.api import (
@@ -59,7 +60,6 @@ from checker.wiring.invokers import (
     Path,
     built_arn,
     http_api_calls,
-    invocations,
 )
 
 META = RuleMeta(
@@ -139,13 +139,7 @@ def _principal_ok(principal: object, invoker: Invoker, region: str | None) -> bo
 def source_like(pattern: str, sent: str) -> bool | None:
     """Does a permission's source_arn pattern match the ARN the service sends (ArnLike)?
     Either side may hold a token for a piece only apply tells: the same resource's token
-    matches itself; a token against literal text is None. `sent` may carry two forms of
-    one hidden ARN (its token, and AWS's ARN format filled by name, apart by \\x01): a
-    pattern naming the resource is read against the first, any other against the second."""
-    if "\u0001" in sent:
-        token, built = sent.split("\u0001", 1)
-        named = any(f"\u0002{k}|{w}\u0002" in pattern for k, w in TOKEN.findall(token))
-        return source_like(pattern, token if named else built)
+    matches itself; a token against literal text is None."""
     if sent.count(":") >= 5 and pattern.count(":") >= 5:
         like = arn_like(pattern, sent)
         if like is None and not has_token(pattern):
@@ -162,19 +156,37 @@ def source_like(pattern: str, sent: str) -> bool | None:
     return None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A source resource and the ARN its service sends (None: hidden). Where the plan hides
+    the ARN whole, `built` is also AWS's ARN format filled by the source's names: a pattern
+    naming the resource is read against the ARN's token, any other against `built`."""
+
+    source: Instance
+    arn: str | None
+    built: str | None = None
+
+    def like(self, pattern: str) -> bool | None:
+        if self.arn is not None and self.built is not None:
+            named = any(f"\u0002{k}|{w}\u0002" in pattern for k, w in TOKEN.findall(self.arn))
+            return source_like(pattern, self.arn if named else self.built)
+        sent = self.arn if self.arn is not None else self.built
+        return None if sent is None else source_like(pattern, sent)
+
+
 def permission_matches(
     model: RuleModel,
     grant: Granted,
     invoked: Invoked,
     target: Target,
     invoker: Invoker,
-    sent: list[tuple[Instance, str | None]],
+    sent: list[Sent],
 ) -> tuple[bool | None, str]:
     """Does this permission let the service (from this source) invoke the ARN the resource
     names? (verdict, why not)."""
     permission = grant.permission
     principal = model.settle(permission, "principal")
-    ok = _principal_ok(principal, invoker, _region(model, permission))
+    ok = _principal_ok(principal, invoker, model.region_of(permission))
     if not ok:
         if ok is False:
             return False, f"{permission.address} principal is {show(principal)}"
@@ -195,9 +207,7 @@ def permission_matches(
         return None, f"{permission.address} source_arn is only known after apply"
     if not sent:
         return None, "the resource the service calls from is not identified"
-    verdicts = [
-        (source, None if arn is None else source_like(pattern, arn)) for source, arn in sent
-    ]
+    verdicts = [(each.source, each.like(pattern)) for each in sent]
     shown = f"{permission.address} source_arn {show(model.settle(permission, 'source_arn'))}"
     if all(v is True for _, v in verdicts):
         return True, ""
@@ -207,39 +217,36 @@ def permission_matches(
     return None, f"{shown} may or may not match the source's ARN: only apply tells"
 
 
-def _region(model: RuleModel, inst: Instance) -> str | None:
-    """The region the permission is granted in (its provider's)."""
-    return model.region_of(inst)
-
-
-def _sent(model: RuleModel, invoker: Invoker, inst: Instance) -> list[tuple[Instance, str | None]]:
-    """Each source resource and the ARN text its service sends (None when hidden)."""
-    out: list[tuple[Instance, str | None]] = []
+def _sent(model: RuleModel, invoker: Invoker, inst: Instance) -> list[Sent]:
+    """Each source resource and the ARN its service sends."""
+    out: list[Sent] = []
     for source in invoker.sources(model, inst):
         if source.type == HTTP_API:
             base = attribute_text(model, source, "execution_arn")
             tails = http_api_calls(model, inst, source)
             if base is None or tails is None:
-                out.append((source, None))
+                out.append(Sent(source, None))
             else:
-                out.extend((source, f"{base}/{tail}") for tail in tails)
+                out.extend(Sent(source, f"{base}/{tail}") for tail in tails)
             continue
         arn = arn_of(model, source)
+        built = None
         if arn is None or TOKEN.fullmatch(arn):  # hidden whole: AWS's format, by name
             built = built_arn(model, source, _hole(source))
-            if built is not None:
-                arn = built if arn is None else f"{arn}\u0001{built}"
-        out.append((source, None if arn is None else _suffixed(arn, invoker.suffix)))
+        suffix = invoker.suffix
+        out.append(
+            Sent(
+                source,
+                None if arn is None else arn + suffix,
+                None if built is None else built + suffix,
+            )
+        )
     return out
 
 
 def _hole(source: Instance) -> str:
     """A token for a piece of the source's ARN only apply tells (its account, an ID)."""
     return f"\u0002value|{source.address.replace(':', chr(3))}#part\u0002"
-
-
-def _suffixed(arn: str, suffix: str) -> str:
-    return "\u0001".join(form + suffix for form in arn.split("\u0001"))
 
 
 def check(ctx: RuleContext) -> Iterator[Result]:
@@ -249,7 +256,7 @@ def check(ctx: RuleContext) -> Iterator[Result]:
         for inst in model.resources(invoker.type):
             sent = _sent(model, invoker, inst)
             unordered: set[str] = set()  # one depends_on finding per instance
-            for path in invocations(invoker, inst):
+            for path in invoker.calls(inst):
                 yield from _judge(model, by_function, invoker, inst, path, sent, unordered)
 
 
@@ -275,7 +282,7 @@ def _judge(
     invoker: Invoker,
     inst: Instance,
     path: Path,
-    sent: list[tuple[Instance, str | None]],
+    sent: list[Sent],
     unordered: set[str],
 ) -> Iterator[Result]:
     attribute = _attribute(path)
@@ -307,7 +314,7 @@ def _judge(
             inst.address,
             attribute,
             f"no aws_lambda_permission lets {invoker.principal} invoke {function.address}"
-            + (f" from {sent[0][0].address}" if sent else "")
+            + (f" from {sent[0].source.address}" if sent else "")
             + (f": {reasons[0]}" if reasons else ""),
             f"a permission with principal {invoker.principal}, action {INVOKE}, the function "
             "ARN the resource invokes and source_arn = the ARN the service sends",
